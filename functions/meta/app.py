@@ -1,0 +1,70 @@
+"""MetaFunction: GET /v1/_ping, GET /v1/me, and the `$default` route (the contract's 404/405)."""
+
+from __future__ import annotations
+
+from fastapi import Depends
+from starlette.requests import Request
+from starlette.responses import Response
+
+from fortytwo.domain.auth import AuthContext
+from fortytwo.domain.users import blank_to_none, display_name
+from fortytwo.http.app import create_app, route_error
+from fortytwo.http.errors import NotFound
+from fortytwo.http.guard import bearer, count_anonymous
+from fortytwo.http.lambda_entry import make_handler
+from fortytwo.http.responses import ok, render_error
+from fortytwo.store import accounts
+
+app = create_app("42min meta")
+
+
+@app.get("/v1/_ping", operation_id="ping")
+async def ping(auth: AuthContext = Depends(bearer(None))) -> Response:
+    data: dict[str, object] = {
+        "ok": True,
+        "auth_type": auth.auth_type,
+        "account_id": auth.account_id,
+        "scopes": list(auth.scopes),
+    }
+    if auth.client_id is not None:
+        data["client_id"] = auth.client_id
+    return ok(data)
+
+
+@app.get("/v1/me", operation_id="getMe")
+async def me(auth: AuthContext = Depends(bearer("user:read"))) -> Response:
+    user, org = accounts.get_user_and_org(auth.account_id, auth.user_id)
+    if user is None:
+        raise NotFound("The user behind this credential no longer exists.")
+    return ok(
+        {
+            "user": {
+                "id": user["id"],
+                "username": user.get("username"),
+                "email": user["email"],
+                "name": display_name(user.get("first_name"), user.get("last_name")),
+                "first_name": blank_to_none(user.get("first_name")),
+                "last_name": blank_to_none(user.get("last_name")),
+                "timezone": user.get("timezone"),
+                "locale": user.get("locale"),
+                "avatar_url": user.get("avatar_url"),
+            },
+            "organization": (
+                {"id": org["id"], "name": org["name"], "plan": org.get("plan")} if org is not None else None
+            ),
+        }
+    )
+
+
+@app.api_route(
+    "/{path:path}",
+    methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"],
+    include_in_schema=False,
+)
+async def default_route(request: Request, path: str) -> Response:
+    """API Gateway sends every unmatched method/path here: anonymous bucket first, then 404/405."""
+    count_anonymous(request)
+    return render_error(route_error(request))
+
+
+handler = make_handler(app)

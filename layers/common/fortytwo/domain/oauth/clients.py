@@ -1,0 +1,246 @@
+"""Client registration (10-auth §6.2, §6.12): admin creation and dynamic-registration metadata checks."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from fortytwo.domain.oauth.artifacts import hash_secret, new_client_id, new_client_secret
+from fortytwo.domain.oauth.models import GRANT_TYPES, AuthMethod, ClientType, OAuthClient, OAuthError
+from fortytwo.domain.oauth.redirect_uris import redirect_host, validate_redirect_uris
+
+MAX_BODY_BYTES = 65536
+MAX_CLIENT_NAME = 100
+DEFAULT_GRANT_TYPES: tuple[str, ...] = ("authorization_code", "refresh_token")
+
+
+class ClientInputError(ValueError):
+    """Admin or seed input that cannot make a client (one line for the CLI)."""
+
+
+def _check_name(name: object, field: str) -> str | None:
+    if not isinstance(name, str):
+        return f"{field} must be a string of 1 to {MAX_CLIENT_NAME} characters."
+    trimmed = name.strip()
+    if not 1 <= len(trimmed) <= MAX_CLIENT_NAME:
+        return f"{field} must be 1 to {MAX_CLIENT_NAME} characters."
+    return None
+
+
+def _build(
+    *,
+    name: str,
+    client_type: ClientType,
+    auth_method: AuthMethod,
+    redirect_uris: list[str],
+    grant_types: tuple[str, ...],
+    organization_id: str | None,
+    registered_via: Literal["admin", "dcr"],
+    pepper: bytes,
+    now: datetime,
+) -> tuple[OAuthClient, str | None]:
+    secret = new_client_secret() if client_type == "confidential" else None
+    client = OAuthClient(
+        client_id=new_client_id(int(now.timestamp() * 1000)),
+        client_name=name.strip(),
+        client_type=client_type,
+        token_endpoint_auth_method=auth_method,
+        redirect_uris=tuple(redirect_uris),
+        grant_types=grant_types,
+        response_types=("code",),
+        secret_hash=hash_secret(pepper, secret) if secret else None,
+        organization_id=organization_id,
+        registered_via=registered_via,
+        created_at=now,
+    )
+    return client, secret
+
+
+def create_admin_client(
+    *,
+    organization_id: str,
+    name: str,
+    client_type: str,
+    redirect_uris: list[str],
+    pepper: bytes,
+    now: datetime,
+) -> tuple[OAuthClient, str | None]:
+    """`42min admin oauth-client create` / seed `oauth_clients`: returns (client, secret shown once)."""
+    problem = _check_name(name, "name")
+    if problem:
+        raise ClientInputError(problem)
+    if client_type not in ("confidential", "public"):
+        raise ClientInputError("type must be confidential or public.")
+    uris, message = validate_redirect_uris(list(redirect_uris), "redirect_uri")
+    if uris is None:
+        raise ClientInputError(message or "redirect_uri is invalid.")
+    confidential = client_type == "confidential"
+    return _build(
+        name=name,
+        client_type="confidential" if confidential else "public",
+        auth_method="client_secret_basic" if confidential else "none",
+        redirect_uris=uris,
+        grant_types=DEFAULT_GRANT_TYPES,
+        organization_id=organization_id,
+        registered_via="admin",
+        pepper=pepper,
+        now=now,
+    )
+
+
+# --- Dynamic client registration (§6.12) ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationMetadata:
+    redirect_uris: list[str]
+    token_endpoint_auth_method: AuthMethod
+    grant_types: tuple[str, ...]
+    client_name: str
+
+
+def _metadata_error(description: str) -> OAuthError:
+    return OAuthError("invalid_client_metadata", description)
+
+
+def is_json_media_type(content_type: str | None) -> bool:
+    """`application/json`, any case, parameters allowed; a charset must be utf-8 (00-conventions §3.2)."""
+    if not content_type:
+        return False
+    media, *params = (part.strip() for part in content_type.split(";"))
+    if media.lower() != "application/json":
+        return False
+    for param in params:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset" and value.strip().strip('"').lower() not in ("utf-8", "utf8"):
+            return False
+    return True
+
+
+def _reject_constant(value: str) -> object:
+    raise ValueError(f"non-standard JSON literal {value}")
+
+
+def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"duplicate member {key}")
+        out[key] = value
+    return out
+
+
+def parse_json_object(body: bytes) -> dict[str, object] | None:
+    """Strict RFC 8259 parse: no BOM, valid UTF-8, no duplicate members, no NaN/Infinity.
+
+    None unless the body is a JSON object.
+    """
+    if not body or body.startswith(b"\xef\xbb\xbf"):
+        return None
+    try:
+        text = body.decode("utf-8")
+        value = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
+    except (UnicodeDecodeError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _present(doc: dict[str, object], key: str) -> bool:
+    # JSON null on an optional member means "use the default".
+    return doc.get(key) is not None
+
+
+def validate_registration(body: bytes, content_type: str | None) -> RegistrationMetadata | OAuthError:
+    """Checks 1–7 of §6.12 in order; the first failure answers. Unknown members are ignored."""
+    if len(body) > MAX_BODY_BYTES:
+        return OAuthError("invalid_request", f"The request body must be at most {MAX_BODY_BYTES} bytes.", 413)
+    if not is_json_media_type(content_type):
+        return _metadata_error("The request body must be application/json.")
+    doc = parse_json_object(body)
+    if doc is None:
+        return _metadata_error("The request body must be a JSON object.")
+
+    uris, message = validate_redirect_uris(doc.get("redirect_uris"))
+    if uris is None:
+        return OAuthError("invalid_redirect_uri", message or "redirect_uris is invalid.")
+
+    method: AuthMethod = "client_secret_basic"
+    if _present(doc, "token_endpoint_auth_method"):
+        value = doc["token_endpoint_auth_method"]
+        if value not in ("none", "client_secret_basic", "client_secret_post"):
+            return _metadata_error(
+                "token_endpoint_auth_method must be none, client_secret_basic or client_secret_post."
+            )
+        method = value  # type: ignore[assignment]
+
+    grant_types = DEFAULT_GRANT_TYPES
+    if _present(doc, "grant_types"):
+        value = doc["grant_types"]
+        if (
+            not isinstance(value, list)
+            or not value
+            or any(g not in GRANT_TYPES for g in value)
+            or "authorization_code" not in value
+        ):
+            return _metadata_error(
+                "grant_types must be a non-empty subset of authorization_code and refresh_token "
+                "that contains authorization_code."
+            )
+        grant_types = tuple(g for g in GRANT_TYPES if g in value)
+
+    if _present(doc, "response_types") and doc["response_types"] != ["code"]:
+        return _metadata_error('response_types must be ["code"].')
+
+    if _present(doc, "client_name"):
+        problem = _check_name(doc["client_name"], "client_name")
+        if problem:
+            return _metadata_error(problem)
+        name = str(doc["client_name"]).strip()
+    else:
+        name = redirect_host(uris[0])[:MAX_CLIENT_NAME]
+
+    return RegistrationMetadata(uris, method, grant_types, name)
+
+
+def register_client(
+    meta: RegistrationMetadata, *, pepper: bytes, now: datetime
+) -> tuple[OAuthClient, str | None]:
+    """A dynamically registered client: `organization_id` null, `registered_via` dcr."""
+    public = meta.token_endpoint_auth_method == "none"
+    return _build(
+        name=meta.client_name,
+        client_type="public" if public else "confidential",
+        auth_method=meta.token_endpoint_auth_method,
+        redirect_uris=meta.redirect_uris,
+        grant_types=meta.grant_types,
+        organization_id=None,
+        registered_via="dcr",
+        pepper=pepper,
+        now=now,
+    )
+
+
+def registration_response(client: OAuthClient, client_secret: str | None) -> dict[str, object]:
+    """The 201 body (RFC 7591).
+
+    `client_secret` (shown once) and `client_secret_expires_at` only for confidential clients.
+    """
+    body: dict[str, object] = {
+        "client_id": client.client_id,
+        "client_id_issued_at": int(client.created_at.timestamp()),
+    }
+    if client_secret is not None:
+        body["client_secret"] = client_secret
+        body["client_secret_expires_at"] = 0
+    body.update(
+        {
+            "client_name": client.client_name,
+            "redirect_uris": list(client.redirect_uris),
+            "grant_types": list(client.grant_types),
+            "response_types": list(client.response_types),
+            "token_endpoint_auth_method": client.token_endpoint_auth_method,
+        }
+    )
+    return body

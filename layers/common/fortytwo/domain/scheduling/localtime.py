@@ -1,0 +1,88 @@
+"""Local wall time → instant with the DST rules of 20-scheduling §4.3, and millisecond instants.
+
+The engine works on integer milliseconds since the Unix epoch (UTC): exact, cheap to compare and
+to bisect. `to_ms` / `from_ms` convert at the boundary.
+
+Each boundary is converted with the offset in force at that boundary:
+
+- a wall time that exists once gives that instant;
+- a wall time inside a spring-forward gap gives the transition instant (first instant after the
+  gap), both as a range start and as a range end. `fold=0` alone would land after the transition;
+- a wall time that exists twice gives the earlier occurrence as a start, the later as an end;
+- `24:00` (minute 1440) is 00:00 of the next local date, then the rules above.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from fortytwo.domain.scheduling.zones import get_zone
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH_NAIVE = datetime(1970, 1, 1)
+_MS = timedelta(milliseconds=1)
+MS_PER_MINUTE = 60_000
+MS_PER_DAY = 86_400_000
+
+
+def to_ms(value: datetime) -> int:
+    """Milliseconds since the epoch of an aware datetime (sub-millisecond digits are floored)."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("naive datetime: instants must carry an offset")
+    return (value - EPOCH) // _MS
+
+
+def from_ms(ms: int) -> datetime:
+    """The aware UTC datetime of an epoch millisecond."""
+    return EPOCH + timedelta(milliseconds=ms)
+
+
+def _naive_utc_ms(naive_utc: datetime) -> int:
+    return (naive_utc - _EPOCH_NAIVE) // _MS
+
+
+def _wall(ms: int, zone: ZoneInfo) -> datetime:
+    return from_ms(ms).astimezone(zone).replace(tzinfo=None)
+
+
+def local_to_ms(day: date, minute: int, zone: ZoneInfo, *, is_end: bool) -> int:
+    """The instant of wall time `minute` (0–1440) on local date `day` in `zone` (§4.3).
+
+    `is_end` selects the range-end rule for repeated wall times (later occurrence).
+    """
+    naive = datetime(day.year, day.month, day.day) + timedelta(minutes=minute)
+    offset_first = naive.replace(tzinfo=zone).utcoffset()
+    offset_second = naive.replace(tzinfo=zone, fold=1).utcoffset()
+    assert offset_first is not None and offset_second is not None
+    if offset_first == offset_second:
+        return _naive_utc_ms(naive - offset_first)
+    candidates = (_naive_utc_ms(naive - offset_first), _naive_utc_ms(naive - offset_second))
+    # Only a wall time that converts back to itself really exists; zero survivors means a gap.
+    existing = [ms for ms in candidates if _wall(ms, zone) == naive]
+    if existing:
+        return max(existing) if is_end else min(existing)
+    return _transition_ms(min(candidates), max(candidates), zone)
+
+
+def _transition_ms(before: int, after: int, zone: ZoneInfo) -> int:
+    """The first instant in (before, after] whose UTC offset differs from the one at `before`."""
+    offset_before = from_ms(before).astimezone(zone).utcoffset()
+    low, high = before, after  # offset(low) == offset_before; offset(high) differs
+    while high - low > 1:
+        middle = (low + high) // 2
+        if from_ms(middle).astimezone(zone).utcoffset() == offset_before:
+            low = middle
+        else:
+            high = middle
+    return high
+
+
+def local_to_instant(day: date, minute: int, timezone: str, *, is_end: bool = False) -> datetime:
+    """`local_to_ms` for callers that hold a zone name and want an aware UTC datetime."""
+    return from_ms(local_to_ms(day, minute, get_zone(timezone), is_end=is_end))
+
+
+def wall_date(ms: int, zone: ZoneInfo) -> date:
+    """The local calendar date of an instant (as a wall clock shows it)."""
+    return from_ms(ms).astimezone(zone).date()

@@ -1,0 +1,130 @@
+"""Limit periods (20-scheduling §2.9) and their counter keys (30-bookings §11.2).
+
+A day runs from local 00:00 of a date to local 00:00 of the next date (23, 24 or 25 hours), a
+week from Monday 00:00, a month from the 1st 00:00, all in the period timezone. Period starts use
+the range-start rule of §4.3, so a midnight that falls in a gap starts at the transition instant.
+A meeting belongs to the period that contains its start.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from fortytwo.domain.scheduling.localtime import from_ms, local_to_ms, to_ms, wall_date
+from fortytwo.domain.scheduling.models import MeetingLimits
+from fortytwo.domain.scheduling.zones import get_zone
+
+_ONE_DAY = timedelta(days=1)
+
+
+class PeriodKind(StrEnum):
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodKeys:
+    """Counter keys: day `YYYY-MM-DD`, week = its Monday's `YYYY-MM-DD`, month `YYYY-MM`."""
+
+    day: str
+    week: str
+    month: str
+
+
+def day_start_ms(day: date, zone: ZoneInfo) -> int:
+    return local_to_ms(day, 0, zone, is_end=False)
+
+
+def period_day(ms: int, zone: ZoneInfo) -> date:
+    """The date whose day period contains the instant."""
+    day = wall_date(ms, zone)
+    # Only differs from the wall date in zones whose midnight repeats or is skipped.
+    if ms < day_start_ms(day, zone):
+        return day - _ONE_DAY
+    if ms >= day_start_ms(day + _ONE_DAY, zone):
+        return day + _ONE_DAY
+    return day
+
+
+def week_monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _month_first(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _next_month_first(day: date) -> date:
+    return date(day.year + 1, 1, 1) if day.month == 12 else date(day.year, day.month + 1, 1)
+
+
+def period_keys(instant: datetime, timezone: str) -> PeriodKeys:
+    """The counter keys of the periods that contain `instant` in `timezone`."""
+    day = period_day(to_ms(instant), get_zone(timezone))
+    return PeriodKeys(day.isoformat(), week_monday(day).isoformat(), f"{day.year:04d}-{day.month:02d}")
+
+
+def period_bounds(kind: PeriodKind, instant: datetime, timezone: str) -> tuple[datetime, datetime]:
+    """`[start, end)` of the period of `kind` that contains `instant` in `timezone`."""
+    zone = get_zone(timezone)
+    day = period_day(to_ms(instant), zone)
+    if kind is PeriodKind.DAY:
+        first, after = day, day + _ONE_DAY
+    elif kind is PeriodKind.WEEK:
+        first = week_monday(day)
+        after = first + timedelta(days=7)
+    else:
+        first, after = _month_first(day), _next_month_first(day)
+    return from_ms(day_start_ms(first, zone)), from_ms(day_start_ms(after, zone))
+
+
+class LocalCalendar:
+    """Maps instants to period days of one zone by bisecting precomputed local midnights.
+
+    Exact inside `[first, last]`; instants outside fall back to `period_day`.
+    """
+
+    __slots__ = ("_first", "_midnights", "_zone")
+
+    def __init__(self, zone: ZoneInfo, first: date, last: date) -> None:
+        self._zone = zone
+        self._first = first
+        count = (last - first).days + 2
+        self._midnights = [day_start_ms(first + timedelta(days=i), zone) for i in range(count)]
+
+    def day_of(self, ms: int) -> date:
+        midnights = self._midnights
+        if midnights[0] <= ms < midnights[-1]:
+            return self._first + timedelta(days=bisect_right(midnights, ms) - 1)
+        return period_day(ms, self._zone)
+
+
+class PeriodCounter:
+    """Meetings per period of one zone, against the caps of `limits` (§2.9, §4.2 step 7)."""
+
+    __slots__ = ("_calendar", "_days", "_limits", "_months", "_weeks")
+
+    def __init__(self, limits: MeetingLimits, calendar: LocalCalendar, starts: Iterable[int]) -> None:
+        self._limits = limits
+        self._calendar = calendar
+        days = [calendar.day_of(ms) for ms in starts]
+        self._days = Counter(days)
+        self._weeks = Counter(week_monday(day) for day in days)
+        self._months = Counter((day.year, day.month) for day in days)
+
+    def is_full(self, ms: int) -> bool:
+        """Whether the period containing a start has reached a cap."""
+        limits = self._limits
+        day = self._calendar.day_of(ms)
+        if limits.per_day is not None and self._days[day] >= limits.per_day:
+            return True
+        if limits.per_week is not None and self._weeks[week_monday(day)] >= limits.per_week:
+            return True
+        return limits.per_month is not None and self._months[(day.year, day.month)] >= limits.per_month

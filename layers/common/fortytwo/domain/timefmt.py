@@ -1,0 +1,60 @@
+"""Timestamp rules of the contract (00-conventions §7.2)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta, timezone
+
+_RFC3339 = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$"
+)
+
+
+class TimestampError(ValueError):
+    """Input is not an RFC 3339 date-time with an offset."""
+
+
+def format_ts(value: datetime) -> str:
+    """UTC, `YYYY-MM-DDTHH:MM:SS.sssZ` with exactly three fractional digits."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime")
+    value = value.astimezone(UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def parse_ts(text: str, *, space_means_plus: bool = False) -> datetime:
+    """Parse an RFC 3339 date-time with `Z` or a numeric offset; truncate to milliseconds; UTC.
+
+    `space_means_plus`: query strings decode an unencoded `+` to a space (00-conventions §3.3).
+    """
+    if space_means_plus and len(text) > 6 and text[-6] == " ":
+        text = text[:-6] + "+" + text[-5:]
+    match = _RFC3339.match(text)
+    if not match:
+        raise TimestampError("must be an RFC 3339 date-time with an offset")
+    year, month, day, hour, minute, second = (int(match.group(i)) for i in range(1, 7))
+    frac = match.group(7) or ""
+    millis = int((frac + "000")[:3]) if frac else 0
+    if hour > 23 or minute > 59 or second > 59:
+        raise TimestampError("time out of range")
+    if match.group(8):
+        tz = UTC
+    else:
+        sign = 1 if match.group(9) == "+" else -1
+        oh, om = int(match.group(10)), int(match.group(11))
+        if oh > 23 or om > 59:
+            raise TimestampError("offset out of range")
+        tz = timezone(sign * timedelta(hours=oh, minutes=om))
+    try:
+        value = datetime(year, month, day, hour, minute, second, millis * 1000, tzinfo=tz)
+    except ValueError as exc:
+        raise TimestampError(str(exc)) from exc
+    return value.astimezone(UTC)
+
+
+def utc_from_ms(ms: int) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, tz=UTC)
+
+
+def to_ms(value: datetime) -> int:
+    return int(value.timestamp() * 1000)

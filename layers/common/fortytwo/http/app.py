@@ -1,0 +1,115 @@
+"""FastAPI app factory shared by every API function: request ids, headers, errors rendered in one place."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from fortytwo.domain.ids import request_id as new_request_id
+from fortytwo.http import context, ratelimit, routes
+from fortytwo.http.context import RequestState
+from fortytwo.http.errors import ApiError, InternalError, InvalidQueryParam, MethodNotAllowed, NotFound, ValidationFailed
+from fortytwo.http.guard import count_anonymous
+from fortytwo.http.responses import render_error
+from fortytwo.observability import logger
+
+
+def raw_path(request: Request) -> str:
+    event = request.scope.get("aws.event") or {}
+    return str(event.get("rawPath") or request.url.path)
+
+
+def route_error(request: Request) -> ApiError:
+    """404 or 405 for a request that matched no route of this API (00-conventions §2.1)."""
+    allowed = routes.allowed_methods(raw_path(request))
+    if allowed:
+        return MethodNotAllowed(request.method, allowed)
+    return NotFound()
+
+
+async def _api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return render_error(exc)
+
+
+async def _unmatched(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    try:
+        count_anonymous(request)
+    except ApiError as limited:
+        return render_error(limited)
+    if exc.status_code in (404, 405):
+        return render_error(route_error(request))
+    return render_error(InternalError())
+
+
+async def _validation(request: Request, exc: Exception) -> Response:
+    """FastAPI's own validation (handlers mostly validate by hand, in the contract's order)."""
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    first = errors[0] if errors else {}
+    loc = list(first.get("loc", ()))
+    if loc and loc[0] == "query":
+        return render_error(InvalidQueryParam(str(loc[1]) if len(loc) > 1 else "", str(first.get("msg", ""))))
+    fields = [
+        {"field": ".".join(str(p) for p in e.get("loc", ())[1:]), "message": str(e.get("msg", "Invalid value"))}
+        for e in errors
+    ]
+    return render_error(ValidationFailed(fields))
+
+
+def create_app(title: str) -> FastAPI:
+    app = FastAPI(title=title, docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(StarletteHTTPException, _unmatched)
+    app.add_exception_handler(RequestValidationError, _validation)
+
+    @app.middleware("http")
+    async def pipeline(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        started = time.perf_counter()
+        state = RequestState(request_id=new_request_id(), arrived_ms=int(time.time() * 1000))
+        request.state.ctx = state
+        token = context.current.set(state)
+        logger.thread_safe_clear_keys()
+        logger.thread_safe_append_keys(request_id=state.request_id)
+        try:
+            try:
+                response = await call_next(request)
+            except ApiError as exc:
+                response = render_error(exc)
+            except Exception:
+                logger.exception("unhandled error")
+                response = render_error(InternalError())
+            _finish_headers(request, response, state)
+            logger.info(
+                "request",
+                extra={
+                    "route": f"{request.method} {raw_path(request)}",
+                    "status": response.status_code,
+                    "latency_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "bucket": state.rate.bucket if state.rate else None,
+                },
+            )
+            return response
+        finally:
+            context.current.reset(token)
+
+    return app
+
+
+def _finish_headers(request: Request, response: Response, state: RequestState) -> None:
+    headers = response.headers
+    if "x-request-id" not in headers:
+        headers["X-Request-Id"] = state.request_id
+    for name, value in ratelimit.headers(state.rate).items():
+        headers[name] = value
+    if "cache-control" not in headers:
+        headers["Cache-Control"] = "no-store"
+    if response.status_code == 204 and "content-type" in headers:
+        del headers["content-type"]

@@ -1,0 +1,79 @@
+"""The complete route table (00-conventions §2), mirrored by template.yaml (a test keeps them equal).
+
+Used by the `$default` route to tell 404 from 405 and to build `Allow`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+METHOD_ORDER = ("GET", "POST", "PATCH", "DELETE")
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    function: str
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("GET", "/v1/_ping", "MetaFunction"),
+    Route("GET", "/v1/me", "MetaFunction"),
+    Route("GET", "/v1/event-types", "EventTypesFunction"),
+    Route("GET", "/v1/event-types/{idOrSlug+}", "EventTypesFunction"),
+    Route("GET", "/v1/slots", "SlotsFunction"),
+    Route("GET", "/v1/slots/check", "SlotsFunction"),
+    Route("GET", "/v1/bookings", "BookingsFunction"),
+    Route("POST", "/v1/bookings", "BookingsFunction"),
+    Route("GET", "/v1/bookings/{uid}", "BookingsFunction"),
+    Route("PATCH", "/v1/bookings/{uid}", "BookingsFunction"),
+    Route("POST", "/v1/bookings/{uid}/cancel", "BookingsFunction"),
+    Route("POST", "/v1/bookings/{uid}/reschedule", "BookingsFunction"),
+    Route("GET", "/v1/webhooks", "WebhooksFunction"),
+    Route("POST", "/v1/webhooks", "WebhooksFunction"),
+    Route("GET", "/v1/webhooks/{id}", "WebhooksFunction"),
+    Route("PATCH", "/v1/webhooks/{id}", "WebhooksFunction"),
+    Route("DELETE", "/v1/webhooks/{id}", "WebhooksFunction"),
+    Route("POST", "/v1/webhooks/{id}/rotate-secret", "WebhooksFunction"),
+    Route("POST", "/v1/webhooks/{id}/test", "WebhooksFunction"),
+    Route("GET", "/v1/webhooks/{id}/deliveries", "WebhooksFunction"),
+    Route("GET", "/v1/oauth/authorize", "OAuthFunction"),
+    Route("POST", "/v1/oauth/authorize", "OAuthFunction"),
+    Route("POST", "/v1/oauth/token", "OAuthFunction"),
+    Route("POST", "/v1/oauth/revoke", "OAuthFunction"),
+    Route("POST", "/v1/oauth/introspect", "OAuthFunction"),
+    Route("POST", "/v1/oauth/register", "OAuthFunction"),
+    Route("GET", "/.well-known/oauth-authorization-server", "OAuthFunction"),
+    Route("GET", "/.well-known/oauth-protected-resource", "OAuthFunction"),
+)
+
+
+def template_regex(path: str) -> re.Pattern[str]:
+    """HTTP API matching on the raw path: `{x}` is one non-empty segment, `{x+}` the rest (≥ 1 segment)."""
+    pattern = ""
+    for part in re.split(r"(\{[^}]+\})", path):
+        if part.startswith("{") and part.endswith("+}"):
+            pattern += r"(?:[^/]+(?:/[^/]+)*)"
+        elif part.startswith("{"):
+            pattern += r"[^/]+"
+        else:
+            pattern += re.escape(part)
+    return re.compile(f"^{pattern}$")
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> tuple[tuple[re.Pattern[str], Route], ...]:
+    return tuple((template_regex(r.path), r) for r in ROUTES)
+
+
+def allowed_methods(raw_path: str) -> list[str]:
+    """Methods of the routes whose path matches; empty when the path matches none."""
+    methods = {route.method for regex, route in _compiled() if regex.match(raw_path)}
+    return [m for m in METHOD_ORDER if m in methods]
+
+
+def is_bearer_path(raw_path: str) -> bool:
+    return raw_path.startswith("/v1/") and not raw_path.startswith("/v1/oauth/")

@@ -1,0 +1,199 @@
+"""Low-level access to the single table: typed (de)serialisation and a shared client.
+
+Everything else in `store/` goes through these helpers, so that retries, timeouts and number
+handling are decided once.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from fortytwo.config import get_settings
+
+Item = dict[str, Any]
+
+
+@lru_cache(maxsize=1)
+def client() -> Any:
+    return boto3.client(
+        "dynamodb",
+        config=Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=2, read_timeout=5),
+    )
+
+
+@lru_cache(maxsize=1)
+def fast_client() -> Any:
+    """A client that gives up quickly: the rate limiter fails open after 500 ms (00-conventions §10.5)."""
+    return boto3.client(
+        "dynamodb",
+        config=Config(retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=0.5, read_timeout=0.5),
+    )
+
+
+def table_name() -> str:
+    return get_settings().table_name
+
+
+def reset_clients() -> None:
+    client.cache_clear()
+    fast_client.cache_clear()
+
+
+def to_attr(value: Any) -> dict[str, Any]:
+    if value is None:
+        return {"NULL": True}
+    if isinstance(value, bool):
+        return {"BOOL": value}
+    if isinstance(value, str):
+        return {"S": value}
+    if isinstance(value, int | Decimal):
+        return {"N": str(value)}
+    if isinstance(value, float):
+        return {"N": repr(value)}
+    if isinstance(value, bytes):
+        return {"B": value}
+    if isinstance(value, Mapping):
+        return {"M": {str(k): to_attr(v) for k, v in value.items()}}
+    if isinstance(value, list | tuple):
+        return {"L": [to_attr(v) for v in value]}
+    if isinstance(value, set | frozenset):
+        if all(isinstance(v, str) for v in value) and value:
+            return {"SS": sorted(value)}
+        return {"L": [to_attr(v) for v in sorted(value)]}
+    raise TypeError(f"cannot store {type(value).__name__}")
+
+
+def _number(text: str) -> int | float:
+    number = Decimal(text)
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def from_attr(attr: Mapping[str, Any]) -> Any:
+    (kind, value), = attr.items()
+    if kind == "S":
+        return value
+    if kind == "N":
+        return _number(value)
+    if kind == "BOOL":
+        return value
+    if kind == "NULL":
+        return None
+    if kind == "M":
+        return {k: from_attr(v) for k, v in value.items()}
+    if kind == "L":
+        return [from_attr(v) for v in value]
+    if kind == "SS":
+        return set(value)
+    if kind == "NS":
+        return {_number(v) for v in value}
+    if kind == "B":
+        return value if isinstance(value, bytes) else base64.b64decode(value)
+    raise TypeError(f"unknown attribute type {kind}")
+
+
+def to_item(data: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: to_attr(v) for k, v in data.items()}
+
+
+def from_item(item: Mapping[str, Any] | None) -> Item | None:
+    if item is None:
+        return None
+    return {k: from_attr(v) for k, v in item.items()}
+
+
+def values(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Expression attribute values: keys as given (`:x`)."""
+    return {k: to_attr(v) for k, v in data.items()}
+
+
+def key(pk: str, sk: str) -> dict[str, Any]:
+    return {"pk": {"S": pk}, "sk": {"S": sk}}
+
+
+def get(pk: str, sk: str, *, consistent: bool = False) -> Item | None:
+    response = client().get_item(TableName=table_name(), Key=key(pk, sk), ConsistentRead=consistent)
+    return from_item(response.get("Item"))
+
+
+def batch_get(keys: Iterable[tuple[str, str]], *, consistent: bool = False) -> list[Item]:
+    """All existing items among `keys` (≤ 100), in no particular order; unprocessed keys retried."""
+    pending = [key(pk, sk) for pk, sk in dict.fromkeys(keys)]
+    found: list[Item] = []
+    while pending:
+        batch, pending = pending[:100], pending[100:]
+        request: dict[str, Any] = {table_name(): {"Keys": batch, "ConsistentRead": consistent}}
+        while request:
+            response = client().batch_get_item(RequestItems=request)
+            found.extend(from_item(i) or {} for i in response.get("Responses", {}).get(table_name(), []))
+            request = response.get("UnprocessedKeys") or {}
+    return found
+
+
+def query(
+    *,
+    key_condition: str,
+    values_: Mapping[str, Any],
+    names: Mapping[str, str] | None = None,
+    index: str | None = None,
+    forward: bool = True,
+    limit: int | None = None,
+    filter_: str | None = None,
+    start_key: Mapping[str, Any] | None = None,
+    consistent: bool = False,
+) -> tuple[list[Item], dict[str, Any] | None]:
+    """One Query call: (items, LastEvaluatedKey)."""
+    kwargs: dict[str, Any] = {
+        "TableName": table_name(),
+        "KeyConditionExpression": key_condition,
+        "ExpressionAttributeValues": values(values_),
+        "ScanIndexForward": forward,
+    }
+    if names:
+        kwargs["ExpressionAttributeNames"] = dict(names)
+    if index:
+        kwargs["IndexName"] = index
+    if limit:
+        kwargs["Limit"] = limit
+    if filter_:
+        kwargs["FilterExpression"] = filter_
+    if start_key:
+        kwargs["ExclusiveStartKey"] = dict(start_key)
+    if consistent and not index:
+        kwargs["ConsistentRead"] = True
+    response = client().query(**kwargs)
+    return [from_item(i) or {} for i in response.get("Items", [])], response.get("LastEvaluatedKey")
+
+
+def query_all(**kwargs: Any) -> list[Item]:
+    """Every page of a query (for bounded partitions only: ledgers, small lists)."""
+    items: list[Item] = []
+    start: dict[str, Any] | None = None
+    while True:
+        page, start = query(start_key=start, **kwargs)
+        items.extend(page)
+        if not start:
+            return items
+
+
+def is_conditional_failure(exc: Exception) -> bool:
+    code = getattr(exc, "response", {}).get("Error", {}).get("Code", "")
+    return code == "ConditionalCheckFailedException"
+
+
+def transaction_reasons(exc: Exception) -> list[str]:
+    """Cancellation reason codes of a failed TransactWriteItems, one per item ('None' = fine)."""
+    response = getattr(exc, "response", {})
+    reasons = response.get("CancellationReasons") or []
+    if not reasons:
+        message = response.get("Error", {}).get("Message", "")
+        if "[" in message:
+            inside = message[message.index("[") + 1 : message.rindex("]")]
+            return [r.strip() for r in inside.split(",")]
+    return [r.get("Code", "None") for r in reasons]

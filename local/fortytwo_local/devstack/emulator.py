@@ -1,0 +1,227 @@
+"""moto's server on loopback, with the template's tables, queues and the pepper parameter.
+
+moto's backends are not thread-safe: two concurrent conditional writes can both pass their
+condition, and a failed TransactWriteItems restores a whole-table copy that can erase another
+thread's write. Real DynamoDB makes each call atomic, and the API's concurrency guarantees (one
+winner per slot, one success per version) depend on that, so every DynamoDB call is serialised
+here. Function invocations themselves still run concurrently.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from fortytwo_local.devstack.template import PhysicalResource, QueueDef, TableDef, Template
+
+log = logging.getLogger("fortytwo.devstack")
+
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+}
+
+# Calls that change state: the persistence snapshotter watches their count.
+_WRITE_ACTIONS = frozenset({
+    "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems",
+    "SendMessage", "SendMessageBatch", "DeleteMessage", "DeleteMessageBatch",
+    "ChangeMessageVisibility", "ChangeMessageVisibilityBatch", "PurgeQueue",
+})
+
+
+class _SerialisingApp:
+    """WSGI wrapper around moto: one call at a time per service, and a count of writes."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+        self.app = app
+        self.dynamodb_lock = threading.RLock()
+        self.sqs_lock = threading.RLock()
+        self._count_lock = threading.Lock()
+        self.writes = 0
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        service, _, action = environ.get("HTTP_X_AMZ_TARGET", "").partition(".")
+        if action in _WRITE_ACTIONS:
+            with self._count_lock:
+                self.writes += 1
+        if service.startswith("DynamoDB"):  # DynamoDB_20120810 and DynamoDBStreams_20120810
+            lock: threading.RLock | None = self.dynamodb_lock
+        elif service == "AmazonSQS" and action != "ReceiveMessage":
+            # ReceiveMessage may long-poll inside moto; only the pollers receive, so it stays unlocked.
+            lock = self.sqs_lock
+        else:
+            lock = None
+        if lock is None:
+            return self.app(environ, start_response)
+        with lock:
+            # Finish the whole call (body included) before the next one may start.
+            result = self.app(environ, start_response)
+            try:
+                body = b"".join(result)
+            finally:
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()
+        return [body]
+
+
+class Emulator:
+    """An in-process moto server and the resources the template declares."""
+
+    def __init__(self, template: Template) -> None:
+        self.template = template
+        self.region = template.region
+        self.account_id = template.account_id
+        self._server: Any = None
+        self._app: _SerialisingApp | None = None
+        self.endpoint_url = ""
+        self.physical: dict[str, PhysicalResource] = {}
+        self._clients: dict[str, Any] = {}
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        from moto.server import ThreadedMotoServer
+
+        # werkzeug would log every AWS call of every request to stderr.
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        server.start()
+        wsgi_server = server._server  # the werkzeug server ThreadedMotoServer just bound
+        self._app = _SerialisingApp(wsgi_server.app)
+        wsgi_server.app = self._app
+        self._server = server
+        host, port = server.get_host_and_port()
+        self.endpoint_url = f"http://{host}:{port}"
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+        # The backends are process-global: leave nothing behind for a later stack in this process.
+        from moto.core.models import base_decorator  # noqa: F401 - imported for its side effect below
+        from moto.backends import get_backend
+
+        for service in ("dynamodb", "dynamodbstreams", "sqs", "ssm"):
+            get_backend(service).reset()  # type: ignore[arg-type]
+
+    # --- access ------------------------------------------------------------------------------
+
+    @property
+    def dynamodb_lock(self) -> threading.RLock:
+        assert self._app is not None
+        return self._app.dynamodb_lock
+
+    @property
+    def sqs_lock(self) -> threading.RLock:
+        assert self._app is not None
+        return self._app.sqs_lock
+
+    @property
+    def write_count(self) -> int:
+        return self._app.writes if self._app is not None else 0
+
+    def client(self, service: str) -> Any:
+        """A boto3 client for the emulator (clients are thread-safe once created)."""
+        if service not in self._clients:
+            self._clients[service] = boto3.session.Session().client(
+                service,
+                endpoint_url=self.endpoint_url,
+                region_name=self.region,
+                aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+                aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+                aws_session_token=FAKE_CREDENTIALS["AWS_SESSION_TOKEN"],
+                config=Config(retries={"max_attempts": 2, "mode": "standard"}, max_pool_connections=32),
+            )
+        return self._clients[service]
+
+    # --- resources ---------------------------------------------------------------------------
+
+    def create_resources(self) -> dict[str, PhysicalResource]:
+        for table in self.template.tables.values():
+            self.physical[table.logical_id] = self._create_table(table)
+        for queue in self.template.queues_in_creation_order():
+            self.physical[queue.logical_id] = self._create_queue(queue)
+        for fn in self.template.functions.values():
+            arn = f"arn:aws:lambda:{self.region}:{self.account_id}:function:{fn.name}"
+            self.physical[fn.logical_id] = PhysicalResource(fn.name, {"Arn": arn})
+        for logical_id, resource in self.template.resources.items():
+            if resource.get("Type") == "AWS::Serverless::HttpApi":
+                self.physical[logical_id] = PhysicalResource("local", {"ApiEndpoint": "http://local"})
+        return self.physical
+
+    def _create_table(self, table: TableDef) -> PhysicalResource:
+        ddb = self.client("dynamodb")
+        kwargs: dict[str, Any] = {
+            "TableName": table.name,
+            "AttributeDefinitions": table.attribute_definitions,
+            "KeySchema": table.key_schema,
+            "BillingMode": "PAY_PER_REQUEST",
+        }
+        if table.global_secondary_indexes:
+            kwargs["GlobalSecondaryIndexes"] = [
+                {k: v for k, v in gsi.items() if k != "ProvisionedThroughput"}
+                for gsi in table.global_secondary_indexes
+            ]
+        if table.local_secondary_indexes:
+            kwargs["LocalSecondaryIndexes"] = table.local_secondary_indexes
+        if table.stream_view_type:
+            kwargs["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": table.stream_view_type}
+        description = ddb.create_table(**kwargs)["TableDescription"]
+        if table.ttl_attribute:
+            ddb.update_time_to_live(
+                TableName=table.name,
+                TimeToLiveSpecification={"AttributeName": table.ttl_attribute, "Enabled": True},
+            )
+        attributes = {"Arn": description["TableArn"]}
+        if "LatestStreamArn" in description:
+            attributes["StreamArn"] = description["LatestStreamArn"]
+        return PhysicalResource(table.name, attributes)
+
+    def _create_queue(self, queue: QueueDef) -> PhysicalResource:
+        sqs = self.client("sqs")
+        attributes = {
+            "VisibilityTimeout": str(queue.visibility_timeout_s),
+            "MessageRetentionPeriod": str(queue.retention_s),
+            "DelaySeconds": str(queue.delay_s),
+            "ReceiveMessageWaitTimeSeconds": str(queue.receive_wait_s),
+        }
+        if queue.fifo:
+            attributes["FifoQueue"] = "true"
+        if queue.dead_letter_queue_id is not None:
+            import json
+
+            dlq_arn = self.physical[queue.dead_letter_queue_id].attributes["Arn"]
+            attributes["RedrivePolicy"] = json.dumps(
+                {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": queue.max_receive_count})
+        url = sqs.create_queue(QueueName=queue.name, Attributes=attributes)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        return PhysicalResource(url, {"Arn": arn, "QueueName": queue.name, "QueueUrl": url})
+
+    def put_pepper(self, parameter_name: str, pepper_file: Path) -> None:
+        self.client("ssm").put_parameter(
+            Name=parameter_name, Value=load_or_create_pepper(pepper_file), Type="SecureString", Overwrite=True)
+
+
+def load_or_create_pepper(path: Path) -> str:
+    """32 random bytes, hex-encoded, generated once per data dir so tokens survive restarts."""
+    if path.exists():
+        value = path.read_text(encoding="ascii").strip()
+        if len(value) == 64 and all(c in "0123456789abcdef" for c in value):
+            return value
+        raise ValueError(f"{path}: not a 64-character hex pepper (delete it to start with a new one)")
+    value = secrets.token_hex(32)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(value + "\n")
+    return value

@@ -1,0 +1,102 @@
+"""The few places where the local stack reaches into moto's in-process state.
+
+Everything else talks to moto over its HTTP API like the functions do. These helpers exist
+because the API cannot express them (an in-flight SQS message's visibility, restoring a
+message's receive count) or because moto keeps state the API never frees. Callers hold the
+emulator's service lock so moto's request threads never see a half-done change, and treat a
+failure here as "feature degraded", never fatal.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+
+def _dynamodb(account_id: str, region: str) -> Any:
+    from moto.dynamodb.models import dynamodb_backends
+
+    return dynamodb_backends[account_id][region]
+
+
+def _streams(account_id: str, region: str) -> Any:
+    from moto.dynamodbstreams.models import dynamodbstreams_backends
+
+    return dynamodbstreams_backends[account_id][region]
+
+
+def _sqs_queue(account_id: str, region: str, queue_name: str) -> Any:
+    from moto.sqs.models import sqs_backends
+
+    return sqs_backends[account_id][region].queues[queue_name]
+
+
+def forget_shard_iterators(account_id: str, region: str) -> None:
+    """moto keeps every shard iterator it ever issued; a poller asking twice a second would
+    grow that without bound. The pollers are the only stream readers in the process."""
+    _streams(account_id, region).shard_iterators.clear()
+
+
+def trim_stream(account_id: str, region: str, table_name: str, through_sequence: int) -> None:
+    """Drop stream records up to and including `through_sequence` (already processed).
+
+    moto deep-copies the whole table, stream records included, on every TransactWriteItems;
+    without trimming, each booking would get slower as the stream grows. Sequence numbers stay
+    stable because the shard's starting number advances by what is dropped.
+    """
+    shard = _dynamodb(account_id, region).get_table(table_name).stream_shard
+    if shard is None:
+        return
+    drop = min(len(shard.items), through_sequence - shard.starting_sequence_number + 1)
+    if drop > 0:
+        del shard.items[:drop]
+        shard.starting_sequence_number += drop
+
+
+def queue_messages(account_id: str, region: str, queue_name: str) -> list[dict[str, Any]]:
+    """Every message of a queue, visible or in flight, with the time until it is visible."""
+    now_ms = time.time() * 1000
+    saved = []
+    for message in list(_sqs_queue(account_id, region, queue_name)._messages):
+        visible_at = max(float(message.visible_at or 0), float(message.delayed_until or 0))
+        saved.append({
+            "message_id": message.id,
+            "body": message.body,
+            "message_attributes": _json_message_attributes(message.message_attributes),
+            "sent_timestamp": message.sent_timestamp,
+            "receive_count": message.approximate_receive_count,
+            "first_receive_timestamp": message.approximate_first_receive_timestamp,
+            "visible_in_ms": max(0, int(visible_at - now_ms)),
+            "group_id": message.group_id,
+            "deduplication_id": message.deduplication_id,
+        })
+    return saved
+
+
+def _json_message_attributes(attributes: dict[str, Any]) -> dict[str, Any]:
+    import base64
+
+    out = {}
+    for name, value in attributes.items():
+        entry = {"DataType": value["DataType"]}
+        if value.get("StringValue") is not None:
+            entry["StringValue"] = value["StringValue"]
+        if value.get("BinaryValue") is not None:
+            raw = value["BinaryValue"]
+            entry["BinaryValue"] = base64.b64encode(raw if isinstance(raw, bytes) else raw.encode()).decode()
+        out[name] = entry
+    return out
+
+
+def restore_message_state(account_id: str, region: str, queue_name: str, new_message_id: str,
+                          saved: dict[str, Any]) -> None:
+    """Give a re-sent message back its identity, receive count and remaining invisibility."""
+    queue = _sqs_queue(account_id, region, queue_name)
+    message = next(m for m in queue._messages if m.id == new_message_id)
+    message.id = saved["message_id"]
+    if saved.get("sent_timestamp"):
+        message.sent_timestamp = saved["sent_timestamp"]
+    message.approximate_receive_count = int(saved.get("receive_count") or 0)
+    message.approximate_first_receive_timestamp = saved.get("first_receive_timestamp")
+    message.visible_at = time.time() * 1000 + int(saved.get("visible_in_ms") or 0)
+    message.delayed_until = 0.0

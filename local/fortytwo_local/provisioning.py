@@ -1,0 +1,185 @@
+"""Owner/admin operations shared by `42min admin …` and seed files: validation, then writes.
+
+Every function validates first and writes last, so a failure changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from fortytwo.domain import clock
+from fortytwo.domain import pats as pat_rules
+from fortytwo.domain.ids import uuid7
+from fortytwo.domain.scopes import ScopeError, parse_pat_scopes
+from fortytwo.domain.timefmt import format_ts
+from fortytwo.http.query import valid_timezone
+from fortytwo.store import accounts, pats
+from fortytwo.store.pepper import get_pepper
+
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,126}$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+ROLES = ("owner", "admin", "user")
+DEFAULT_WEEKLY = {day: ["09:00-17:00"] for day in ("mon", "tue", "wed", "thu", "fri")}
+
+
+class ProvisioningError(ValueError):
+    """Invalid input for an admin operation; `path` names the offending field (seed files)."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}" if path else message)
+        self.path = path
+
+
+def _text(value: Any, path: str, *, max_len: int, required: bool = True) -> str | None:
+    if value is None or value == "":
+        if required:
+            raise ProvisioningError(path, "is required")
+        return None
+    if not isinstance(value, str):
+        raise ProvisioningError(path, "must be a string")
+    if len(value) > max_len:
+        raise ProvisioningError(path, f"must be at most {max_len} characters")
+    return value
+
+
+def build_org(name: Any, plan: Any, now: datetime, path: str = "organization") -> list[dict[str, Any]]:
+    org_name = _text(name, f"{path}.name", max_len=255)
+    plan_value = _text(plan, f"{path}.plan", max_len=255, required=False)
+    org_id = uuid7()
+    assert org_name is not None
+    return [accounts.org_item(org_id, org_name, plan_value, format_ts(now)), accounts.org_name_item(org_id, org_name)]
+
+
+def default_schedule(timezone: str) -> dict[str, Any]:
+    return {"name": "Working hours", "timezone": timezone, "weekly": dict(DEFAULT_WEEKLY), "overrides": {},
+            "out_of_office": []}
+
+
+def validate_limits(value: Any, path: str) -> dict[str, int | None]:
+    value = value or {}
+    if not isinstance(value, dict):
+        raise ProvisioningError(path, "must be an object")
+    limits: dict[str, int | None] = {}
+    for key in value:
+        if key not in ("per_day", "per_week", "per_month"):
+            raise ProvisioningError(f"{path}.{key}", "is not a known field")
+    for key in ("per_day", "per_week", "per_month"):
+        item = value.get(key)
+        if item is not None and (isinstance(item, bool) or not isinstance(item, int) or item < 1):
+            raise ProvisioningError(f"{path}.{key}", "must be an integer ≥ 1 or null")
+        limits[key] = item
+    return limits
+
+
+def build_user(
+    org_id: str, spec: dict[str, Any], now: datetime, path: str, *, password_hash: str | None = None
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Validate a user spec (seed `users[]` entry or CLI flags) → (user record, items to write)."""
+    from fortytwo_local.schedules import validate_schedule_document
+
+    username = _text(spec.get("username"), f"{path}.username", max_len=127)
+    assert username is not None
+    username = username.lower()
+    if not USERNAME_RE.match(username):
+        raise ProvisioningError(f"{path}.username", "must match ^[a-z0-9][a-z0-9_-]{0,126}$")
+    email = _text(spec.get("email"), f"{path}.email", max_len=254)
+    assert email is not None
+    if not EMAIL_RE.match(email):
+        raise ProvisioningError(f"{path}.email", "is not an email address")
+    first = _text(spec.get("first_name"), f"{path}.first_name", max_len=127, required=False)
+    last = _text(spec.get("last_name"), f"{path}.last_name", max_len=127, required=False)
+    timezone = spec.get("timezone") or "UTC"
+    if not isinstance(timezone, str) or not valid_timezone(timezone):
+        raise ProvisioningError(f"{path}.timezone", "is not a known IANA time zone")
+    locale = _text(spec.get("locale") or "en", f"{path}.locale", max_len=35)
+    role = spec.get("role") or "user"
+    if role not in ROLES:
+        raise ProvisioningError(f"{path}.role", "must be owner, admin or user")
+    limits = validate_limits(spec.get("limits"), f"{path}.limits")
+    schedule_doc = spec.get("schedule")
+    if schedule_doc is None:
+        schedule_doc = default_schedule(timezone)
+    schedule = validate_schedule_document(schedule_doc, f"{path}.schedule")
+    user_id, schedule_id, stamp = uuid7(), uuid7(), format_ts(now)
+    user = {
+        "id": user_id, "organization_id": org_id, "username": username, "email": email,
+        "first_name": first, "last_name": last, "timezone": timezone, "locale": locale, "role": role,
+        "password_hash": password_hash, "default_schedule_id": schedule_id,
+        "out_of_office": schedule.get("out_of_office", []), "limits": limits, "avatar_url": None,
+        "created_at": stamp, "updated_at": stamp,
+    }
+    schedule_record = {
+        "id": schedule_id, "organization_id": org_id, "user_id": user_id, "created_at": stamp, "updated_at": stamp,
+        **{k: v for k, v in schedule.items() if k != "out_of_office"},
+    }
+    return user, [*accounts.user_items(user), accounts.schedule_item(schedule_record)]
+
+
+def team_slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def build_team(
+    org_id: str, name: Any, member_ids: list[str], now: datetime, path: str
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    team_name = _text(name, f"{path}.name", max_len=100)
+    assert team_name is not None
+    if not 1 <= len(member_ids) <= 100:
+        raise ProvisioningError(f"{path}.members", "must list 1-100 users")
+    if len(set(member_ids)) != len(member_ids):
+        raise ProvisioningError(f"{path}.members", "must not repeat a user")
+    slug = team_slug(team_name)
+    if not slug:
+        raise ProvisioningError(f"{path}.name", "must contain a letter or digit")
+    stamp = format_ts(now)
+    team = {"id": uuid7(), "organization_id": org_id, "name": team_name, "slug": slug, "members": member_ids,
+            "created_at": stamp, "updated_at": stamp}
+    items = accounts.team_items(team)
+    items.append({"pk": f"ORG#{org_id}", "sk": f"TEAMSLUG#{slug}", "type": "team_slug", "team_id": team["id"]})
+    return team, items
+
+
+def check_pat_request(user: dict[str, Any] | None, name: Any, scopes: Any, expires_in_days: Any,
+                      path: str = "") -> tuple[str, tuple[str, ...], int | None]:
+    """Checks 1–5 of 10-auth §3.3 (6–7 need the table and run at write time)."""
+    def at(field: str) -> str:
+        return f"{path}.{field}" if path else field
+
+    if user is None:
+        raise ProvisioningError(at("user"), "no such user")
+    if user.get("role") not in ("owner", "admin"):
+        raise ProvisioningError(at("user"), "only owners and admins may own a PAT")
+    if not isinstance(name, str):
+        raise ProvisioningError(at("name"), "is required")
+    try:
+        clean_name = pat_rules.normalize_name(name)
+    except pat_rules.PatRuleError as exc:
+        raise ProvisioningError(at("name"), str(exc)) from exc
+    try:
+        expanded = parse_pat_scopes(scopes if scopes is not None else "")
+    except ScopeError as exc:
+        raise ProvisioningError(at("scopes"), str(exc)) from exc
+    if expires_in_days is not None and (isinstance(expires_in_days, bool) or expires_in_days not in pat_rules.EXPIRY_CHOICES):
+        raise ProvisioningError(at("expires_in_days"), "must be one of 42, 90, 180, 365 or null")
+    return clean_name, expanded, expires_in_days
+
+
+def create_pat(user_ref: str, name: str, scopes: Any, expires_in_days: int | None) -> dict[str, Any]:
+    now = clock.now()
+    user = accounts.find_user(user_ref)
+    clean_name, expanded, days = check_pat_request(user, name, scopes, expires_in_days)
+    assert user is not None
+    try:
+        record, token = pats.create(
+            org_id=user["organization_id"], user_id=user["id"], name=clean_name, scopes=list(expanded),
+            expires_in_days=days, pepper=get_pepper(), now=now,
+        )
+    except pat_rules.PatRuleError as exc:
+        raise ProvisioningError("", str(exc)) from exc
+    return pats.public_view(record, now, token)
+
+
+def now() -> datetime:
+    return clock.now()

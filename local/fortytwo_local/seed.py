@@ -1,0 +1,186 @@
+"""Seed files (60-operations §4): validate the whole document, then write everything or nothing."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from fortytwo.domain import clock
+from fortytwo.store import accounts, pats
+from fortytwo.store.pepper import get_pepper
+from fortytwo_local.backend import Backend
+from fortytwo_local.provisioning import ProvisioningError, build_org, build_team, build_user, check_pat_request
+
+TOP_LEVEL = ("organization", "users", "teams", "event_types", "pats", "oauth_clients")
+USER_FIELDS = ("username", "email", "first_name", "last_name", "timezone", "locale", "role", "password",
+               "schedule", "limits")
+
+
+class SeedError(ValueError):
+    """The seed document is invalid; nothing was written. `path` names the offending field."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}" if path else message)
+        self.path = path
+
+
+# Sections contributed by other modules (event types, OAuth clients): name → builder.
+# A builder receives (entries, context) and returns (items to write, result mapping, after-write hook).
+SectionBuilder = Callable[[list[Any], dict[str, Any]], tuple[list[dict[str, Any]], dict[str, Any]]]
+SECTIONS: dict[str, SectionBuilder] = {}
+
+
+def register_section(name: str, builder: SectionBuilder) -> None:
+    SECTIONS[name] = builder
+
+
+def _load_plugins() -> None:
+    for module in ("fortytwo_local.seed_event_types", "fortytwo_local.seed_oauth_clients"):
+        try:
+            __import__(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+
+
+def load_seed_file(path: str | Path) -> dict[str, Any]:
+    text = Path(path).read_text(encoding="utf-8")
+    try:
+        doc = json.loads(text) if str(path).endswith(".json") else yaml.safe_load(text)
+    except (ValueError, yaml.YAMLError) as exc:
+        raise SeedError("", f"cannot parse {path}: {exc}") from exc
+    if not isinstance(doc, dict):
+        raise SeedError("", "a seed file must be a mapping")
+    return doc
+
+
+def _list(doc: dict[str, Any], key: str) -> list[Any]:
+    value = doc.get(key) or []
+    if not isinstance(value, list):
+        raise SeedError(key, "must be a list")
+    return value
+
+
+def _check_keys(entry: Any, allowed: tuple[str, ...], path: str) -> dict[str, Any]:
+    if not isinstance(entry, dict):
+        raise SeedError(path, "must be a mapping")
+    for key in entry:
+        if key not in allowed:
+            raise SeedError(f"{path}.{key}", "is not a known field")
+    return entry
+
+
+def apply_seed(doc: dict[str, Any], backend: Backend | None = None) -> dict[str, Any]:
+    """Validate the whole seed document, then create it all in one all-or-nothing write."""
+    from fortytwo.adapters.passwords import hash_password
+
+    if backend is not None:
+        backend.activate()
+    _load_plugins()
+    now = clock.now()
+    for key in doc:
+        if key not in TOP_LEVEL:
+            raise SeedError(key, "is not a known section")
+    try:
+        org_spec = _check_keys(doc.get("organization"), ("name", "plan"), "organization")
+        items = build_org(org_spec.get("name"), org_spec.get("plan"), now)
+        org_id = items[0]["id"]
+        result: dict[str, Any] = {"organization_id": org_id, "users": {}, "teams": {}, "event_types": {},
+                                  "pats": {}, "oauth_clients": {}}
+        users: dict[str, dict[str, Any]] = {}
+        for i, entry in enumerate(_list(doc, "users")):
+            path = f"users[{i}]"
+            spec = _check_keys(entry, USER_FIELDS, path)
+            password = spec.get("password")
+            if password is not None and (not isinstance(password, str) or not password):
+                raise SeedError(f"{path}.password", "must be a non-empty string")
+            user, user_items = build_user(org_id, spec, now, path,
+                                          password_hash=hash_password(password) if password else None)
+            if user["username"] in users:
+                raise SeedError(f"{path}.username", "is used twice in this file")
+            if any(u["email"].lower() == user["email"].lower() for u in users.values()):
+                raise SeedError(f"{path}.email", "is used twice in this file")
+            if accounts.find_user(user["username"]) is not None:
+                raise SeedError(f"{path}.username", "already exists")
+            if accounts.find_user_by_email(user["email"]) is not None:
+                raise SeedError(f"{path}.email", "already exists")
+            users[user["username"]] = user
+            result["users"][user["username"]] = user["id"]
+            items.extend(user_items)
+        teams: dict[str, dict[str, Any]] = {}
+        for i, entry in enumerate(_list(doc, "teams")):
+            path = f"teams[{i}]"
+            spec = _check_keys(entry, ("name", "members"), path)
+            members = spec.get("members") or []
+            if not isinstance(members, list):
+                raise SeedError(f"{path}.members", "must be a list of usernames")
+            ids = []
+            for j, member in enumerate(members):
+                if not isinstance(member, str) or member.lower() not in users:
+                    raise SeedError(f"{path}.members[{j}]", "is not a user of this seed file")
+                ids.append(users[member.lower()]["id"])
+            team, team_items = build_team(org_id, spec.get("name"), ids, now, path)
+            if any(t["name"].casefold() == team["name"].casefold() or t["slug"] == team["slug"]
+                   for t in teams.values()):
+                raise SeedError(f"{path}.name", "clashes with another team of this file")
+            teams[team["name"]] = team
+            result["teams"][team["name"]] = team["id"]
+            items.extend(team_items)
+        context = {"org_id": org_id, "users": users, "teams": teams, "now": now}
+        for section in ("event_types", "oauth_clients"):
+            entries = _list(doc, section)
+            if not entries:
+                continue
+            if section not in SECTIONS:
+                raise SeedError(section, "is not supported by this build")
+            section_items, section_result = SECTIONS[section](entries, context)
+            items.extend(section_items)
+            result[section] = section_result
+        pat_requests = []
+        for i, entry in enumerate(_list(doc, "pats")):
+            path = f"pats[{i}]"
+            spec = _check_keys(entry, ("key", "user", "name", "scopes", "expires_in_days"), path)
+            owner = users.get(str(spec.get("user", "")).lower())
+            if owner is None:
+                raise SeedError(f"{path}.user", "is not a user of this seed file")
+            name, scopes, days = check_pat_request(owner, spec.get("name"), spec.get("scopes"),
+                                                   spec.get("expires_in_days"), path)
+            key = spec.get("key") or name
+            if key in result["pats"] or any(r[1].casefold() == name.casefold() for r in pat_requests):
+                raise SeedError(f"{path}.key", "is used twice in this file")
+            pat_requests.append((key, name, scopes, days, owner))
+            result["pats"][key] = None
+    except ProvisioningError as exc:
+        raise SeedError(exc.path, str(exc).split(": ", 1)[-1]) from exc
+    accounts.write_all_or_nothing(items)
+    pepper = get_pepper()
+    for key, name, scopes, days, owner in pat_requests:
+        record, token = pats.create(org_id=org_id, user_id=owner["id"], name=name, scopes=list(scopes),
+                                    expires_in_days=days, pepper=pepper, now=now)
+        result["pats"][key] = {"id": record["id"], "token": token}
+    for hook in context.get("after_write", []):
+        hook()
+    return result
+
+
+def demo_seed() -> dict[str, Any]:
+    """The demo organization the local stack creates on first start."""
+    return {
+        "organization": {"name": "Demo Co", "plan": "Pro"},
+        "users": [
+            {"username": "ada", "email": "ada@example.com", "first_name": "Ada", "last_name": "Lovelace",
+             "timezone": "Europe/London", "role": "owner", "password": "correct-horse-battery"},
+            {"username": "grace", "email": "grace@example.com", "first_name": "Grace", "last_name": "Hopper",
+             "timezone": "America/New_York", "role": "admin"},
+        ],
+        "teams": [{"name": "Sales", "members": ["ada", "grace"]}],
+        "pats": [
+            {"key": "demo", "user": "ada", "name": "demo (every scope)",
+             "scopes": ["user:read", "event_types:read", "slots:read", "bookings:read", "bookings:write",
+                        "webhooks:read", "webhooks:write"]},
+        ],
+    }

@@ -1,0 +1,58 @@
+"""Shared fixtures: an isolated moto account with the template's table, and handler invocation."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.support import aws
+
+aws.set_env()
+
+
+@pytest.fixture
+def moto_env() -> Iterator[None]:
+    from moto import mock_aws
+
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    aws.set_env()
+    with mock_aws():
+        aws.reset_caches()
+        aws.create_table(aws.ENV["FORTYTWO_TABLE_NAME"])
+        os.environ["FORTYTWO_DELIVERY_QUEUE_URL"] = aws.create_queue()
+        aws.put_pepper(aws.ENV["FORTYTWO_PEPPER_PARAM"])
+        aws.reset_caches()
+        yield
+    aws.reset_caches()
+
+
+class Invoker:
+    """Calls a function's real Lambda handler with API Gateway v2 events."""
+
+    def __call__(self, group: str, method: str, path: str, **kwargs: Any) -> Response:
+        module = aws.function_module(group)
+        raw = module.handler(aws.http_event(method, path, **kwargs), aws.LambdaContext())
+        return Response(raw)
+
+
+class Response:
+    def __init__(self, raw: dict[str, Any]) -> None:
+        import base64
+
+        self.raw = raw
+        self.status = raw["statusCode"]
+        self.headers = {k.lower(): v for k, v in (raw.get("headers") or {}).items()}
+        body = raw.get("body") or ""
+        self.text = base64.b64decode(body).decode() if raw.get("isBase64Encoded") else body
+
+    def json(self) -> Any:
+        return json.loads(self.text)
+
+
+@pytest.fixture
+def invoke(moto_env: None) -> Invoker:
+    return Invoker()
