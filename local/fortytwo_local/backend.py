@@ -31,7 +31,9 @@ class Backend:
         """The backend the current environment already points at (the local stack sets it up)."""
         table = os.environ.get("FORTYTWO_TABLE_NAME", "")
         if not table:
-            raise BackendError("no backend: start `42min dev`, or set FORTYTWO_TABLE_NAME / --endpoint --table")
+            raise BackendError(
+                "no backend: start `42min dev`, or set FORTYTWO_TABLE_NAME / --endpoint --table"
+            )
         return cls(
             table_name=table,
             endpoint_url=os.environ.get("AWS_ENDPOINT_URL"),
@@ -46,8 +48,12 @@ class Backend:
                 raise BackendError("--endpoint and --table go together")
             for key, value in LOCAL_DEFAULTS.items():
                 os.environ.setdefault(key, value)
-            return cls(table, endpoint, os.environ.get("FORTYTWO_PEPPER_PARAM", "/42min/prod/pepper"),
-                       os.environ.get("FORTYTWO_PUBLIC_BASE_URL", "http://127.0.0.1:8042"))
+            return cls(
+                table,
+                endpoint,
+                os.environ.get("FORTYTWO_PEPPER_PARAM", "/42min/prod/pepper"),
+                os.environ.get("FORTYTWO_PUBLIC_BASE_URL", "http://127.0.0.1:8042"),
+            )
         dev_file = Path(data_dir) / "dev.json"
         if dev_file.exists():
             info = json.loads(dev_file.read_text())

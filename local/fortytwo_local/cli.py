@@ -46,8 +46,12 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
     _backend(args)
     result = apply_seed(load_seed_file(args.file))
-    emit(args, result, f"seeded organization {result['organization_id']}: {len(result['users'])} users, "
-         f"{len(result['event_types'])} event types, {len(result['pats'])} PATs")
+    emit(
+        args,
+        result,
+        f"seeded organization {result['organization_id']}: {len(result['users'])} users, "
+        f"{len(result['event_types'])} event types, {len(result['pats'])} PATs",
+    )
     return 0
 
 
@@ -83,6 +87,7 @@ def _user(ref: str) -> dict[str, Any]:
 
 def cmd_org_create(args: argparse.Namespace) -> int:
     from fortytwo.store import accounts
+
     from fortytwo_local.provisioning import build_org, now
 
     _backend(args)
@@ -98,6 +103,7 @@ def cmd_org_create(args: argparse.Namespace) -> int:
 def cmd_user_create(args: argparse.Namespace) -> int:
     from fortytwo.adapters.passwords import hash_password
     from fortytwo.store import accounts
+
     from fortytwo_local.provisioning import build_user, now
 
     _backend(args)
@@ -108,8 +114,15 @@ def cmd_user_create(args: argparse.Namespace) -> int:
         if not password:
             raise CliError("--password-stdin: the password is empty")
         password_hash = hash_password(password)
-    spec = {"username": args.username, "email": args.email, "first_name": args.first_name,
-            "last_name": args.last_name, "timezone": args.timezone, "locale": args.locale, "role": args.role}
+    spec = {
+        "username": args.username,
+        "email": args.email,
+        "first_name": args.first_name,
+        "last_name": args.last_name,
+        "timezone": args.timezone,
+        "locale": args.locale,
+        "role": args.role,
+    }
     user, items = build_user(org["id"], spec, now(), "", password_hash=password_hash)
     if accounts.find_user(user["username"]) or accounts.find_user_by_email(user["email"]):
         raise CliError("a user with this username or email already exists")
@@ -138,13 +151,17 @@ def cmd_user_remove(args: argparse.Namespace) -> int:
     except ModuleNotFoundError:
         pass
     accounts.remove_user(user)
-    emit(args, {"id": user["id"], "revoked_pats": revoked, "revoked_grants": grants},
-         f"removed user {user['username']}: {revoked} PATs and {grants} OAuth grants revoked")
+    emit(
+        args,
+        {"id": user["id"], "revoked_pats": revoked, "revoked_grants": grants},
+        f"removed user {user['username']}: {revoked} PATs and {grants} OAuth grants revoked",
+    )
     return 0
 
 
 def cmd_team_create(args: argparse.Namespace) -> int:
     from fortytwo.store import accounts
+
     from fortytwo_local.provisioning import build_team, now
 
     _backend(args)
@@ -166,8 +183,9 @@ def cmd_team_create(args: argparse.Namespace) -> int:
 
 def cmd_schedule_set(args: argparse.Namespace) -> int:
     from fortytwo.store import accounts
-    from fortytwo_local.seed import load_seed_file
+
     from fortytwo_local.schedules import validate_schedule_document
+    from fortytwo_local.seed import load_seed_file
 
     _backend(args)
     user = _user(args.user)
@@ -194,7 +212,9 @@ def cmd_pat_list(args: argparse.Namespace) -> int:
     org = _org(args.org)
     now = clock.now()
     views = [pats.public_view(p, now) for p in pats.list_for_org(org["id"])]
-    lines = [f"{v['id']}  {v['status']:<8} …{v['last4']}  {v['name']}  {','.join(v['scopes'])}" for v in views]
+    lines = [
+        f"{v['id']}  {v['status']:<8} …{v['last4']}  {v['name']}  {','.join(v['scopes'])}" for v in views
+    ]
     emit(args, views, "\n".join(lines) if lines else "no PATs")
     return 0
 
@@ -221,7 +241,11 @@ def cmd_pat_regenerate(args: argparse.Namespace) -> int:
     except PatRuleError as exc:
         raise CliError(str(exc)) from exc
     view = pats.public_view(record, now, token)
-    emit(args, view, f"regenerated PAT {view['id']} (generation {view['generation']})\ntoken (shown once): {token}")
+    emit(
+        args,
+        view,
+        f"regenerated PAT {view['id']} (generation {view['generation']})\ntoken (shown once): {token}",
+    )
     return 0
 
 
@@ -236,7 +260,9 @@ def cmd_pat_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
-def _command(parser: argparse.ArgumentParser, func: Callable[[argparse.Namespace], int], *, json_flag: bool = True) -> None:
+def _command(
+    parser: argparse.ArgumentParser, func: Callable[[argparse.Namespace], int], *, json_flag: bool = True
+) -> None:
     if json_flag:
         parser.add_argument("--json", action="store_true", help="print one JSON document")
     parser.set_defaults(func=func)
@@ -340,6 +366,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     from fortytwo.config import ConfigError
+
     from fortytwo_local.backend import BackendError
     from fortytwo_local.provisioning import ProvisioningError
     from fortytwo_local.seed import SeedError

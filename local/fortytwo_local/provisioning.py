@@ -49,12 +49,20 @@ def build_org(name: Any, plan: Any, now: datetime, path: str = "organization") -
     plan_value = _text(plan, f"{path}.plan", max_len=255, required=False)
     org_id = uuid7()
     assert org_name is not None
-    return [accounts.org_item(org_id, org_name, plan_value, format_ts(now)), accounts.org_name_item(org_id, org_name)]
+    return [
+        accounts.org_item(org_id, org_name, plan_value, format_ts(now)),
+        accounts.org_name_item(org_id, org_name),
+    ]
 
 
 def default_schedule(timezone: str) -> dict[str, Any]:
-    return {"name": "Working hours", "timezone": timezone, "weekly": dict(DEFAULT_WEEKLY), "overrides": {},
-            "out_of_office": []}
+    return {
+        "name": "Working hours",
+        "timezone": timezone,
+        "weekly": dict(DEFAULT_WEEKLY),
+        "overrides": {},
+        "out_of_office": [],
+    }
 
 
 def validate_limits(value: Any, path: str) -> dict[str, int | None]:
@@ -104,14 +112,29 @@ def build_user(
     schedule = validate_schedule_document(schedule_doc, f"{path}.schedule")
     user_id, schedule_id, stamp = uuid7(), uuid7(), format_ts(now)
     user = {
-        "id": user_id, "organization_id": org_id, "username": username, "email": email,
-        "first_name": first, "last_name": last, "timezone": timezone, "locale": locale, "role": role,
-        "password_hash": password_hash, "default_schedule_id": schedule_id,
-        "out_of_office": schedule.get("out_of_office", []), "limits": limits, "avatar_url": None,
-        "created_at": stamp, "updated_at": stamp,
+        "id": user_id,
+        "organization_id": org_id,
+        "username": username,
+        "email": email,
+        "first_name": first,
+        "last_name": last,
+        "timezone": timezone,
+        "locale": locale,
+        "role": role,
+        "password_hash": password_hash,
+        "default_schedule_id": schedule_id,
+        "out_of_office": schedule.get("out_of_office", []),
+        "limits": limits,
+        "avatar_url": None,
+        "created_at": stamp,
+        "updated_at": stamp,
     }
     schedule_record = {
-        "id": schedule_id, "organization_id": org_id, "user_id": user_id, "created_at": stamp, "updated_at": stamp,
+        "id": schedule_id,
+        "organization_id": org_id,
+        "user_id": user_id,
+        "created_at": stamp,
+        "updated_at": stamp,
         **{k: v for k, v in schedule.items() if k != "out_of_office"},
     }
     return user, [*accounts.user_items(user), accounts.schedule_item(schedule_record)]
@@ -134,16 +157,27 @@ def build_team(
     if not slug:
         raise ProvisioningError(f"{path}.name", "must contain a letter or digit")
     stamp = format_ts(now)
-    team = {"id": uuid7(), "organization_id": org_id, "name": team_name, "slug": slug, "members": member_ids,
-            "created_at": stamp, "updated_at": stamp}
+    team = {
+        "id": uuid7(),
+        "organization_id": org_id,
+        "name": team_name,
+        "slug": slug,
+        "members": member_ids,
+        "created_at": stamp,
+        "updated_at": stamp,
+    }
     items = accounts.team_items(team)
-    items.append({"pk": f"ORG#{org_id}", "sk": f"TEAMSLUG#{slug}", "type": "team_slug", "team_id": team["id"]})
+    items.append(
+        {"pk": f"ORG#{org_id}", "sk": f"TEAMSLUG#{slug}", "type": "team_slug", "team_id": team["id"]}
+    )
     return team, items
 
 
-def check_pat_request(user: dict[str, Any] | None, name: Any, scopes: Any, expires_in_days: Any,
-                      path: str = "") -> tuple[str, tuple[str, ...], int | None]:
+def check_pat_request(
+    user: dict[str, Any] | None, name: Any, scopes: Any, expires_in_days: Any, path: str = ""
+) -> tuple[str, tuple[str, ...], int | None]:
     """Checks 1–5 of 10-auth §3.3 (6–7 need the table and run at write time)."""
+
     def at(field: str) -> str:
         return f"{path}.{field}" if path else field
 
@@ -161,7 +195,9 @@ def check_pat_request(user: dict[str, Any] | None, name: Any, scopes: Any, expir
         expanded = parse_pat_scopes(scopes if scopes is not None else "")
     except ScopeError as exc:
         raise ProvisioningError(at("scopes"), str(exc)) from exc
-    if expires_in_days is not None and (isinstance(expires_in_days, bool) or expires_in_days not in pat_rules.EXPIRY_CHOICES):
+    if expires_in_days is not None and (
+        isinstance(expires_in_days, bool) or expires_in_days not in pat_rules.EXPIRY_CHOICES
+    ):
         raise ProvisioningError(at("expires_in_days"), "must be one of 42, 90, 180, 365 or null")
     return clean_name, expanded, expires_in_days
 
@@ -173,8 +209,13 @@ def create_pat(user_ref: str, name: str, scopes: Any, expires_in_days: int | Non
     assert user is not None
     try:
         record, token = pats.create(
-            org_id=user["organization_id"], user_id=user["id"], name=clean_name, scopes=list(expanded),
-            expires_in_days=days, pepper=get_pepper(), now=now,
+            org_id=user["organization_id"],
+            user_id=user["id"],
+            name=clean_name,
+            scopes=list(expanded),
+            expires_in_days=days,
+            pepper=get_pepper(),
+            now=now,
         )
     except pat_rules.PatRuleError as exc:
         raise ProvisioningError("", str(exc)) from exc

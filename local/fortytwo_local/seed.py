@@ -8,16 +8,32 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
 from fortytwo.domain import clock
 from fortytwo.store import accounts, pats
 from fortytwo.store.pepper import get_pepper
+
 from fortytwo_local.backend import Backend
-from fortytwo_local.provisioning import ProvisioningError, build_org, build_team, build_user, check_pat_request
+from fortytwo_local.provisioning import (
+    ProvisioningError,
+    build_org,
+    build_team,
+    build_user,
+    check_pat_request,
+)
 
 TOP_LEVEL = ("organization", "users", "teams", "event_types", "pats", "oauth_clients")
-USER_FIELDS = ("username", "email", "first_name", "last_name", "timezone", "locale", "role", "password",
-               "schedule", "limits")
+USER_FIELDS = (
+    "username",
+    "email",
+    "first_name",
+    "last_name",
+    "timezone",
+    "locale",
+    "role",
+    "password",
+    "schedule",
+    "limits",
+)
 
 
 class SeedError(ValueError):
@@ -89,8 +105,14 @@ def apply_seed(doc: dict[str, Any], backend: Backend | None = None) -> dict[str,
         org_spec = _check_keys(doc.get("organization"), ("name", "plan"), "organization")
         items = build_org(org_spec.get("name"), org_spec.get("plan"), now)
         org_id = items[0]["id"]
-        result: dict[str, Any] = {"organization_id": org_id, "users": {}, "teams": {}, "event_types": {},
-                                  "pats": {}, "oauth_clients": {}}
+        result: dict[str, Any] = {
+            "organization_id": org_id,
+            "users": {},
+            "teams": {},
+            "event_types": {},
+            "pats": {},
+            "oauth_clients": {},
+        }
         users: dict[str, dict[str, Any]] = {}
         for i, entry in enumerate(_list(doc, "users")):
             path = f"users[{i}]"
@@ -98,8 +120,9 @@ def apply_seed(doc: dict[str, Any], backend: Backend | None = None) -> dict[str,
             password = spec.get("password")
             if password is not None and (not isinstance(password, str) or not password):
                 raise SeedError(f"{path}.password", "must be a non-empty string")
-            user, user_items = build_user(org_id, spec, now, path,
-                                          password_hash=hash_password(password) if password else None)
+            user, user_items = build_user(
+                org_id, spec, now, path, password_hash=hash_password(password) if password else None
+            )
             if user["username"] in users:
                 raise SeedError(f"{path}.username", "is used twice in this file")
             if any(u["email"].lower() == user["email"].lower() for u in users.values()):
@@ -124,8 +147,10 @@ def apply_seed(doc: dict[str, Any], backend: Backend | None = None) -> dict[str,
                     raise SeedError(f"{path}.members[{j}]", "is not a user of this seed file")
                 ids.append(users[member.lower()]["id"])
             team, team_items = build_team(org_id, spec.get("name"), ids, now, path)
-            if any(t["name"].casefold() == team["name"].casefold() or t["slug"] == team["slug"]
-                   for t in teams.values()):
+            if any(
+                t["name"].casefold() == team["name"].casefold() or t["slug"] == team["slug"]
+                for t in teams.values()
+            ):
                 raise SeedError(f"{path}.name", "clashes with another team of this file")
             teams[team["name"]] = team
             result["teams"][team["name"]] = team["id"]
@@ -147,8 +172,9 @@ def apply_seed(doc: dict[str, Any], backend: Backend | None = None) -> dict[str,
             owner = users.get(str(spec.get("user", "")).lower())
             if owner is None:
                 raise SeedError(f"{path}.user", "is not a user of this seed file")
-            name, scopes, days = check_pat_request(owner, spec.get("name"), spec.get("scopes"),
-                                                   spec.get("expires_in_days"), path)
+            name, scopes, days = check_pat_request(
+                owner, spec.get("name"), spec.get("scopes"), spec.get("expires_in_days"), path
+            )
             key = spec.get("key") or name
             if key in result["pats"] or any(r[1].casefold() == name.casefold() for r in pat_requests):
                 raise SeedError(f"{path}.key", "is used twice in this file")
@@ -159,8 +185,15 @@ def apply_seed(doc: dict[str, Any], backend: Backend | None = None) -> dict[str,
     accounts.write_all_or_nothing(items)
     pepper = get_pepper()
     for key, name, scopes, days, owner in pat_requests:
-        record, token = pats.create(org_id=org_id, user_id=owner["id"], name=name, scopes=list(scopes),
-                                    expires_in_days=days, pepper=pepper, now=now)
+        record, token = pats.create(
+            org_id=org_id,
+            user_id=owner["id"],
+            name=name,
+            scopes=list(scopes),
+            expires_in_days=days,
+            pepper=pepper,
+            now=now,
+        )
         result["pats"][key] = {"id": record["id"], "token": token}
     for hook in context.get("after_write", []):
         hook()
@@ -172,15 +205,39 @@ def demo_seed() -> dict[str, Any]:
     return {
         "organization": {"name": "Demo Co", "plan": "Pro"},
         "users": [
-            {"username": "ada", "email": "ada@example.com", "first_name": "Ada", "last_name": "Lovelace",
-             "timezone": "Europe/London", "role": "owner", "password": "correct-horse-battery"},
-            {"username": "grace", "email": "grace@example.com", "first_name": "Grace", "last_name": "Hopper",
-             "timezone": "America/New_York", "role": "admin"},
+            {
+                "username": "ada",
+                "email": "ada@example.com",
+                "first_name": "Ada",
+                "last_name": "Lovelace",
+                "timezone": "Europe/London",
+                "role": "owner",
+                "password": "correct-horse-battery",
+            },
+            {
+                "username": "grace",
+                "email": "grace@example.com",
+                "first_name": "Grace",
+                "last_name": "Hopper",
+                "timezone": "America/New_York",
+                "role": "admin",
+            },
         ],
         "teams": [{"name": "Sales", "members": ["ada", "grace"]}],
         "pats": [
-            {"key": "demo", "user": "ada", "name": "demo (every scope)",
-             "scopes": ["user:read", "event_types:read", "slots:read", "bookings:read", "bookings:write",
-                        "webhooks:read", "webhooks:write"]},
+            {
+                "key": "demo",
+                "user": "ada",
+                "name": "demo (every scope)",
+                "scopes": [
+                    "user:read",
+                    "event_types:read",
+                    "slots:read",
+                    "bookings:read",
+                    "bookings:write",
+                    "webhooks:read",
+                    "webhooks:write",
+                ],
+            },
         ],
     }

@@ -67,7 +67,10 @@ def create_table(table_name: str) -> None:
         AttributeDefinitions=props["AttributeDefinitions"],
         KeySchema=props["KeySchema"],
         GlobalSecondaryIndexes=props["GlobalSecondaryIndexes"],
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": props["StreamSpecification"]["StreamViewType"]},
+        StreamSpecification={
+            "StreamEnabled": True,
+            "StreamViewType": props["StreamSpecification"]["StreamViewType"],
+        },
     )
 
 
@@ -145,8 +148,13 @@ def http_event(
             "accountId": "123456789012",
             "apiId": "api",
             "domainName": "api.42min.test",
-            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": source_ip,
-                     "userAgent": "pytest"},
+            "http": {
+                "method": method,
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": source_ip,
+                "userAgent": "pytest",
+            },
             "requestId": "test",
             "routeKey": route_key or "$default",
             "stage": "$default",
@@ -156,8 +164,9 @@ def http_event(
         "isBase64Encoded": False,
     }
     if raw_query:
-        event["queryStringParameters"] = dict(pair.split("=", 1) if "=" in pair else (pair, "")
-                                              for pair in raw_query.split("&"))
+        event["queryStringParameters"] = dict(
+            pair.split("=", 1) if "=" in pair else (pair, "") for pair in raw_query.split("&")
+        )
     if path_parameters:
         event["pathParameters"] = path_parameters
     if raw is not None:

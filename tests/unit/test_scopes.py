@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from fortytwo.domain.scopes import (
     ALIASES,
     KNOWN_SCOPES,
@@ -121,7 +120,9 @@ def test_stored_set_never_contains_an_alias():
     assert len(everything) == 27
 
 
-@pytest.mark.parametrize("bad", ["bookings:delete", "mcp:scheduling:read", "series:read", "BOOKINGS:READ", ""])
+@pytest.mark.parametrize(
+    "bad", ["bookings:delete", "mcp:scheduling:read", "series:read", "BOOKINGS:READ", ""]
+)
 def test_unknown_scopes(bad):
     with pytest.raises(ScopeError) as exc:
         expand_scopes(["bookings:read", bad])

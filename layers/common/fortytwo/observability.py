@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 logger = Logger(utc=True)
 metrics = Metrics()
@@ -13,7 +13,7 @@ tracer = Tracer()
 def count_metric(name: str, value: float = 1, **dimensions: str) -> None:
     """Emit a count metric; dimensions go into a separate EMF blob so they never mix between metrics."""
     if dimensions:
-        with metrics.single_metric(name=name, unit=MetricUnit.Count, value=value) as metric:
+        with single_metric(name=name, unit=MetricUnit.Count, value=value) as metric:
             for key, dim in dimensions.items():
                 metric.add_dimension(name=key, value=dim)
         return

@@ -9,10 +9,12 @@ here. Function invocations themselves still run concurrently.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import secrets
 import threading
+import urllib.request
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -104,15 +106,16 @@ class Emulator:
         self.endpoint_url = f"http://{host}:{port}"
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.stop()
-            self._server = None
-        # The backends are process-global: leave nothing behind for a later stack in this process.
-        from moto.core.models import base_decorator  # noqa: F401 - imported for its side effect below
-        from moto.backends import get_backend
-
-        for service in ("dynamodb", "dynamodbstreams", "sqs", "ssm"):
-            get_backend(service).reset()  # type: ignore[arg-type]
+        if self._server is None:
+            return
+        # moto's backends are process-global: leave nothing behind for a later stack in this process.
+        try:
+            urllib.request.urlopen(urllib.request.Request(  # noqa: S310 - loopback moto endpoint
+                f"{self.endpoint_url}/moto-api/reset", method="POST"), timeout=10).close()
+        except OSError as exc:
+            log.warning("devstack: could not reset the emulator: %s", exc)
+        self._server.stop()
+        self._server = None
 
     # --- access ------------------------------------------------------------------------------
 
@@ -198,8 +201,6 @@ class Emulator:
         if queue.fifo:
             attributes["FifoQueue"] = "true"
         if queue.dead_letter_queue_id is not None:
-            import json
-
             dlq_arn = self.physical[queue.dead_letter_queue_id].attributes["Arn"]
             attributes["RedrivePolicy"] = json.dumps(
                 {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": queue.max_receive_count})
@@ -208,8 +209,9 @@ class Emulator:
         return PhysicalResource(url, {"Arn": arn, "QueueName": queue.name, "QueueUrl": url})
 
     def put_pepper(self, parameter_name: str, pepper_file: Path) -> None:
-        self.client("ssm").put_parameter(
-            Name=parameter_name, Value=load_or_create_pepper(pepper_file), Type="SecureString", Overwrite=True)
+        value = load_or_create_pepper(pepper_file)
+        self.client("ssm").put_parameter(Name=parameter_name, Value=value, Type="SecureString",
+                                         Overwrite=True)
 
 
 def load_or_create_pepper(path: Path) -> str:

@@ -45,7 +45,9 @@ def schedule(document: dict[str, Any]) -> Schedule:
 ADA_SCHEDULE = schedule(
     {"timezone": "Europe/London", "weekly": dict.fromkeys(WEEKDAYS, ["09:00-12:00", "13:00-17:00"])}
 )
-GRACE_SCHEDULE = schedule({"timezone": "America/New_York", "weekly": dict.fromkeys(WEEKDAYS, ["09:00-17:00"])})
+GRACE_SCHEDULE = schedule(
+    {"timezone": "America/New_York", "weekly": dict.fromkeys(WEEKDAYS, ["09:00-17:00"])}
+)
 SAM_SCHEDULE = schedule({"timezone": "Europe/London", "weekly": {"sun": ["00:00-03:00"]}})
 NIA_SCHEDULE = schedule(
     {
@@ -169,4 +171,3 @@ def starts(result: SlotList) -> list[str]:
 
 def with_limits(host: Host, **limits: int | None) -> Host:
     return dataclasses.replace(host, limits=MeetingLimits(**limits))
-

@@ -241,6 +241,7 @@ def post_webhook(
     except UrlSyntaxError:
         # A stored URL that today's policy refuses (e.g. http:// with the dev flag now off).
         return attempt.fail(AttemptError.FORBIDDEN_ADDRESS)
+    request = _request_head(target, headers, len(body)) + body  # raises on a malformed header
 
     if target.host_kind == "dns":
         try:
@@ -273,9 +274,7 @@ def post_webhook(
         return attempt.fail(_late_or(attempt, AttemptError.CONNECTION_FAILED))
 
     try:
-        return _exchange(
-            sock, target, body, headers, attempt, allow_insecure, ssl_context, max_response_bytes
-        )
+        return _exchange(sock, target, request, attempt, allow_insecure, ssl_context, max_response_bytes)
     finally:
         sock.close()
 
@@ -283,8 +282,7 @@ def post_webhook(
 def _exchange(
     sock: socket.socket,
     target: WebhookUrl,
-    body: bytes,
-    headers: Mapping[str, str],
+    request: bytes,
     attempt: _Attempt,
     allow_insecure: bool,
     ssl_context: ssl.SSLContext | None,
@@ -313,7 +311,7 @@ def _exchange(
             except (OSError, ValueError):
                 return attempt.fail(_late_or(attempt, AttemptError.CONNECTION_FAILED), peer)
         try:
-            _send_all(conn, _request_head(target, headers, len(body)) + body, attempt)
+            _send_all(conn, request, attempt)
             reader = _DeadlineReader(conn, attempt.deadline)
             response = http.client.HTTPResponse(_ResponseSource(reader), method="POST")  # type: ignore[arg-type]
             response.begin()

@@ -14,7 +14,14 @@ from starlette.responses import Response
 from fortytwo.domain.ids import request_id as new_request_id
 from fortytwo.http import context, ratelimit, routes
 from fortytwo.http.context import RequestState
-from fortytwo.http.errors import ApiError, InternalError, InvalidQueryParam, MethodNotAllowed, NotFound, ValidationFailed
+from fortytwo.http.errors import (
+    ApiError,
+    InternalError,
+    InvalidQueryParam,
+    MethodNotAllowed,
+    NotFound,
+    ValidationFailed,
+)
 from fortytwo.http.guard import count_anonymous
 from fortytwo.http.responses import render_error
 from fortytwo.observability import logger
@@ -58,7 +65,10 @@ async def _validation(request: Request, exc: Exception) -> Response:
     if loc and loc[0] == "query":
         return render_error(InvalidQueryParam(str(loc[1]) if len(loc) > 1 else "", str(first.get("msg", ""))))
     fields = [
-        {"field": ".".join(str(p) for p in e.get("loc", ())[1:]), "message": str(e.get("msg", "Invalid value"))}
+        {
+            "field": ".".join(str(p) for p in e.get("loc", ())[1:]),
+            "message": str(e.get("msg", "Invalid value")),
+        }
         for e in errors
     ]
     return render_error(ValidationFailed(fields))

@@ -100,7 +100,9 @@ def validate(model: type[ModelT], data: dict[str, Any]) -> ModelT:
         seen: set[str] = set()
         entries: list[tuple[int, int, dict[str, str]]] = []
         for n, error in enumerate(exc.errors()):
-            loc = tuple(p for p in error.get("loc", ()) if not (isinstance(p, str) and p.startswith("function-")))
+            loc = tuple(
+                p for p in error.get("loc", ()) if not (isinstance(p, str) and p.startswith("function-"))
+            )
             path = field_path(loc)
             if path in seen:
                 continue

@@ -26,7 +26,9 @@ class RequestState:
     extra_log: dict[str, str] = field(default_factory=dict)
 
 
-current: contextvars.ContextVar[RequestState | None] = contextvars.ContextVar("fortytwo_request", default=None)
+current: contextvars.ContextVar[RequestState | None] = contextvars.ContextVar(
+    "fortytwo_request", default=None
+)
 
 
 def request_id() -> str:

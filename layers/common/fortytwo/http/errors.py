@@ -67,7 +67,10 @@ AttendeePhoneRequired = _error(
     "AttendeePhoneRequired", 422, "attendee_phone_required", "A phone number is required for SMS reminders."
 )
 AttendeePhoneInvalid = _error(
-    "AttendeePhoneInvalid", 422, "attendee_phone_invalid", "The phone number is not a valid international number."
+    "AttendeePhoneInvalid",
+    422,
+    "attendee_phone_invalid",
+    "The phone number is not a valid international number.",
 )
 EventTypeDisallowsReschedule = _error(
     "EventTypeDisallowsReschedule",
@@ -76,14 +79,20 @@ EventTypeDisallowsReschedule = _error(
     "This event type does not allow rescheduling.",
 )
 EventTypeDisallowsCancel = _error(
-    "EventTypeDisallowsCancel", 422, "event_type_disallows_cancel", "This event type does not allow cancellation."
+    "EventTypeDisallowsCancel",
+    422,
+    "event_type_disallows_cancel",
+    "This event type does not allow cancellation.",
 )
 WebhookUrlForbidden = _error(
     "WebhookUrlForbidden", 422, "webhook_url_forbidden", "The webhook URL points to a forbidden address."
 )
 MissingIfMatch = _error("MissingIfMatch", 428, "missing_if_match", "The If-Match header is required.")
 InternalError = _error(
-    "InternalError", 500, "internal_error", "An unexpected error occurred. Quote the request id when reporting it."
+    "InternalError",
+    500,
+    "internal_error",
+    "An unexpected error occurred. Quote the request id when reporting it.",
 )
 
 
@@ -147,7 +156,9 @@ class InsufficientScope(ApiError):
         super().__init__(
             f"This action requires the '{scope}' scope",
             details={"required_scope": scope},
-            headers={"WWW-Authenticate": f'Bearer realm="42min", error="insufficient_scope", scope="{scope}"'},
+            headers={
+                "WWW-Authenticate": f'Bearer realm="42min", error="insufficient_scope", scope="{scope}"'
+            },
         )
 
 

@@ -15,9 +15,10 @@ from fortytwo.domain import pats as pat_rules
 from fortytwo.domain.auth import AuthContext, AuthFailure
 from fortytwo.domain.timefmt import parse_ts
 from fortytwo.http import ratelimit
+from fortytwo.http.auth import authenticate
+from fortytwo.http.body import raw_body
 from fortytwo.http.context import RequestState
 from fortytwo.http.errors import InsufficientScope, InvalidToken, TokenExpired, TokenRevoked
-from fortytwo.http.auth import authenticate
 from fortytwo.observability import logger
 from fortytwo.store import pats as pat_store
 
@@ -74,6 +75,8 @@ def bearer(scope: str | None) -> Callable[[Request], Awaitable[AuthContext]]:
             _touch_last_used(record, now)
         if scope is not None and not context.has_scope(scope):
             raise InsufficientScope(scope)
+        # The size limit holds for every request, bodiless endpoints included (00-conventions §3.2).
+        await raw_body(request)
         return context
 
     return dependency

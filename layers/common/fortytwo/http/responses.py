@@ -22,7 +22,9 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
 def ok(
     data: Any, status: int = 200, *, meta: dict[str, Any] | None = None, headers: dict[str, str] | None = None
 ) -> Response:
-    return json_response({"data": data, "meta": {"request_id": context.request_id(), **(meta or {})}}, status, headers)
+    return json_response(
+        {"data": data, "meta": {"request_id": context.request_id(), **(meta or {})}}, status, headers
+    )
 
 
 def page(data: list[Any], next_cursor: str | None, headers: dict[str, str] | None = None) -> Response:

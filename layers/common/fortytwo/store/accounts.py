@@ -16,8 +16,16 @@ class UniquenessError(ValueError):
 
 def org_item(org_id: str, name: str, plan: str | None, created_at: str) -> dynamo.Item:
     pk, sk = keys.org(org_id)
-    return {"pk": pk, "sk": sk, "type": "organization", "id": org_id, "name": name, "plan": plan,
-            "created_at": created_at, "version": 1}
+    return {
+        "pk": pk,
+        "sk": sk,
+        "type": "organization",
+        "id": org_id,
+        "name": name,
+        "plan": plan,
+        "created_at": created_at,
+        "version": 1,
+    }
 
 
 def user_items(user: dict[str, Any]) -> list[dynamo.Item]:
@@ -27,10 +35,14 @@ def user_items(user: dict[str, Any]) -> list[dynamo.Item]:
     record = {"pk": pk, "sk": sk, "type": "user", "version": 1, **user}
     items = [record]
     upk, usk = keys.user_pointer(user_id)
-    items.append({"pk": upk, "sk": usk, "type": "user_pointer", "user_id": user_id, "organization_id": org_id})
+    items.append(
+        {"pk": upk, "sk": usk, "type": "user_pointer", "user_id": user_id, "organization_id": org_id}
+    )
     if user.get("username"):
         npk, nsk = keys.username(user["username"])
-        items.append({"pk": npk, "sk": nsk, "type": "username", "user_id": user_id, "organization_id": org_id})
+        items.append(
+            {"pk": npk, "sk": nsk, "type": "username", "user_id": user_id, "organization_id": org_id}
+        )
     epk, esk = keys.email(user["email"])
     items.append({"pk": epk, "sk": esk, "type": "email", "user_id": user_id, "organization_id": org_id})
     return items
@@ -89,7 +101,12 @@ def find_org(ref: str) -> dynamo.Item | None:
 
 
 def org_name_item(org_id: str, name: str) -> dynamo.Item:
-    return {"pk": f"ORGNAME#{name.casefold()}", "sk": "ORGNAME", "type": "org_name", "organization_id": org_id}
+    return {
+        "pk": f"ORGNAME#{name.casefold()}",
+        "sk": "ORGNAME",
+        "type": "org_name",
+        "organization_id": org_id,
+    }
 
 
 def list_org_items(org_id: str, prefix: str) -> list[dynamo.Item]:
@@ -112,8 +129,13 @@ def write_all_or_nothing(items: Iterable[dynamo.Item]) -> None:
             chunk = pending[start : start + 100]
             dynamo.client().transact_write_items(
                 TransactItems=[
-                    {"Put": {"TableName": dynamo.table_name(), "Item": dynamo.to_item(item),
-                             "ConditionExpression": "attribute_not_exists(pk)"}}
+                    {
+                        "Put": {
+                            "TableName": dynamo.table_name(),
+                            "Item": dynamo.to_item(item),
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
+                    }
                     for item in chunk
                 ]
             )
@@ -128,7 +150,9 @@ def write_all_or_nothing(items: Iterable[dynamo.Item]) -> None:
         raise
 
 
-def put_item(item: dynamo.Item, *, condition: str | None = None, values_: dict[str, Any] | None = None) -> None:
+def put_item(
+    item: dynamo.Item, *, condition: str | None = None, values_: dict[str, Any] | None = None
+) -> None:
     kwargs: dict[str, Any] = {"TableName": dynamo.table_name(), "Item": dynamo.to_item(item)}
     if condition:
         kwargs["ConditionExpression"] = condition
@@ -144,7 +168,9 @@ def remove_user(user: dynamo.Item) -> None:
     if user.get("username"):
         doomed.append(keys.username(user["username"]))
     dynamo.client().transact_write_items(
-        TransactItems=[{"Delete": {"TableName": dynamo.table_name(), "Key": dynamo.key(pk, sk)}} for pk, sk in doomed]
+        TransactItems=[
+            {"Delete": {"TableName": dynamo.table_name(), "Key": dynamo.key(pk, sk)}} for pk, sk in doomed
+        ]
     )
 
 
@@ -157,8 +183,11 @@ def replace_default_schedule(user: dynamo.Item, document: dict[str, Any]) -> dyn
     org_id, schedule_id = user["organization_id"], user["default_schedule_id"]
     current = dynamo.get(*keys.schedule(org_id, schedule_id), consistent=True) or {}
     schedule = {
-        "id": schedule_id, "organization_id": org_id, "user_id": user["id"],
-        "created_at": current.get("created_at", stamp), "updated_at": stamp,
+        "id": schedule_id,
+        "organization_id": org_id,
+        "user_id": user["id"],
+        "created_at": current.get("created_at", stamp),
+        "updated_at": stamp,
         **{k: v for k, v in document.items() if k != "out_of_office"},
     }
     item = schedule_item(schedule)
@@ -167,11 +196,17 @@ def replace_default_schedule(user: dynamo.Item, document: dict[str, Any]) -> dyn
     dynamo.client().transact_write_items(
         TransactItems=[
             {"Put": {"TableName": dynamo.table_name(), "Item": dynamo.to_item(item)}},
-            {"Update": {"TableName": dynamo.table_name(), "Key": dynamo.key(upk, usk),
-                        "UpdateExpression": "SET out_of_office = :o, updated_at = :u, version = version + :one",
-                        "ConditionExpression": "attribute_exists(pk)",
-                        "ExpressionAttributeValues": dynamo.values(
-                            {":o": document.get("out_of_office", []), ":u": stamp, ":one": 1})}},
+            {
+                "Update": {
+                    "TableName": dynamo.table_name(),
+                    "Key": dynamo.key(upk, usk),
+                    "UpdateExpression": "SET out_of_office = :o, updated_at = :u, version = version + :one",
+                    "ConditionExpression": "attribute_exists(pk)",
+                    "ExpressionAttributeValues": dynamo.values(
+                        {":o": document.get("out_of_office", []), ":u": stamp, ":one": 1}
+                    ),
+                }
+            },
         ]
     )
     return schedule

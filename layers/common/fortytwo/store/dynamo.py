@@ -76,7 +76,7 @@ def _number(text: str) -> int | float:
 
 
 def from_attr(attr: Mapping[str, Any]) -> Any:
-    (kind, value), = attr.items()
+    ((kind, value),) = attr.items()
     if kind == "S":
         return value
     if kind == "N":

@@ -1,4 +1,4 @@
-"""Key builders for every entity of the single table (docs/single-table.md). One place, no literals elsewhere."""
+"""Key builders for every entity of the single table (docs/single-table.md): no key literals elsewhere."""
 
 from __future__ import annotations
 

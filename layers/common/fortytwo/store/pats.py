@@ -14,8 +14,17 @@ from fortytwo.domain.timefmt import format_ts, parse_ts
 from fortytwo.store import dynamo, keys
 
 PUBLIC_FIELDS = (
-    "id", "name", "organization_id", "created_by", "scopes", "last4", "generation",
-    "created_at", "expires_at", "last_used_at", "revoked_at",
+    "id",
+    "name",
+    "organization_id",
+    "created_by",
+    "scopes",
+    "last4",
+    "generation",
+    "created_at",
+    "expires_at",
+    "last_used_at",
+    "revoked_at",
 )
 
 
@@ -62,8 +71,12 @@ def touch_last_used(lookup: str, now: datetime) -> bool:
             TableName=dynamo.table_name(),
             Key=dynamo.key(*keys.pat(lookup)),
             UpdateExpression="SET last_used_at = :now",
-            ConditionExpression="attribute_exists(pk) AND (attribute_type(last_used_at, :null) OR last_used_at <= :cutoff)",
-            ExpressionAttributeValues=dynamo.values({":now": format_ts(now), ":cutoff": cutoff, ":null": "NULL"}),
+            ConditionExpression=(
+                "attribute_exists(pk) AND (attribute_type(last_used_at, :null) OR last_used_at <= :cutoff)"
+            ),
+            ExpressionAttributeValues=dynamo.values(
+                {":now": format_ts(now), ":cutoff": cutoff, ":null": "NULL"}
+            ),
         )
         return True
     except ClientError as exc:
@@ -98,13 +111,27 @@ def create(
         token = rules.format_token(lookup, secret)
         expires = rules.expiry(now, expires_in_days)
         item: dynamo.Item = {
-            "pk": keys.pat(lookup)[0], "sk": keys.pat(lookup)[1], "type": "pat",
-            "id": pat_id, "lookup": lookup, "secret_hash": pepper_hmac(pepper, secret), "last4": token[-4:],
-            "name": name, "scopes": scopes, "created_by": user_id, "organization_id": org_id,
-            "created_at": created_at, "expires_at": format_ts(expires) if expires else None,
-            "last_used_at": None, "revoked_at": None, "generation": 1, "version": 1,
-            "gsi1pk": keys.pats_of_org(org_id), "gsi1sk": f"{created_at}#{pat_id}",
-            "gsi2pk": keys.pat_id_index(pat_id), "gsi2sk": "PAT",
+            "pk": keys.pat(lookup)[0],
+            "sk": keys.pat(lookup)[1],
+            "type": "pat",
+            "id": pat_id,
+            "lookup": lookup,
+            "secret_hash": pepper_hmac(pepper, secret),
+            "last4": token[-4:],
+            "name": name,
+            "scopes": scopes,
+            "created_by": user_id,
+            "organization_id": org_id,
+            "created_at": created_at,
+            "expires_at": format_ts(expires) if expires else None,
+            "last_used_at": None,
+            "revoked_at": None,
+            "generation": 1,
+            "version": 1,
+            "gsi1pk": keys.pats_of_org(org_id),
+            "gsi1sk": f"{created_at}#{pat_id}",
+            "gsi2pk": keys.pat_id_index(pat_id),
+            "gsi2sk": "PAT",
         }
         lock_condition = "attribute_not_exists(pk)"
         lock_values: dict[str, Any] = {}
@@ -121,8 +148,13 @@ def create(
         try:
             dynamo.client().transact_write_items(
                 TransactItems=[
-                    {"Put": {"TableName": dynamo.table_name(), "Item": dynamo.to_item(item),
-                             "ConditionExpression": "attribute_not_exists(pk)"}},
+                    {
+                        "Put": {
+                            "TableName": dynamo.table_name(),
+                            "Item": dynamo.to_item(item),
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
+                    },
                     {"Put": put_lock},
                 ]
             )
@@ -130,7 +162,9 @@ def create(
         except ClientError as exc:
             reasons = dynamo.transaction_reasons(exc)
             if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
-                raise rules.PatRuleError(f"an active PAT named {name!r} already exists in the organization") from exc
+                raise rules.PatRuleError(
+                    f"an active PAT named {name!r} already exists in the organization"
+                ) from exc
             if reasons and reasons[0] == "ConditionalCheckFailed":
                 continue  # lookup collision: draw again
             raise
@@ -146,10 +180,18 @@ def regenerate(item: dynamo.Item, pepper: bytes, now: datetime) -> tuple[dynamo.
         response = dynamo.client().update_item(
             TableName=dynamo.table_name(),
             Key=dynamo.key(item["pk"], item["sk"]),
-            UpdateExpression="SET secret_hash = :h, last4 = :l, generation = generation + :one, version = version + :one",
+            UpdateExpression=(
+                "SET secret_hash = :h, last4 = :l, generation = generation + :one, version = version + :one"
+            ),
             ConditionExpression="version = :v AND attribute_type(revoked_at, :null)",
             ExpressionAttributeValues=dynamo.values(
-                {":h": pepper_hmac(pepper, secret), ":l": token[-4:], ":one": 1, ":v": item["version"], ":null": "NULL"}
+                {
+                    ":h": pepper_hmac(pepper, secret),
+                    ":l": token[-4:],
+                    ":one": 1,
+                    ":v": item["version"],
+                    ":null": "NULL",
+                }
             ),
             ReturnValues="ALL_NEW",
         )

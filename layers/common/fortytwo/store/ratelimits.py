@@ -13,7 +13,9 @@ def increment(bucket: str, bucket_key: str, window_start: int) -> int:
         Key=dynamo.key(pk, sk),
         UpdateExpression="ADD #c :one SET #t = if_not_exists(#t, :ttl), #ty = if_not_exists(#ty, :type)",
         ExpressionAttributeNames={"#c": "count", "#t": "ttl", "#ty": "type"},
-        ExpressionAttributeValues=dynamo.values({":one": 1, ":ttl": window_start + 120, ":type": "rate_counter"}),
+        ExpressionAttributeValues=dynamo.values(
+            {":one": 1, ":ttl": window_start + 120, ":type": "rate_counter"}
+        ),
         ReturnValues="UPDATED_NEW",
     )
     return int(response["Attributes"]["count"]["N"])

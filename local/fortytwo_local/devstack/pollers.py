@@ -1,0 +1,346 @@
+"""Event source mappings: DynamoDB stream → function, SQS queue → function, as Lambda runs them.
+
+Stream: records are read in order, filtered (FilterCriteria), batched (BatchSize, batching
+window), and a failing batch blocks the shard: it is retried (partial failures from the first
+failed sequence number; whole-batch errors bisected when BisectBatchOnFunctionError) until
+MaximumRetryAttempts, then skipped. Queue: batches of up to BatchSize; with
+ReportBatchItemFailures only the successful messages are deleted; an error leaves the whole
+batch to reappear after its visibility timeout (or whatever the function set); moto moves a
+message to the dead-letter queue once its receive count reaches maxReceiveCount.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import threading
+import time
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from typing import Any
+
+from fortytwo_local.devstack import moto_internals
+from fortytwo_local.devstack.emulator import Emulator
+from fortytwo_local.devstack.event_filter import matches_any
+from fortytwo_local.devstack.functions import FunctionError, LocalFunction, release_thread_loop
+from fortytwo_local.devstack.template import DynamoDBEventSource, SqsEventSource
+
+log = logging.getLogger("fortytwo.devstack")
+
+IDLE_SLEEP_S = 0.2  # the brief: at most 200 ms between idle polls
+MAX_RETRY_BACKOFF_S = 5.0
+SQS_CONCURRENCY = 5  # Lambda starts SQS event sources with five concurrent batches
+
+
+def json_attribute_value(value: dict[str, Any]) -> dict[str, Any]:
+    """A boto3 AttributeValue (binary as bytes) in DynamoDB JSON (binary as base64)."""
+    (kind, inner), = value.items()
+    if kind == "B":
+        return {"B": base64.b64encode(inner).decode("ascii")}
+    if kind == "BS":
+        return {"BS": [base64.b64encode(b).decode("ascii") for b in inner]}
+    if kind == "M":
+        return {"M": {k: json_attribute_value(v) for k, v in inner.items()}}
+    if kind == "L":
+        return {"L": [json_attribute_value(v) for v in inner]}
+    return {kind: inner}
+
+
+def json_item(item: dict[str, Any]) -> dict[str, Any]:
+    return {name: json_attribute_value(value) for name, value in item.items()}
+
+
+def lambda_stream_record(raw: dict[str, Any], stream_arn: str, region: str) -> dict[str, Any]:
+    """A GetRecords record (boto3-parsed) → the record Lambda puts in a DynamoDB stream event."""
+    source = raw["dynamodb"]
+    created = source.get("ApproximateCreationDateTime")
+    if isinstance(created, datetime):
+        created = created.timestamp()
+    dynamodb: dict[str, Any] = {"ApproximateCreationDateTime": int(created or time.time())}
+    for key in ("Keys", "NewImage", "OldImage"):
+        if key in source:
+            dynamodb[key] = json_item(source[key])
+    dynamodb["SequenceNumber"] = source["SequenceNumber"]
+    dynamodb["SizeBytes"] = source.get("SizeBytes", 0)
+    dynamodb["StreamViewType"] = source.get("StreamViewType")
+    record = {
+        "eventID": raw["eventID"],
+        "eventName": raw["eventName"],
+        "eventVersion": "1.1",
+        "eventSource": "aws:dynamodb",
+        "awsRegion": region,
+        "dynamodb": dynamodb,
+        "eventSourceARN": stream_arn,
+    }
+    if "userIdentity" in raw:
+        record["userIdentity"] = raw["userIdentity"]
+    return record
+
+
+def lambda_sqs_record(message: dict[str, Any], queue_arn: str, region: str) -> dict[str, Any]:
+    """A ReceiveMessage message → the record Lambda puts in an SQS event."""
+    attributes = {
+        name: value for name, value in (message.get("Attributes") or {}).items()
+    }
+    message_attributes = {}
+    for name, value in (message.get("MessageAttributes") or {}).items():
+        binary = value.get("BinaryValue")
+        message_attributes[name] = {
+            "stringValue": value.get("StringValue"),
+            "binaryValue": base64.b64encode(binary).decode("ascii") if binary is not None else None,
+            "stringListValues": list(value.get("StringListValues") or []),
+            "binaryListValues": [base64.b64encode(b).decode("ascii")
+                                 for b in value.get("BinaryListValues") or []],
+            "dataType": value.get("DataType"),
+        }
+    record = {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": attributes,
+        "messageAttributes": message_attributes,
+        "md5OfBody": message.get("MD5OfBody"),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn,
+        "awsRegion": region,
+    }
+    if message.get("MD5OfMessageAttributes"):
+        record["md5OfMessageAttributes"] = message["MD5OfMessageAttributes"]
+    return record
+
+
+def failed_item_ids(result: Any, batch_ids: list[str]) -> set[str] | None:
+    """The identifiers a ReportBatchItemFailures response names; None means "the whole batch
+    failed" (Lambda's reading of a malformed or unknown identifier)."""
+    if not isinstance(result, dict) or not result.get("batchItemFailures"):
+        return set()
+    failures = result["batchItemFailures"]
+    if not isinstance(failures, list):
+        return None
+    ids = set()
+    for failure in failures:
+        identifier = failure.get("itemIdentifier") if isinstance(failure, dict) else None
+        if not identifier or identifier not in batch_ids:
+            return None
+        ids.add(identifier)
+    return ids
+
+
+class _PollerThread:
+    def __init__(self, name: str) -> None:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._main, name=name, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 15.0) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def _main(self) -> None:
+        try:
+            while not self._stop.is_set():
+                try:
+                    if not self.poll_once():
+                        self._stop.wait(IDLE_SLEEP_S)
+                except Exception:  # keep the mapping alive, as Lambda's pollers are
+                    log.exception("devstack: %s failed; retrying", self._thread.name)
+                    self._stop.wait(1.0)
+        finally:
+            release_thread_loop()
+
+    def poll_once(self) -> bool:
+        """One step; False when there was nothing to do (the caller then sleeps)."""
+        raise NotImplementedError
+
+
+class StreamPoller(_PollerThread):
+    def __init__(self, source: DynamoDBEventSource, function: LocalFunction, emulator: Emulator,
+                 table_name: str, stream_arn: str) -> None:
+        super().__init__(f"devstack-stream-{function.name}-{source.event_name}")
+        self.source = source
+        self.function = function
+        self.emulator = emulator
+        self.table_name = table_name
+        self.stream_arn = stream_arn
+        self._streams = emulator.client("dynamodbstreams")
+        self._shard_id: str | None = None
+        self._after: str | None = None  # last sequence number read; None: from the trim horizon
+        self._pending: deque[dict[str, Any]] = deque()  # filtered records, oldest first
+        self._pending_since = 0.0
+        self._limit = source.batch_size
+        self._attempts = 0
+        self._retry_at = 0.0
+
+    def start_at_latest(self) -> None:
+        """Skip what is in the stream now (restored items must not fire again), then start."""
+        while self._read() > 0:
+            pass
+        self._pending.clear()
+        self.start()
+
+    def _read(self) -> int:
+        if self._shard_id is None:
+            shards = self._streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]["Shards"]
+            self._shard_id = shards[0]["ShardId"]
+        with self.emulator.dynamodb_lock:
+            moto_internals.forget_shard_iterators(self.emulator.account_id, self.emulator.region)
+        # A fresh iterator every time: moto's chained iterators point at the table object a
+        # failed TransactWriteItems replaces, and would then never see another record.
+        if self._after is None:
+            iterator = self._streams.get_shard_iterator(
+                StreamArn=self.stream_arn, ShardId=self._shard_id, ShardIteratorType="TRIM_HORIZON")
+        else:
+            iterator = self._streams.get_shard_iterator(
+                StreamArn=self.stream_arn, ShardId=self._shard_id,
+                ShardIteratorType="AFTER_SEQUENCE_NUMBER", SequenceNumber=self._after)
+        records = self._streams.get_records(ShardIterator=iterator["ShardIterator"], Limit=1000)["Records"]
+        if not records:
+            return 0
+        for raw in records:
+            record = lambda_stream_record(raw, self.stream_arn, self.emulator.region)
+            if matches_any(record, self.source.filters):
+                if not self._pending:
+                    self._pending_since = time.monotonic()
+                self._pending.append(record)
+        self._after = records[-1]["dynamodb"]["SequenceNumber"]
+        # Read records live on in _pending; moto need not keep (and deep-copy) them any more.
+        with self.emulator.dynamodb_lock:
+            moto_internals.trim_stream(self.emulator.account_id, self.emulator.region, self.table_name,
+                                       int(self._after))
+        return len(records)
+
+    def poll_once(self) -> bool:
+        fetched = self._read() if len(self._pending) < self.source.batch_size else 0
+        if not self._pending:
+            return fetched > 0
+        now = time.monotonic()
+        if self._attempts:
+            if now < self._retry_at:
+                return False
+        elif (len(self._pending) < self.source.batch_size
+              and now - self._pending_since < self.source.max_batching_window_s):
+            return fetched > 0
+        self._invoke(list(self._pending)[: self._limit])
+        return True
+
+    def _invoke(self, batch: list[dict[str, Any]]) -> None:
+        ids = [r["dynamodb"]["SequenceNumber"] for r in batch]
+        try:
+            result = self.function.invoke({"Records": batch}).result
+            failed = failed_item_ids(result, ids) if self.source.report_batch_item_failures else set()
+        except FunctionError:
+            failed = None
+        if failed == set():
+            self._done(len(batch))
+            return
+        if failed is not None:
+            # Checkpoint before the first failure; retry from there.
+            first = min(ids.index(i) for i in failed)
+            self._done(first, reset=False)
+            remaining = len(batch) - first
+        else:
+            remaining = len(batch)
+            if self.source.bisect_on_error and len(batch) > 1:
+                self._limit = (len(batch) + 1) // 2
+        self._attempts += 1
+        limit = self.source.maximum_retry_attempts
+        if 0 <= limit < self._attempts:
+            log.error("devstack: %s gave up on %d stream record(s) from %s after %d retries",
+                      self.function.name, remaining, ids[len(batch) - remaining], limit)
+            self._done(remaining)
+            return
+        self._retry_at = time.monotonic() + min(0.25 * 2 ** (self._attempts - 1), MAX_RETRY_BACKOFF_S)
+
+    def _done(self, count: int, reset: bool = True) -> None:
+        for _ in range(count):
+            self._pending.popleft()
+        self._pending_since = time.monotonic()
+        if reset:
+            self._attempts = 0
+            self._limit = self.source.batch_size
+
+
+class SqsPoller(_PollerThread):
+    def __init__(self, source: SqsEventSource, function: LocalFunction, emulator: Emulator,
+                 queue_url: str, queue_arn: str, concurrency: int = SQS_CONCURRENCY) -> None:
+        super().__init__(f"devstack-sqs-{function.name}-{source.event_name}")
+        self.source = source
+        self.function = function
+        self.emulator = emulator
+        self.queue_url = queue_url
+        self.queue_arn = queue_arn
+        self._sqs = emulator.client("sqs")
+        self._slots = threading.Semaphore(concurrency)
+        self._workers = ThreadPoolExecutor(concurrency, thread_name_prefix=f"devstack-sqs-{function.name}")
+
+    def stop(self, timeout: float = 15.0) -> None:
+        super().stop(timeout)
+        # In-flight batches finish (or stay invisible in the queue and come back later).
+        self._workers.shutdown(wait=True, cancel_futures=True)
+
+    def poll_once(self) -> bool:
+        if not self._slots.acquire(timeout=IDLE_SLEEP_S):
+            return True
+        try:
+            messages = self._gather()
+        except BaseException:
+            self._slots.release()
+            raise
+        if not messages:
+            self._slots.release()
+            return False
+        self._workers.submit(self._process, messages)
+        return True
+
+    def _receive(self, count: int) -> list[dict[str, Any]]:
+        return self._sqs.receive_message(
+            QueueUrl=self.queue_url,
+            MaxNumberOfMessages=min(10, count),
+            WaitTimeSeconds=0,
+            MessageSystemAttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        ).get("Messages", [])
+
+    def _gather(self) -> list[dict[str, Any]]:
+        messages = self._receive(self.source.batch_size)
+        if not messages:
+            return []
+        deadline = time.monotonic() + self.source.max_batching_window_s
+        while len(messages) < self.source.batch_size and not self._stop.is_set():
+            more = self._receive(self.source.batch_size - len(messages))
+            messages.extend(more)
+            if not more:
+                if time.monotonic() >= deadline:
+                    break
+                self._stop.wait(min(IDLE_SLEEP_S, max(0.0, deadline - time.monotonic())))
+        return messages
+
+    def _process(self, messages: list[dict[str, Any]]) -> None:
+        try:
+            records = [lambda_sqs_record(m, self.queue_arn, self.emulator.region) for m in messages]
+            ids = [r["messageId"] for r in records]
+            try:
+                result = self.function.invoke({"Records": records}).result
+            except FunctionError:
+                return  # the whole batch becomes visible again after its visibility timeout
+            failed = failed_item_ids(result, ids) if self.source.report_batch_item_failures else set()
+            if failed is None:
+                log.warning("devstack: %s reported an unknown batch item; the whole batch is retried",
+                            self.function.name)
+                return
+            done = [m for m in messages if m["MessageId"] not in failed]
+            for start in range(0, len(done), 10):
+                chunk = done[start:start + 10]
+                response = self._sqs.delete_message_batch(QueueUrl=self.queue_url, Entries=[
+                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(chunk)])
+                for error in response.get("Failed", []):
+                    log.warning("devstack: could not delete an SQS message: %s", error.get("Message"))
+        except Exception:
+            log.exception("devstack: SQS batch for %s failed", self.function.name)
+        finally:
+            self._slots.release()
+            release_thread_loop()
