@@ -411,3 +411,7 @@ def test_tls_to_a_plain_http_server_fails(server: Server) -> None:
     result = _post(server.url("/ok", scheme="https"))
     assert result.error in ("tls_failure", "connection_failed")
     assert result.error == "tls_failure"
+
+
+def test_resolver_garbage_is_a_dns_failure() -> None:
+    assert _post("http://hooks.test/x", resolver=lambda h, p, t: ["not-an-ip"]).error == "dns_failure"

@@ -6,6 +6,7 @@ import ipaddress
 
 import pytest
 from fortytwo.domain.webhooks.url_policy import (
+    allow_insecure_from_env,
     comparison_key,
     first_forbidden,
     forbidden_host_message,
@@ -343,3 +344,11 @@ def test_ipv6_table_matches_an_independent_membership_check(address: ipaddress.I
             address in ipaddress.ip_network(cidr) for cidr in IPV6_RANGES
         )
     assert is_forbidden_address(address) is expected
+
+
+def test_allow_insecure_from_env() -> None:
+    assert allow_insecure_from_env({}) is False
+    assert allow_insecure_from_env({"FORTYTWO_ALLOW_INSECURE_WEBHOOKS": "false"}) is False
+    assert allow_insecure_from_env({"FORTYTWO_ALLOW_INSECURE_WEBHOOKS": " TRUE "}) is True
+    with pytest.raises(ValueError, match="FORTYTWO_ALLOW_INSECURE_WEBHOOKS"):
+        allow_insecure_from_env({"FORTYTWO_ALLOW_INSECURE_WEBHOOKS": "yes"})

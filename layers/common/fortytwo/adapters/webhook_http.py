@@ -254,11 +254,14 @@ def post_webhook(
             return attempt.fail(AttemptError.DNS_FAILURE)
     else:
         addresses = [target.host]
-    if first_forbidden(addresses, allow_insecure=allow_insecure) is not None:
+    try:
+        candidates = list(dict.fromkeys(str(to_ip(a)) for a in addresses))
+    except ValueError:
+        return attempt.fail(AttemptError.DNS_FAILURE)  # an answer that is not an IP address
+    if first_forbidden(candidates, allow_insecure=allow_insecure) is not None:
         return attempt.fail(AttemptError.FORBIDDEN_ADDRESS)
 
     sock: socket.socket | None = None
-    candidates = list(dict.fromkeys(str(to_ip(a)) for a in addresses))
     for index, address in enumerate(candidates):
         remaining = attempt.remaining()
         if remaining <= 0:

@@ -211,7 +211,7 @@ class OutboundRequest:
 
 
 def delivery_headers(
-    *, secret: str, raw_body: bytes, event: str, delivery_id_: str, attempt: int, timestamp: int
+    *, secret: str, raw_body: bytes, event: str, delivery_id: str, attempt: int, timestamp: int
 ) -> dict[str, str]:
     """Every header except `Host` and `Content-Length`, which the transport adds (§7.1)."""
     if attempt < 1:
@@ -223,7 +223,7 @@ def delivery_headers(
         "User-Agent": USER_AGENT,
         HEADER_SIGNATURE: sign(secret, timestamp, raw_body),
         HEADER_EVENT: event,
-        HEADER_ID: delivery_id_,
+        HEADER_ID: delivery_id,
         HEADER_ATTEMPT: str(attempt),
     }
 
@@ -243,7 +243,7 @@ def build_delivery_request(
         secret=secret,
         raw_body=event.body,
         event=event.event,
-        delivery_id_=did,
+        delivery_id=did,
         attempt=attempt,
         timestamp=unix_seconds(now),
     )
@@ -275,17 +275,17 @@ def build_test_delivery(
     secret: str,
     now: datetime,
     event_id: str | None = None,
-    delivery_id_: str | None = None,
+    delivery_id: str | None = None,
 ) -> WebhookTestDelivery:
     """The synchronous test of `POST /v1/webhooks/{id}/test`; `events` is the stored list."""
     if not events or events[0] not in CATALOGUE:
         raise ValueError("a subscription's events list is never empty and holds underscore names")
     eid = event_id or new_event_id(epoch_ms(now))
-    did = delivery_id_ or new_test_delivery_id(now)
+    did = delivery_id or new_test_delivery_id(now)
     event = delivery_name(events[0])
     body = render_test_body(eid, events[0], now)
     headers = delivery_headers(
-        secret=secret, raw_body=body, event=event, delivery_id_=did, attempt=1, timestamp=unix_seconds(now)
+        secret=secret, raw_body=body, event=event, delivery_id=did, attempt=1, timestamp=unix_seconds(now)
     )
     return WebhookTestDelivery(
         did, eid, event, events[0], OutboundRequest(url=url, body=body, headers=headers)

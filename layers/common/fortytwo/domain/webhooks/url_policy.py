@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
+ALLOW_INSECURE_ENV = "FORTYTWO_ALLOW_INSECURE_WEBHOOKS"
 MAX_URL_LENGTH = 2000
 MAX_HOST_LENGTH = 253
 DEFAULT_PORTS = {"https": 443, "http": 80}
@@ -302,3 +303,15 @@ def first_forbidden(addresses: Iterable[str | IPAddress], *, allow_insecure: boo
 def forbidden_host_message(host: str) -> str:
     """The `422 webhook_url_forbidden` message; it names the host as submitted."""
     return f"The webhook host {host} is not a public address"
+
+
+def allow_insecure_from_env(environ: Mapping[str, str]) -> bool:
+    """The development setting from `FORTYTWO_ALLOW_INSECURE_WEBHOOKS` (`true`/`false`, off when
+    unset or blank). Anything else raises, so a typo fails at cold start instead of silently
+    leaving the setting off or on."""
+    raw = environ.get(ALLOW_INSECURE_ENV, "").strip().lower()
+    if raw in ("", "false"):
+        return False
+    if raw == "true":
+        return True
+    raise ValueError(f"{ALLOW_INSECURE_ENV} must be 'true' or 'false'")

@@ -1,0 +1,75 @@
+"""Shared bench plumbing: an in-process moto account built like the tests', and DynamoDB call counting."""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "processor": platform.processor() or platform.machine(),
+        "cpus": os.cpu_count(),
+        "system": platform.system(),
+    }
+
+
+@contextmanager
+def moto_account() -> Iterator[None]:
+    """The same isolated account the integration tests use (table from template.yaml, pepper, queue)."""
+    from moto import mock_aws
+
+    from tests.support import aws
+
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    aws.set_env()
+    # Benchmarks measure the request path, not the limiter's verdict: lift every bucket; quiet logs.
+    os.environ["FORTYTWO_RATE_LIMITS"] = ",".join(f"{b}=100000000" for b in (
+        "pat", "oauth", "anonymous", "oauth_authorize", "oauth_token", "oauth_revoke", "oauth_introspect",
+        "oauth_register"))
+    os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
+    with mock_aws():
+        aws.reset_caches()
+        aws.create_table(aws.ENV["FORTYTWO_TABLE_NAME"])
+        os.environ["FORTYTWO_DELIVERY_QUEUE_URL"] = aws.create_queue()
+        aws.put_pepper(aws.ENV["FORTYTWO_PEPPER_PARAM"])
+        aws.reset_caches()
+        yield
+    aws.reset_caches()
+
+
+class CallCounter:
+    """Counts DynamoDB API calls made through the shared layer's clients (botocore event hooks)."""
+
+    def __init__(self) -> None:
+        self.calls: Counter[str] = Counter()
+        from fortytwo.store import dynamo
+
+        for client in (dynamo.client(), dynamo.fast_client()):
+            client.meta.events.register("before-call.dynamodb.*", self._hook)
+
+    def _hook(self, model: Any, **_: Any) -> None:
+        self.calls[model.name] += 1
+
+    def reset(self) -> None:
+        self.calls.clear()
+
+    @property
+    def total(self) -> int:
+        return sum(self.calls.values())
+
+
+def percentiles(samples_ms: list[float]) -> dict[str, float]:
+    ordered = sorted(samples_ms)
+
+    def pick(q: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 3)
+
+    return {"n": len(ordered), "p50_ms": pick(0.5), "p99_ms": pick(0.99), "mean_ms": round(statistics.fmean(ordered), 3)}
