@@ -301,6 +301,12 @@ def _apply_seeds(stack: DevStack, options: DevOptions) -> tuple[dict[str, Any] |
     return demo_result, seed_result
 
 
+def _say(line: str) -> None:
+    """One write per line: other threads log to stdout too, and the harness parses these lines."""
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
 def _first_pat_token(result: dict[str, Any] | None) -> str | None:
     pats = (result or {}).get("pats") or {}
     for value in pats.values():
@@ -338,16 +344,16 @@ def run_dev(options: argparse.Namespace | Any) -> int:
             return 1
 
         base_url = stack.base_url
-        print(f"42min local stack: {base_url}", flush=True)
-        print(f"  data dir:   {stack.data_dir}", flush=True)
-        print(f"  AWS (moto): {stack.emulator.endpoint_url if stack.emulator else ''}", flush=True)
+        _say(f"42min local stack: {base_url}")
+        _say(f"  data dir:   {stack.data_dir}")
+        _say(f"  AWS (moto): {stack.emulator.endpoint_url if stack.emulator else ''}")
         token = _first_pat_token(demo_result)
         if token:
-            print(f"  demo token: {token}", flush=True)
-            print(f'  try:        curl -s -H "Authorization: Bearer {token}" {base_url}/v1/_ping', flush=True)
+            _say(f"  demo token: {token}")
+            _say(f'  try:        curl -s -H "Authorization: Bearer {token}" {base_url}/v1/_ping')
         if seed_result is not None:
-            print("SEED_RESULT " + json.dumps(seed_result, separators=(",", ":")), flush=True)
-        print(f"READY {base_url}", flush=True)
+            _say("SEED_RESULT " + json.dumps(seed_result, separators=(",", ":")))
+        _say(f"READY {base_url}")
 
         stop.wait()
         print("42min dev: stopping...", file=sys.stderr, flush=True)

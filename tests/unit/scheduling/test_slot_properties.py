@@ -54,7 +54,7 @@ LONDON_NEW_YORK_TRANSITIONS = {
     "Europe/London": [date(2026, 3, 29), date(2026, 10, 25)],
     "America/New_York": [date(2026, 3, 8), date(2026, 11, 1)],
 }
-HOST_IDS = ["019d48b3-0000-7000-8000-00000000000a", "019d48b3-0000-7000-8000-00000000000b", "019d48b3-0000-7000-8000-00000000000c"]  # fmt: skip
+HOST_IDS = [f"019d48b3-0000-7000-8000-00000000000{letter}" for letter in "abc"]
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 MINUTE = timedelta(minutes=1)
 PROPERTY_SETTINGS = settings(
@@ -74,8 +74,19 @@ class Scenario:
     notes: list[str] = field(default_factory=list)
 
 
+COMMON_LISTS = [
+    ["09:00-17:00"],
+    ["08:00-12:00", "13:00-18:00"],
+    ["00:00-03:00"],
+    ["22:00-24:00"],
+    ["00:00-24:00"],
+]
+
+
 @st.composite
 def range_lists(draw: st.DrawFn, max_ranges: int = 3) -> list[str]:
+    if draw(st.booleans()):
+        return draw(st.sampled_from(COMMON_LISTS))
     count = draw(st.integers(0, max_ranges))
     points = sorted(draw(st.lists(st.integers(0, 1440), min_size=2 * count, max_size=2 * count, unique=True)))
     return [f"{_hhmm(points[2 * i])}-{_hhmm(points[2 * i + 1])}" for i in range(count)]
@@ -90,7 +101,7 @@ def hosts_strategy(draw: st.DrawFn, count: int, zones: list[str], base_day: date
     hosts = []
     for index in range(count):
         timezone = draw(st.sampled_from(zones))
-        weekly = {day: draw(range_lists()) for day in WEEKDAYS if draw(st.booleans())}
+        weekly = {day: draw(range_lists()) for day in WEEKDAYS if draw(st.integers(0, 9)) < 7}
         nearby = [(base_day + timedelta(days=offset)).isoformat() for offset in range(-2, 4)]
         overrides = {day: draw(range_lists()) for day in draw(st.lists(st.sampled_from(nearby), max_size=3))}
         document = parse_schedule_document({"timezone": timezone, "weekly": weekly, "overrides": overrides})
@@ -133,8 +144,8 @@ def scenarios(draw: st.DrawFn, zones: list[str] | None = None, days: list[date] 
         team_owned=team_owned,
         buffer_before_minutes=draw(st.sampled_from([0, 5, 15])),
         buffer_after_minutes=draw(st.sampled_from([0, 10, 30])),
-        minimum_notice_minutes=draw(st.sampled_from([0, 30, 240, 1440])),
-        future_limit_days=draw(st.sampled_from([1, 2, 3, 7])),
+        minimum_notice_minutes=draw(st.sampled_from([0, 0, 30, 240, 1440])),
+        future_limit_days=draw(st.sampled_from([1, 3, 7, 7])),
         max_bookings_per_day=draw(st.none() | st.integers(1, 3)),
         max_bookings_per_week=draw(st.none() | st.integers(1, 5)),
         max_bookings_per_month=draw(st.none() | st.integers(1, 8)),
@@ -144,15 +155,23 @@ def scenarios(draw: st.DrawFn, zones: list[str] | None = None, days: list[date] 
     day_start = datetime(base_day.year, base_day.month, base_day.day, tzinfo=UTC)
     window_start = day_start + timedelta(minutes=draw(st.integers(-24 * 60, 24 * 60)))
     window_end = window_start + timedelta(minutes=draw(st.integers(1, 3 * 24 * 60)))
-    now = window_start + timedelta(minutes=draw(st.integers(-3 * 24 * 60, 24 * 60)))
+    if draw(st.integers(0, 4)):
+        now = window_start - timedelta(minutes=draw(st.integers(0, 2 * 24 * 60)))
+    else:
+        now = window_start + timedelta(minutes=draw(st.integers(0, 24 * 60)))
+    # Bookings of E on listed starts make sessions, round robin history and reached caps likely.
+    open_starts = [
+        slot.start
+        for slot in compute_slots(rules, hosts, [], now=now, start=window_start, end=window_end).slots
+    ]
     bookings = []
     for number in range(draw(st.integers(0, 10))):
         host = draw(st.sampled_from([h.user_id for h in hosts] + ["someone-else"]))
         of_e = draw(st.booleans())
-        start = window_start + timedelta(minutes=5 * draw(st.integers(-288, 3 * 288)))
-        if of_e and kind is SchedulingType.GROUP:
-            # Registrations of E share session starts, so sessions with several seats appear.
-            start = window_start + timedelta(minutes=60 * draw(st.integers(-6, 30)))
+        if of_e and open_starts:
+            start = draw(st.sampled_from(open_starts))
+        else:
+            start = window_start + timedelta(minutes=5 * draw(st.integers(-288, 3 * 288)))
         duration = rules.duration_minutes if of_e else draw(st.sampled_from([15, 30, 60, 120]))
         bookings.append(
             ExistingBooking(
