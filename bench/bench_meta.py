@@ -31,8 +31,12 @@ def run(requests: int = 300) -> dict[str, Any]:
                 started = time.perf_counter()
                 handler(event, aws.LambdaContext())
                 samples.append((time.perf_counter() - started) * 1000)
-            results[path] = {"dynamodb_calls": sum(calls.values()), "by_operation": calls,
-                             "budget": BUDGET[path], "latency": percentiles(samples)}
+            results[path] = {
+                "dynamodb_calls": sum(calls.values()),
+                "by_operation": calls,
+                "budget": BUDGET[path],
+                "latency": percentiles(samples),
+            }
     return results
 
 

@@ -31,9 +31,19 @@ def moto_account() -> Iterator[None]:
     os.environ.pop("AWS_ENDPOINT_URL", None)
     aws.set_env()
     # Benchmarks measure the request path, not the limiter's verdict: lift every bucket; quiet logs.
-    os.environ["FORTYTWO_RATE_LIMITS"] = ",".join(f"{b}=100000000" for b in (
-        "pat", "oauth", "anonymous", "oauth_authorize", "oauth_token", "oauth_revoke", "oauth_introspect",
-        "oauth_register"))
+    os.environ["FORTYTWO_RATE_LIMITS"] = ",".join(
+        f"{b}=100000000"
+        for b in (
+            "pat",
+            "oauth",
+            "anonymous",
+            "oauth_authorize",
+            "oauth_token",
+            "oauth_revoke",
+            "oauth_introspect",
+            "oauth_register",
+        )
+    )
     os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
     with mock_aws():
         aws.reset_caches()
@@ -72,4 +82,9 @@ def percentiles(samples_ms: list[float]) -> dict[str, float]:
     def pick(q: float) -> float:
         return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 3)
 
-    return {"n": len(ordered), "p50_ms": pick(0.5), "p99_ms": pick(0.99), "mean_ms": round(statistics.fmean(ordered), 3)}
+    return {
+        "n": len(ordered),
+        "p50_ms": pick(0.5),
+        "p99_ms": pick(0.99),
+        "mean_ms": round(statistics.fmean(ordered), 3),
+    }

@@ -39,7 +39,10 @@ def test_ping_reports_the_pat_and_sets_every_header(invoke, seeded):
     }
     assert "client_id" not in body["data"]
     assert "bookings:write" not in body["data"]["scopes"] and "bookings:create" in body["data"]["scopes"]
-    assert REQUEST_ID.match(r.headers["x-request-id"]) and body["meta"]["request_id"] == r.headers["x-request-id"]
+    assert (
+        REQUEST_ID.match(r.headers["x-request-id"])
+        and body["meta"]["request_id"] == r.headers["x-request-id"]
+    )
     assert r.headers["x-ratelimit-limit"] == "120" and r.headers["x-ratelimit-remaining"] == "119"
     assert int(r.headers["x-ratelimit-reset"]) % 60 == 0
     assert r.headers["cache-control"] == "no-store"
@@ -51,8 +54,17 @@ def test_me_returns_user_and_organization(invoke, seeded):
     assert r.status == 200
     data = r.json()["data"]
     assert data["user"]["username"] == "ada" and data["user"]["name"] == "Ada Lovelace"
-    assert set(data["user"]) == {"id", "username", "email", "name", "first_name", "last_name", "timezone",
-                                 "locale", "avatar_url"}
+    assert set(data["user"]) == {
+        "id",
+        "username",
+        "email",
+        "name",
+        "first_name",
+        "last_name",
+        "timezone",
+        "locale",
+        "avatar_url",
+    }
     assert data["organization"] == {"id": seeded["organization_id"], "name": "Demo Co", "plan": "Pro"}
 
 
@@ -62,14 +74,22 @@ def test_me_needs_user_read(invoke, seeded):
     assert r.status == 403
     assert r.json()["error"]["code"] == "insufficient_scope"
     assert r.json()["error"]["details"] == {"required_scope": "user:read"}
-    assert r.headers["www-authenticate"] == 'Bearer realm="42min", error="insufficient_scope", scope="user:read"'
+    assert (
+        r.headers["www-authenticate"] == 'Bearer realm="42min", error="insufficient_scope", scope="user:read"'
+    )
     assert invoke("meta", "GET", "/v1/_ping", headers=bearer(view["token"])).status == 200
 
 
 @pytest.mark.parametrize(
     "header",
-    [None, "Bearer", "Basic abc", "Bearer 42min_rt_abc", "Bearer 42min_pat_HHAPTQYAPAMC_CBPMX33Y83YJ3967F3CMJT4PNCV0VKRG",
-     "Bearer 42min_at_" + "a" * 43],
+    [
+        None,
+        "Bearer",
+        "Basic abc",
+        "Bearer 42min_rt_abc",
+        "Bearer 42min_pat_HHAPTQYAPAMC_CBPMX33Y83YJ3967F3CMJT4PNCV0VKRG",
+        "Bearer 42min_at_" + "a" * 43,
+    ],
 )
 def test_unknown_or_malformed_credentials_are_invalid_token_in_the_anonymous_bucket(invoke, seeded, header):
     r = invoke("meta", "GET", "/v1/_ping", headers={"Authorization": header} if header else {})
@@ -89,7 +109,9 @@ def test_unknown_or_malformed_credentials_are_invalid_token_in_the_anonymous_buc
 def test_wrong_secret_revoked_and_expired_pats(invoke, seeded):
     token = seeded["pats"]["demo"]["token"]
     wrong = token[:-1] + ("0" if token[-1] != "0" else "1")
-    assert invoke("meta", "GET", "/v1/_ping", headers=bearer(wrong)).json()["error"]["code"] == "invalid_token"
+    assert (
+        invoke("meta", "GET", "/v1/_ping", headers=bearer(wrong)).json()["error"]["code"] == "invalid_token"
+    )
 
     now = clock.now()
     record = pats.get_by_id(seeded["pats"]["demo"]["id"])
@@ -112,7 +134,9 @@ def test_regenerate_invalidates_the_old_secret_at_once(invoke, seeded):
 
     updated, new_token = pats.regenerate(record, get_pepper(), clock.now())
     assert updated["generation"] == 2 and updated["id"] == record["id"]
-    assert invoke("meta", "GET", "/v1/_ping", headers=bearer(token)).json()["error"]["code"] == "invalid_token"
+    assert (
+        invoke("meta", "GET", "/v1/_ping", headers=bearer(token)).json()["error"]["code"] == "invalid_token"
+    )
     assert invoke("meta", "GET", "/v1/_ping", headers=bearer(new_token)).status == 200
 
 
@@ -151,7 +175,9 @@ def test_bodies_over_64_kib_are_refused_even_on_get(invoke, seeded):
     assert ok.status == 200
     r = invoke("meta", "GET", "/v1/_ping", headers=bearer(token), body=b"x" * 65_537)
     assert r.status == 413
-    assert r.json()["error"]["code"] == "payload_too_large" and r.json()["error"]["details"] == {"max_bytes": 65536}
+    assert r.json()["error"]["code"] == "payload_too_large" and r.json()["error"]["details"] == {
+        "max_bytes": 65536
+    }
     unauth = invoke("meta", "GET", "/v1/_ping", body=b"x" * 65_537)
     assert unauth.status == 401
 
@@ -213,8 +239,13 @@ def test_pat_creation_rules(moto_env, seeded):
         create_pat("ada", "DEMO (Every Scope)", "user:read", None)
     view = create_pat("ada", "  spaced  ", "bookings:write,user:read,user:read", 90)
     assert view["name"] == "spaced" and view["status"] == "active" and view["last4"] == view["token"][-4:]
-    assert view["scopes"] == ["bookings:cancel", "bookings:create", "bookings:reschedule", "bookings:update",
-                              "user:read"]
+    assert view["scopes"] == [
+        "bookings:cancel",
+        "bookings:create",
+        "bookings:reschedule",
+        "bookings:update",
+        "user:read",
+    ]
     created = clock.now()
     assert view["expires_at"] is not None
     from fortytwo.domain.timefmt import parse_ts

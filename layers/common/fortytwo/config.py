@@ -81,13 +81,13 @@ def parse_rate_limits(spec: str) -> dict[str, int]:
 
 
 def parse_retry_schedule(spec: str) -> tuple[int, ...]:
-    parts = [p.strip() for p in spec.split(",")] if spec.strip() else []
-    if not parts or not all(p.isdigit() for p in parts):
-        raise ConfigError("FORTYTWO_WEBHOOK_RETRY_SCHEDULE", "must be comma-separated whole seconds")
-    offsets = tuple(int(p) for p in parts)
-    if offsets[0] != 0 or any(b < a for a, b in zip(offsets, offsets[1:], strict=False)):
-        raise ConfigError("FORTYTWO_WEBHOOK_RETRY_SCHEDULE", "must start at 0 and never decrease")
-    return offsets
+    """Attempt offsets in seconds, with the rules of 40-webhooks §7.5 (one place: domain/webhooks/retry)."""
+    from fortytwo.domain.webhooks.retry import RetryScheduleError, parse_schedule
+
+    try:
+        return tuple(parse_schedule(spec).offsets)
+    except RetryScheduleError as exc:
+        raise ConfigError("FORTYTWO_WEBHOOK_RETRY_SCHEDULE", str(exc)) from exc
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:

@@ -128,6 +128,10 @@ class LocalFunction:
                 self._handler = handler
                 self.init_error = None
                 return True
+            except FileNotFoundError as exc:
+                self.init_error = str(exc)
+                log.error("devstack: %s cannot start: %s", fn.logical_id, exc)
+                return False
             except Exception as exc:  # noqa: BLE001 - any init failure is the function's error
                 self.init_error = f"{type(exc).__name__}: {exc}"
                 log.exception("devstack: %s failed to initialise", fn.logical_id)

@@ -73,7 +73,14 @@ def test_validation_errors_follow_body_order_with_missing_fields_last():
 
 @pytest.mark.parametrize(
     ("query", "expected"),
-    [("", 20), ("limit=", 20), ("limit=1", 1), ("limit=100", 100), ("limit=101", 100), ("limit=" + "9" * 40, 100)],
+    [
+        ("", 20),
+        ("limit=", 20),
+        ("limit=1", 1),
+        ("limit=100", 100),
+        ("limit=101", 100),
+        ("limit=" + "9" * 40, 100),
+    ],
 )
 def test_limit_defaults_and_clamps(query, expected):
     assert QueryReader(query).limit() == expected
@@ -116,7 +123,10 @@ def test_cursor_round_trip_and_binding():
     binding = codec.binding("/v1/bookings", {}, "start_asc", {"status": ["accepted"]})
     cursor = codec.encode(binding, "2026-05-20T10:00:00.000Z", "019daa5b-3f7c-751f-b034-0ae6ca265e2b")
     assert "=" not in cursor
-    assert codec.decode(cursor, binding) == ("2026-05-20T10:00:00.000Z", "019daa5b-3f7c-751f-b034-0ae6ca265e2b")
+    assert codec.decode(cursor, binding) == (
+        "2026-05-20T10:00:00.000Z",
+        "019daa5b-3f7c-751f-b034-0ae6ca265e2b",
+    )
     other = codec.binding("/v1/bookings", {}, "start_desc", {"status": ["accepted"]})
     with pytest.raises(InvalidQueryParam):
         codec.decode(cursor, other)
@@ -174,7 +184,9 @@ def test_bearer_parsing(header, token):
     assert parse_bearer(header) == token
 
 
-@pytest.mark.parametrize("header", [None, "", "Bearer", "Bearer ", "Basic abc", "Bearer a b", "Bearer a,b", "Bearer\tabc"])
+@pytest.mark.parametrize(
+    "header", [None, "", "Bearer", "Bearer ", "Basic abc", "Bearer a b", "Bearer a,b", "Bearer\tabc"]
+)
 def test_bearer_parsing_failures_are_invalid_token(header):
     with pytest.raises(AuthFailure) as caught:
         parse_bearer(header)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import time
@@ -25,12 +24,6 @@ def uuid7(now_ms: int | None = None) -> str:
     """A random UUID version 7, lower case with hyphens."""
     ms = int(time.time() * 1000) if now_ms is None else now_ms
     return _uuid7_from(ms, os.urandom(10))
-
-
-def uuid7_deterministic(ms: int, *parts: str) -> str:
-    """A UUIDv7 whose random bits are derived from `parts`: same inputs, same id (dedupe keys)."""
-    digest = hashlib.sha256("\x1f".join(parts).encode()).digest()
-    return _uuid7_from(ms, digest)
 
 
 def uuid7_ms(value: str) -> int:

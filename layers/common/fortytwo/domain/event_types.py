@@ -1,0 +1,502 @@
+"""Event types (20-scheduling §2.5–2.9, §3): stored fields, their validation, and the API views.
+
+Pure: documents in, normalised stored fields or path-precise errors out; records (plain dicts as
+stored) plus resolved hosts in, `EventType` / `EventTypeDetail` objects out. The booking page base
+URL is a parameter, never read from the environment here.
+
+A *document* is a seed `event_types[]` entry or an admin FILE (60-operations §4) without `key`,
+`owner` and `team`. Errors name the offending path relative to the document (`locations[0].value`,
+`questions[1].options[2]`); loaders prefix their own path (`event_types[3].`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from fortytwo.domain.ids import normalize_uuid
+from fortytwo.domain.scheduling import EventTypeRules, SchedulingType
+from fortytwo.domain.users import display_name
+
+OwnerKind = Literal["user", "team"]
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+QUESTION_KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+PHONE_RE = re.compile(r"^\+[1-9][0-9]{6,14}$")
+_PHONE_NOISE = re.compile(r"[ \-.()]")
+# C0 controls and DEL never belong in a one-line title (they also keep the title sort key sane).
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+
+MAX_SLUG = 127
+MAX_TITLE = 255
+MAX_DESCRIPTION = 5000
+MAX_LOCATIONS = 10
+MAX_QUESTIONS = 30
+MAX_OPTIONS = 50
+DEFAULT_GROUP_SEATS = 10
+DEFAULT_COLOR = "#7c3aed"
+
+SCHEDULING_TYPES: tuple[str, ...] = ("individual", "group", "collective")
+LOCATION_TYPES: tuple[str, ...] = (
+    "google_meet", "microsoft_teams", "video", "phone", "in_person", "link", "ask_invitee",
+)
+QUESTION_TYPES: tuple[str, ...] = (
+    "text", "textarea", "email", "phone", "number", "select", "multiselect", "checkbox", "radio",
+)
+CHOICE_TYPES = frozenset({"select", "multiselect", "radio"})
+
+# The stored fields a document may set, in the order of §2.5 (also the order of `to_document`).
+DOCUMENT_FIELDS: tuple[str, ...] = (
+    "slug", "title", "description", "duration_minutes", "slot_increment_minutes", "scheduling_type",
+    "seats", "active", "buffer_before_minutes", "buffer_after_minutes", "minimum_notice_minutes",
+    "future_limit_days", "max_bookings_per_day", "max_bookings_per_week", "max_bookings_per_month",
+    "requires_confirmation", "allow_reschedule", "allow_cancel", "color", "locations", "questions",
+    "schedule_id",
+)
+
+DEFAULTS: dict[str, Any] = {
+    "description": None, "duration_minutes": 30, "slot_increment_minutes": None,
+    "scheduling_type": "individual", "seats": None, "active": True, "buffer_before_minutes": 0,
+    "buffer_after_minutes": 0, "minimum_notice_minutes": 240, "future_limit_days": 60,
+    "max_bookings_per_day": None, "max_bookings_per_week": None, "max_bookings_per_month": None,
+    "requires_confirmation": False, "allow_reschedule": True, "allow_cancel": True,
+    "color": DEFAULT_COLOR, "locations": [], "questions": [], "schedule_id": None,
+}
+
+# name → (minimum, maximum, nullable)
+_INTEGERS: dict[str, tuple[int, int, bool]] = {
+    "duration_minutes": (1, 720, False),
+    "slot_increment_minutes": (1, 720, True),
+    "buffer_before_minutes": (0, 240, False),
+    "buffer_after_minutes": (0, 240, False),
+    "minimum_notice_minutes": (0, 10080, False),
+    "future_limit_days": (1, 365, False),
+    "max_bookings_per_day": (1, 10000, True),
+    "max_bookings_per_week": (1, 10000, True),
+    "max_bookings_per_month": (1, 10000, True),
+}
+_BOOLEANS = ("active", "requires_confirmation", "allow_reschedule", "allow_cancel")
+
+
+class EventTypeDocumentError(ValueError):
+    """The document is invalid. `errors` holds `(path, message)` in document order; `path`/`message`
+    are the first one."""
+
+    def __init__(self, errors: list[tuple[str, str]]) -> None:
+        self.errors = errors
+        self.path, self.message = errors[0]
+        super().__init__(f"{self.path}: {self.message}" if self.path else self.message)
+
+
+def is_valid_slug(value: object) -> bool:
+    return isinstance(value, str) and 1 <= len(value) <= MAX_SLUG and bool(SLUG_RE.match(value))
+
+
+def title_key(title: str) -> str:
+    """The `title_asc` sort value: the title after Unicode case folding (§3.3)."""
+    return title.casefold()
+
+
+def minimum_notice_hours(minutes: int) -> int:
+    return math.ceil(minutes / 60)
+
+
+# --------------------------------------------------------------------------- validation
+
+
+class _Errors:
+    def __init__(self) -> None:
+        self.items: list[tuple[str, str]] = []
+
+    def add(self, path: str, message: str) -> None:
+        self.items.append((path, message))
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _text(value: Any, path: str, errors: _Errors, *, max_len: int, min_len: int = 1,
+          nullable: bool = False) -> str | None:
+    if value is None:
+        if not nullable:
+            errors.add(path, "is required")
+        return None
+    if not isinstance(value, str):
+        errors.add(path, "must be a string")
+        return None
+    if not min_len <= len(value) <= max_len:
+        errors.add(path, f"must be {min_len}-{max_len} characters")
+        return None
+    return value
+
+
+def _https_url(value: str) -> bool:
+    if any(c.isspace() or ord(c) < 0x20 for c in value):
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme == "https" and bool(parts.hostname) and value.lower().startswith("https://")
+
+
+def is_international_phone(value: str) -> bool:
+    """§2.7: without spaces, `-`, `.`, `(` and `)` it matches `^\\+[1-9][0-9]{6,14}$`."""
+    return bool(PHONE_RE.match(_PHONE_NOISE.sub("", value.strip())))
+
+
+def _location(value: Any, path: str, errors: _Errors) -> dict[str, Any] | None:
+    if not isinstance(value, Mapping):
+        errors.add(path, "must be an object { type, label, value }")
+        return None
+    for key in value:
+        if key not in ("type", "label", "value"):
+            errors.add(f"{path}.{key}", "is not a known field")
+    kind = value.get("type")
+    if kind not in LOCATION_TYPES:
+        errors.add(f"{path}.type", "must be one of " + ", ".join(LOCATION_TYPES))
+        kind = None
+    label = _text(value.get("label"), f"{path}.label", errors, max_len=255)
+    raw = value.get("value")
+    vpath = f"{path}.value"
+    clean: str | None = None
+    if raw is not None and not isinstance(raw, str):
+        errors.add(vpath, "must be a string or null")
+        return None
+    if raw is not None and len(raw) > 2000:
+        errors.add(vpath, "must be at most 2000 characters")
+        return None
+    if kind in ("google_meet", "microsoft_teams", "ask_invitee"):
+        if raw is not None:
+            errors.add(vpath, f"must be null for {kind}")
+    elif kind == "video":
+        if raw is not None and not _https_url(raw):
+            errors.add(vpath, "must be an https:// URL or null")
+        clean = raw
+    elif kind == "link":
+        if raw is None or not _https_url(raw):
+            errors.add(vpath, "must be an https:// URL")
+        clean = raw
+    elif kind == "phone":
+        if raw is None or not is_international_phone(raw):
+            errors.add(vpath, "must be an international phone number such as +442071234567")
+        clean = raw.strip() if raw is not None else None
+    elif kind == "in_person":
+        if raw is None or not 1 <= len(raw.strip()) <= 1000:
+            errors.add(vpath, "must be an address of 1-1000 characters")
+        clean = raw
+    if kind is None or label is None:
+        return None
+    return {"type": kind, "label": label, "value": clean}
+
+
+def _question(value: Any, path: str, errors: _Errors) -> dict[str, Any] | None:
+    if not isinstance(value, Mapping):
+        errors.add(path, "must be an object { key, label, type, required, options }")
+        return None
+    for key in value:
+        if key not in ("id", "key", "label", "type", "required", "options"):
+            errors.add(f"{path}.{key}", "is not a known field")
+    key = value.get("key")
+    if not isinstance(key, str) or not QUESTION_KEY_RE.match(key):
+        errors.add(f"{path}.key", "must match ^[a-z][a-z0-9_]{0,39}$")
+        key = None
+    elif "id" in value and value["id"] != f"q_{key}":
+        errors.add(f"{path}.id", f"must be q_{key} (the id is always q_ + key)")
+    label = _text(value.get("label"), f"{path}.label", errors, max_len=255)
+    kind = value.get("type")
+    if kind not in QUESTION_TYPES:
+        errors.add(f"{path}.type", "must be one of " + ", ".join(QUESTION_TYPES))
+        kind = None
+    required = value.get("required", False)
+    if required is None:
+        required = False
+    if not isinstance(required, bool):
+        errors.add(f"{path}.required", "must be true or false")
+    options = value.get("options")
+    clean_options: list[str] | None = None
+    if kind in CHOICE_TYPES:
+        if not isinstance(options, list) or not 1 <= len(options) <= MAX_OPTIONS:
+            errors.add(f"{path}.options", f"must list 1-{MAX_OPTIONS} options for {kind}")
+        else:
+            clean_options = []
+            for index, option in enumerate(options):
+                opath = f"{path}.options[{index}]"
+                if not isinstance(option, str) or not 1 <= len(option) <= 255:
+                    errors.add(opath, "must be a string of 1-255 characters")
+                elif option in clean_options:
+                    errors.add(opath, "is listed twice")
+                else:
+                    clean_options.append(option)
+    elif kind is not None and options is not None:
+        errors.add(f"{path}.options", f"must be null for {kind}")
+    if key is None or label is None or kind is None:
+        return None
+    return {"id": f"q_{key}", "key": key, "label": label, "type": kind, "required": bool(required),
+            "options": clean_options}
+
+
+def _list_of(value: Any, name: str, max_items: int, parse: Any, errors: _Errors) -> list[dict[str, Any]]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        errors.add(name, "must be a list")
+        return []
+    if len(value) > max_items:
+        errors.add(name, f"at most {max_items} entries")
+        return []
+    parsed = [parse(item, f"{name}[{index}]", errors) for index, item in enumerate(value)]
+    return [item for item in parsed if item is not None]
+
+
+def _in_document_order(errors: list[tuple[str, str]], document: Mapping[str, Any]) -> list[tuple[str, str]]:
+    order = {str(key): position for position, key in enumerate(document)}
+
+    def position(error: tuple[str, str]) -> int:
+        head = re.split(r"[.\[]", error[0], maxsplit=1)[0]
+        return order.get(head, len(order))
+
+    return sorted(errors, key=position)
+
+
+def parse_event_type_document(
+    document: Any,
+    *,
+    owner_kind: OwnerKind,
+    base: Mapping[str, Any] | None = None,
+    owner_schedule_ids: frozenset[str] = frozenset(),
+    extra_fields: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """Validate a document and return every field of `DOCUMENT_FIELDS`, normalised.
+
+    `base` (update): the current fields; fields the document leaves out keep their value, and an
+    explicit `null` resets a nullable field. When the update changes `scheduling_type` without
+    giving `seats`, `seats` takes the new kind's default. `owner_schedule_ids`: the schedules a
+    user owner may name in `schedule_id`. `extra_fields` are tolerated and ignored (seed `key`,
+    `owner`, `team`). Raises `EventTypeDocumentError`.
+    """
+    if not isinstance(document, Mapping):
+        raise EventTypeDocumentError([("", "must be an object")])
+    errors = _Errors()
+    for key in document:
+        if key not in DOCUMENT_FIELDS and key not in extra_fields:
+            errors.add(str(key), "is not a known field")
+
+    merged: dict[str, Any] = dict(DEFAULTS) if base is None else {k: base.get(k, DEFAULTS.get(k)) for k in
+                                                                    DOCUMENT_FIELDS}
+    given = {k: document[k] for k in DOCUMENT_FIELDS if k in document}
+    merged.update(given)
+    kind_changed = base is not None and "scheduling_type" in given and given["scheduling_type"] != base.get(
+        "scheduling_type")
+    if "seats" not in given and (base is None or kind_changed):
+        merged["seats"] = DEFAULT_GROUP_SEATS if merged.get("scheduling_type") == "group" else None
+
+    out: dict[str, Any] = {}
+    slug = merged.get("slug")
+    if slug is None:
+        errors.add("slug", "is required")
+    elif not is_valid_slug(slug):
+        errors.add("slug", "must be 1-127 characters matching ^[a-z0-9]+(-[a-z0-9]+)*$ (lower case)")
+    out["slug"] = slug
+
+    title = _text(merged.get("title"), "title", errors, max_len=MAX_TITLE)
+    if title is not None and _CONTROL_RE.search(title):
+        errors.add("title", "must not contain control characters")
+    out["title"] = title
+    out["description"] = _text(merged.get("description"), "description", errors, max_len=MAX_DESCRIPTION,
+                               min_len=0, nullable=True)
+
+    for name, (low, high, nullable) in _INTEGERS.items():
+        value = merged.get(name)
+        if value is None and nullable:
+            out[name] = None
+        elif not _is_int(value) or not low <= value <= high:
+            errors.add(name, f"must be an integer {low}-{high}" + (" or null" if nullable else ""))
+        else:
+            out[name] = value
+
+    kind = merged.get("scheduling_type")
+    if kind not in SCHEDULING_TYPES:
+        errors.add("scheduling_type", "must be individual, group or collective")
+    elif kind == "individual" and owner_kind != "user":
+        errors.add("scheduling_type", "individual event types are owned by a user, not a team")
+    elif kind == "collective" and owner_kind != "team":
+        errors.add("scheduling_type", "collective (round robin) event types are owned by a team")
+    out["scheduling_type"] = kind
+
+    seats = merged.get("seats")
+    if kind == "group":
+        if not _is_int(seats) or not 2 <= seats <= 9999:
+            errors.add("seats", "must be an integer 2-9999 for group event types")
+    elif seats is not None and kind in SCHEDULING_TYPES:
+        errors.add("seats", "must be null unless scheduling_type is group")
+    out["seats"] = seats if kind == "group" else None
+
+    for name in _BOOLEANS:
+        value = merged.get(name)
+        if not isinstance(value, bool):
+            errors.add(name, "must be true or false")
+        out[name] = value
+
+    color = merged.get("color")
+    if not isinstance(color, str) or not COLOR_RE.match(color):
+        errors.add("color", "must be #rrggbb")
+    else:
+        color = color.lower()
+    out["color"] = color
+
+    out["locations"] = _list_of(merged.get("locations"), "locations", MAX_LOCATIONS, _location, errors)
+    questions = _list_of(merged.get("questions"), "questions", MAX_QUESTIONS, _question, errors)
+    keys: set[str] = set()
+    labels: set[str] = set()
+    for index, question in enumerate(questions):
+        if question["key"] in keys:
+            errors.add(f"questions[{index}].key", "is used by another question")
+        if question["label"] in labels:
+            errors.add(f"questions[{index}].label", "is used by another question")
+        keys.add(question["key"])
+        labels.add(question["label"])
+    out["questions"] = questions
+
+    schedule_id = merged.get("schedule_id")
+    if schedule_id is not None:
+        normalized = normalize_uuid(schedule_id) if isinstance(schedule_id, str) else None
+        if owner_kind != "user":
+            errors.add("schedule_id", "only user-owned event types take a schedule_id")
+        elif normalized is None or normalized not in owner_schedule_ids:
+            errors.add("schedule_id", "must be one of the owner's schedules")
+        schedule_id = normalized
+    out["schedule_id"] = schedule_id
+
+    if errors.items:
+        raise EventTypeDocumentError(_in_document_order(errors.items, document))
+    return out
+
+
+def to_document(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The document fields of a stored record (the base of an update)."""
+    return {name: record.get(name, DEFAULTS.get(name)) for name in DOCUMENT_FIELDS}
+
+
+# --------------------------------------------------------------------------- views
+
+
+@dataclass(frozen=True, slots=True)
+class HostUser:
+    """What the views need about a host (§2.2 display name rule)."""
+
+    user_id: str
+    username: str | None
+    first_name: str | None = None
+    last_name: str | None = None
+
+    def to_data(self) -> dict[str, Any]:
+        return {"user_id": self.user_id, "username": self.username,
+                "name": display_name(self.first_name, self.last_name)}
+
+
+def event_type_url(base_url: str, slug: str, *, username: str | None = None,
+                   team_slug: str | None = None) -> str | None:
+    """`<base>/<username>/<slug>` or `<base>/team/<team-slug>/<slug>` (§3.1)."""
+    base = base_url.rstrip("/")
+    if team_slug is not None:
+        return f"{base}/team/{team_slug}/{slug}"
+    if username is not None:
+        return f"{base}/{username}/{slug}"
+    return None
+
+
+def list_view(record: Mapping[str, Any], *, hosts: Sequence[HostUser], url: str | None,
+              timezone: str | None) -> dict[str, Any]:
+    """`EventType` (§3.1), keys in contract order."""
+    return {
+        "id": record["id"],
+        "slug": record["slug"],
+        "title": record["title"],
+        "description": record.get("description"),
+        "duration_minutes": record["duration_minutes"],
+        "active": record["active"],
+        "scheduling_type": record["scheduling_type"],
+        "hosts": [host.to_data() for host in hosts],
+        "url": url,
+        "color": record["color"],
+        "buffer_before_minutes": record["buffer_before_minutes"],
+        "buffer_after_minutes": record["buffer_after_minutes"],
+        "minimum_notice_hours": minimum_notice_hours(record["minimum_notice_minutes"]),
+        "future_limit_days": record["future_limit_days"],
+        "timezone": timezone,
+        "created_at": record["created_at"],
+        "updated_at": record["updated_at"],
+    }
+
+
+def detail_view(record: Mapping[str, Any], *, hosts: Sequence[HostUser], url: str | None,
+                timezone: str | None) -> dict[str, Any]:
+    """`EventTypeDetail` (§3.2): the list item plus the detail fields."""
+    data = list_view(record, hosts=hosts, url=url, timezone=timezone)
+    data["locations"] = [{"type": loc["type"], "label": loc["label"], "value": loc.get("value")}
+                         for loc in record.get("locations") or []]
+    data["questions"] = [
+        {"id": f"q_{q['key']}", "key": q["key"], "label": q["label"], "type": q["type"],
+         "required": bool(q.get("required", False)), "options": q.get("options")}
+        for q in record.get("questions") or []
+    ]
+    for name in ("max_bookings_per_day", "max_bookings_per_week", "max_bookings_per_month"):
+        data[name] = record.get(name)
+    for name in ("requires_confirmation", "allow_reschedule", "allow_cancel"):
+        data[name] = record[name]
+    return data
+
+
+def rules_of(record: Mapping[str, Any], timezone: str | None) -> EventTypeRules:
+    """The slot engine's view of a stored event type; `timezone` is its exposed `timezone`."""
+    return EventTypeRules(
+        id=record["id"],
+        duration_minutes=record["duration_minutes"],
+        scheduling_type=SchedulingType(record["scheduling_type"]),
+        team_owned=record.get("owner_team_id") is not None,
+        active=record["active"],
+        slot_increment_minutes=record.get("slot_increment_minutes"),
+        buffer_before_minutes=record["buffer_before_minutes"],
+        buffer_after_minutes=record["buffer_after_minutes"],
+        minimum_notice_minutes=record["minimum_notice_minutes"],
+        future_limit_days=record["future_limit_days"],
+        max_bookings_per_day=record.get("max_bookings_per_day"),
+        max_bookings_per_week=record.get("max_bookings_per_week"),
+        max_bookings_per_month=record.get("max_bookings_per_month"),
+        seats=record.get("seats"),
+        timezone=timezone,
+    )
+
+
+# --------------------------------------------------------------------------- identifiers
+
+
+@dataclass(frozen=True, slots=True)
+class ByUsernameSlug:
+    username: str
+    slug: str
+
+
+IdentifierKind = Literal["id", "username_slug", "bare_slug", "malformed"]
+
+
+def classify_identifier(decoded: str) -> tuple[IdentifierKind, str | ByUsernameSlug | None]:
+    """§3.4 rules 1–4 on the percent-decoded identifier."""
+    as_uuid = normalize_uuid(decoded)
+    if as_uuid is not None:
+        return "id", as_uuid
+    if decoded.count("/") == 1:
+        username, slug = decoded.split("/")
+        if username and slug:
+            return "username_slug", ByUsernameSlug(username.lower(), slug.lower())
+        return "malformed", None
+    if "/" not in decoded and decoded:
+        return "bare_slug", None
+    return "malformed", None

@@ -1,0 +1,55 @@
+"""`42min admin oauth-client create` (60-operations §2.1) and grant revocation on user removal."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import Any
+
+from fortytwo.domain import clock
+from fortytwo.domain.oauth.clients import ClientInputError, create_admin_client
+from fortytwo.store import oauth as oauth_store
+from fortytwo.store.pepper import get_pepper
+
+
+def cmd_oauth_client_create(args: argparse.Namespace) -> int:
+    from fortytwo_local.cli import CliError, _backend, _org, emit
+
+    _backend(args)
+    org = _org(args.org)
+    now = clock.now()
+    try:
+        client, secret = create_admin_client(
+            organization_id=org["id"],
+            name=args.name,
+            client_type=args.type,
+            redirect_uris=list(args.redirect_uris),
+            pepper=get_pepper(),
+            now=now,
+        )
+    except ClientInputError as exc:
+        raise CliError(str(exc)) from exc
+    oauth_store.create_client(client)
+    view = client.public_view(secret)
+    summary = f"created OAuth client {client.client_name} ({client.client_id}, {client.client_type})"
+    if secret:
+        summary += f"\nclient_secret (shown once): {secret}"
+    emit(args, view, summary)
+    return 0
+
+
+def revoke_user_grants(user: dict[str, Any]) -> int:
+    """Called by `admin user remove`: every grant the user approved is revoked (10-auth §6.4)."""
+    return oauth_store.revoke_user_grants(user["id"], clock.now())
+
+
+def register(admin: Any, command: Callable[..., None]) -> None:
+    group = admin.add_parser("oauth-client", help="OAuth clients").add_subparsers(
+        dest="action", required=True
+    )
+    create = group.add_parser("create", help="register an OAuth client")
+    create.add_argument("--org", required=True)
+    create.add_argument("--name", required=True)
+    create.add_argument("--type", required=True, choices=["confidential", "public"])
+    create.add_argument("--redirect-uri", dest="redirect_uris", action="append", required=True)
+    command(create, cmd_oauth_client_create)
