@@ -1,4 +1,4 @@
-"""Platform behaviour over real HTTP against the local stack: auth, 404/405, 413, 415, 429, CLI, persistence."""
+"""Platform behaviour over real HTTP against the local stack: auth, 404/405, 413, 415, 429, CLI."""
 
 from __future__ import annotations
 
@@ -10,6 +10,12 @@ import pytest
 
 pytestmark = pytest.mark.e2e
 REQUEST_ID = re.compile(r"^req_[0-7][0-9A-HJKMNP-TV-Z]{25}$")
+
+
+def ok_cli(stack, *args: str) -> dict:
+    result = stack.cli(*args)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -78,23 +84,22 @@ def test_401_invalid_token(client, headers):
 
 
 def test_401_revoked_and_regenerated_pats(client, stack):
-    created = json.loads(
-        stack.cli(
-            "admin",
-            "pat",
-            "create",
-            "--user",
-            "ada",
-            "--name",
-            "e2e revoke me",
-            "--scopes",
-            "user:read",
-            "--json",
-        ).stdout
+    created = ok_cli(
+        stack,
+        "admin",
+        "pat",
+        "create",
+        "--user",
+        "ada",
+        "--name",
+        "e2e revoke me",
+        "--scopes",
+        "user:read",
+        "--json",
     )
     token = created["token"]
     assert client.get("/v1/me", headers=bearer(token)).status_code == 200
-    regenerated = json.loads(stack.cli("admin", "pat", "regenerate", created["id"], "--json").stdout)
+    regenerated = ok_cli(stack, "admin", "pat", "regenerate", created["id"], "--json")
     assert regenerated["generation"] == 2 and regenerated["id"] == created["id"]
     assert_error(client.get("/v1/me", headers=bearer(token)), 401, "invalid_token")
     assert client.get("/v1/me", headers=bearer(regenerated["token"])).status_code == 200
@@ -102,7 +107,7 @@ def test_401_revoked_and_regenerated_pats(client, stack):
     r = client.get("/v1/me", headers=bearer(regenerated["token"]))
     assert_error(r, 401, "token_revoked")
     assert 'error_description="token_revoked"' in r.headers["www-authenticate"]
-    listed = json.loads(stack.cli("admin", "pat", "list", "--org", "Acme", "--json").stdout)
+    listed = ok_cli(stack, "admin", "pat", "list", "--org", "Acme", "--json")
     mine = next(p for p in listed if p["id"] == created["id"])
     assert mine["status"] == "revoked" and "token" not in mine and mine["last_used_at"] is not None
 
@@ -175,7 +180,7 @@ def test_415_on_json_endpoints(client, full_token, content_type):
 
 
 def test_429_per_bucket_with_retry_after(start_stack):
-    with start_stack("--seed", "tests/e2e/seed.yaml", "--rate-limits", "pat=3,anonymous=2") as small:
+    with start_stack("--rate-limits", "pat=3,anonymous=2") as small:
         token = small.seed_result["pats"]["full"]["token"]
         other = small.seed_result["pats"]["second"]["token"]
         with httpx.Client(base_url=small.base_url, timeout=30) as http:
@@ -196,35 +201,33 @@ def test_429_per_bucket_with_retry_after(start_stack):
 
 
 def test_user_removal_revokes_credentials(client, stack):
-    created = json.loads(
-        stack.cli(
-            "admin",
-            "user",
-            "create",
-            "--org",
-            "Acme",
-            "--username",
-            "temp-owner",
-            "--email",
-            "temp@example.com",
-            "--role",
-            "admin",
-            "--json",
-        ).stdout
+    created = ok_cli(
+        stack,
+        "admin",
+        "user",
+        "create",
+        "--org",
+        "Acme",
+        "--username",
+        "temp-owner",
+        "--email",
+        "temp@example.com",
+        "--role",
+        "admin",
+        "--json",
     )
-    pat = json.loads(
-        stack.cli(
-            "admin",
-            "pat",
-            "create",
-            "--user",
-            "temp-owner",
-            "--name",
-            "temp",
-            "--scopes",
-            "user:read",
-            "--json",
-        ).stdout
+    pat = ok_cli(
+        stack,
+        "admin",
+        "pat",
+        "create",
+        "--user",
+        "temp-owner",
+        "--name",
+        "temp",
+        "--scopes",
+        "user:read",
+        "--json",
     )
     assert client.get("/v1/me", headers=bearer(pat["token"])).json()["data"]["user"]["id"] == created["id"]
     stack.cli("admin", "user", "remove", "temp-owner")
@@ -232,9 +235,7 @@ def test_user_removal_revokes_credentials(client, stack):
 
 
 def test_cli_errors_are_one_line_and_nonzero(stack):
-    result = stack.cli(
-        "admin", "pat", "create", "--user", "linus", "--name", "x", "--scopes", "user:read", check=False
-    )
+    result = stack.cli("admin", "pat", "create", "--user", "linus", "--name", "x", "--scopes", "user:read")
     assert result.returncode != 0
     assert result.stderr.strip().count("\n") == 0 and "owner" in result.stderr
 
@@ -249,7 +250,7 @@ def test_seed_is_all_or_nothing_with_a_precise_path(stack, tmp_path):
         "    email: broken@example.com\n"
         "    schedule: { timezone: UTC, weekly: { mon: ['09:00-25:00'] } }\n"
     )
-    result = stack.cli("seed", str(bad), check=False)
+    result = stack.cli("seed", str(bad))
     assert result.returncode != 0
     assert "users[1].schedule.weekly.mon[0]" in result.stderr
     again = stack.cli(
@@ -263,6 +264,5 @@ def test_seed_is_all_or_nothing_with_a_precise_path(stack, tmp_path):
         "--email",
         "fine@example.com",
         "--json",
-        check=False,
     )
     assert again.returncode == 0, again.stderr

@@ -20,10 +20,11 @@ from zoneinfo import ZoneInfo
 from fortytwo.domain.scheduling.zones import get_zone
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_EPOCH_NAIVE = datetime(1970, 1, 1)
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _MS = timedelta(milliseconds=1)
 MS_PER_MINUTE = 60_000
 MS_PER_DAY = 86_400_000
+MINUTES_PER_DAY = 1440
 
 
 def to_ms(value: datetime) -> int:
@@ -35,15 +36,19 @@ def to_ms(value: datetime) -> int:
 
 def from_ms(ms: int) -> datetime:
     """The aware UTC datetime of an epoch millisecond."""
+    if ms % 1000 == 0:
+        return datetime.fromtimestamp(ms // 1000, UTC)  # exact for integers, and much cheaper
     return EPOCH + timedelta(milliseconds=ms)
 
 
-def _naive_utc_ms(naive_utc: datetime) -> int:
-    return (naive_utc - _EPOCH_NAIVE) // _MS
+def offset_ms(offset: timedelta) -> int:
+    return (offset.days * 86_400 + offset.seconds) * 1000 + offset.microseconds // 1000
 
 
-def _wall(ms: int, zone: ZoneInfo) -> datetime:
-    return from_ms(ms).astimezone(zone).replace(tzinfo=None)
+def _offset_at_ms(ms: int, zone: ZoneInfo) -> int:
+    offset = from_ms(ms).astimezone(zone).utcoffset()
+    assert offset is not None
+    return offset_ms(offset)
 
 
 def local_to_ms(day: date, minute: int, zone: ZoneInfo, *, is_end: bool) -> int:
@@ -51,15 +56,21 @@ def local_to_ms(day: date, minute: int, zone: ZoneInfo, *, is_end: bool) -> int:
 
     `is_end` selects the range-end rule for repeated wall times (later occurrence).
     """
-    naive = datetime(day.year, day.month, day.day) + timedelta(minutes=minute)
-    offset_first = naive.replace(tzinfo=zone).utcoffset()
-    offset_second = naive.replace(tzinfo=zone, fold=1).utcoffset()
-    assert offset_first is not None and offset_second is not None
-    if offset_first == offset_second:
-        return _naive_utc_ms(naive - offset_first)
-    candidates = (_naive_utc_ms(naive - offset_first), _naive_utc_ms(naive - offset_second))
+    if minute >= MINUTES_PER_DAY:
+        day += timedelta(days=minute // MINUTES_PER_DAY)
+        minute %= MINUTES_PER_DAY
+    hour, minute_of_hour = divmod(minute, 60)
+    year, month, day_of_month = day.year, day.month, day.day
+    # ZoneInfo reads the wall-clock fields (and fold) of a naive datetime directly.
+    first = zone.utcoffset(datetime(year, month, day_of_month, hour, minute_of_hour))
+    second = zone.utcoffset(datetime(year, month, day_of_month, hour, minute_of_hour, fold=1))
+    assert first is not None and second is not None
+    wall_ms = (day.toordinal() - _EPOCH_ORDINAL) * MS_PER_DAY + minute * MS_PER_MINUTE
+    if first == second:
+        return wall_ms - offset_ms(first)
+    candidates = (wall_ms - offset_ms(first), wall_ms - offset_ms(second))
     # Only a wall time that converts back to itself really exists; zero survivors means a gap.
-    existing = [ms for ms in candidates if _wall(ms, zone) == naive]
+    existing = [ms for ms in candidates if ms + _offset_at_ms(ms, zone) == wall_ms]
     if existing:
         return max(existing) if is_end else min(existing)
     return _transition_ms(min(candidates), max(candidates), zone)
@@ -67,11 +78,11 @@ def local_to_ms(day: date, minute: int, zone: ZoneInfo, *, is_end: bool) -> int:
 
 def _transition_ms(before: int, after: int, zone: ZoneInfo) -> int:
     """The first instant in (before, after] whose UTC offset differs from the one at `before`."""
-    offset_before = from_ms(before).astimezone(zone).utcoffset()
+    offset_before = _offset_at_ms(before, zone)
     low, high = before, after  # offset(low) == offset_before; offset(high) differs
     while high - low > 1:
         middle = (low + high) // 2
-        if from_ms(middle).astimezone(zone).utcoffset() == offset_before:
+        if _offset_at_ms(middle, zone) == offset_before:
             low = middle
         else:
             high = middle
