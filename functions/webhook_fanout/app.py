@@ -18,6 +18,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+
 from fortytwo.domain import clock
 from fortytwo.domain.webhooks.delivery_state import DeliveryStatus, new_delivery
 from fortytwo.domain.webhooks.envelope import OutboxEvent

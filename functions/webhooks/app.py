@@ -13,6 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from fastapi import Depends
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
 from fortytwo.adapters import webhook_http
 from fortytwo.config import get_settings
 from fortytwo.domain import clock
@@ -45,9 +49,6 @@ from fortytwo.observability import logger
 from fortytwo.store import deliveries
 from fortytwo.store import webhooks as store
 from fortytwo.store.pepper import get_pepper
-from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
-from starlette.responses import Response
 
 DELIVERIES_ROUTE = "/v1/webhooks/{id}/deliveries"
 DELIVERIES_SORT = "-created_at"

@@ -22,6 +22,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from fortytwo_local.devstack import aws_transport
 from fortytwo_local.devstack.template import PhysicalResource, QueueDef, TableDef, Template
 
 log = logging.getLogger("fortytwo.devstack")
@@ -104,10 +105,15 @@ class Emulator:
         self._server = server
         host, port = server.get_host_and_port()
         self.endpoint_url = f"http://{host}:{port}"
+        if os.environ.get("FORTYTWO_DEVSTACK_AWS_OVER_HTTP") != "1":
+            aws_transport.install(self.endpoint_url, self._app)
+            # boto3's default session registers handlers once, when created: start a new one.
+            boto3.DEFAULT_SESSION = None
 
     def stop(self) -> None:
         if self._server is None:
             return
+        aws_transport.uninstall(self.endpoint_url)
         # moto's backends are process-global: leave nothing behind for a later stack in this process.
         try:
             urllib.request.urlopen(urllib.request.Request(  # noqa: S310 - loopback moto endpoint

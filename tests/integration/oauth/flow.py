@@ -169,9 +169,11 @@ def location_params(response: Response) -> dict[str, str]:
 
 
 def sign_in(browser: Browser, params: list[tuple[str, str]], email: str = "ada@example.com") -> Response:
-    """GET → sign-in page → POST sign_in → 303 → GET consent page; returns the consent page."""
+    """GET → (sign-in page → POST sign_in → 303 → GET) → the consent page."""
     page = browser.get(params)
-    assert page.status == 200 and "sign-in" in Form(page.text).forms, page.text
+    assert page.status == 200, page.text
+    if "consent" in Form(page.text).forms:
+        return page
     after = browser.submit(page, "sign-in", email=email, password=PASSWORD)
     assert after.status == 303, after.text
     consent = browser.get_url(after.headers["location"])
@@ -219,3 +221,44 @@ def assert_oauth_error(response: Response, status: int, error: str) -> dict[str,
     assert re.match(r"^req_[0-7][0-9A-HJKMNP-TV-Z]{25}$", response.headers["x-request-id"])
     assert "x-ratelimit-limit" in response.headers
     return body
+
+
+def exchange(
+    invoke: Invoker,
+    client: dict[str, str],
+    code: str,
+    verifier: str,
+    redirect_uri: str,
+    **extra: str,
+) -> Response:
+    """Code exchange: Basic for a confidential client, `client_id` field for a public one."""
+    fields = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": redirect_uri,
+        "code_verifier": verifier,
+    }
+    fields.update(extra)
+    if "client_secret" in client:
+        return token_request(invoke, fields, basic(client["client_id"], client["client_secret"]))
+    return token_request(invoke, {**fields, "client_id": client["client_id"]})
+
+
+def refresh(invoke: Invoker, client: dict[str, str], refresh_token: str, **extra: str) -> Response:
+    fields = {"grant_type": "refresh_token", "refresh_token": refresh_token, **extra}
+    if "client_secret" in client:
+        return token_request(invoke, fields, basic(client["client_id"], client["client_secret"]))
+    return token_request(invoke, {**fields, "client_id": client["client_id"]})
+
+
+def ping(invoke: Invoker, access_token: str) -> Response:
+    return invoke("meta", "GET", "/v1/_ping", headers={"Authorization": f"Bearer {access_token}"})
+
+
+def tokens_for(
+    invoke: Invoker, browser: Browser, client: dict[str, str], redirect_uri: str, **kwargs: Any
+) -> dict:
+    code, verifier, _ = authorize_code(browser, client["client_id"], redirect_uri, **kwargs)
+    response = exchange(invoke, client, code, verifier, redirect_uri)
+    assert response.status == 200, response.text
+    return response.json()

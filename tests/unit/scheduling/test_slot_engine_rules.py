@@ -6,17 +6,6 @@ import dataclasses
 from datetime import date, timedelta
 
 import pytest
-from fortytwo.domain.scheduling import (
-    EventTypeRules,
-    Host,
-    OutOfOffice,
-    SchedulingType,
-    UnavailableReason,
-    check_slot,
-    compute_slots,
-    evaluate,
-    next_available,
-)
 from slot_fixtures import (
     ADA,
     CONSULT,
@@ -34,6 +23,18 @@ from slot_fixtures import (
     slots_of,
     starts,
     with_limits,
+)
+
+from fortytwo.domain.scheduling import (
+    EventTypeRules,
+    Host,
+    OutOfOffice,
+    SchedulingType,
+    UnavailableReason,
+    check_slot,
+    compute_slots,
+    evaluate,
+    next_available,
 )
 
 

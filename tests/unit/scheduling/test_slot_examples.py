@@ -6,7 +6,6 @@ import dataclasses
 from datetime import timedelta
 
 import pytest
-from fortytwo.domain.scheduling import UnavailableReason, check_slot, evaluate, period_keys
 from slot_fixtures import (
     ADA,
     CHECK_IN,
@@ -28,6 +27,8 @@ from slot_fixtures import (
     starts,
     with_limits,
 )
+
+from fortytwo.domain.scheduling import UnavailableReason, check_slot, evaluate, period_keys
 
 EXAMPLE_1_STARTS = [
     "2026-05-20T08:00:00.000Z",

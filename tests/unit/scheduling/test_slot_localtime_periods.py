@@ -5,6 +5,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from slot_fixtures import at, iso
+from wallclock_oracle import WallClock
+
 from fortytwo.domain.scheduling import (
     PeriodKind,
     get_zone,
@@ -15,10 +20,6 @@ from fortytwo.domain.scheduling import (
 )
 from fortytwo.domain.scheduling.localtime import from_ms, local_to_ms, to_ms
 from fortytwo.domain.scheduling.periods import LocalCalendar, period_day
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from slot_fixtures import at, iso
-from wallclock_oracle import WallClock
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from wallclock_oracle import WallClock
+
 from fortytwo.domain.scheduling import (
     EventTypeRules,
     ExistingBooking,
@@ -24,9 +28,6 @@ from fortytwo.domain.scheduling import (
     get_zone,
     parse_schedule_document,
 )
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from wallclock_oracle import WallClock
 
 ZONES = [
     "Europe/London",
@@ -58,7 +59,7 @@ HOST_IDS = [f"019d48b3-0000-7000-8000-00000000000{letter}" for letter in "abc"]
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 MINUTE = timedelta(minutes=1)
 PROPERTY_SETTINGS = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
 
 
@@ -154,7 +155,8 @@ def scenarios(draw: st.DrawFn, zones: list[str] | None = None, days: list[date] 
     )
     day_start = datetime(base_day.year, base_day.month, base_day.day, tzinfo=UTC)
     window_start = day_start + timedelta(minutes=draw(st.integers(-24 * 60, 24 * 60)))
-    window_end = window_start + timedelta(minutes=draw(st.integers(1, 3 * 24 * 60)))
+    length = draw(st.sampled_from([24 * 60, 2 * 24 * 60, 3 * 24 * 60]) | st.integers(1, 3 * 24 * 60))
+    window_end = window_start + timedelta(minutes=length)
     if draw(st.integers(0, 4)):
         now = window_start - timedelta(minutes=draw(st.integers(0, 2 * 24 * 60)))
     else:
@@ -375,13 +377,13 @@ def _triples(slots: tuple[Slot, ...]) -> list[tuple[datetime, str | None, int | 
 # ---------------------------------------------------------------- properties
 
 
-@PROPERTY_SETTINGS
+@settings(PROPERTY_SETTINGS, max_examples=100)
 @given(scenarios())
 def test_engine_matches_the_brute_force_reference(s: Scenario) -> None:
     assert _triples(_compute(s).slots) == reference_slots(s)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(PROPERTY_SETTINGS, max_examples=50)
 @given(st.data())
 def test_spring_forward_and_fall_back_days_london_new_york(data: st.DataObject) -> None:
     timezone = data.draw(st.sampled_from(sorted(LONDON_NEW_YORK_TRANSITIONS)))
@@ -401,7 +403,7 @@ def test_safety_invariants(s: Scenario) -> None:
     )
     hosts = {host.user_id: host for host in s.hosts}
     group = rules.scheduling_type is SchedulingType.GROUP
-    for slot in result.slots:
+    for index, slot in enumerate(result.slots):
         assert slot.end - slot.start == duration
         assert s.window_start <= slot.start < s.window_end
         assert slot.start >= s.now + timedelta(minutes=rules.minimum_notice_minutes)
@@ -415,6 +417,8 @@ def test_safety_invariants(s: Scenario) -> None:
             blocked_from = booking.start - timedelta(minutes=booking.buffer_before_minutes)
             blocked_to = booking.end + timedelta(minutes=booking.buffer_after_minutes)
             assert slot.start + duration + after <= blocked_from or blocked_to <= slot.start - before
+        if index >= 25:
+            continue  # the minute walk below is slow; the reference test covers every slot
         # Every minute of the meeting is inside the host's hours as the wall clock reads them.
         clock = _clock(host.schedule.timezone, s.base_day)
         minute = slot.start

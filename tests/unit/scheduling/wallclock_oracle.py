@@ -21,10 +21,23 @@ class WallClock:
         zone: ZoneInfo = get_zone(timezone)
         self.origin = datetime(first_day.year, first_day.month, first_day.day, tzinfo=UTC) - timedelta(days=2)
         minutes = ((last_day - first_day).days + 5) * 1440
-        labels = []
-        for index in range(minutes):
-            local = (self.origin + timedelta(minutes=index)).astimezone(zone)
-            labels.append(local.date().toordinal() * 1440 + local.hour * 60 + local.minute)
+        origin_minute = int(self.origin.timestamp()) // 60
+
+        def offset_minutes(index: int) -> int:
+            offset = (self.origin + timedelta(minutes=index)).astimezone(zone).utcoffset()
+            assert offset is not None
+            return int(offset.total_seconds()) // 60
+
+        # The offset is read every minute only in hours where it changes (no zone changes twice an hour).
+        offsets = []
+        for hour_start in range(0, minutes, 60):
+            first, last = offset_minutes(hour_start), offset_minutes(min(hour_start + 59, minutes - 1))
+            if first == last:
+                offsets.extend([first] * min(60, minutes - hour_start))
+            else:
+                offsets.extend(offset_minutes(i) for i in range(hour_start, min(hour_start + 60, minutes)))
+        epoch_ordinal = date(1970, 1, 1).toordinal()
+        labels = [epoch_ordinal * 1440 + origin_minute + i + offsets[i] for i in range(minutes)]
         self.labels = labels
         running = labels[0]
         self.reached = []

@@ -132,7 +132,9 @@ def from_item(item: dynamo.Item) -> Delivery:
     return Delivery(item["delivery_id"], item["subscription_id"], event, state, int(item["version"]))
 
 
-def create(delivery_id: str, subscription_id: str, event: OutboxEvent, state: DeliveryState) -> Delivery | None:
+def create(
+    delivery_id: str, subscription_id: str, event: OutboxEvent, state: DeliveryState
+) -> Delivery | None:
     """Create the delivery unless it exists. Returns None when created, else the existing one
     (a re-run fan-out reuses it)."""
     item = new_item(delivery_id, subscription_id, event, state)
@@ -189,13 +191,17 @@ def write_state(delivery: Delivery, state: DeliveryState) -> Delivery | None:
         if dynamo.is_conditional_failure(exc):
             return None
         raise
-    return Delivery(delivery.delivery_id, delivery.subscription_id, delivery.event, state, delivery.version + 1)
+    return Delivery(
+        delivery.delivery_id, delivery.subscription_id, delivery.event, state, delivery.version + 1
+    )
 
 
 # --- Attempt rows ---------------------------------------------------------------------------------
 
 
-def attempt_item(subscription_id: str, delivery_id: str, rest_event: str, record: AttemptRecord) -> dynamo.Item:
+def attempt_item(
+    subscription_id: str, delivery_id: str, rest_event: str, record: AttemptRecord
+) -> dynamo.Item:
     created = format_ts(record.created_at)
     return {
         "pk": subscriptions.key(subscription_id)[0],
@@ -232,7 +238,8 @@ def record_from_item(item: dynamo.Item) -> tuple[str, str, AttemptRecord]:
 def put_attempt(subscription_id: str, delivery_id: str, rest_event: str, record: AttemptRecord) -> None:
     """A standalone row (test deliveries: no delivery state, no bookkeeping)."""
     dynamo.client().put_item(
-        TableName=dynamo.table_name(), Item=dynamo.to_item(attempt_item(subscription_id, delivery_id, rest_event, record))
+        TableName=dynamo.table_name(),
+        Item=dynamo.to_item(attempt_item(subscription_id, delivery_id, rest_event, record)),
     )
 
 

@@ -198,7 +198,8 @@ def find_by_id(event_type_id: str) -> dict[str, Any] | None:
     return get(pointer["organization_id"], event_type_id.lower(), consistent=True) if pointer else None
 
 
-def find_by_owner_slug(org_id: str, owner: str, slug: str, *, consistent: bool = False) -> dict[str, Any] | None:
+def find_by_owner_slug(org_id: str, owner: str, slug: str, *,
+                       consistent: bool = False) -> dict[str, Any] | None:
     lock = dynamo.get(*slug_lock_key(org_id, owner, slug), consistent=consistent)
     if lock is None:
         return None
@@ -272,7 +273,8 @@ def list_page(
 
 def list_all(org_id: str) -> list[dict[str, Any]]:
     """Every non-deleted event type of an organization (admin refreshes)."""
-    items = dynamo.query_all(key_condition="gsi1pk = :p", values_={":p": list_partition(org_id)}, index="gsi1")
+    items = dynamo.query_all(key_condition="gsi1pk = :p", values_={":p": list_partition(org_id)},
+                             index="gsi1")
     return [r for r in (_record(i) for i in items) if r is not None]
 
 
@@ -318,7 +320,8 @@ def _host_users(record: Mapping[str, Any], related: Related) -> list[HostUser]:
     for user_id in record.get("host_ids") or []:
         user = related.users.get(user_id)
         if user is not None:  # a removed user is no host any more
-            hosts.append(HostUser(user_id, user.get("username"), user.get("first_name"), user.get("last_name")))
+            hosts.append(HostUser(user_id, user.get("username"), user.get("first_name"),
+                                  user.get("last_name")))
     return hosts
 
 
@@ -328,7 +331,8 @@ def view(record: Mapping[str, Any], related: Related, base_url: str, *, detail: 
         url = rules.event_type_url(base_url, record["slug"], team_slug=record.get("team_slug"))
     else:
         owner = related.users.get(record.get("owner_user_id") or "")
-        url = rules.event_type_url(base_url, record["slug"], username=owner.get("username") if owner else None)
+        username = owner.get("username") if owner else None
+        url = rules.event_type_url(base_url, record["slug"], username=username)
     build = rules.detail_view if detail else rules.list_view
     return build(record, hosts=hosts, url=url, timezone=timezone_of(record, related))
 

@@ -164,7 +164,8 @@ def existing_bookings(host_user_id: str, entries: Iterable[LedgerEntry], *,
 # --------------------------------------------------------------------------- writes (bookings)
 
 
-def transact_add_entry(host_user_id: str, entry: LedgerEntry, *, expected_version: int | None) -> dict[str, Any]:
+def transact_add_entry(host_user_id: str, entry: LedgerEntry, *,
+                       expected_version: int | None) -> dict[str, Any]:
     """Add or replace one entry of the day of `entry.start`.
 
     `expected_version` is the version read for that day (None when the day item did not exist):
@@ -181,7 +182,8 @@ def transact_add_entry(host_user_id: str, entry: LedgerEntry, *, expected_versio
         "UpdateExpression": "SET entries.#k = :e, version = version + :one",
         "ConditionExpression": "version = :v",
         "ExpressionAttributeNames": {"#k": entry.key},
-        "ExpressionAttributeValues": dynamo.values({":e": entry.to_attr(), ":one": 1, ":v": expected_version}),
+        "ExpressionAttributeValues": dynamo.values(
+            {":e": entry.to_attr(), ":one": 1, ":v": expected_version}),
     }}
 
 

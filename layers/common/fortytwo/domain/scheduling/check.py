@@ -66,6 +66,7 @@ def evaluate(
             window_end=start_ms + 1,
             exclude_booking_id=exclude_booking_id,
             max_choices=1,
+            every_host=True,
         )
         if choices and choices[0].start == start_ms:
             choice = choices[0]

@@ -8,10 +8,11 @@ Limits, round robin and group seats (steps 7–9) are then decided per distinct 
 
 from __future__ import annotations
 
-from bisect import bisect_right
+import heapq
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from fortytwo.domain.scheduling.localtime import (
     MS_PER_DAY,
@@ -22,6 +23,7 @@ from fortytwo.domain.scheduling.localtime import (
     wall_date,
 )
 from fortytwo.domain.scheduling.models import (
+    ACTIVE_STATUSES,
     MAX_SLOTS,
     EventTypeRules,
     ExistingBooking,
@@ -29,7 +31,7 @@ from fortytwo.domain.scheduling.models import (
     Slot,
     SlotList,
 )
-from fortytwo.domain.scheduling.periods import LocalCalendar, PeriodCounter
+from fortytwo.domain.scheduling.periods import full_periods
 from fortytwo.domain.scheduling.zones import get_zone, is_valid_timezone
 
 _ONE_DAY = timedelta(days=1)
@@ -45,14 +47,14 @@ class _Meeting:
     start: int
     block_start: int  # start − its own buffer before
     block_end: int  # end + its own buffer after
-    created_at: int  # for a session: when it opened
+    created_at: datetime  # for a session: when it opened
     seats_taken: int = 0
     is_session: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class StartChoice:
-    """A start that the window form lists, with every host able to take it, best-ranked first."""
+    """A start that the window form lists, with the hosts able to take it, best-ranked first."""
 
     start: int
     hosts: tuple[str, ...]
@@ -67,18 +69,26 @@ def collect_meetings(
     meetings: list[_Meeting] = []
     sessions: dict[tuple[str, int], _Meeting] = {}
     for booking in bookings:
-        if not booking.active or (exclude_booking_id is not None and booking.id == exclude_booking_id):
+        if booking.status not in ACTIVE_STATUSES or (
+            exclude_booking_id is not None and booking.id == exclude_booking_id
+        ):
             continue
         start = to_ms(booking.start)
         block_start = start - booking.buffer_before_minutes * MS_PER_MINUTE
         block_end = to_ms(booking.end) + booking.buffer_after_minutes * MS_PER_MINUTE
-        created = to_ms(booking.created_at)
         seats = booking.seats_taken
         if seats is None and booking.event_type_id == group_event_type_id:
             seats = 1
         if seats is None:
             meetings.append(
-                _Meeting(booking.event_type_id, booking.host_user_id, start, block_start, block_end, created)
+                _Meeting(
+                    booking.event_type_id,
+                    booking.host_user_id,
+                    start,
+                    block_start,
+                    block_end,
+                    booking.created_at,
+                )
             )
             continue
         key = (booking.event_type_id, start)
@@ -90,7 +100,7 @@ def collect_meetings(
                 start,
                 block_start,
                 block_end,
-                created,
+                booking.created_at,
                 seats,
                 True,
             )
@@ -100,8 +110,8 @@ def collect_meetings(
         session.seats_taken += seats
         session.block_start = min(session.block_start, block_start)
         session.block_end = max(session.block_end, block_end)
-        if created < session.created_at:
-            session.created_at = created
+        if booking.created_at < session.created_at:
+            session.created_at = booking.created_at
             session.host_user_id = booking.host_user_id
     # A pre-aggregated session item may carry 0 seats: it is then no meeting at all.
     return [m for m in meetings if not m.is_session or m.seats_taken > 0]
@@ -201,19 +211,30 @@ def _overlaps(intervals: list[Interval], ends: list[int], start: int, end: int) 
     return index < len(intervals) and intervals[index][0] < end
 
 
-def _utc_month_bounds(now_ms: int) -> Interval:
-    now = from_ms(now_ms)
-    first = datetime(now.year, now.month, 1, tzinfo=now.tzinfo)
-    after = datetime(now.year + (now.month == 12), now.month % 12 + 1, 1, tzinfo=now.tzinfo)
-    return to_ms(first), to_ms(after)
+def drop_inside(starts: list[int], intervals: list[Interval]) -> list[int]:
+    """The sorted `starts` that lie in none of `intervals`."""
+    if not intervals:
+        return starts
+    merged = merge_intervals(intervals)
+    kept = []
+    index = 0
+    for start in starts:
+        while index < len(merged) and merged[index][1] <= start:
+            index += 1
+        if index == len(merged) or start < merged[index][0]:
+            kept.append(start)
+    return kept
 
 
-def rank_hosts(host_ids: Sequence[str], meetings_of_event_type: Iterable[_Meeting], now_ms: int) -> list[str]:
-    """Step 8 order: fewest meetings created this UTC month, oldest last assignment, lowest id."""
-    month_start, month_end = _utc_month_bounds(now_ms)
+def rank_hosts(host_ids: Sequence[str], meetings: Iterable[_Meeting], now: datetime) -> list[str]:
+    """Step 8 order over meetings of the event type: fewest created this UTC month, oldest last
+    assignment (a host with none first), lowest id."""
+    now = now.astimezone(UTC)
+    month_start = datetime(now.year, now.month, 1, tzinfo=UTC)
+    month_end = datetime(now.year + (now.month == 12), now.month % 12 + 1, 1, tzinfo=UTC)
     counts = dict.fromkeys(host_ids, 0)
-    last: dict[str, int | None] = dict.fromkeys(host_ids)
-    for meeting in meetings_of_event_type:
+    last: dict[str, datetime | None] = dict.fromkeys(host_ids)
+    for meeting in meetings:
         host = meeting.host_user_id
         if host not in counts:
             continue
@@ -222,7 +243,7 @@ def rank_hosts(host_ids: Sequence[str], meetings_of_event_type: Iterable[_Meetin
         previous = last[host]
         if previous is None or meeting.created_at > previous:
             last[host] = meeting.created_at
-    return sorted(host_ids, key=lambda h: (counts[h], last[h] is not None, last[h] or 0, h))
+    return sorted(host_ids, key=lambda h: (counts[h], last[h] is not None, last[h] or now, h))
 
 
 def _check_hosts(rules: EventTypeRules, hosts: Sequence[Host]) -> None:
@@ -244,10 +265,12 @@ def find_choices(
     window_end: int,
     exclude_booking_id: str | None = None,
     max_choices: int = MAX_SLOTS,
+    every_host: bool = False,
 ) -> list[StartChoice]:
     """Steps 1–10 on millisecond instants; returns at most `max_choices + 1` choices.
 
-    The extra choice tells the caller that more existed (truncation).
+    The extra choice tells the caller that more existed (truncation). Each choice names the
+    best-ranked host; with `every_host`, all hosts able to take the start, best first.
     """
     _check_hosts(rules, hosts)
     if not rules.active:
@@ -266,7 +289,7 @@ def find_choices(
     host_ids = [host.user_id for host in hosts]
     own_sessions: dict[str, list[Interval]] = {host_id: [] for host_id in host_ids}
     sessions_by_start: dict[int, _Meeting] = {}
-    blocked_raw: dict[str, list[Interval]] = {host_id: [] for host_id in host_ids}
+    blocked: dict[str, list[Interval]] = {host_id: [] for host_id in host_ids}
     for meeting in meetings:
         host_id = meeting.host_user_id
         if group and meeting.event_type_id == rules.id:
@@ -274,100 +297,89 @@ def find_choices(
             sessions_by_start[meeting.start] = meeting
             if host_id in own_sessions:
                 own_sessions[host_id].append((meeting.block_start, meeting.block_end))
-        elif host_id in blocked_raw:
-            blocked_raw[host_id].append(
-                (meeting.block_start - buffer_after, meeting.block_end + buffer_before)
-            )
+        elif host_id in blocked:
+            blocked[host_id].append((meeting.block_start - buffer_after, meeting.block_end + buffer_before))
 
-    starts_by_host: dict[str, set[int]] = {}
-    all_starts: set[int] = set()
+    grid_starts: dict[str, list[int]] = {}  # steps 1–6: enough to join a group session
+    open_starts: dict[str, list[int]] = {}  # steps 1–7 (+ step 9's own-session rule): a new meeting
     for host in hosts:
         starts = host_starts(
             host,
-            merge_intervals(blocked_raw[host.user_id]),
+            merge_intervals(blocked[host.user_id]),
             duration=duration,
             increment=increment,
             lower=lower,
             upper=upper,
         )
-        starts_by_host[host.user_id] = set(starts)
-        all_starts.update(starts)
-    if not all_starts:
-        return []
+        grid_starts[host.user_id] = starts
+        if starts and host.limits.any:
+            mine = (m.start for m in meetings if m.host_user_id == host.user_id)
+            full = full_periods(host.limits, get_zone(host.limits_timezone), mine, lower, upper)
+            starts = drop_inside(starts, full)
+        if starts and group and own_sessions[host.user_id]:
+            sessions = merge_intervals(own_sessions[host.user_id])
+            ends = [end for _, end in sessions]
+            starts = [
+                s
+                for s in starts
+                if not _overlaps(sessions, ends, s - buffer_before, s + duration + buffer_after)
+            ]
+        open_starts[host.user_id] = starts
 
-    first_day = from_ms(lower).date() - 2 * _ONE_DAY
-    last_day = from_ms(upper).date() + 2 * _ONE_DAY
-    event_type_counter: PeriodCounter | None = None
+    event_type_full: list[Interval] = []
     if rules.limits.any:
-        calendar = LocalCalendar(get_zone(rules.limits_timezone), first_day, last_day)
-        event_type_counter = PeriodCounter(
-            rules.limits, calendar, (m.start for m in meetings if m.event_type_id == rules.id)
-        )
-    host_counters: dict[str, PeriodCounter] = {}
-    for host in hosts:
-        if host.limits.any:
-            calendar = LocalCalendar(get_zone(host.limits_timezone), first_day, last_day)
-            host_counters[host.user_id] = PeriodCounter(
-                host.limits, calendar, (m.start for m in meetings if m.host_user_id == host.user_id)
-            )
-
+        mine = (m.start for m in meetings if m.event_type_id == rules.id)
+        event_type_full = full_periods(rules.limits, get_zone(rules.limits_timezone), mine, lower, upper)
     if rules.team_owned:
-        ranked = rank_hosts(host_ids, (m for m in meetings if m.event_type_id == rules.id), now_ms)
+        ranked = rank_hosts(host_ids, (m for m in meetings if m.event_type_id == rules.id), from_ms(now_ms))
     else:
         ranked = host_ids
-    session_index = {
-        host_id: (merged, [end for _, end in merged])
-        for host_id, merged in ((h, merge_intervals(v)) for h, v in own_sessions.items())
-    }
-    seats = rules.seat_capacity
 
-    choices: list[StartChoice] = []
-    for start in sorted(all_starts):
-        if group:
-            session = sessions_by_start.get(start)
-            if session is not None:
-                # One session per start: join it with its host, or nothing (step 9).
-                host_id = session.host_user_id
-                if session.seats_taken < seats and start in starts_by_host.get(host_id, ()):
-                    choices.append(StartChoice(start, (host_id,), True, session.seats_taken))
-            elif event_type_counter is None or not event_type_counter.is_full(start):
-                free_hosts = []
-                for host_id in ranked:
-                    if start not in starts_by_host[host_id]:
-                        continue
-                    counter = host_counters.get(host_id)
-                    if counter is not None and counter.is_full(start):
-                        continue
-                    intervals, ends = session_index[host_id]
-                    if intervals and _overlaps(
-                        intervals, ends, start - buffer_before, start + duration + buffer_after
-                    ):
-                        continue
-                    free_hosts.append(host_id)
-                if free_hosts:
-                    choices.append(StartChoice(start, tuple(free_hosts)))
-        elif event_type_counter is None or not event_type_counter.is_full(start):
-            free_hosts = [
-                host_id
-                for host_id in ranked
-                if start in starts_by_host[host_id]
-                and (host_id not in host_counters or not host_counters[host_id].is_full(start))
-            ]
-            if free_hosts:
-                choices.append(StartChoice(start, tuple(free_hosts)))
+    # Steps 8 and 10: the best-ranked host wins each start, so lower-ranked hosts write first.
+    best: dict[int, str] = {}
+    for host_id in reversed(ranked):
+        for start in open_starts[host_id]:
+            best[start] = host_id
+    opening = drop_inside(sorted(best), event_type_full)
+    if not group:
+        choices = [
+            StartChoice(start, _hosts_at(start, ranked, open_starts) if every_host else (best[start],))
+            for start in opening[: max_choices + 1]
+        ]
+        return choices
+
+    # Step 9: a start with a session is joined with its host or not offered at all.
+    choices = []
+    seats = rules.seat_capacity
+    joinable = sorted(
+        start
+        for start, session in sessions_by_start.items()
+        if lower <= start < upper
+        and session.seats_taken < seats
+        and session.host_user_id in grid_starts
+        and _contains(grid_starts[session.host_user_id], start)
+    )
+    opening = [start for start in opening if start not in sessions_by_start]
+    for start in heapq.merge(opening, joinable):
+        session = sessions_by_start.get(start)
+        if session is not None:
+            choices.append(StartChoice(start, (session.host_user_id,), True, session.seats_taken))
+        else:
+            choices.append(
+                StartChoice(start, _hosts_at(start, ranked, open_starts) if every_host else (best[start],))
+            )
         if len(choices) > max_choices:
             break
     return choices
 
 
-def to_slot(rules: EventTypeRules, choice: StartChoice) -> Slot:
-    start = from_ms(choice.start)
-    return Slot(
-        start=start,
-        end=start + timedelta(minutes=rules.duration_minutes),
-        host_user_id=choice.hosts[0] if rules.team_owned else None,
-        seats_remaining=rules.seat_capacity - choice.seats_taken if rules.is_group else None,
-    )
+def _contains(sorted_values: list[int], value: int) -> bool:
+    index = bisect_left(sorted_values, value)
+    return index < len(sorted_values) and sorted_values[index] == value
+
+
+def _hosts_at(start: int, ranked: list[str], open_starts: dict[str, list[int]]) -> tuple[str, ...]:
+    return tuple(host_id for host_id in ranked if _contains(open_starts[host_id], start))
 
 
 def compute_slots(
@@ -397,11 +409,24 @@ def compute_slots(
         window_end=to_ms(end),
         exclude_booking_id=exclude_booking_id,
     )
-    truncated = len(choices) > MAX_SLOTS
+    duration = timedelta(minutes=rules.duration_minutes)
+    team_owned = rules.team_owned
+    seats = rules.seat_capacity if rules.is_group else None
+    slots = []
+    for choice in choices[:MAX_SLOTS]:
+        slot_start = from_ms(choice.start)
+        slots.append(
+            Slot(
+                slot_start,
+                slot_start + duration,
+                choice.hosts[0] if team_owned else None,
+                None if seats is None else seats - choice.seats_taken,
+            )
+        )
     return SlotList(
         event_type_id=rules.id,
         timezone=timezone or rules.timezone or "UTC",
         computed_at=from_ms(to_ms(now)),
-        slots=tuple(to_slot(rules, choice) for choice in choices[:MAX_SLOTS]),
-        truncated=truncated,
+        slots=tuple(slots),
+        truncated=len(choices) > MAX_SLOTS,
     )

@@ -119,6 +119,10 @@ class MeetingLimits:
     per_week: int | None = None
     per_month: int | None = None
 
+    def __post_init__(self) -> None:
+        if any(cap is not None and cap < 1 for cap in (self.per_day, self.per_week, self.per_month)):
+            raise ValueError("meeting limits are integers >= 1 or None")
+
     @property
     def any(self) -> bool:
         return self.per_day is not None or self.per_week is not None or self.per_month is not None
@@ -188,6 +192,9 @@ class EventTypeRules:
             raise ValueError("minimum_notice_minutes must be >= 0 and future_limit_days >= 1")
         if self.seats is not None and self.seats < 1:
             raise ValueError("seats must be positive")
+        caps = (self.max_bookings_per_day, self.max_bookings_per_week, self.max_bookings_per_month)
+        if any(cap is not None and cap < 1 for cap in caps):
+            raise ValueError("max_bookings_per_* are integers >= 1 or None")
 
     @property
     def increment_minutes(self) -> int:

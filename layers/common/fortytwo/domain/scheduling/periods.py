@@ -21,6 +21,7 @@ from fortytwo.domain.scheduling.models import MeetingLimits
 from fortytwo.domain.scheduling.zones import get_zone
 
 _ONE_DAY = timedelta(days=1)
+_MONTH_ROOM_MS = 32 * 86_400_000
 
 
 class PeriodKind(StrEnum):
@@ -86,45 +87,66 @@ def period_bounds(kind: PeriodKind, instant: datetime, timezone: str) -> tuple[d
 
 
 class LocalCalendar:
-    """Maps instants to period days of one zone by bisecting precomputed local midnights.
+    """Local midnights of one zone over `[first, last]`, for bisecting instants into period days.
 
-    Exact inside `[first, last]`; instants outside fall back to `period_day`.
+    Outside that range it falls back to direct conversion, so answers never depend on the range.
     """
 
-    __slots__ = ("_first", "_midnights", "_zone")
+    __slots__ = ("_first", "midnights", "_zone")
 
     def __init__(self, zone: ZoneInfo, first: date, last: date) -> None:
         self._zone = zone
         self._first = first
         count = (last - first).days + 2
-        self._midnights = [day_start_ms(first + timedelta(days=i), zone) for i in range(count)]
+        self.midnights = [day_start_ms(first + timedelta(days=i), zone) for i in range(count)]
 
     def day_of(self, ms: int) -> date:
-        midnights = self._midnights
+        midnights = self.midnights
         if midnights[0] <= ms < midnights[-1]:
             return self._first + timedelta(days=bisect_right(midnights, ms) - 1)
         return period_day(ms, self._zone)
 
+    def midnight(self, day: date) -> int:
+        index = (day - self._first).days
+        if 0 <= index < len(self.midnights):
+            return self.midnights[index]
+        return day_start_ms(day, self._zone)
 
-class PeriodCounter:
-    """Meetings per period of one zone, against the caps of `limits` (§2.9, §4.2 step 7)."""
 
-    __slots__ = ("_calendar", "_days", "_limits", "_months", "_weeks")
-
-    def __init__(self, limits: MeetingLimits, calendar: LocalCalendar, starts: Iterable[int]) -> None:
-        self._limits = limits
-        self._calendar = calendar
-        days = [calendar.day_of(ms) for ms in starts]
-        self._days = Counter(days)
-        self._weeks = Counter(week_monday(day) for day in days)
-        self._months = Counter((day.year, day.month) for day in days)
-
-    def is_full(self, ms: int) -> bool:
-        """Whether the period containing a start has reached a cap."""
-        limits = self._limits
-        day = self._calendar.day_of(ms)
-        if limits.per_day is not None and self._days[day] >= limits.per_day:
-            return True
-        if limits.per_week is not None and self._weeks[week_monday(day)] >= limits.per_week:
-            return True
-        return limits.per_month is not None and self._months[(day.year, day.month)] >= limits.per_month
+def full_periods(
+    limits: MeetingLimits, zone: ZoneInfo, meeting_starts: Iterable[int], lower: int, upper: int
+) -> list[tuple[int, int]]:
+    """`[start, end)` of the periods near `[lower, upper)` whose meeting count has reached its cap
+    (§2.9). Sorted; they may overlap (a full week holds full days).
+    """
+    if not limits.any:
+        return []
+    # A period holding a start in [lower, upper) lies within a month of it; meetings further away
+    # cannot share one. The calendar then spans only the meetings that are left.
+    earliest, latest = lower - _MONTH_ROOM_MS, upper + _MONTH_ROOM_MS
+    starts = [ms for ms in meeting_starts if earliest <= ms < latest]
+    if not starts:
+        return []
+    first_day = wall_date(min(starts), zone) - _ONE_DAY
+    calendar = LocalCalendar(zone, first_day, wall_date(max(starts), zone) + _ONE_DAY)
+    midnights = calendar.midnights  # covers every start: the range is their dates ± 1
+    # Count per day index; weeks and months group those few indexes, not every meeting.
+    per_day = Counter(bisect_right(midnights, ms) - 1 for ms in starts)
+    full: list[tuple[int, int]] = []
+    weeks: Counter[date] = Counter()
+    months: Counter[date] = Counter()
+    for index, count in per_day.items():
+        day = first_day + timedelta(days=index)
+        if limits.per_day is not None and count >= limits.per_day:
+            full.append((midnights[index], midnights[index + 1]))
+        weeks[week_monday(day)] += count
+        months[_month_first(day)] += count
+    if limits.per_week is not None:
+        for monday, count in weeks.items():
+            if count >= limits.per_week:
+                full.append((calendar.midnight(monday), calendar.midnight(monday + timedelta(days=7))))
+    if limits.per_month is not None:
+        for first, count in months.items():
+            if count >= limits.per_month:
+                full.append((calendar.midnight(first), calendar.midnight(_next_month_first(first))))
+    return sorted(full)

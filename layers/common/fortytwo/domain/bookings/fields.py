@@ -1,0 +1,96 @@
+"""Field-level checks shared by the booking request schemas (00-conventions §3.2, §7)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from fortytwo.domain.bookings.errors import ErrorCollector
+from fortytwo.domain.ids import normalize_uuid
+from fortytwo.domain.scheduling.zones import is_valid_timezone
+from fortytwo.domain.timefmt import TimestampError, parse_ts
+
+METADATA_MAX_KEYS = 50
+METADATA_MAX_KEY_LENGTH = 40
+METADATA_MAX_VALUE_LENGTH = 500
+TIMEZONE_MAX_LENGTH = 64
+
+
+def compact_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def text(errors: ErrorCollector, path: str, value: Any, *, max_len: int) -> str | None:
+    """A string of at most `max_len` code points, or None after reporting the problem."""
+    if not isinstance(value, str):
+        errors.add(path, "must be a string")
+        return None
+    if len(value) > max_len:
+        errors.add(path, f"must be at most {max_len} characters")
+        return None
+    return value
+
+
+def uuid(errors: ErrorCollector, path: str, value: Any) -> str | None:
+    normalized = normalize_uuid(value) if isinstance(value, str) else None
+    if normalized is None:
+        errors.add(path, "must be a UUID")
+    return normalized
+
+
+def instant(errors: ErrorCollector, path: str, value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        errors.add(path, "must be an RFC 3339 date-time with a UTC offset")
+        return None
+    try:
+        return parse_ts(value)
+    except TimestampError:
+        errors.add(path, "must be an RFC 3339 date-time with a UTC offset")
+        return None
+
+
+def timezone(errors: ErrorCollector, path: str, value: Any) -> str | None:
+    name = text(errors, path, value, max_len=TIMEZONE_MAX_LENGTH)
+    if name is None:
+        return None
+    if not is_valid_timezone(name):
+        errors.add(path, "must be a valid IANA time zone name")
+        return None
+    return name
+
+
+def boolean(errors: ErrorCollector, path: str, value: Any) -> bool | None:
+    if not isinstance(value, bool):
+        errors.add(path, "must be a boolean")
+        return None
+    return value
+
+
+def metadata_entry_problem(key: str, value: Any) -> str | None:
+    """Why one `metadata` entry breaks the limits, or None."""
+    if not 1 <= len(key) <= METADATA_MAX_KEY_LENGTH:
+        return f"keys must be 1-{METADATA_MAX_KEY_LENGTH} characters"
+    if isinstance(value, str):
+        if len(value) > METADATA_MAX_VALUE_LENGTH:
+            return f"must be at most {METADATA_MAX_VALUE_LENGTH} characters"
+    elif len(compact_json(value)) > METADATA_MAX_VALUE_LENGTH:
+        return f"must serialize to at most {METADATA_MAX_VALUE_LENGTH} characters"
+    return None
+
+
+def metadata(errors: ErrorCollector, path: str, value: Any) -> dict[str, Any] | None:
+    """An object within the metadata limits: key count at `path`, entries at `path.<key>`."""
+    if not isinstance(value, dict):
+        errors.add(path, "must be an object")
+        return None
+    ok = True
+    if len(value) > METADATA_MAX_KEYS:
+        errors.add(path, f"must have at most {METADATA_MAX_KEYS} keys")
+        ok = False
+    for key, entry in value.items():
+        problem = metadata_entry_problem(key, entry)
+        if problem is not None:
+            errors.add(f"{path}.{key}", problem)
+            ok = False
+    return dict(value) if ok else None

@@ -1,0 +1,97 @@
+"""Template and build checks (marked `infra`). The tools run from this interpreter's bin directory,
+so they are the versions pinned by the dev extras, not whatever else is on PATH."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from copy import deepcopy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support import aws
+
+VENV_BIN = Path(sys.executable).parent
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: takes tens of seconds or more (still part of `make test`)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.infra)
+
+
+def tool_env() -> dict[str, str]:
+    """Environment for sam: no telemetry or version check, no AWS profile or credentials (nothing
+    here may reach an account), a region, and the venv's bin first so `python3.12` is the project
+    interpreter (sam build needs the runtime's version)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SAM_"))}
+    env.update(
+        PATH=f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}",
+        AWS_DEFAULT_REGION="us-east-1",
+        AWS_REGION="us-east-1",
+        SAM_CLI_TELEMETRY="0",
+        SAM_CLI_DISABLE_VERSION_CHECK="1",
+        PIP_DISABLE_PIP_VERSION_CHECK="1",
+        PIP_NO_INPUT="1",
+    )
+    return env
+
+
+def sam_command() -> list[str]:
+    sam = VENV_BIN / "sam"
+    return [str(sam)] if sam.exists() else [sys.executable, "-m", "samcli"]
+
+
+def python312() -> str | None:
+    found = VENV_BIN / "python3.12"
+    return str(found) if found.exists() else shutil.which("python3.12")
+
+
+@pytest.fixture(scope="session")
+def template() -> dict[str, Any]:
+    """template.yaml with intrinsic tags in their long JSON form (the local stack's loader)."""
+    from fortytwo_local.devstack.cfn_yaml import load_cfn_file
+
+    return load_cfn_file(aws.TEMPLATE)
+
+
+@pytest.fixture(scope="session")
+def transformed(template: dict[str, Any]) -> dict[str, Any]:
+    """The CloudFormation that SAM produces from the template (all conditions kept), so checks see
+    what SAM adds (roles, managed policies, permissions) and not only what we wrote."""
+    from samtranslator.translator.transform import transform
+
+    class NoManagedPolicies:
+        def load(self) -> dict[str, str]:
+            return {}
+
+    doc = deepcopy(template)
+    for resource in doc["Resources"].values():
+        props = resource.get("Properties") or {}
+        if resource["Type"] == "AWS::Serverless::Function":
+            props["CodeUri"] = "s3://bucket/function.zip"
+        elif resource["Type"] == "AWS::Serverless::LayerVersion":
+            props["ContentUri"] = "s3://bucket/layer.zip"
+    saved = {k: os.environ.get(k) for k in ("AWS_DEFAULT_REGION", "AWS_REGION")}
+    os.environ["AWS_DEFAULT_REGION"] = os.environ["AWS_REGION"] = "us-east-1"
+    try:
+        return transform(doc, {}, NoManagedPolicies())
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@pytest.fixture
+def tool_environment() -> dict[str, str]:
+    return tool_env()

@@ -1,0 +1,90 @@
+"""`42min admin oauth-client create`, `admin user remove` (grant revocation) and the seed section."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from fortytwo.store import oauth as store
+from fortytwo_local.cli import main
+from fortytwo_local.seed import SeedError, apply_seed
+from tests.integration.oauth.flow import CONFIDENTIAL_REDIRECT, ping, tokens_for
+
+
+def run(capsys, tmp_path, *argv):
+    code = main(["--data-dir", str(tmp_path), *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_create_confidential_and_public(capsys, tmp_path, seeded):
+    code, out, err = run(
+        capsys, tmp_path, "admin", "oauth-client", "create", "--org", "Acme", "--name", "Example app",
+        "--type", "confidential", "--redirect-uri", "https://app.example.com/callback",
+        "--redirect-uri", "http://127.0.0.1/callback", "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    view = json.loads(out)
+    assert list(view) == [
+        "client_id", "client_secret", "client_name", "client_type", "token_endpoint_auth_method",
+        "redirect_uris", "grant_types", "response_types", "organization_id", "registered_via", "created_at",
+    ]  # fmt: skip
+    assert view["token_endpoint_auth_method"] == "client_secret_basic"
+    assert view["organization_id"] == seeded["organization_id"] and view["registered_via"] == "admin"
+    assert store.get_client(view["client_id"]).secret_hash != view["client_secret"]
+    code, out, err = run(
+        capsys, tmp_path, "admin", "oauth-client", "create", "--org", "Acme", "--name", "CLI",
+        "--type", "public", "--redirect-uri", "http://[::1]/cb",
+    )  # fmt: skip
+    assert code == 0 and "created OAuth client CLI" in out and "client_secret" not in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--org", "Nope", "--name", "X", "--type", "public", "--redirect-uri", "https://a.example/cb"],
+         "no organization"),
+        (["--org", "Acme", "--name", "  ", "--type", "public", "--redirect-uri", "https://a.example/cb"],
+         "name"),
+        (["--org", "Acme", "--name", "X", "--type", "public", "--redirect-uri", "http://localhost/cb"],
+         "redirect_uri[0] must use https"),
+    ],
+)  # fmt: skip
+def test_create_errors(capsys, tmp_path, seeded, args, message):
+    code, out, err = run(capsys, tmp_path, "admin", "oauth-client", "create", *args)
+    assert code == 1 and out == ""
+    assert message in err and err.count("\n") == 1
+
+
+def test_user_remove_revokes_grants(capsys, tmp_path, invoke, app_client, browser):
+    tokens = tokens_for(invoke, browser, app_client, CONFIDENTIAL_REDIRECT)
+    code, out, err = run(capsys, tmp_path, "admin", "user", "remove", "ada", "--json")
+    assert code == 0, err
+    assert json.loads(out)["revoked_grants"] == 1
+    assert ping(invoke, tokens["access_token"]).json()["error"]["code"] == "token_revoked"
+
+
+@pytest.mark.parametrize(
+    ("entry", "path"),
+    [
+        ({"name": "A", "type": "public", "redirect_uris": ["https://a.example/cb", "http://localhost/"]},
+         "oauth_clients[0].redirect_uris[1]"),
+        ({"name": "A", "type": "secret", "redirect_uris": ["https://a.example/cb"]}, "oauth_clients[0].type"),
+        ({"name": "A", "type": "public", "redirect_uris": [], }, "oauth_clients[0].redirect_uris"),
+        ({"name": "", "type": "public", "redirect_uris": ["https://a.example/cb"]}, "oauth_clients[0].name"),
+        ({"name": "A", "type": "public", "redirect_uris": ["https://a.example/cb"], "scopes": []},
+         "oauth_clients[0].scopes"),
+    ],
+)  # fmt: skip
+def test_seed_errors_name_the_path(moto_env, entry, path):
+    with pytest.raises(SeedError) as exc:
+        apply_seed({"organization": {"name": "Other"}, "oauth_clients": [entry]})
+    assert exc.value.path == path
+
+
+def test_seed_result(seeded):
+    assert set(seeded["oauth_clients"]["app"]) == {"client_id", "client_secret"}
+    assert set(seeded["oauth_clients"]["cli"]) == {"client_id"}
+    app = store.get_client(seeded["oauth_clients"]["app"]["client_id"])
+    assert app.client_name == "Example <app>" and app.grant_types == ("authorization_code", "refresh_token")
