@@ -75,14 +75,23 @@ def build(build_dir: Path, template: Path = TEMPLATE) -> Path:
     """`sam build` into `build_dir` from scratch (no build cache, no container); returns the built
     template. Only the layer's requirements need the package index."""
     command = [
-        *sam_command(), "build",
-        "--template-file", str(template),
-        "--build-dir", str(build_dir),
-        "--base-dir", str(template.parent),
+        *sam_command(),
+        "build",
+        "--template-file",
+        str(template),
+        "--build-dir",
+        str(build_dir),
+        "--base-dir",
+        str(template.parent),
         "--no-cached",
     ]
     proc = subprocess.run(
-        command, cwd=template.parent, env=sam_env(), capture_output=True, text=True, timeout=BUILD_TIMEOUT_S,
+        command,
+        cwd=template.parent,
+        env=sam_env(),
+        capture_output=True,
+        text=True,
+        timeout=BUILD_TIMEOUT_S,
     )
     built = build_dir / "template.yaml"
     if proc.returncode != 0 or not built.exists():
@@ -122,20 +131,23 @@ def artifacts(build_dir: Path) -> list[Artifact]:
     found = []
     for logical_id, resource in resources.items():
         kind = {"AWS::Serverless::Function": "function", "AWS::Serverless::LayerVersion": "layer"}.get(
-            resource["Type"])
+            resource["Type"]
+        )
         if kind is None:
             continue
         directory = build_dir / logical_id
         if not directory.is_dir():
             # sam build only warns when a CodeUri folder is missing; such a stack cannot deploy.
             raise BuildError(f"sam build produced nothing for {logical_id}: is its CodeUri folder missing?")
-        found.append(Artifact(
-            logical_id=logical_id,
-            kind=kind,
-            unzipped_bytes=unzipped_size(directory),
-            zipped_bytes=zipped_size(directory),
-            budget_bytes=LAYER_BUDGET if kind == "layer" else FUNCTION_BUDGET,
-        ))
+        found.append(
+            Artifact(
+                logical_id=logical_id,
+                kind=kind,
+                unzipped_bytes=unzipped_size(directory),
+                zipped_bytes=zipped_size(directory),
+                budget_bytes=LAYER_BUDGET if kind == "layer" else FUNCTION_BUDGET,
+            )
+        )
     return sorted(found, key=lambda a: (a.kind != "layer", a.logical_id))
 
 
@@ -159,8 +171,10 @@ def print_table(result: dict[str, Any]) -> None:
     print(f"{'artifact':<28} {'kind':<9} {'unzipped':>10} {'zipped':>10} {'budget':>10}  verdict")
     for a in result["artifacts"]:
         verdict = "ok" if a["within_budget"] else "OVER BUDGET"
-        print(f"{a['logical_id']:<28} {a['kind']:<9} {_mb(a['unzipped_bytes'])} {_mb(a['zipped_bytes'])} "
-              f"{_mb(a['budget_bytes'])}  {verdict}")
+        print(
+            f"{a['logical_id']:<28} {a['kind']:<9} {_mb(a['unzipped_bytes'])} {_mb(a['zipped_bytes'])} "
+            f"{_mb(a['budget_bytes'])}  {verdict}"
+        )
     for layer, entries in result["layer_largest_entries"].items():
         print(f"\nlargest entries of {layer}:")
         for name, size in entries.items():

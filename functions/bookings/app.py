@@ -286,7 +286,7 @@ async def get_booking(uid: str, auth: AuthContext = Depends(bearer("bookings:rea
 
 @app.post(CREATE_ROUTE, operation_id="createBooking")
 async def create_booking(
-    request: Request, auth: AuthContext = Depends(bearer("bookings:create"))
+    request: Request, auth: AuthContext = Depends(bearer("bookings:create", check_body_size=False))
 ) -> Response:
     key = _idempotency_key(request)
     body = await json_body(request)
@@ -343,7 +343,7 @@ async def create_booking(
 
 @app.post(CANCEL_ROUTE, operation_id="cancelBooking")
 async def cancel_booking(
-    uid: str, request: Request, auth: AuthContext = Depends(bearer("bookings:cancel"))
+    uid: str, request: Request, auth: AuthContext = Depends(bearer("bookings:cancel", check_body_size=False))
 ) -> Response:
     key = _idempotency_key(request)
     body = await json_body(request, required=False)  # an empty body is `{}` (§6)
@@ -386,7 +386,9 @@ async def cancel_booking(
 
 @app.post(RESCHEDULE_ROUTE, operation_id="rescheduleBooking")
 async def reschedule_booking(
-    uid: str, request: Request, auth: AuthContext = Depends(bearer("bookings:reschedule"))
+    uid: str,
+    request: Request,
+    auth: AuthContext = Depends(bearer("bookings:reschedule", check_body_size=False)),
 ) -> Response:
     key = _idempotency_key(request)
     body = await json_body(request)
@@ -434,7 +436,7 @@ async def reschedule_booking(
 
 @app.patch(ITEM_ROUTE, operation_id="updateBooking")
 async def update_booking(
-    uid: str, request: Request, auth: AuthContext = Depends(bearer("bookings:update"))
+    uid: str, request: Request, auth: AuthContext = Depends(bearer("bookings:update", check_body_size=False))
 ) -> Response:
     key = _idempotency_key(request)
     expected = checked(lambda: booking_headers.if_match(request.headers.get("if-match")))

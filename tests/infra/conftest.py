@@ -1,11 +1,8 @@
-"""Template and build checks (marked `infra`). The tools run from this interpreter's bin directory,
-so they are the versions pinned by the dev extras, not whatever else is on PATH."""
+"""Template and build checks (every test here is marked `infra`)."""
 
 from __future__ import annotations
 
 import os
-import shutil
-import sys
 from copy import deepcopy
 from pathlib import Path
 from typing import Any
@@ -13,8 +10,6 @@ from typing import Any
 import pytest
 
 from tests.support import aws
-
-VENV_BIN = Path(sys.executable).parent
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -26,33 +21,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.infra)
-
-
-def tool_env() -> dict[str, str]:
-    """Environment for sam: no telemetry or version check, no AWS profile or credentials (nothing
-    here may reach an account), a region, and the venv's bin first so `python3.12` is the project
-    interpreter (sam build needs the runtime's version)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SAM_"))}
-    env.update(
-        PATH=f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}",
-        AWS_DEFAULT_REGION="us-east-1",
-        AWS_REGION="us-east-1",
-        SAM_CLI_TELEMETRY="0",
-        SAM_CLI_DISABLE_VERSION_CHECK="1",
-        PIP_DISABLE_PIP_VERSION_CHECK="1",
-        PIP_NO_INPUT="1",
-    )
-    return env
-
-
-def sam_command() -> list[str]:
-    sam = VENV_BIN / "sam"
-    return [str(sam)] if sam.exists() else [sys.executable, "-m", "samcli"]
-
-
-def python312() -> str | None:
-    found = VENV_BIN / "python3.12"
-    return str(found) if found.exists() else shutil.which("python3.12")
 
 
 @pytest.fixture(scope="session")
@@ -90,8 +58,3 @@ def transformed(template: dict[str, Any]) -> dict[str, Any]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-
-
-@pytest.fixture
-def tool_environment() -> dict[str, str]:
-    return tool_env()

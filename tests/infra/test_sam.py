@@ -7,6 +7,7 @@ They run on one xdist worker, one after the other: each is CPU-heavy and the mac
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from tests.support import aws
 pytestmark = pytest.mark.xdist_group("sam")
 
 
+@pytest.mark.slow
 def test_cfn_lint_is_clean() -> None:
     from cfnlint.api import ManualArgs, lint_file
 
@@ -28,7 +30,11 @@ def test_cfn_lint_is_clean() -> None:
 def test_sam_validate_lint_is_clean(tmp_path: Path) -> None:
     proc = subprocess.run(
         [*deploy_check.sam_command(), "validate", "--lint", "--template-file", str(aws.TEMPLATE)],
-        cwd=tmp_path, env=deploy_check.sam_env(), capture_output=True, text=True, timeout=300,
+        cwd=tmp_path,
+        env=deploy_check.sam_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "is a valid SAM Template" in proc.stdout + proc.stderr
@@ -36,7 +42,7 @@ def test_sam_validate_lint_is_clean(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_sam_build_without_docker(tmp_path: Path) -> None:
-    if not (Path(deploy_check.sam_env()["PATH"].split(":")[0]) / "python3.12").exists():
+    if not (Path(sys.executable).parent / "python3.12").exists():
         pytest.fail("sam build needs python3.12 (the Lambda runtime) in the venv: recreate it with 3.12")
     built = deploy_check.build(tmp_path / "build")
     from fortytwo_local.devstack.cfn_yaml import load_cfn_file

@@ -42,7 +42,12 @@ def test_every_parameter_has_a_default(template: dict[str, Any]) -> None:
 
 def test_required_parameters_exist(template: dict[str, Any]) -> None:
     assert {
-        "Stage", "CustomDomainName", "CertificateArn", "OAuthDcrEnabled", "LogRetentionDays", "AlarmEmail",
+        "Stage",
+        "CustomDomainName",
+        "CertificateArn",
+        "OAuthDcrEnabled",
+        "LogRetentionDays",
+        "AlarmEmail",
         "PepperParameterName",
     } <= set(template["Parameters"])
     assert template["Parameters"]["OAuthDcrEnabled"]["Default"] == "false"
@@ -121,7 +126,8 @@ def alarms(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def alarm_metrics(props: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
     """(namespace, metric name, dimensions) of a simple or metric-math alarm."""
     if "MetricName" in props:
-        return [(props["Namespace"], props["MetricName"], {d["Name"]: d["Value"] for d in props.get("Dimensions", [])})]
+        dims = {d["Name"]: d["Value"] for d in props.get("Dimensions", [])}
+        return [(props["Namespace"], props["MetricName"], dims)]
     found = []
     for query in props["Metrics"]:
         if "MetricStat" in query:
@@ -202,7 +208,8 @@ def test_fail_open_alarm_covers_every_api_function(template: dict[str, Any]) -> 
 
 
 def test_webhook_failure_alarm_watches_the_delivery_worker(template: dict[str, Any]) -> None:
-    service = functions(template)["WebhookDeliveryFunction"]["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"]
+    worker = functions(template)["WebhookDeliveryFunction"]
+    service = worker["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"]
     series = [
         dims
         for props in alarms(template).values()
@@ -240,4 +247,5 @@ def test_dashboard_references_only_existing_resources(template: dict[str, Any]) 
 
 
 def test_outputs(template: dict[str, Any]) -> None:
-    assert {"ApiUrl", "TableName", "DeliveryQueueUrl", "DashboardName", "DashboardUrl"} <= set(template["Outputs"])
+    expected = {"ApiUrl", "TableName", "DeliveryQueueUrl", "DashboardName", "DashboardUrl"}
+    assert expected <= set(template["Outputs"])

@@ -9,6 +9,7 @@ failure here as "feature degraded", never fatal.
 
 from __future__ import annotations
 
+import copy
 import time
 from typing import Any
 
@@ -51,6 +52,35 @@ def trim_stream(account_id: str, region: str, table_name: str, through_sequence:
     if drop > 0:
         del shard.items[:drop]
         shard.starting_sequence_number += drop
+
+
+def take_stream_records(account_id: str, region: str, table_name: str, after: int | None,
+                        limit: int) -> list[dict[str, Any]]:
+    """Stream records after sequence number `after` (all when None), in GetRecords' shape, and
+    drop everything up to the last one returned.
+
+    The same records GetRecords would serialise, minus the serialising: moto's response
+    serialiser costs milliseconds per record, and every API request writes at least one
+    (its rate-limit counter), so reading over the API made the poller a large share of the
+    stack's CPU. Dropping read records also keeps moto's per-transaction table copy small.
+    """
+    shard = _dynamodb(account_id, region).get_table(table_name).stream_shard
+    if shard is None:
+        return []
+    first = 0 if after is None else max(0, after + 1 - shard.starting_sequence_number)
+    taken = shard.items[first:first + limit]
+    records = [copy.deepcopy(item.to_json()) for item in taken]
+    consumed = min(len(shard.items), first + len(taken))
+    if consumed:
+        del shard.items[:consumed]
+        shard.starting_sequence_number += consumed
+    return records
+
+
+def has_visible_messages(account_id: str, region: str, queue_name: str) -> bool:
+    """Whether ReceiveMessage would find anything (cheap; lets idle pollers skip the call)."""
+    messages = list(_sqs_queue(account_id, region, queue_name)._messages)
+    return any(m.visible and not m.delayed for m in messages)
 
 
 def queue_messages(account_id: str, region: str, queue_name: str) -> list[dict[str, Any]]:

@@ -33,13 +33,18 @@ MAX_RETRY_BACKOFF_S = 5.0
 SQS_CONCURRENCY = 5  # Lambda starts SQS event sources with five concurrent batches
 
 
+def _b64(value: bytes | str) -> str:
+    return value if isinstance(value, str) else base64.b64encode(value).decode("ascii")
+
+
 def json_attribute_value(value: dict[str, Any]) -> dict[str, Any]:
-    """A boto3 AttributeValue (binary as bytes) in DynamoDB JSON (binary as base64)."""
+    """A boto3 AttributeValue (binary as bytes) in DynamoDB JSON (binary as base64).
+    Values already in DynamoDB JSON (moto's own records) pass unchanged."""
     (kind, inner), = value.items()
     if kind == "B":
-        return {"B": base64.b64encode(inner).decode("ascii")}
+        return {"B": _b64(inner)}
     if kind == "BS":
-        return {"BS": [base64.b64encode(b).decode("ascii") for b in inner]}
+        return {"BS": [_b64(b) for b in inner]}
     if kind == "M":
         return {"M": {k: json_attribute_value(v) for k, v in inner.items()}}
     if kind == "L":
@@ -174,6 +179,9 @@ class StreamPoller(_PollerThread):
         self._limit = source.batch_size
         self._attempts = 0
         self._retry_at = 0.0
+        # Read moto's shard in-process (see moto_internals.take_stream_records); the Streams
+        # API path is the fallback and does the same, only slower.
+        self.use_moto_internals = True
 
     def start_at_latest(self) -> None:
         """Skip what is in the stream now (restored items must not fire again), then start."""
@@ -183,6 +191,31 @@ class StreamPoller(_PollerThread):
         self.start()
 
     def _read(self) -> int:
+        if self.use_moto_internals:
+            try:
+                with self.emulator.dynamodb_lock:
+                    raws = moto_internals.take_stream_records(
+                        self.emulator.account_id, self.emulator.region, self.table_name,
+                        None if self._after is None else int(self._after), 1000)
+            except Exception as exc:  # noqa: BLE001 - moto changed: the API still works
+                log.warning("devstack: reading the stream of %s in-process failed (%s); using the "
+                            "DynamoDB Streams API", self.table_name, exc)
+                self.use_moto_internals = False
+                raws = self._read_api()
+        else:
+            raws = self._read_api()
+        if not raws:
+            return 0
+        for raw in raws:
+            record = lambda_stream_record(raw, self.stream_arn, self.emulator.region)
+            if matches_any(record, self.source.filters):
+                if not self._pending:
+                    self._pending_since = time.monotonic()
+                self._pending.append(record)
+        self._after = raws[-1]["dynamodb"]["SequenceNumber"]
+        return len(raws)
+
+    def _read_api(self) -> list[dict[str, Any]]:
         if self._shard_id is None:
             shards = self._streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]["Shards"]
             self._shard_id = shards[0]["ShardId"]
@@ -198,20 +231,12 @@ class StreamPoller(_PollerThread):
                 StreamArn=self.stream_arn, ShardId=self._shard_id,
                 ShardIteratorType="AFTER_SEQUENCE_NUMBER", SequenceNumber=self._after)
         records = self._streams.get_records(ShardIterator=iterator["ShardIterator"], Limit=1000)["Records"]
-        if not records:
-            return 0
-        for raw in records:
-            record = lambda_stream_record(raw, self.stream_arn, self.emulator.region)
-            if matches_any(record, self.source.filters):
-                if not self._pending:
-                    self._pending_since = time.monotonic()
-                self._pending.append(record)
-        self._after = records[-1]["dynamodb"]["SequenceNumber"]
-        # Read records live on in _pending; moto need not keep (and deep-copy) them any more.
-        with self.emulator.dynamodb_lock:
-            moto_internals.trim_stream(self.emulator.account_id, self.emulator.region, self.table_name,
-                                       int(self._after))
-        return len(records)
+        if records:
+            # Read records live on in _pending; moto need not keep (and deep-copy) them any more.
+            with self.emulator.dynamodb_lock:
+                moto_internals.trim_stream(self.emulator.account_id, self.emulator.region,
+                                           self.table_name, int(records[-1]["dynamodb"]["SequenceNumber"]))
+        return list(records)
 
     def poll_once(self) -> bool:
         fetched = self._read() if len(self._pending) < self.source.batch_size else 0
@@ -275,6 +300,9 @@ class SqsPoller(_PollerThread):
         self.queue_arn = queue_arn
         self._sqs = emulator.client("sqs")
         self._slots = threading.Semaphore(concurrency)
+        # Ask moto in-process whether anything is visible before calling ReceiveMessage, so an
+        # idle queue costs nothing; the API alone is the fallback.
+        self.use_moto_internals = True
         self._workers = ThreadPoolExecutor(concurrency, thread_name_prefix=f"devstack-sqs-{function.name}")
 
     def stop(self, timeout: float = 15.0) -> None:
@@ -296,7 +324,21 @@ class SqsPoller(_PollerThread):
         self._workers.submit(self._process, messages)
         return True
 
+    def _anything_visible(self) -> bool:
+        if not self.use_moto_internals:
+            return True
+        try:
+            with self.emulator.sqs_lock:
+                return moto_internals.has_visible_messages(
+                    self.emulator.account_id, self.emulator.region, self.queue_arn.rsplit(":", 1)[1])
+        except Exception as exc:  # noqa: BLE001
+            log.warning("devstack: peeking into %s failed (%s); polling the API", self.queue_url, exc)
+            self.use_moto_internals = False
+            return True
+
     def _receive(self, count: int) -> list[dict[str, Any]]:
+        if not self._anything_visible():
+            return []
         return self._sqs.receive_message(
             QueueUrl=self.queue_url,
             MaxNumberOfMessages=min(10, count),

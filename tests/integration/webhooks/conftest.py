@@ -285,6 +285,16 @@ class Pipeline:
     def run(self, max_rounds: int = 200) -> None:
         """Fan out whatever the stream holds, then deliver until the queue is empty."""
         self.fan_out()
+        self.drain(max_rounds)
+
+    def step(self) -> set[str]:
+        """One delivery invocation with whatever is visible now (one attempt per message)."""
+        messages = self.receive()
+        assert messages, "no visible message"
+        return self.deliver_batch(messages)
+
+    def drain(self, max_rounds: int = 200) -> None:
+        """Deliver until no message is left, releasing parked ones in simulated time."""
         for _ in range(max_rounds):
             messages = self.receive()
             if messages:

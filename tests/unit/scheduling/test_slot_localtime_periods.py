@@ -140,7 +140,7 @@ def test_period_bounds(instant: str, timezone: str, kind: PeriodKind, start: str
     assert (iso(first), iso(after)) == (f"{start}:00.000Z", f"{end}:00.000Z")
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(
     offset_minutes=st.integers(min_value=0, max_value=400 * 1440),
     timezone=st.sampled_from(["Europe/London", "America/New_York", "America/Santiago", "Pacific/Kiritimati"]),

@@ -59,7 +59,7 @@ HOST_IDS = [f"019d48b3-0000-7000-8000-00000000000{letter}" for letter in "abc"]
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 MINUTE = timedelta(minutes=1)
 PROPERTY_SETTINGS = settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
 
 
@@ -377,13 +377,13 @@ def _triples(slots: tuple[Slot, ...]) -> list[tuple[datetime, str | None, int | 
 # ---------------------------------------------------------------- properties
 
 
-@settings(PROPERTY_SETTINGS, max_examples=100)
+@settings(PROPERTY_SETTINGS, max_examples=75)
 @given(scenarios())
 def test_engine_matches_the_brute_force_reference(s: Scenario) -> None:
     assert _triples(_compute(s).slots) == reference_slots(s)
 
 
-@settings(PROPERTY_SETTINGS, max_examples=50)
+@settings(PROPERTY_SETTINGS, max_examples=40)
 @given(st.data())
 def test_spring_forward_and_fall_back_days_london_new_york(data: st.DataObject) -> None:
     timezone = data.draw(st.sampled_from(sorted(LONDON_NEW_YORK_TRANSITIONS)))

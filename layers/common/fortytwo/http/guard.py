@@ -53,7 +53,10 @@ def _touch_last_used(record: dict, now: datetime) -> None:
             logger.warning("last_used_at update failed", extra={"error": type(exc).__name__})
 
 
-def bearer(scope: str | None) -> Callable[[Request], Awaitable[AuthContext]]:
+def bearer(scope: str | None, *, check_body_size: bool = True) -> Callable[[Request], Awaitable[AuthContext]]:
+    """`check_body_size=False` leaves the 413 to the endpoint: the booking writes check
+    `Idempotency-Key` and `If-Match` first (00-conventions §5.3 steps 6–8)."""
+
     async def dependency(request: Request) -> AuthContext:
         state = request_state(request)
         now = clock.now()
@@ -76,7 +79,8 @@ def bearer(scope: str | None) -> Callable[[Request], Awaitable[AuthContext]]:
         if scope is not None and not context.has_scope(scope):
             raise InsufficientScope(scope)
         # The size limit holds for every request, bodiless endpoints included (00-conventions §3.2).
-        await raw_body(request)
+        if check_body_size:
+            await raw_body(request)
         return context
 
     return dependency
