@@ -32,19 +32,35 @@ ZONES = ("Europe/London", "America/New_York", "Asia/Tokyo")
 def _seed_document() -> dict[str, Any]:
     weekly = dict.fromkeys(("mon", "tue", "wed", "thu", "fri"), ["08:00-12:00", "13:00-18:00"])
     users = [
-        {"username": f"host{i}", "email": f"host{i}@bench.test", "first_name": f"Host {i}",
-         "timezone": ZONES[i], "role": "owner" if i == 0 else "user",
-         "schedule": {"timezone": ZONES[i], "weekly": weekly}}
+        {
+            "username": f"host{i}",
+            "email": f"host{i}@bench.test",
+            "first_name": f"Host {i}",
+            "timezone": ZONES[i],
+            "role": "owner" if i == 0 else "user",
+            "schedule": {"timezone": ZONES[i], "weekly": weekly},
+        }
         for i in range(HOSTS)
     ]
     return {
         "organization": {"name": "Bench Co"},
         "users": users,
         "teams": [{"name": "Round robin", "members": [u["username"] for u in users]}],
-        "event_types": [{"key": "rr", "team": "Round robin", "slug": "rr", "title": "Round robin",
-                         "scheduling_type": "collective", "duration_minutes": 30,
-                         "slot_increment_minutes": INCREMENT_MINUTES, "minimum_notice_minutes": 0,
-                         "future_limit_days": 60, "buffer_before_minutes": 5, "buffer_after_minutes": 5}],
+        "event_types": [
+            {
+                "key": "rr",
+                "team": "Round robin",
+                "slug": "rr",
+                "title": "Round robin",
+                "scheduling_type": "collective",
+                "duration_minutes": 30,
+                "slot_increment_minutes": INCREMENT_MINUTES,
+                "minimum_notice_minutes": 0,
+                "future_limit_days": 60,
+                "buffer_before_minutes": 5,
+                "buffer_after_minutes": 5,
+            }
+        ],
         "pats": [{"key": "bench", "user": "host0", "name": "bench", "scopes": ["slots:read"]}],
     }
 
@@ -65,9 +81,14 @@ def _fill_ledgers(host_ids: list[str], event_type_id: str) -> None:
                 continue
             taken.add(start)
             entry = ledger.LedgerEntry(
-                key=f"bk-{host_index}-{len(taken)}", event_type_id=event_type_id, start=start,
-                end=start + timedelta(minutes=30), created_at=NOW - timedelta(days=rng.randrange(20)),
-                buffer_before=5, buffer_after=5)
+                key=f"bk-{host_index}-{len(taken)}",
+                event_type_id=event_type_id,
+                start=start,
+                end=start + timedelta(minutes=30),
+                created_at=NOW - timedelta(days=rng.randrange(20)),
+                buffer_before=5,
+                buffer_after=5,
+            )
             days[(host_id, ledger.day_of(start))].append(entry)
     for (host_id, day), entries in days.items():
         ledger.put_day(host_id, day, entries)
@@ -87,8 +108,11 @@ def _measure(token: str, event_type_id: str) -> dict[str, Any]:
         dynamo_client.meta.events.register("before-call.dynamodb.*", count)
     module = aws.function_module("slots")
     end = WINDOW_START + timedelta(days=WINDOW_DAYS)
-    query = {"event_type_id": event_type_id, "start": WINDOW_START.isoformat().replace("+00:00", "Z"),
-             "end": end.isoformat().replace("+00:00", "Z")}
+    query = {
+        "event_type_id": event_type_id,
+        "start": WINDOW_START.isoformat().replace("+00:00", "Z"),
+        "end": end.isoformat().replace("+00:00", "Z"),
+    }
     real_now = clock.now
     clock.now = lambda: NOW  # type: ignore[assignment]
     try:
@@ -96,7 +120,9 @@ def _measure(token: str, event_type_id: str) -> dict[str, Any]:
         latencies, slots = [], 0
         for _ in range(MEASURED_REQUESTS + 1):
             calls.clear()
-            event = aws.http_event("GET", "/v1/slots", headers={"Authorization": f"Bearer {token}"}, query=query)
+            event = aws.http_event(
+                "GET", "/v1/slots", headers={"Authorization": f"Bearer {token}"}, query=query
+            )
             started = time.perf_counter()
             response = module.handler(event, aws.LambdaContext())
             latencies.append((time.perf_counter() - started) * 1000)
@@ -116,7 +142,7 @@ def _measure(token: str, event_type_id: str) -> dict[str, Any]:
         "dynamodb_calls_per_request": steady_total,
         "dynamodb_calls_by_operation": dict(steady[-1]),
         "dynamodb_calls_first_request": sum(first.values()),
-        "first_request_note": "the first request also records the PAT's last_used_at (once per throttle window)",
+        "first_request_note": "the first request also writes the PAT last_used_at (once per throttle window)",
         "budget": 4 + HOSTS,
         "within_budget": steady_total <= 4 + HOSTS,
         "handler_ms_median_moto": round(statistics.median(latencies[1:]), 1),
@@ -149,9 +175,8 @@ def run() -> dict[str, Any]:
         aws.create_table(aws.ENV["FORTYTWO_TABLE_NAME"])
         aws.put_pepper(aws.ENV["FORTYTWO_PEPPER_PARAM"])
         aws.reset_caches()
-        from fortytwo_local.seed import apply_seed
-
         from fortytwo.store import event_types
+        from fortytwo_local.seed import apply_seed
 
         result = apply_seed(_seed_document())
         event_type_id = result["event_types"]["rr"]

@@ -13,6 +13,9 @@ from datetime import datetime
 from urllib.parse import parse_qsl
 
 from botocore.exceptions import BotoCoreError, ClientError
+from starlette.requests import Request
+from starlette.responses import Response
+
 from fortytwo.adapters.passwords import verify_password
 from fortytwo.config import get_settings
 from fortytwo.domain import clock
@@ -68,8 +71,6 @@ from fortytwo.observability import logger
 from fortytwo.store import accounts
 from fortytwo.store import oauth as store
 from fortytwo.store.pepper import get_pepper
-from starlette.requests import Request
-from starlette.responses import Response
 
 app = create_app("42min oauth")
 

@@ -17,13 +17,39 @@ from fortytwo.config import get_settings
 from fortytwo.domain import clock
 from fortytwo.domain.event_types import EventTypeDocumentError, parse_event_type_document, to_document
 from fortytwo.domain.ids import normalize_uuid, uuid7
-from fortytwo.store import dynamo, event_types, keys
+from fortytwo.store import accounts, dynamo, event_types, keys
+from fortytwo_local.provisioning import ProvisioningError
+
+
+class AdminError(ProvisioningError):
+    """One line on stderr, exit status 1.
+
+    `cli.main` catches ProvisioningError from its one shared module, whereas `cli.CliError` has a
+    second identity when the CLI runs as `python -m fortytwo_local.cli` (module `__main__`).
+    """
+
+    def __init__(self, message: str, path: str = "") -> None:
+        super().__init__(path, message)
 
 
 def _cli() -> Any:
     from fortytwo_local import cli
 
     return cli
+
+
+def _user(ref: str) -> dict[str, Any]:
+    user = accounts.find_user(ref)
+    if user is None:
+        raise AdminError(f"no user {ref!r}")
+    return user
+
+
+def _org(ref: str) -> dict[str, Any]:
+    org = accounts.find_org(ref)
+    if org is None:
+        raise AdminError(f"no organization {ref!r}")
+    return org
 
 
 def _base_url() -> str:
@@ -34,10 +60,9 @@ def _find_team(ref: str, org_ref: str | None) -> dict[str, Any]:
     """A team by id or name; without --org every organization is searched (an admin-only scan)."""
     from fortytwo_local.provisioning import team_slug
 
-    cli = _cli()
     team_id = normalize_uuid(ref)
     if org_ref is not None:
-        org = cli._org(org_ref)
+        org = _org(org_ref)
         if team_id is not None:
             found = dynamo.get(*keys.team(org["id"], team_id))
             if found is not None:
@@ -47,7 +72,7 @@ def _find_team(ref: str, org_ref: str | None) -> dict[str, Any]:
             team = dynamo.get(*keys.team(org["id"], pointer["team_id"]))
             if team is not None:
                 return team
-        raise cli.CliError(f"no team {ref!r} in organization {org['name']!r}")
+        raise AdminError(f"no team {ref!r} in organization {org['name']!r}")
     matches: list[dict[str, Any]] = []
     kwargs: dict[str, Any] = {
         "TableName": dynamo.table_name(),
@@ -65,18 +90,17 @@ def _find_team(ref: str, org_ref: str | None) -> dict[str, Any]:
     exact = [t for t in matches if t.get("id") == team_id or t.get("name", "").casefold() == ref.casefold()]
     matches = exact or matches
     if not matches:
-        raise cli.CliError(f"no team {ref!r}")
+        raise AdminError(f"no team {ref!r}")
     if len(matches) > 1:
-        raise cli.CliError(f"several teams match {ref!r}; add --org")
+        raise AdminError(f"several teams match {ref!r}; add --org")
     return matches[0]
 
 
 def _owner(args: argparse.Namespace) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-    cli = _cli()
     if (args.user is None) == (args.team is None):
-        raise cli.CliError("give exactly one of --user or --team")
+        raise AdminError("give exactly one of --user or --team")
     if args.user is not None:
-        return cli._user(args.user), None
+        return _user(args.user), None
     return None, _find_team(args.team, args.org)
 
 
@@ -93,7 +117,7 @@ def _parse(document: dict[str, Any], owner: dict[str, Any] | None, base: dict[st
             document, owner_kind="user" if owner else "team", base=base,
             owner_schedule_ids=frozenset({owner["default_schedule_id"]}) if owner else frozenset())
     except EventTypeDocumentError as exc:
-        raise _cli().CliError(f"{exc.path}: {exc.message}" if exc.path else exc.message) from exc
+        raise AdminError(exc.message, exc.path) from exc
 
 
 def _members(team: dict[str, Any]) -> list[dict[str, Any]]:
@@ -101,7 +125,7 @@ def _members(team: dict[str, Any]) -> list[dict[str, Any]]:
     found = {u["id"]: u for u in dynamo.batch_get(wanted)}
     missing = [m for m in team["members"] if m not in found]
     if missing:
-        raise _cli().CliError(f"team {team['name']!r} lists users that no longer exist: {', '.join(missing)}")
+        raise AdminError(f"team {team['name']!r} lists users that no longer exist: {', '.join(missing)}")
     return [found[m] for m in team["members"]]
 
 
@@ -116,7 +140,7 @@ def cmd_create(args: argparse.Namespace) -> int:
     try:
         event_types.create(record)
     except event_types.SlugTaken as exc:
-        raise cli.CliError(f"slug: the owner already has an event type {fields['slug']!r}") from exc
+        raise AdminError(f"slug: the owner already has an event type {fields['slug']!r}") from exc
     view = event_types.detail(record, _base_url(), consistent=True)
     cli.emit(args, view, f"created event type {view['slug']} ({view['id']})")
     return 0
@@ -125,7 +149,7 @@ def cmd_create(args: argparse.Namespace) -> int:
 def _by_id(ref: str) -> dict[str, Any]:
     record = event_types.find_by_id(ref) if normalize_uuid(ref) else None
     if record is None:
-        raise _cli().CliError(f"no event type {ref!r}")
+        raise AdminError(f"no event type {ref!r}")
     return record
 
 
@@ -139,21 +163,21 @@ def cmd_update(args: argparse.Namespace) -> int:
     if args.id is not None:
         record = _by_id(args.id)
         if event_types.owner_id(record) != owner_id:
-            raise cli.CliError(f"event type {args.id} does not belong to this {'user' if owner else 'team'}")
+            raise AdminError(f"event type {args.id} does not belong to this {'user' if owner else 'team'}")
     else:
         slug = document.get("slug") if isinstance(document, dict) else None
         if not isinstance(slug, str):
-            raise cli.CliError("slug: is required to find the event type (or pass --id)")
+            raise AdminError("slug: is required to find the event type (or pass --id)")
         record = event_types.find_by_owner_slug(org_id, owner_id, slug, consistent=True)
         if record is None:
-            raise cli.CliError(f"slug: no event type {slug!r} for this {'user' if owner else 'team'}")
+            raise AdminError(f"slug: no event type {slug!r} for this {'user' if owner else 'team'}")
     fields = _parse(document, owner, base=to_document(record))
     try:
         record, view = event_types.update(record, fields, clock.now(), _base_url())
     except event_types.SlugTaken as exc:
-        raise cli.CliError(f"slug: the owner already has an event type {fields['slug']!r}") from exc
+        raise AdminError(f"slug: the owner already has an event type {fields['slug']!r}") from exc
     except event_types.EventTypeConflict as exc:
-        raise cli.CliError("the event type changed meanwhile; run the command again") from exc
+        raise AdminError("the event type changed meanwhile; run the command again") from exc
     changed = view is not None
     if view is None:
         view = event_types.detail(record, _base_url(), consistent=True)
@@ -168,7 +192,7 @@ def cmd_toggle(args: argparse.Namespace) -> int:
     try:
         record, view = event_types.set_active(record, args.active, clock.now(), _base_url())
     except event_types.EventTypeConflict as exc:
-        raise cli.CliError("the event type changed meanwhile; run the command again") from exc
+        raise AdminError("the event type changed meanwhile; run the command again") from exc
     state = "on" if args.active else "off"
     summary = f"event type {record['slug']} ({record['id']}) switched {state}" if view is not None \
         else f"event type {record['slug']} ({record['id']}) was already {state}"
@@ -183,7 +207,7 @@ def cmd_delete(args: argparse.Namespace) -> int:
     try:
         view = event_types.delete(record, clock.now(), _base_url())
     except event_types.EventTypeConflict as exc:
-        raise cli.CliError("the event type changed meanwhile; run the command again") from exc
+        raise AdminError("the event type changed meanwhile; run the command again") from exc
     cli.emit(args, {"id": record["id"], "deleted": True, "event_type": view},
              f"deleted event type {record['slug']} ({record['id']})")
     return 0

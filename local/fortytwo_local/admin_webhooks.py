@@ -37,7 +37,6 @@ def _line(view: dict[str, Any]) -> str:
 def _subscription(raw_id: str) -> Any:
     from fortytwo.domain.ids import normalize_uuid
     from fortytwo.store import webhooks
-
     from fortytwo_local.cli import CliError
 
     webhook_id = normalize_uuid(raw_id)
@@ -55,7 +54,6 @@ def _allow_insecure() -> bool:
 
 def cmd_list(args: argparse.Namespace) -> int:
     from fortytwo.store import webhooks
-
     from fortytwo_local.cli import _backend, _org, emit
 
     _backend(args)
@@ -75,7 +73,6 @@ def cmd_create(args: argparse.Namespace) -> int:
     from fortytwo.domain.webhooks.url_policy import forbidden_host_message
     from fortytwo.domain.webhooks.validation import validate_create
     from fortytwo.store import webhooks
-
     from fortytwo_local.cli import CliError, _backend, _org, emit
 
     _backend(args)
@@ -120,7 +117,6 @@ def _set_status(args: argparse.Namespace, status: str) -> int:
     from fortytwo.domain import clock
     from fortytwo.domain.webhooks.validation import PatchInput
     from fortytwo.store import webhooks
-
     from fortytwo_local.cli import CliError, _backend, emit
 
     _backend(args)
@@ -144,7 +140,6 @@ def cmd_resume(args: argparse.Namespace) -> int:
 
 def cmd_delete(args: argparse.Namespace) -> int:
     from fortytwo.store import webhooks
-
     from fortytwo_local.cli import _backend, emit
 
     _backend(args)
@@ -158,7 +153,6 @@ def cmd_rotate_secret(args: argparse.Namespace) -> int:
     from fortytwo.domain import clock
     from fortytwo.domain.webhooks.signature import generate_secret
     from fortytwo.store import webhooks
-
     from fortytwo_local.cli import CliError, _backend, emit
 
     _backend(args)

@@ -8,7 +8,6 @@ from fortytwo.domain.oauth.clients import ClientInputError, create_admin_client
 from fortytwo.domain.oauth.redirect_uris import MAX_REDIRECT_URIS, redirect_uri_problem
 from fortytwo.store import oauth as oauth_store
 from fortytwo.store.pepper import get_pepper
-
 from fortytwo_local.seed import SeedError, register_section
 
 FIELDS = ("key", "name", "type", "redirect_uris")

@@ -71,7 +71,9 @@ def imported_distributions() -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for path in deployed_sources():
         for module in imported_top_levels(path) - set(sys.stdlib_module_names) - {"fortytwo", "__future__"}:
-            assert module in owners, f"{path.relative_to(aws.ROOT)} imports {module!r}, which nothing installs"
+            assert module in owners, (
+                f"{path.relative_to(aws.ROOT)} imports {module!r}, which nothing installs"
+            )
             for dist in owners[module]:
                 found.setdefault(canonicalize_name(dist), set()).add(str(path.relative_to(aws.ROOT)))
     return found

@@ -22,7 +22,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from fortytwo_local.devstack import aws_transport
+from fortytwo_local.devstack import aws_transport, moto_internals
 from fortytwo_local.devstack.template import PhysicalResource, QueueDef, TableDef, Template
 
 log = logging.getLogger("fortytwo.devstack")
@@ -95,6 +95,10 @@ class Emulator:
     def start(self) -> None:
         from moto.server import ThreadedMotoServer
 
+        try:
+            moto_internals.install_fast_dynamodb_serializer()
+        except Exception as exc:  # noqa: BLE001 - moto changed: its own serialiser still works
+            log.warning("devstack: keeping moto's DynamoDB serialiser: %s", exc)
         # werkzeug would log every AWS call of every request to stderr.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)

@@ -9,8 +9,11 @@ failure here as "feature degraded", never fatal.
 
 from __future__ import annotations
 
+import base64
 import copy
+import json
 import time
+from datetime import datetime
 from typing import Any
 
 
@@ -77,6 +80,17 @@ def take_stream_records(account_id: str, region: str, table_name: str, after: in
     return records
 
 
+def skip_stream(account_id: str, region: str, table_name: str) -> int | None:
+    """Drop every record in the stream; the sequence number of the last one (None if empty)."""
+    shard = _dynamodb(account_id, region).get_table(table_name).stream_shard
+    if shard is None or not shard.items:
+        return None
+    last = shard.starting_sequence_number + len(shard.items) - 1
+    shard.items.clear()
+    shard.starting_sequence_number = last + 1
+    return last
+
+
 def has_visible_messages(account_id: str, region: str, queue_name: str) -> bool:
     """Whether ReceiveMessage would find anything (cheap; lets idle pollers skip the call)."""
     messages = list(_sqs_queue(account_id, region, queue_name)._messages)
@@ -130,3 +144,50 @@ def restore_message_state(account_id: str, region: str, queue_name: str, new_mes
     message.approximate_first_receive_timestamp = saved.get("first_receive_timestamp")
     message.visible_at = time.time() * 1000 + int(saved.get("visible_in_ms") or 0)
     message.delayed_until = 0.0
+
+
+# DynamoDB data-plane operations whose results are plain DynamoDB JSON once DynamoType values
+# are expanded (moto does that in DynamoResult); verified equal to moto's own serialiser.
+_FAST_OPERATIONS = frozenset({
+    "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem",
+    "BatchWriteItem", "TransactGetItems", "TransactWriteItems",
+})
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, bytes | bytearray):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, datetime):
+        return value.timestamp()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def _without_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_none(v) for v in value]
+    return value
+
+
+def install_fast_dynamodb_serializer() -> None:
+    """Serialise DynamoDB item results with json.dumps instead of moto's model-driven serialiser.
+
+    moto 5.2 walks the botocore shape for every attribute value: a Query returning 50 items
+    of ~30 attributes took ~0.9 s, every list endpoint paid it. Control-plane operations keep
+    moto's serialiser.
+    """
+    from moto.dynamodb.responses import DynamoResult
+
+    if getattr(DynamoResult, "_fortytwo_fast", False):
+        return
+    original = DynamoResult.execute_result
+
+    def execute_result(self: Any, context: Any) -> Any:
+        if context.operation_model.name not in _FAST_OPERATIONS:
+            return original(self, context)
+        body = json.dumps(_without_none(self.result), default=_json_default, separators=(",", ":"))
+        return 200, {"Content-Type": "application/x-amz-json-1.0"}, body
+
+    DynamoResult.execute_result = execute_result  # type: ignore[method-assign]
+    DynamoResult._fortytwo_fast = True  # type: ignore[attr-defined]

@@ -185,8 +185,20 @@ class StreamPoller(_PollerThread):
 
     def start_at_latest(self) -> None:
         """Skip what is in the stream now (restored items must not fire again), then start."""
-        while self._read() > 0:
-            pass
+        skipped = False
+        if self.use_moto_internals:
+            try:
+                with self.emulator.dynamodb_lock:
+                    last = moto_internals.skip_stream(self.emulator.account_id, self.emulator.region,
+                                                      self.table_name)
+                if last is not None:
+                    self._after = str(last)
+                skipped = True
+            except Exception:  # noqa: BLE001 - fall back to reading through
+                self.use_moto_internals = False
+        if not skipped:
+            while self._read() > 0:
+                pass
         self._pending.clear()
         self.start()
 

@@ -75,6 +75,8 @@ class DevStack:
         self._saved_environ: dict[str, str] | None = None
         self._dev_file_written = False
         self._state_loaded = False
+        self._stopped = False
+        self.environment: dict[str, str] = {}
 
     @property
     def base_url(self) -> str:
@@ -112,7 +114,8 @@ class DevStack:
             webhook_retry_schedule=self.options.webhook_retry_schedule,
             rate_limits=self.options.rate_limits,
         )
-        self._set_process_environment(process_environment(template, resolver, settings))
+        self.environment = process_environment(template, resolver, settings)
+        self._set_process_environment(self.environment)
 
         self.persistence = Persistence(self.data_dir, template, emulator)
         self.first_start = not self.persistence.has_state()
@@ -167,6 +170,9 @@ class DevStack:
 
     def stop(self, save: bool = True) -> None:
         """Stop taking requests, let in-flight work finish, save, and clean up. Never raises."""
+        if self._stopped:
+            return
+        self._stopped = True
         steps: list[tuple[str, Any]] = []
         if self.gateway is not None:
             steps.append(("gateway", self.gateway.stop))
@@ -223,16 +229,16 @@ class DevStack:
 
     def _write_dev_file(self, pepper_param: str | None) -> None:
         assert self.template is not None and self.emulator is not None
-        queue_url = next((self.emulator.physical[q].ref for q, d in self.template.queues.items()
-                          if d.dead_letter_queue_id is not None), None)
-        env_queue = os.environ.get("FORTYTWO_DELIVERY_QUEUE_URL")
+        # What the template gives the functions; else the first table / the queue with a DLQ.
+        first_table = next((t.name for t in self.template.tables.values()), None)
+        source_queue = next((self.emulator.physical[q].ref for q, d in self.template.queues.items()
+                             if d.dead_letter_queue_id is not None), None)
         info = {
             "base_url": self.base_url,
             "endpoint_url": self.emulator.endpoint_url,
             "region": self.template.region,
-            "table_name": os.environ.get("FORTYTWO_TABLE_NAME")
-            or next(iter(self.template.tables.values())).name,
-            "delivery_queue_url": env_queue or queue_url,
+            "table_name": self.environment.get("FORTYTWO_TABLE_NAME") or first_table,
+            "delivery_queue_url": self.environment.get("FORTYTWO_DELIVERY_QUEUE_URL") or source_queue,
             "pepper_param": pepper_param,
             "pid": os.getpid(),
         }

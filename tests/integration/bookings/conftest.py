@@ -1,8 +1,13 @@
-"""Booking handlers against moto: the e2e seed, a frozen clock, and small request helpers."""
+"""Booking handlers against moto: the e2e seed, a frozen clock, and small request helpers.
+
+One moto account and one seed per test module (creating the table and seeding cost seconds);
+tests stay independent by booking on a day of their own (`Api.fresh_day()`).
+"""
 
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -28,11 +33,36 @@ class FrozenClock:
         self.now = self.now + timedelta(**delta)
 
 
-@pytest.fixture
-def frozen(monkeypatch: pytest.MonkeyPatch) -> FrozenClock:
+@pytest.fixture(scope="module")
+def frozen() -> Iterator[FrozenClock]:
     frozen_clock = FrozenClock(NOW)
-    monkeypatch.setattr(clock, "now", frozen_clock)
-    return frozen_clock
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(clock, "now", frozen_clock)
+        yield frozen_clock
+
+
+@pytest.fixture(autouse=True)
+def _clock_back_to_now(frozen: FrozenClock) -> None:
+    frozen.now = NOW
+
+
+@pytest.fixture(scope="module")
+def module_moto() -> Iterator[None]:
+    """`tests/conftest.py::moto_env`, once per module."""
+    from moto import mock_aws
+
+    from tests.support import aws
+
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    aws.set_env()
+    with mock_aws():
+        aws.reset_caches()
+        aws.create_table(aws.ENV["FORTYTWO_TABLE_NAME"])
+        os.environ["FORTYTWO_DELIVERY_QUEUE_URL"] = aws.create_queue()
+        aws.put_pepper(aws.ENV["FORTYTWO_PEPPER_PARAM"])
+        aws.reset_caches()
+        yield
+    aws.reset_caches()
 
 
 @dataclass
@@ -43,6 +73,17 @@ class Api:
     seed: dict[str, Any]
     clock: FrozenClock
     keys: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    days: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+
+    def fresh_day(self) -> str:
+        """A weekday of its own for the calling test (Tuesday 19 May 2026 on)."""
+        while True:
+            day = (NOW + timedelta(days=next(self.days))).date()
+            if day.weekday() < 5:
+                return day.isoformat()
+
+    def at(self, day: str, time: str) -> str:
+        return f"{day}T{time}:00Z"
 
     def token(self, name: str = "full") -> str:
         return self.seed["pats"][name]["token"]
@@ -63,17 +104,24 @@ class Api:
         headers.update(extra)
         return headers
 
-    def call(self, method: str, path: str, *, headers: dict[str, str] | None = None, **kwargs: Any) -> Response:
+    def call(
+        self, method: str, path: str, *, headers: dict[str, str] | None = None, **kwargs: Any
+    ) -> Response:
         return self.invoke("bookings", method, path, headers=headers or self.headers(), **kwargs)
 
-    def create_body(self, et: str = "intro", start: str = f"{WEDNESDAY}T10:00:00Z", **extra: Any) -> dict[str, Any]:
-        body: dict[str, Any] = {"event_type_id": self.et(et), "start": start,
-                                "attendee": {"email": "bob@example.com", "name": "Bob Builder"}}
+    def create_body(
+        self, et: str = "intro", start: str = f"{WEDNESDAY}T10:00:00Z", **extra: Any
+    ) -> dict[str, Any]:
+        """A valid create body (the default start is only for checks that fail before booking)."""
+        body: dict[str, Any] = {
+            "event_type_id": self.et(et),
+            "start": start,
+            "attendee": {"email": "bob@example.com", "name": "Bob Builder"},
+        }
         body.update(extra)
         return body
 
-    def create(self, et: str = "intro", start: str = f"{WEDNESDAY}T10:00:00Z", *, expect: int = 201,
-               **extra: Any) -> dict[str, Any]:
+    def create(self, et: str, start: str, *, expect: int = 201, **extra: Any) -> dict[str, Any]:
         response = self.call("POST", "/v1/bookings", body=self.create_body(et, start, **extra))
         assert response.status == expect, response.text
         return response.json()
@@ -84,17 +132,16 @@ class Api:
         return response.json()["data"]
 
 
-@pytest.fixture
-def api(invoke: Invoker, frozen: FrozenClock) -> Api:
+@pytest.fixture(scope="module")
+def api(module_moto: None, frozen: FrozenClock) -> Api:
     from fortytwo_local.seed import apply_seed
-
     from tests.support.seed_docs import e2e_seed
 
-    return Api(invoke, apply_seed(e2e_seed()), frozen)
+    return Api(Invoker(), apply_seed(e2e_seed()), frozen)
 
 
 def outbox_events() -> list[dict[str, Any]]:
-    """Every outbox item's envelope, oldest first."""
+    """Every booking event's envelope in the outbox, oldest first."""
     import json
 
     import boto3
@@ -103,4 +150,5 @@ def outbox_events() -> list[dict[str, Any]]:
 
     items = boto3.client("dynamodb").scan(TableName=dynamo.table_name())["Items"]
     events = [json.loads(i["body"]["S"]) for i in items if i["pk"]["S"].startswith("OUTBOX#")]
+    events = [e for e in events if "booking" in e["data"]]
     return sorted(events, key=lambda e: (e["createdAt"], e["id"]))

@@ -33,11 +33,20 @@ def outbox() -> list[dict]:
 
 
 def test_admin_event_type_lifecycle(acme, capsys, tmp_path):
-    spec = write(tmp_path, "et.yaml", {
-        "slug": "office-hours", "title": "Office hours", "duration_minutes": 45, "color": "#ABCDEF",
-        "locations": [{"type": "phone", "label": "Call me", "value": " +44 (20) 7123-4567 "}],
-        "questions": [{"key": "topic", "label": "Topic", "type": "select", "required": True,
-                       "options": ["A", "B"]}]})
+    spec = write(
+        tmp_path,
+        "et.yaml",
+        {
+            "slug": "office-hours",
+            "title": "Office hours",
+            "duration_minutes": 45,
+            "color": "#ABCDEF",
+            "locations": [{"type": "phone", "label": "Call me", "value": " +44 (20) 7123-4567 "}],
+            "questions": [
+                {"key": "topic", "label": "Topic", "type": "select", "required": True, "options": ["A", "B"]}
+            ],
+        },
+    )
     code, out, err = run(capsys, tmp_path, "admin", "event-type", "create", "--user", "ada", spec, "--json")
     assert code == 0, err
     created = json.loads(out)
@@ -55,8 +64,19 @@ def test_admin_event_type_lifecycle(acme, capsys, tmp_path):
     assert json.loads(event["body"])["data"]["event_type"] == updated
     # Rename the slug through --id: the old slug is free again.
     rename = write(tmp_path, "rename.yaml", {"slug": "oh"})
-    code, out, err = run(capsys, tmp_path, "admin", "event-type", "update", "--user", "ada", "--id",
-                         created["id"], rename, "--json")
+    code, out, err = run(
+        capsys,
+        tmp_path,
+        "admin",
+        "event-type",
+        "update",
+        "--user",
+        "ada",
+        "--id",
+        created["id"],
+        rename,
+        "--json",
+    )
     assert code == 0, err
     assert json.loads(out)["url"].endswith("/ada/oh")
     org_id = acme.result["organization_id"]
@@ -77,16 +97,23 @@ def test_admin_event_type_lifecycle(acme, capsys, tmp_path):
 
 
 def test_admin_team_event_types_and_errors(acme, capsys, tmp_path):
-    team_spec = write(tmp_path, "team.yaml", {"slug": "team-call", "title": "Team call",
-                                              "scheduling_type": "collective"})
-    code, out, err = run(capsys, tmp_path, "admin", "event-type", "create", "--team", "sales", team_spec, "--json")
+    team_spec = write(
+        tmp_path, "team.yaml", {"slug": "team-call", "title": "Team call", "scheduling_type": "collective"}
+    )
+    code, out, err = run(
+        capsys, tmp_path, "admin", "event-type", "create", "--team", "sales", team_spec, "--json"
+    )
     assert code == 0, err
     created = json.loads(out)
     assert created["url"].endswith("/team/sales/team-call") and [h["username"] for h in created["hosts"]] == [
-        "ada", "grace"]
+        "ada",
+        "grace",
+    ]
     code, _, err = run(capsys, tmp_path, "admin", "event-type", "create", "--team", "Sales", team_spec)
     assert code == 1 and "already has an event type" in err
-    bad = write(tmp_path, "bad.yaml", {"slug": "x", "title": "X", "locations": [{"type": "link", "label": "L"}]})
+    bad = write(
+        tmp_path, "bad.yaml", {"slug": "x", "title": "X", "locations": [{"type": "link", "label": "L"}]}
+    )
     code, _, err = run(capsys, tmp_path, "admin", "event-type", "create", "--user", "ada", bad)
     assert code == 1 and err.strip() == "42min: locations[0].value: must be an https:// URL"
     individual = write(tmp_path, "ind.yaml", {"slug": "y", "title": "Y"})
@@ -106,15 +133,23 @@ def test_schedule_timezone_change_refreshes_event_types(acme):
     from fortytwo.domain import clock
 
     ada = accounts.find_user("ada")
-    document = {"name": "Working hours", "timezone": "Europe/Paris", "weekly": {"mon": ["09:00-17:00"]},
-                "overrides": {}, "out_of_office": []}
+    document = {
+        "name": "Working hours",
+        "timezone": "Europe/Paris",
+        "weekly": {"mon": ["09:00-17:00"]},
+        "overrides": {},
+        "out_of_office": [],
+    }
     accounts.replace_default_schedule(ada, document)
-    changed = event_types.refresh_after_schedule_change(ada, "Europe/London", "Europe/Paris", clock.now(),
-                                                        "https://42min.test")
+    changed = event_types.refresh_after_schedule_change(
+        ada, "Europe/London", "Europe/Paris", clock.now(), "https://42min.test"
+    )
     assert sorted(d["slug"] for d in changed) == ["consult", "deep-dive", "intro-call", "workshop"]
     assert all(d["timezone"] == "Europe/Paris" for d in changed)
     assert len(outbox()) == 4
-    assert event_types.refresh_after_schedule_change(ada, "Europe/Paris", "Europe/Paris", clock.now(), "x") == []
+    assert (
+        event_types.refresh_after_schedule_change(ada, "Europe/Paris", "Europe/Paris", clock.now(), "x") == []
+    )
 
 
 SEED_ERRORS = [
@@ -123,9 +158,14 @@ SEED_ERRORS = [
     (lambda d: d["event_types"][3].update(team="Marketing"), "event_types[3].team"),
     (lambda d: d["event_types"][1].update(slug="intro-call"), "event_types[1].slug"),
     (lambda d: d["event_types"][1].update(key="intro"), "event_types[1].key"),
-    (lambda d: d["event_types"][0]["locations"][0].update(value="http://x"), "event_types[0].locations[0].value"),
-    (lambda d: d["event_types"][0]["questions"][1].update(options=["A", "A"]),
-     "event_types[0].questions[1].options[1]"),
+    (
+        lambda d: d["event_types"][0]["locations"][0].update(value="http://x"),
+        "event_types[0].locations[0].value",
+    ),
+    (
+        lambda d: d["event_types"][0]["questions"][1].update(options=["A", "A"]),
+        "event_types[0].questions[1].options[1]",
+    ),
     (lambda d: d["event_types"][3].update(scheduling_type="individual"), "event_types[3].scheduling_type"),
     (lambda d: d["event_types"][4].update(seats=1), "event_types[4].seats"),
     (lambda d: d["event_types"][1].update(seats=4), "event_types[1].seats"),

@@ -31,9 +31,19 @@ def test_slots_query_rules_in_order(invoke, acme, freeze):
         ([("event_type_id", et), ("start", "2026-05-20 00:00:00Z")], "start"),
         ([("event_type_id", et), ("start", "2026-05-20T00:00:00Z")], "end"),
         ([("event_type_id", et), ("start", "2026-05-20T00:00:00Z"), ("end", "2026-05-21T24:00:00Z")], "end"),
-        ([("event_type_id", et), ("start", "2026-05-20T00:00:00Z"), ("end", "2026-05-20T00:00:00Z"),
-          ("timezone", "Mars/Base")], "end"),
-        ([("event_type_id", et), ("start", "2026-05-20T00:00:00Z"), ("end", "2026-06-20T00:00:00.001Z")], "end"),
+        (
+            [
+                ("event_type_id", et),
+                ("start", "2026-05-20T00:00:00Z"),
+                ("end", "2026-05-20T00:00:00Z"),
+                ("timezone", "Mars/Base"),
+            ],
+            "end",
+        ),
+        (
+            [("event_type_id", et), ("start", "2026-05-20T00:00:00Z"), ("end", "2026-06-20T00:00:00.001Z")],
+            "end",
+        ),
         ([("event_type_id", et), *OK_WINDOW, ("timezone", "europe/london")], "timezone"),
         ([("event_type_id", et), *OK_WINDOW, ("timezone", "Europe/London"), ("timezone", "UTC")], "timezone"),
         ([("event_type_id", et), *OK_WINDOW, ("start", "2026-05-20T00:00:00Z")], "start"),
@@ -44,18 +54,33 @@ def test_slots_query_rules_in_order(invoke, acme, freeze):
         assert body["error"]["code"] == "invalid_query_param", query
         assert body["error"]["details"] == {"param": param}, (query, body)
     # Exactly 31 days is allowed; `+` decoded to a space still reads as a positive offset.
-    ok = invoke("slots", "GET", "/v1/slots", headers=acme.headers,
-                query=f"event_type_id={et}&start=2026-05-20T01:00:00+01:00&end=2026-06-20T00:00:00Z")
+    ok = invoke(
+        "slots",
+        "GET",
+        "/v1/slots",
+        headers=acme.headers,
+        query=f"event_type_id={et}&start=2026-05-20T01:00:00+01:00&end=2026-06-20T00:00:00Z",
+    )
     assert ok.status == 200, ok.text
     assert ok.json()["data"]["slots"][0]["start"] == "2026-05-20T08:00:00.000Z"
 
 
 def test_slots_identification_and_not_found(invoke, acme, freeze):
     freeze(DEFAULT_NOW)
-    by_name = invoke("slots", "GET", "/v1/slots", headers=acme.headers,
-                     query=[("username", "ADA"), ("event_slug", "Intro-Call"), *OK_WINDOW])
-    by_id = invoke("slots", "GET", "/v1/slots", headers=acme.headers,
-                   query=[("event_type_id", acme.et("intro").upper()), ("username", "x"), *OK_WINDOW])
+    by_name = invoke(
+        "slots",
+        "GET",
+        "/v1/slots",
+        headers=acme.headers,
+        query=[("username", "ADA"), ("event_slug", "Intro-Call"), *OK_WINDOW],
+    )
+    by_id = invoke(
+        "slots",
+        "GET",
+        "/v1/slots",
+        headers=acme.headers,
+        query=[("event_type_id", acme.et("intro").upper()), ("username", "x"), *OK_WINDOW],
+    )
     assert by_name.status == by_id.status == 200
     assert starts(by_name.json()) == starts(by_id.json()) and len(starts(by_id.json())) == 14
     assert by_id.json()["data"]["event_type_id"] == acme.et("intro")
@@ -89,8 +114,9 @@ def test_slots_of_a_deleted_or_foreign_event_type_are_404(invoke, acme, freeze):
     other = make_seed(doc)
     status, body = _error(invoke, acme, "/v1/slots", [("event_type_id", other.et("intro")), *OK_WINDOW])
     assert status == 404 and body["error"]["code"] == "event_type_not_found"
-    status, body = _error(invoke, acme, "/v1/slots", [("username", "other-ada"), ("event_slug", "intro-call"),
-                                                      *OK_WINDOW])
+    status, body = _error(
+        invoke, acme, "/v1/slots", [("username", "other-ada"), ("event_slug", "intro-call"), *OK_WINDOW]
+    )
     assert status == 404
     record = event_types.get(acme.result["organization_id"], acme.et("intro"), consistent=True)
     event_types.delete(record, clock.now(), "https://42min.test")
@@ -107,18 +133,33 @@ def test_check_query_rules_in_order(invoke, acme, freeze):
         ([("username", "ada"), ("start", "2026-05-20T09:00:00Z")], "event_slug"),
         ([("event_type_id", et)], "start"),
         ([("event_type_id", et), ("start", "tomorrow")], "start"),
-        ([("event_type_id", et), ("start", "2026-05-20T09:00:00Z"), ("end", "soon"), ("timezone", "x")], "end"),
+        (
+            [("event_type_id", et), ("start", "2026-05-20T09:00:00Z"), ("end", "soon"), ("timezone", "x")],
+            "end",
+        ),
         ([("event_type_id", et), ("start", "2026-05-20T09:00:00Z"), ("end", "2026-05-20T09:00:00Z")], "end"),
         ([("event_type_id", et), ("start", "2026-05-20T09:00:00Z"), ("end", "2026-05-20T08:00:00Z")], "end"),
-        ([("event_type_id", et), ("start", "2026-05-20T09:00:00Z"), ("timezone", "Nowhere/City")], "timezone"),
+        (
+            [("event_type_id", et), ("start", "2026-05-20T09:00:00Z"), ("timezone", "Nowhere/City")],
+            "timezone",
+        ),
     ]
     for query, param in cases:
         status, body = _error(invoke, acme, "/v1/slots/check", query)
         assert status == 400 and body["error"]["details"] == {"param": param}, (query, body)
     # An hour-long window check is valid input (it answers slot_busy: bookings last 30 minutes).
-    r = invoke("slots", "GET", "/v1/slots/check", headers=acme.headers,
-               query=[("event_type_id", et), ("start", "2026-05-20T09:00:00Z"), ("end", "2026-05-20T10:00:00Z"),
-                      ("timezone", "Asia/Tokyo")])
+    r = invoke(
+        "slots",
+        "GET",
+        "/v1/slots/check",
+        headers=acme.headers,
+        query=[
+            ("event_type_id", et),
+            ("start", "2026-05-20T09:00:00Z"),
+            ("end", "2026-05-20T10:00:00Z"),
+            ("timezone", "Asia/Tokyo"),
+        ],
+    )
     assert r.status == 200 and r.json()["data"]["reason"] == "slot_busy"
     assert r.json()["data"]["next_available"] == "2026-05-20T09:30:00.000Z"
 
@@ -127,7 +168,9 @@ def test_slots_auth_scope_and_headers(invoke, acme, freeze):
     freeze(DEFAULT_NOW)
     query = [("event_type_id", acme.et("intro")), *OK_WINDOW]
     r = invoke("slots", "GET", "/v1/slots", query=query)
-    assert r.status == 401 and r.json()["error"]["code"] == "invalid_token" and "www-authenticate" in r.headers
+    assert (
+        r.status == 401 and r.json()["error"]["code"] == "invalid_token" and "www-authenticate" in r.headers
+    )
     narrow = {"Authorization": f"Bearer {acme.result['pats']['narrow']['token']}"}
     for path in ("/v1/slots", "/v1/slots/check"):
         r = invoke("slots", "GET", path, headers=narrow, query=[("event_type_id", "bad")])

@@ -5,6 +5,7 @@ received from moto's queue, parking retries in simulated time instead of sleepin
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -96,11 +97,37 @@ class Api:
         return self.call("GET", f"/v1/webhooks/{webhook_id}/deliveries", query=query)
 
 
-@pytest.fixture
-def seeded(moto_env: None) -> dict[str, Any]:
+@pytest.fixture(scope="module")
+def moto_env() -> Iterator[None]:
+    """One moto account per test module (the root conftest makes one per test): the table,
+    queue and pepper are created once, and every test seeds its own organization, so tests
+    stay independent while skipping most of the emulator's set-up cost."""
+    from moto import mock_aws
+
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    aws.set_env()
+    with mock_aws():
+        aws.reset_caches()
+        aws.create_table(aws.ENV["FORTYTWO_TABLE_NAME"])
+        os.environ["FORTYTWO_DELIVERY_QUEUE_URL"] = aws.create_queue()
+        aws.put_pepper(aws.ENV["FORTYTWO_PEPPER_PARAM"])
+        aws.reset_caches()
+        yield
+    aws.reset_caches()
+
+
+def unique_seed(name: str = "Acme") -> dict[str, Any]:
     from fortytwo_local.seed import apply_seed
 
-    return apply_seed(seed_document())
+    tag = secrets.token_hex(4)
+    result = apply_seed(seed_document(f"{name} {tag}", prefix=f"{tag}-"))
+    result["organization_name"] = f"{name} {tag}"
+    return result
+
+
+@pytest.fixture
+def seeded(moto_env: None) -> dict[str, Any]:
+    return unique_seed()
 
 
 @pytest.fixture
@@ -179,10 +206,15 @@ class Pipeline:
 
         self.functions = functions
         self.clock = SimClock()
+        from fortytwo.config import reset_settings
+
         self.sqs = boto3.client("sqs")
         self.ddb = boto3.client("dynamodb")
         self.streams = boto3.client("dynamodbstreams")
-        self.queue_url = deliveries.queue_url()
+        # A queue of its own: the moto account is shared by the tests of a module.
+        self.queue_url = self.sqs.create_queue(QueueName=f"deliveries-{secrets.token_hex(4)}")["QueueUrl"]
+        monkeypatch.setenv("FORTYTWO_DELIVERY_QUEUE_URL", self.queue_url)
+        reset_settings()
         monkeypatch.setattr(functions.fanout, "deps", functions.fanout.Dependencies(now=self.clock.now))
         monkeypatch.setattr(
             functions.delivery, "deps", functions.delivery.Dependencies(now=self.clock.now, max_workers=1)
@@ -200,6 +232,7 @@ class Pipeline:
         self.iterator = self.streams.get_shard_iterator(
             StreamArn=stream_arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON"
         )["ShardIterator"]
+        self.stream_records()  # what earlier tests wrote is not this test's business
         self.delivery_responses: list[dict[str, Any]] = []
 
     def _park(self, receipt_handle: str, seconds: int) -> None:
@@ -314,8 +347,12 @@ class Pipeline:
 
 
 @pytest.fixture
-def pipeline(moto_env: None, functions: Any, monkeypatch: pytest.MonkeyPatch) -> Pipeline:
-    return Pipeline(functions, monkeypatch)
+def pipeline(moto_env: None, functions: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pipeline]:
+    from fortytwo.config import reset_settings
+
+    yield Pipeline(functions, monkeypatch)
+    monkeypatch.undo()
+    reset_settings()
 
 
 def emit_event(

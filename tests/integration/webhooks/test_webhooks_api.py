@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.webhooks.conftest import Api, seed_document
+from tests.integration.webhooks.conftest import Api, unique_seed
 from tests.integration.webhooks.receiver import check_signature
 
 SECRET_RE = re.compile(r"^whsec_[A-Za-z0-9_-]{43}$")
@@ -319,9 +319,7 @@ def test_regenerating_a_pat_moves_it_to_a_new_empty_sandbox(
 
 
 def test_another_organization_is_invisible(api: Any, invoke: Any, receiver: Any) -> None:
-    from fortytwo_local.seed import apply_seed
-
-    stranger_seed = apply_seed(seed_document("Globex", prefix="g"))
+    stranger_seed = unique_seed("Globex")
     stranger = Api(invoke, stranger_seed["pats"]["full"]["token"])
     hook = api().created(receiver.url("/acme"))
     assert stranger.get(hook["id"]).status == 404

@@ -104,7 +104,8 @@ def test_retries_use_the_same_id_increasing_attempts_and_the_schedule(
     for row, offset in zip(rows, OFFSETS, strict=True):
         assert row["status_code"] == 500 and row["error"] == "http_error" and row["delivered_at"] is None
         started = parse_ts(row["created_at"]) - t0
-        assert timedelta(seconds=offset) <= started < timedelta(seconds=offset + 1)
+        # Never early; late only by this machine's processing time (the parks above are exact).
+        assert timedelta(seconds=offset) <= started < timedelta(seconds=offset + 3)
     for row, following in zip(rows, OFFSETS[1:], strict=False):
         assert parse_ts(row["next_retry_at"]) == t0 + timedelta(seconds=following)
     assert rows[-1]["next_retry_at"] is None

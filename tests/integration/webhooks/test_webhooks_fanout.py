@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.webhooks.conftest import Api, Pipeline, emit_event, seed_document
+from tests.integration.webhooks.conftest import Api, Pipeline, emit_event, unique_seed
 
 pytestmark = pytest.mark.usefixtures("resolver")
 
@@ -24,7 +24,6 @@ def test_one_delivery_per_interested_active_subscription(
     from fortytwo.domain.webhooks.fanout import delivery_id_for
     from fortytwo.store import deliveries
     from fortytwo.store import webhooks as store
-    from fortytwo_local.seed import apply_seed
 
     mine, other = api("full"), api("other")
     wanted = mine.created("https://a.example.com/1", ["booking_created", "booking_canceled"])
@@ -32,7 +31,7 @@ def test_one_delivery_per_interested_active_subscription(
     paused = mine.created("https://a.example.com/2", ["booking_created"])
     mine.patch(paused["id"], {"status": "paused"})
     mine.created("https://a.example.com/3", ["booking_updated"])  # not interested
-    stranger = apply_seed(seed_document("Globex", prefix="g"))
+    stranger = unique_seed("Globex")
     Api(invoke, stranger["pats"]["full"]["token"]).created("https://a.example.com/1")  # other org
 
     event = emit_event(seeded["organization_id"], "booking.created")

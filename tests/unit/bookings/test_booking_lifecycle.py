@@ -43,17 +43,21 @@ def test_the_spec_example_booking() -> None:
 
 @pytest.mark.parametrize(
     ("request_tz", "attendee_tz", "event_tz", "expected"),
-    [("Europe/Berlin", "Asia/Tokyo", "Europe/London", "Europe/Berlin"),
-     (None, "Asia/Tokyo", "Europe/London", "Asia/Tokyo"),
-     (None, None, "Europe/London", "Europe/London"),
-     (None, None, None, "UTC")],
+    [
+        ("Europe/Berlin", "Asia/Tokyo", "Europe/London", "Europe/Berlin"),
+        (None, "Asia/Tokyo", "Europe/London", "Asia/Tokyo"),
+        (None, None, "Europe/London", "Europe/London"),
+        (None, None, None, "UTC"),
+    ],
 )
 def test_timezone_precedence(request_tz, attendee_tz, event_tz, expected) -> None:  # type: ignore[no-untyped-def]
     assert lifecycle.booking_timezone(request_tz, attendee_tz, event_tz) == expected
 
 
 def test_attendee_name_and_timezone() -> None:
-    given_ = requests.AttendeeInput(email="  Bob@Example.com ", name="   ", first_name=" Bob ", last_name=" B ")
+    given_ = requests.AttendeeInput(
+        email="  Bob@Example.com ", name="   ", first_name=" Bob ", last_name=" B "
+    )
     attendee = lifecycle.derive_attendee(given_, "Europe/Paris")
     assert (attendee.email, attendee.name, attendee.timezone) == ("Bob@Example.com", "Bob B", "Europe/Paris")
     assert (attendee.first_name, attendee.last_name) == ("Bob", "B")
@@ -70,12 +74,16 @@ def test_guests_are_deduplicated_case_insensitively_in_order() -> None:
 
 @pytest.mark.parametrize(
     ("locations", "expected"),
-    [((), None),
-     ((EventLocation("video", "V", None),), ("video", None, None)),
-     ((EventLocation("link", "L", "https://x.io"), EventLocation("phone", "P", "+1")),
-      ("link", "https://x.io", "https://x.io")),
-     ((EventLocation("phone", "P", "+4930123"),), ("phone", None, "+4930123")),
-     ((EventLocation("google_meet", "G", None),), ("google_meet", None, None))],
+    [
+        ((), None),
+        ((EventLocation("video", "V", None),), ("video", None, None)),
+        (
+            (EventLocation("link", "L", "https://x.io"), EventLocation("phone", "P", "+1")),
+            ("link", "https://x.io", "https://x.io"),
+        ),
+        ((EventLocation("phone", "P", "+4930123"),), ("phone", None, "+4930123")),
+        ((EventLocation("google_meet", "G", None),), ("google_meet", None, None)),
+    ],
 )
 def test_location_comes_from_the_first_one(locations, expected) -> None:  # type: ignore[no-untyped-def]
     location = lifecycle.derive_location(locations)
@@ -91,42 +99,74 @@ def test_pending_when_confirmation_is_required() -> None:
 
 def test_inactive_before_past() -> None:
     past = NOW - timedelta(minutes=1)
-    assert _code(lambda: lifecycle.check_bookable(event_type(active=False), past, NOW)) == "event_type_inactive"
+    assert (
+        _code(lambda: lifecycle.check_bookable(event_type(active=False), past, NOW)) == "event_type_inactive"
+    )
     assert _code(lambda: lifecycle.check_bookable(event_type(), past, NOW)) == "slot_in_past"
     lifecycle.check_bookable(event_type(), NOW, NOW)  # `start ≥ now` passes
 
 
 @pytest.mark.parametrize(
     ("attendee", "code"),
-    [({"email": "bad", "phone": "bad", "sms_opt_in": True}, "attendee_email_invalid"),
-     ({"email": "b@x.io", "phone": "12", "sms_opt_in": True}, "attendee_phone_invalid"),
-     ({"email": "b@x.io", "phone": "12"}, "attendee_phone_invalid"),
-     ({"email": "b@x.io", "sms_opt_in": True}, "attendee_phone_required"),
-     ({"email": "b@x.io", "phone": "  ", "sms_opt_in": True}, "attendee_phone_required")],
+    [
+        ({"email": "bad", "phone": "bad", "sms_opt_in": True}, "attendee_email_invalid"),
+        ({"email": "b@x.io", "phone": "12", "sms_opt_in": True}, "attendee_phone_invalid"),
+        ({"email": "b@x.io", "phone": "12"}, "attendee_phone_invalid"),
+        ({"email": "b@x.io", "sms_opt_in": True}, "attendee_phone_required"),
+        ({"email": "b@x.io", "phone": "  ", "sms_opt_in": True}, "attendee_phone_required"),
+    ],
 )
 def test_attendee_checks_in_order(attendee, code) -> None:  # type: ignore[no-untyped-def]
     assert _code(lambda: lifecycle.check_attendee(create_request(attendee=attendee).attendee)) == code
 
 
 def test_attendee_ok() -> None:
-    lifecycle.check_attendee(create_request(attendee={"email": "b@x.io", "phone": "+1 555 1234567",
-                                                      "sms_opt_in": True}).attendee)
+    lifecycle.check_attendee(
+        create_request(attendee={"email": "b@x.io", "phone": "+1 555 1234567", "sms_opt_in": True}).attendee
+    )
 
 
 def test_answer_types_then_required() -> None:
-    good = {"company": "X", "size": 12.5, "contact": " c@x.io ", "mobile": " +49 30 1234567 ", "plan": "Pro",
-            "topics": ["Security"], "terms": True, "notes": "n", "tier": "A", "stray": 1}
+    good = {
+        "company": "X",
+        "size": 12.5,
+        "contact": " c@x.io ",
+        "mobile": " +49 30 1234567 ",
+        "plan": "Pro",
+        "topics": ["Security"],
+        "terms": True,
+        "notes": "n",
+        "tier": "A",
+        "stray": 1,
+    }
     kept = lifecycle.check_create_answers(QUESTIONS, good)
     assert "stray" not in kept and kept["mobile"] == "+49 30 1234567"
     with pytest.raises(FieldErrors) as caught:
         lifecycle.check_create_answers(
             QUESTIONS,
-            {"tier": "C", "size": "12", "topics": ["Pricing", "Pricing"], "plan": "pro", "terms": "yes",
-             "contact": "nope", "mobile": "123", "company": 5, "notes": "n" * 5001},
+            {
+                "tier": "C",
+                "size": "12",
+                "topics": ["Pricing", "Pricing"],
+                "plan": "pro",
+                "terms": "yes",
+                "contact": "nope",
+                "mobile": "123",
+                "company": 5,
+                "notes": "n" * 5001,
+            },
         )
     assert [f["field"] for f in caught.value.fields] == [
-        "responses.tier", "responses.size", "responses.topics", "responses.plan", "responses.terms",
-        "responses.contact", "responses.mobile", "responses.company", "responses.notes"]
+        "responses.tier",
+        "responses.size",
+        "responses.topics",
+        "responses.plan",
+        "responses.terms",
+        "responses.contact",
+        "responses.mobile",
+        "responses.company",
+        "responses.notes",
+    ]
     with pytest.raises(BookingRuleError) as missing:
         lifecycle.check_create_answers(QUESTIONS, {"terms": False, "company": "  "})
     assert missing.value.code == "missing_required_responses"
@@ -136,7 +176,9 @@ def test_answer_types_then_required() -> None:
 @pytest.mark.parametrize("value", [None, "", "  ", [], False])
 def test_missing_answers(value) -> None:  # type: ignore[no-untyped-def]
     assert is_missing(Question("terms", "Terms", "checkbox"), value)
-    assert missing_required([Question("terms", "Terms", "checkbox", required=True)], {"terms": value}) == ["terms"]
+    assert missing_required([Question("terms", "Terms", "checkbox", required=True)], {"terms": value}) == [
+        "terms"
+    ]
 
 
 def test_booleans_are_not_numbers_and_blank_is_not_a_type_error() -> None:
@@ -153,10 +195,18 @@ def test_cancel_rules_in_order() -> None:
     active = booking()
     assert lifecycle.cancel_is_noop(booking(status=CANCELED), event_type(allow_cancel=False), NOW)
     with pytest.raises(BookingRuleError) as caught:
-        lifecycle.cancel_is_noop(booking(status=RESCHEDULED, replaced_by="n"), event_type(allow_cancel=False), NOW)
+        lifecycle.cancel_is_noop(
+            booking(status=RESCHEDULED, replaced_by="n"), event_type(allow_cancel=False), NOW
+        )
     assert (caught.value.code, caught.value.details) == ("booking_already_rescheduled", {"replaced_by": "n"})
-    assert _code(lambda: lifecycle.cancel_is_noop(active, event_type(allow_cancel=False), START + timedelta(days=1))
-                 ) == "event_type_disallows_cancel"
+    assert (
+        _code(
+            lambda: lifecycle.cancel_is_noop(
+                active, event_type(allow_cancel=False), START + timedelta(days=1)
+            )
+        )
+        == "event_type_disallows_cancel"
+    )
     assert _code(lambda: lifecycle.cancel_is_noop(active, event_type(), active.end_at)) == "booking_in_past"
     assert not lifecycle.cancel_is_noop(active, event_type(), active.end_at - timedelta(milliseconds=1))
     assert not lifecycle.cancel_is_noop(active, None, NOW)  # the event type record is gone
@@ -166,7 +216,11 @@ def test_canceled_booking() -> None:
     later = NOW + timedelta(hours=1)
     after = lifecycle.canceled(booking(), "Customer postponed", later)
     assert (after.status, after.version, after.cancelled_at, after.cancellation_reason) == (
-        CANCELED, 2, later, "Customer postponed")
+        CANCELED,
+        2,
+        later,
+        "Customer postponed",
+    )
     assert after.updated_at == later
 
 
@@ -174,39 +228,77 @@ def test_canceled_booking() -> None:
 
 
 def test_reschedule_state_and_event_type_rules_in_order() -> None:
-    assert _code(lambda: lifecycle.check_reschedulable(booking(status=CANCELED))) == "booking_already_cancelled"
-    assert _code(lambda: lifecycle.check_reschedulable(booking(status=RESCHEDULED))) == "booking_already_rescheduled"
+    assert (
+        _code(lambda: lifecycle.check_reschedulable(booking(status=CANCELED))) == "booking_already_cancelled"
+    )
+    assert (
+        _code(lambda: lifecycle.check_reschedulable(booking(status=RESCHEDULED)))
+        == "booking_already_rescheduled"
+    )
     lifecycle.check_reschedulable(booking(status=PENDING))
     gone = event_type(deleted_at=NOW, allow_reschedule=False)
     assert _code(lambda: lifecycle.check_reschedule_event_type(None, START, NOW)) == "event_type_not_found"
     assert _code(lambda: lifecycle.check_reschedule_event_type(gone, START, NOW)) == "event_type_not_found"
-    assert _code(lambda: lifecycle.check_reschedule_event_type(
-        event_type(allow_reschedule=False, active=False), START, NOW)) == "event_type_disallows_reschedule"
-    assert _code(lambda: lifecycle.check_reschedule_event_type(
-        event_type(active=False), NOW - timedelta(1), NOW)) == "event_type_inactive"
-    assert _code(lambda: lifecycle.check_reschedule_event_type(
-        event_type(), NOW - timedelta(milliseconds=1), NOW)) == "slot_in_past"
+    assert (
+        _code(
+            lambda: lifecycle.check_reschedule_event_type(
+                event_type(allow_reschedule=False, active=False), START, NOW
+            )
+        )
+        == "event_type_disallows_reschedule"
+    )
+    assert (
+        _code(
+            lambda: lifecycle.check_reschedule_event_type(event_type(active=False), NOW - timedelta(1), NOW)
+        )
+        == "event_type_inactive"
+    )
+    assert (
+        _code(
+            lambda: lifecycle.check_reschedule_event_type(event_type(), NOW - timedelta(milliseconds=1), NOW)
+        )
+        == "slot_in_past"
+    )
 
 
 def test_rescheduled_pair() -> None:
     old = booking(version=2, updated_at=NOW + timedelta(hours=1))
     later = NOW + timedelta(hours=2)
     new_start = START + timedelta(days=1)
-    current = event_type(duration_minutes=45, title="Intro call v2", requires_confirmation=True,
-                         buffer_after_minutes=10)
+    current = event_type(
+        duration_minutes=45, title="Intro call v2", requires_confirmation=True, buffer_after_minutes=10
+    )
     replaced, new = lifecycle.rescheduled_pair(
-        old, new_uid="new", start=new_start, timezone=None, reason="Clash", event_type=current,
-        host=old.host, now=later, session_start=None, counter_keys=[("ET#x", "DAY#2026-05-21")],
-        created_by={"credential_id": "c", "user_id": "u"})
+        old,
+        new_uid="new",
+        start=new_start,
+        timezone=None,
+        reason="Clash",
+        event_type=current,
+        host=old.host,
+        now=later,
+        session_start=None,
+        counter_keys=[("ET#x", "DAY#2026-05-21")],
+        created_by={"credential_id": "c", "user_id": "u"},
+    )
     assert (replaced.status, replaced.version, replaced.replaced_by, replaced.reschedule_reason) == (
-        RESCHEDULED, 3, "new", "Clash")
+        RESCHEDULED,
+        3,
+        "new",
+        "Clash",
+    )
     assert replaced.cancelled_at is None and replaced.updated_at == later
     assert (new.uid, new.version, new.status, new.rescheduled_from_uid) == ("new", 1, PENDING, UID)
     assert new.end_at == new_start + timedelta(minutes=45) and new.title == "Intro call v2"
     assert new.timezone == old.timezone and new.reschedule_generation == 1
     assert new.created_at == new.updated_at == later and new.buffer_after_minutes == 10
     assert (new.attendee, new.guests, new.metadata, new.responses, new.utm) == (
-        old.attendee, old.guests, old.metadata, old.responses, old.utm)
+        old.attendee,
+        old.guests,
+        old.metadata,
+        old.responses,
+        old.utm,
+    )
 
 
 # --- PATCH (§8) ---------------------------------------------------------------------------------
@@ -224,8 +316,13 @@ def test_if_match() -> None:
 
 def test_patch_merges_metadata_replaces_responses_and_renames() -> None:
     current = booking(metadata={"crm_deal_id": "D-4471", "keep": 1})
-    patch = requests.parse_patch({"metadata": {"stage": "demo", "keep": None}, "attendee_name": " Robert ",
-                                  "responses": {"company": "New", "gone": 1}})
+    patch = requests.parse_patch(
+        {
+            "metadata": {"stage": "demo", "keep": None},
+            "attendee_name": " Robert ",
+            "responses": {"company": "New", "gone": 1},
+        }
+    )
     later = NOW + timedelta(hours=1)
     after = lifecycle.patched(current, patch, (Question("company", "Company", "text"),), later)
     assert after.metadata == {"crm_deal_id": "D-4471", "keep": None, "stage": "demo"}
@@ -266,10 +363,17 @@ def test_no_show_rules() -> None:
     assert not lifecycle.no_show_is_noop(booking(), started)
     assert lifecycle.no_show_is_noop(booking(no_show_at=started), started)
     assert _code(lambda: lifecycle.no_show_is_noop(booking(status=CANCELED), started)) == "booking_not_active"
-    assert _code(lambda: lifecycle.no_show_is_noop(booking(), START - timedelta(seconds=1))) == "booking_not_started"
+    assert (
+        _code(lambda: lifecycle.no_show_is_noop(booking(), START - timedelta(seconds=1)))
+        == "booking_not_started"
+    )
     marked = lifecycle.marked_no_show(booking(), "No join", started)
     assert (marked.no_show_at, marked.no_show_reason, marked.version, marked.status) == (
-        started, "No join", 2, CONFIRMED)
+        started,
+        "No join",
+        2,
+        CONFIRMED,
+    )
 
 
 def test_choose_host() -> None:
@@ -282,8 +386,11 @@ def test_choose_host() -> None:
 
 def test_counter_changes_merge_and_drop_zero_nets() -> None:
     old = [("ET#e", "DAY#2026-05-20"), ("ET#e", "WEEK#2026-05-18"), ("USER#a", "DAY#2026-05-20")]
-    new = [CounterRef("ET#e", "DAY#2026-05-21", 2), CounterRef("ET#e", "WEEK#2026-05-18", 5),
-           CounterRef("USER#g", "DAY#2026-05-21")]
+    new = [
+        CounterRef("ET#e", "DAY#2026-05-21", 2),
+        CounterRef("ET#e", "WEEK#2026-05-18", 5),
+        CounterRef("USER#g", "DAY#2026-05-21"),
+    ]
     assert net_changes(old, new) == {
         ("ET#e", "DAY#2026-05-20"): (-1, None),
         ("USER#a", "DAY#2026-05-20"): (-1, None),
@@ -298,9 +405,14 @@ def test_period_counter_keys() -> None:
 
     # 23:30Z on Sunday 24 May is Monday 00:30 in London: day, week and month follow local time.
     start = datetime(2026, 5, 24, 23, 30, tzinfo=UTC)
-    refs = meeting_counters(event_type(max_bookings_per_day=2), start, "ada", MeetingLimits(per_week=3),
-                            "America/New_York")
+    refs = meeting_counters(
+        event_type(max_bookings_per_day=2), start, "ada", MeetingLimits(per_week=3), "America/New_York"
+    )
     assert [(r.scope, r.period, r.cap) for r in refs] == [
-        ("ET#" + event_type().id, "DAY#2026-05-25", 2), ("ET#" + event_type().id, "WEEK#2026-05-25", None),
-        ("ET#" + event_type().id, "MONTH#2026-05", None), ("USER#ada", "DAY#2026-05-24", None),
-        ("USER#ada", "WEEK#2026-05-18", 3), ("USER#ada", "MONTH#2026-05", None)]
+        ("ET#" + event_type().id, "DAY#2026-05-25", 2),
+        ("ET#" + event_type().id, "WEEK#2026-05-25", None),
+        ("ET#" + event_type().id, "MONTH#2026-05", None),
+        ("USER#ada", "DAY#2026-05-24", None),
+        ("USER#ada", "WEEK#2026-05-18", 3),
+        ("USER#ada", "MONTH#2026-05", None),
+    ]

@@ -24,10 +24,30 @@ from fortytwo.domain.webhooks.envelope import booking_event_data, new_outbox_eve
 from .booking_fixtures import NOW, START, booking
 
 SPEC_ORDER = [
-    "uid", "version", "event_type_id", "event_type_slug", "title", "status", "start_at", "end_at", "timezone",
-    "host", "attendees", "guests", "location", "metadata", "responses", "calendar_sync_status",
-    "calendar_event_id", "rescheduled_from_uid", "cancelled_at", "cancellation_reason", "no_show_at",
-    "no_show_reason", "created_at", "updated_at",
+    "uid",
+    "version",
+    "event_type_id",
+    "event_type_slug",
+    "title",
+    "status",
+    "start_at",
+    "end_at",
+    "timezone",
+    "host",
+    "attendees",
+    "guests",
+    "location",
+    "metadata",
+    "responses",
+    "calendar_sync_status",
+    "calendar_event_id",
+    "rescheduled_from_uid",
+    "cancelled_at",
+    "cancellation_reason",
+    "no_show_at",
+    "no_show_reason",
+    "created_at",
+    "updated_at",
 ]
 OPENAPI = Path("/work/shared/reference/42min.v1.openapi.yaml")
 
@@ -41,10 +61,15 @@ def test_rest_booking_matches_the_spec_example() -> None:
     data = to_rest(booking())
     assert list(data) == SPEC_ORDER
     assert data["host"] == {"user_id": booking().host.user_id, "username": "ada", "email": "ada@example.com"}
-    assert data["attendees"] == [{"email": "bob@example.com", "name": "Bob Builder", "timezone": "Europe/Berlin"}]
+    assert data["attendees"] == [
+        {"email": "bob@example.com", "name": "Bob Builder", "timezone": "Europe/Berlin"}
+    ]
     assert data["guests"] == [{"email": "carol@example.com", "name": ""}]
-    assert data["location"] == {"type": "video", "url": "https://meet.example.com/ada",
-                                "value": "https://meet.example.com/ada"}
+    assert data["location"] == {
+        "type": "video",
+        "url": "https://meet.example.com/ada",
+        "value": "https://meet.example.com/ada",
+    }
     assert data["start_at"] == "2026-05-20T12:00:00.000Z" and data["end_at"] == "2026-05-20T12:30:00.000Z"
     assert data["calendar_sync_status"] == "not_applicable" and data["calendar_event_id"] is None
     assert data["responses"] == {"company": "Builder & Co"}
@@ -53,10 +78,20 @@ def test_rest_booking_matches_the_spec_example() -> None:
 
 
 def test_webhook_booking_fields() -> None:
-    made = booking(rescheduled_from_uid="old", reschedule_generation=2, cancelled_at=NOW,
-                   cancellation_reason="why", responses={"company": "X", "legacy": 1})
-    context = WriteContext("Intro call (new title)", (Question("company", "Company name", "text"),),
-                           "Ada", "King", "ada@new.example.com")
+    made = booking(
+        rescheduled_from_uid="old",
+        reschedule_generation=2,
+        cancelled_at=NOW,
+        cancellation_reason="why",
+        responses={"company": "X", "legacy": 1},
+    )
+    context = WriteContext(
+        "Intro call (new title)",
+        (Question("company", "Company name", "text"),),
+        "Ada",
+        "King",
+        "ada@new.example.com",
+    )
     fields = webhook_fields(made, context)
     assert fields["eventTypeName"] == "Intro call (new title)"
     assert fields["answers"] == {"Company name": "X", "legacy": 1}
@@ -65,17 +100,26 @@ def test_webhook_booking_fields() -> None:
     assert fields["location"] == "https://meet.example.com/ada" and fields["meetLink"] == fields["location"]
     assert fields["rescheduledAt"] == "2026-05-18T08:00:00.000Z" and fields["reschedule_generation"] == 2
     assert fields["cancelledAt"] == "2026-05-18T08:00:00.000Z" and fields["cancelledReason"] == "why"
-    assert fields["hostUser"] == {"id": made.host.user_id, "firstName": "Ada", "lastName": "King",
-                                  "email": "ada@new.example.com"}
+    assert fields["hostUser"] == {
+        "id": made.host.user_id,
+        "firstName": "Ada",
+        "lastName": "King",
+        "email": "ada@new.example.com",
+    }
     event = new_outbox_event(
-        "booking.rescheduled", made.organization_id, NOW,
+        "booking.rescheduled",
+        made.organization_id,
+        NOW,
         booking_event_data("booking.rescheduled", fields, previous_booking=previous_booking(booking())),
     )
     import json
 
     body = json.loads(event.body)
-    assert body["data"]["previousBooking"] == {"startTime": "2026-05-20T12:00:00.000Z",
-                                               "endTime": "2026-05-20T12:30:00.000Z", "timezone": "Europe/Berlin"}
+    assert body["data"]["previousBooking"] == {
+        "startTime": "2026-05-20T12:00:00.000Z",
+        "endTime": "2026-05-20T12:30:00.000Z",
+        "timezone": "Europe/Berlin",
+    }
     jsonschema.validate(body, _schema("BookingWebhookEnvelope"))
 
 
@@ -88,16 +132,29 @@ def test_location_without_value_reports_its_type() -> None:
 
 
 _values = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text(max_size=8)
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**53), 2**53)
+    | st.text(max_size=8)
     | st.floats(allow_nan=False, allow_infinity=False, width=32),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(min_size=1, max_size=5), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(min_size=1, max_size=5), inner, max_size=3)
+    ),
     max_leaves=6,
 )
 
 
-@given(st.dictionaries(st.text(min_size=1, max_size=40), _values, max_size=5),
-       st.integers(min_value=1, max_value=10**6), st.integers(min_value=0, max_value=10**5))
+@given(
+    st.dictionaries(st.text(min_size=1, max_size=40), _values, max_size=5),
+    st.integers(min_value=1, max_value=10**6),
+    st.integers(min_value=0, max_value=10**5),
+)
 def test_record_round_trip(metadata: dict, version: int, minutes: int) -> None:
-    made = booking(metadata=metadata, version=version, updated_at=NOW + timedelta(minutes=minutes),
-                   session_start=START, no_show_at=START)
+    made = booking(
+        metadata=metadata,
+        version=version,
+        updated_at=NOW + timedelta(minutes=minutes),
+        session_start=START,
+        no_show_at=START,
+    )
     assert from_record(to_record(made)) == made

@@ -40,8 +40,15 @@ def test_full_create_keeps_every_field() -> None:
             "event_slug": "Intro-Call",
             "start": "2026-05-20T12:00:00.123456Z",
             "timezone": "Europe/Berlin",
-            "attendee": {"email": "b@example.com", "name": "B", "first_name": "F", "last_name": "L",
-                         "phone": "+49 30 1234567", "timezone": "Europe/Paris", "sms_opt_in": True},
+            "attendee": {
+                "email": "b@example.com",
+                "name": "B",
+                "first_name": "F",
+                "last_name": "L",
+                "phone": "+49 30 1234567",
+                "timezone": "Europe/Paris",
+                "sms_opt_in": True,
+            },
             "guests": ["c@example.com"],
             "metadata": {"k": {"nested": [1, 2]}},
             "responses": {"company": "X"},
@@ -76,10 +83,17 @@ def test_errors_in_body_order_then_missing_required() -> None:
 
 
 def test_attendee_fields_are_checked_in_their_own_order() -> None:
-    body = {"event_type_id": ET, "start": "2026-05-20T12:00:00Z",
-            "attendee": {"sms_opt_in": "yes", "name": "n" * 256, "timezone": "utc"}}
+    body = {
+        "event_type_id": ET,
+        "start": "2026-05-20T12:00:00Z",
+        "attendee": {"sms_opt_in": "yes", "name": "n" * 256, "timezone": "utc"},
+    }
     assert _paths(lambda: requests.parse_create(body)) == [
-        "attendee.sms_opt_in", "attendee.name", "attendee.timezone", "attendee.email"]
+        "attendee.sms_opt_in",
+        "attendee.name",
+        "attendee.timezone",
+        "attendee.email",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -97,33 +111,62 @@ def test_event_type_forms(body: dict[str, Any], paths: list[str]) -> None:
 
 
 def test_guest_and_metadata_limits() -> None:
-    body = {"event_type_id": ET, "start": "2026-05-20T12:00:00Z", "attendee": {"email": "b@example.com"},
-            "guests": [f"g{i}@example.com" for i in range(11)],
-            "metadata": {f"k{i}": i for i in range(51)}}
+    body = {
+        "event_type_id": ET,
+        "start": "2026-05-20T12:00:00Z",
+        "attendee": {"email": "b@example.com"},
+        "guests": [f"g{i}@example.com" for i in range(11)],
+        "metadata": {f"k{i}": i for i in range(51)},
+    }
     assert _paths(lambda: requests.parse_create(body)) == ["guests", "metadata"]
 
 
 def test_metadata_values() -> None:
     ok = {"s": "v" * 500, "n": 1, "o": {"a": "x" * 480}, "null": None, "k" * 40: True}
-    body = {"event_type_id": ET, "start": "2026-05-20T12:00:00Z", "attendee": {"email": "b@example.com"},
-            "metadata": ok}
+    body = {
+        "event_type_id": ET,
+        "start": "2026-05-20T12:00:00Z",
+        "attendee": {"email": "b@example.com"},
+        "metadata": ok,
+    }
     assert requests.parse_create(body).metadata == ok
     body["metadata"] = {"big": ["y" * 499], "k" * 41: 1}
     assert _paths(lambda: requests.parse_create(body)) == ["metadata.big", "metadata." + "k" * 41]
 
 
 def test_nulls_on_optional_create_fields_mean_absent() -> None:
-    parsed = requests.parse_create({"event_type_id": ET, "start": "2026-05-20T12:00:00Z",
-                                    "attendee": {"email": "b@example.com", "phone": None},
-                                    "timezone": None, "guests": None, "metadata": None})
+    parsed = requests.parse_create(
+        {
+            "event_type_id": ET,
+            "start": "2026-05-20T12:00:00Z",
+            "attendee": {"email": "b@example.com", "phone": None},
+            "timezone": None,
+            "guests": None,
+            "metadata": None,
+        }
+    )
     assert parsed.timezone is None and parsed.attendee.phone is None
 
 
 def test_wrong_types() -> None:
-    body = {"event_type_id": 1, "start": 5, "attendee": "bob", "guests": "a@b.co", "metadata": [],
-            "responses": [], "utm_source": 3}
+    body = {
+        "event_type_id": 1,
+        "start": 5,
+        "attendee": "bob",
+        "guests": "a@b.co",
+        "metadata": [],
+        "responses": [],
+        "utm_source": 3,
+    }
     assert _paths(lambda: requests.parse_create(body)) == [
-        "event_type_id", "start", "attendee", "guests", "metadata", "responses", "utm_source"]
+        "event_type_id",
+        "start",
+        "attendee",
+        "guests",
+        "metadata",
+        "responses",
+        "utm_source",
+    ]
 
 
 def test_cancel_reason() -> None:
@@ -138,12 +181,23 @@ def test_reschedule_body() -> None:
     parsed = requests.parse_reschedule({"start": "2026-05-21T13:00:00+01:00", "reason": "Clash"})
     assert parsed.start == datetime(2026, 5, 21, 12, tzinfo=UTC) and parsed.timezone is None
     assert _paths(lambda: requests.parse_reschedule({"timezone": "X/Y", "reason": 1})) == [
-        "timezone", "reason", "start"]
+        "timezone",
+        "reason",
+        "start",
+    ]
 
 
 def test_patch_records_fields_in_body_and_alphabetical_order() -> None:
-    parsed = requests.parse_patch({"responses": {}, "status": "x", "attendee_name": "  Robert  ",
-                                   "metadata": {"a": 1}, "start": "y", "other": 1})
+    parsed = requests.parse_patch(
+        {
+            "responses": {},
+            "status": "x",
+            "attendee_name": "  Robert  ",
+            "metadata": {"a": 1},
+            "start": "y",
+            "other": 1,
+        }
+    )
     assert parsed.immutable_present == ("status", "start")
     assert parsed.changed_fields == ("attendee_name", "metadata", "responses")
     assert parsed.body_order == ("responses", "attendee_name", "metadata")
@@ -170,4 +224,6 @@ def test_patch_schema_errors() -> None:
 
 def test_patch_with_nothing_to_update() -> None:
     parsed = requests.parse_patch({"note": "ignored"})
-    assert _fields(lambda: requests.check_patch_shape(parsed)) == [{"field": "", "message": "nothing to update"}]
+    assert _fields(lambda: requests.check_patch_shape(parsed)) == [
+        {"field": "", "message": "nothing to update"}
+    ]

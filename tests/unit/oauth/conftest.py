@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from fortytwo.domain.oauth.models import OAuthClient
 from oauth_unit_helpers import PUBLIC_ID, make_client
+
+from fortytwo.domain.oauth.models import OAuthClient
 
 
 @pytest.fixture

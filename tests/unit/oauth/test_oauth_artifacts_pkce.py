@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from fortytwo.domain.oauth import artifacts, pkce
 from fortytwo.domain.oauth.artifacts import (
     ACCESS_TOKEN_RE,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from oauth_unit_helpers import CLIENT_ID
+
 from fortytwo.domain.oauth.authorize import (
     AuthorizeErrorPage,
     AuthorizeErrorRedirect,
@@ -12,7 +14,6 @@ from fortytwo.domain.oauth.authorize import (
     PostContext,
     validate_authorize,
 )
-from oauth_unit_helpers import CLIENT_ID
 
 ISSUER = "https://api.42min.us"
 CHALLENGE = "-pkQjH1sOJ5Y7nwh_UI1zZejXeTevbbdPDi1P7QBXfo"

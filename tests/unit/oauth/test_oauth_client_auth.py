@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 
 import pytest
+from oauth_unit_helpers import CLIENT_ID, PEPPER, PUBLIC_ID, SECRET
+
 from fortytwo.domain.oauth.client_auth import (
     AuthenticatedClient,
     ClientAuthFailure,
@@ -12,7 +14,6 @@ from fortytwo.domain.oauth.client_auth import (
     basic_header,
     decode_basic,
 )
-from oauth_unit_helpers import CLIENT_ID, PEPPER, PUBLIC_ID, SECRET
 
 
 def basic(user: str, password: str) -> str:

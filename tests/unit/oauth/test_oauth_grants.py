@@ -6,6 +6,8 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from oauth_unit_helpers import CLIENT_ID, NOW, PEPPER, PUBLIC_ID, make_client
+
 from fortytwo.domain.oauth.artifacts import ACCESS_TOKEN_RE, CODE_RE, REFRESH_TOKEN_RE, hash_secret
 from fortytwo.domain.oauth.grants import (
     INVALID_CODE,
@@ -37,7 +39,6 @@ from fortytwo.domain.oauth.grants import (
 from fortytwo.domain.oauth.models import AccessToken, Grant, OAuthError, RefreshToken
 from fortytwo.domain.oauth.pkce import s256_challenge
 from fortytwo.domain.scopes import expand_scopes
-from oauth_unit_helpers import CLIENT_ID, NOW, PEPPER, PUBLIC_ID, make_client
 
 VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
 REDIRECT = "http://127.0.0.1:53682/callback"

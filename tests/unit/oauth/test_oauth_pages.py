@@ -5,6 +5,7 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 import pytest
+
 from fortytwo.domain.scopes import consent_items
 from fortytwo.http.oauth_pages import (
     AUTHORIZE_HEADERS,

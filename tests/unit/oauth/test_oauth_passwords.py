@@ -6,6 +6,7 @@ import hashlib
 import re
 
 import pytest
+
 from fortytwo.adapters import passwords
 from fortytwo.adapters.passwords import DUMMY_HASH, hash_password, verify_password
 

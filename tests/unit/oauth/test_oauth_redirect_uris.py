@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from fortytwo.domain.oauth.redirect_uris import (
     MSG_ABSOLUTE,
     MSG_FRAGMENT,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from oauth_unit_helpers import NOW, PEPPER
+
 from fortytwo.domain.oauth.artifacts import CLIENT_ID_RE, CLIENT_SECRET_RE, hash_secret
 from fortytwo.domain.oauth.clients import (
     ClientInputError,
@@ -16,7 +18,6 @@ from fortytwo.domain.oauth.clients import (
     validate_registration,
 )
 from fortytwo.domain.oauth.models import OAuthError
-from oauth_unit_helpers import NOW, PEPPER
 
 JSON = "application/json"
 

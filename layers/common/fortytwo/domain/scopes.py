@@ -87,14 +87,6 @@ class ScopeError(ValueError):
             message = f"Scope not granted: {scope}"
         super().__init__(message)
 
-    @property
-    def message(self) -> str:
-        return str(self)
-
-
-def is_known(scope: str) -> bool:
-    return scope in KNOWN_SCOPES
-
 
 def normalize_scopes(scopes: Iterable[str]) -> tuple[str, ...]:
     """De-duplicate and sort ascending by code point (the stored order, §5.2)."""

@@ -55,9 +55,13 @@ class QueryReader:
         value = self.single(name)
         if value is None:
             return default
-        if not _DIGITS.match(value) or int(value) < 1:
+        significant = value.lstrip("0")
+        if not _DIGITS.match(value) or not significant:
             raise InvalidQueryParam(name, f"{name} must be an integer between 1 and {maximum}")
-        return min(int(value), maximum)
+        # Any digit string, however long, clamps (int() refuses strings past 4300 digits).
+        if len(significant) > len(str(maximum)):
+            return maximum
+        return min(int(significant), maximum)
 
     def integer(self, name: str) -> int | None:
         value = self.single(name)

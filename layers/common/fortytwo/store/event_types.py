@@ -454,3 +454,10 @@ def refresh_after_schedule_change(user: Mapping[str, Any], old_timezone: str | N
                 "default_schedule_id"]:
             changed.append(touch(record, now, base_url))
     return changed
+
+
+def refresh_for_host(org_id: str, user_id: str, now: datetime, base_url: str) -> list[dict[str, Any]]:
+    """After a change to a host's name or username, or their removal: every event type listing the
+    user in `hosts[]` emits `event_type.updated` (§2.10). Returns the new details."""
+    return [touch(record, now, base_url) for record in list_all(org_id)
+            if user_id in (record.get("host_ids") or [])]

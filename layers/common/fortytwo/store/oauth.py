@@ -335,14 +335,19 @@ def mark_code_reused(code_hash: str, now: datetime) -> str | None:
     `reused_at` makes a still-running exchange of the same code fail its transaction, so a grant
     is never created after its code was replayed.
     """
-    response = dynamo.client().update_item(
-        TableName=dynamo.table_name(),
-        Key=dynamo.key(*code_key(code_hash)),
-        UpdateExpression="SET reused_at = if_not_exists(reused_at, :now)",
-        ConditionExpression="attribute_exists(pk)",
-        ExpressionAttributeValues=dynamo.values({":now": format_ts(now)}),
-        ReturnValues="ALL_NEW",
-    )
+    try:
+        response = dynamo.client().update_item(
+            TableName=dynamo.table_name(),
+            Key=dynamo.key(*code_key(code_hash)),
+            UpdateExpression="SET reused_at = if_not_exists(reused_at, :now)",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues=dynamo.values({":now": format_ts(now)}),
+            ReturnValues="ALL_NEW",
+        )
+    except ClientError as exc:
+        if dynamo.is_conditional_failure(exc):
+            return None  # purged meanwhile: nothing left to revoke through it
+        raise
     item = dynamo.from_item(response.get("Attributes")) or {}
     return item.get("grant_id")
 

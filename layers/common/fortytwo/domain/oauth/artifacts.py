@@ -6,12 +6,11 @@ stored; the hex digest doubles as the lookup key.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 import secrets
 from datetime import timedelta
 
+from fortytwo.domain.hashing import pepper_hmac, same
 from fortytwo.domain.ids import ulid
 
 ACCESS_TOKEN_PREFIX = "42min_at_"
@@ -74,11 +73,11 @@ def new_cookie_value() -> str:
 
 def hash_secret(pepper: bytes, value: str) -> str:
     """Lower-case hex HMAC-SHA256(pepper, value): the stored form and lookup key of every artifact."""
-    return hmac.new(pepper, value.encode("utf-8"), hashlib.sha256).hexdigest()
+    return pepper_hmac(pepper, value)
 
 
 def constant_time_equals(a: str, b: str) -> bool:
-    return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))
+    return same(a, b)
 
 
 def token_kind(token: str) -> str | None:

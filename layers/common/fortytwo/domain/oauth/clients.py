@@ -8,7 +8,14 @@ from datetime import datetime
 from typing import Literal
 
 from fortytwo.domain.oauth.artifacts import hash_secret, new_client_id, new_client_secret
-from fortytwo.domain.oauth.models import GRANT_TYPES, AuthMethod, ClientType, OAuthClient, OAuthError
+from fortytwo.domain.oauth.models import (
+    AUTH_METHODS,
+    GRANT_TYPES,
+    AuthMethod,
+    ClientType,
+    OAuthClient,
+    OAuthError,
+)
 from fortytwo.domain.oauth.redirect_uris import redirect_host, validate_redirect_uris
 
 MAX_BODY_BYTES = 65536
@@ -169,7 +176,7 @@ def validate_registration(body: bytes, content_type: str | None) -> Registration
     method: AuthMethod = "client_secret_basic"
     if _present(doc, "token_endpoint_auth_method"):
         value = doc["token_endpoint_auth_method"]
-        if value not in ("none", "client_secret_basic", "client_secret_post"):
+        if value not in AUTH_METHODS:
             return _metadata_error(
                 "token_endpoint_auth_method must be none, client_secret_basic or client_secret_post."
             )
