@@ -83,14 +83,21 @@ def _environment(own: dict[str, str]) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "FORTYTWO_", "POWERTOOLS_"))}
     env.update(aws.ENV)
     env.update(own)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "layers" / "common"), env.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(ROOT / "layers" / "common"), env.get("PYTHONPATH")])
+    )
     return env
 
 
 def _run(code: str, args: list[str], env: dict[str, str], stdin: str = "") -> dict[str, Any]:
     proc = subprocess.run(
-        [sys.executable, "-c", code, *args], input=stdin, env=env, capture_output=True, text=True,
-        timeout=TIMEOUT_S, check=False,
+        [sys.executable, "-c", code, *args],
+        input=stdin,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
+        check=False,
     )
     if proc.returncode != 0:
         raise RuntimeError(f"cold import child failed ({' '.join(args)}):\n{proc.stderr[-2000:]}")
@@ -126,8 +133,11 @@ def run(runs: int = DEFAULT_RUNS) -> dict[str, Any]:
     functions = {}
     for logical_id, module_file, own in _functions():
         if not module_file.exists():
-            functions[logical_id] = {"module": str(module_file.relative_to(ROOT)), "error": "module missing",
-                                     "within_budget": False}
+            functions[logical_id] = {
+                "module": str(module_file.relative_to(ROOT)),
+                "error": "module missing",
+                "within_budget": False,
+            }
             continue
         functions[logical_id] = measure(module_file, _environment(own), runs)
     return {
@@ -140,8 +150,12 @@ def run(runs: int = DEFAULT_RUNS) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Cold import time of each function vs its third-party dependencies.")
-    parser.add_argument("--runs", type=int, default=DEFAULT_RUNS, help=f"measurements per module (default {DEFAULT_RUNS})")
+    parser = argparse.ArgumentParser(
+        description="Cold import time of each function vs its third-party dependencies."
+    )
+    parser.add_argument(
+        "--runs", type=int, default=DEFAULT_RUNS, help=f"measurements per module (default {DEFAULT_RUNS})"
+    )
     result = run(parser.parse_args(argv).runs)
     print(json.dumps(result, indent=2))
     return 0 if result["within_budget"] else 1

@@ -163,8 +163,8 @@ def report(build_dir: Path) -> dict[str, Any]:
     }
 
 
-def _mb(size: int) -> str:
-    return f"{size / MB:7.2f} MB"
+def _size(size: int) -> str:
+    return f"{size / MB:7.2f} MB" if size >= MB // 10 else f"{size / 1024:7.1f} KB"
 
 
 def print_table(result: dict[str, Any]) -> None:
@@ -172,13 +172,13 @@ def print_table(result: dict[str, Any]) -> None:
     for a in result["artifacts"]:
         verdict = "ok" if a["within_budget"] else "OVER BUDGET"
         print(
-            f"{a['logical_id']:<28} {a['kind']:<9} {_mb(a['unzipped_bytes'])} {_mb(a['zipped_bytes'])} "
-            f"{_mb(a['budget_bytes'])}  {verdict}"
+            f"{a['logical_id']:<28} {a['kind']:<9} {_size(a['unzipped_bytes'])} {_size(a['zipped_bytes'])} "
+            f"{_size(a['budget_bytes'])}  {verdict}"
         )
     for layer, entries in result["layer_largest_entries"].items():
         print(f"\nlargest entries of {layer}:")
         for name, size in entries.items():
-            print(f"  {name:<40} {_mb(size)}")
+            print(f"  {name:<40} {_size(size)}")
 
 
 def main(argv: list[str] | None = None) -> int:

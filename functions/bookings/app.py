@@ -35,6 +35,7 @@ from fortytwo.http.guard import bearer, request_state
 from fortytwo.http.lambda_entry import make_handler
 from fortytwo.http.query import QueryReader
 from fortytwo.http.responses import dumps, ok, page
+from fortytwo.observability import count_metric
 from fortytwo.store import bookings as store
 from fortytwo.store.pepper import get_pepper
 
@@ -48,6 +49,9 @@ RESCHEDULE_ROUTE = "/v1/bookings/{uid}/reschedule"
 MAX_HOST_IDS = 50
 MAX_ATTENDEE_EMAIL = 254
 T = TypeVar("T")
+
+# Lost or refused slots, counted for the operations dashboards (design.md §7).
+_CONFLICTS = frozenset({"slot_unavailable", "slot_lock_timeout"})
 
 # Contract codes the booking domain and store raise → the typed errors that render them.
 _SIMPLE_ERRORS: dict[str, type[http_errors.ApiError]] = {
@@ -103,6 +107,8 @@ def checked(step: Callable[[], T]) -> T:
     try:
         return step()
     except (BookingRuleError, FieldErrors) as exc:
+        if isinstance(exc, BookingRuleError) and exc.code in _CONFLICTS:
+            count_metric("BookingConflicts")
         raise api_error(exc) from exc
 
 
@@ -323,6 +329,7 @@ async def create_booking(
             complete=complete,
         )
         attempt.mark_completed()
+        count_metric("BookingsCreated")
         return stored[0]
 
     return _run_idempotent(

@@ -36,7 +36,9 @@ BARE_SLUG_MESSAGE = (
 
 def _filters(query: QueryReader) -> tuple[str, dict[str, Any]]:
     """sort, user_id, slug, active in documented order (the first failure is raised)."""
-    sort = query.enum("sort", SORT_VALUES, default="created_at_desc")
+    sort = query.single("sort") or "created_at_desc"
+    if sort not in SORT_VALUES:
+        raise InvalidQueryParam("sort", "sort must be one of " + ", ".join(SORT_VALUES))
     user_id = query.uuid("user_id")
     slug = query.single("slug")
     if slug is not None:
@@ -47,7 +49,6 @@ def _filters(query: QueryReader) -> tuple[str, dict[str, Any]]:
     if active_raw is not None and active_raw not in ("true", "false"):
         raise InvalidQueryParam("active", "active must be true or false")
     active = None if active_raw is None else active_raw == "true"
-    assert sort is not None
     return sort, {"user_id": user_id, "slug": slug, "active": active}
 
 

@@ -37,7 +37,7 @@ from fortytwo.domain.oauth.redirect_uris import redirect_host
 from fortytwo.domain.scopes import consent_items
 from fortytwo.http import context
 from fortytwo.http.app import create_app
-from fortytwo.http.body import MAX_BODY_BYTES
+from fortytwo.http.body import MAX_BODY_BYTES, raw_body
 from fortytwo.http.errors import NotFound, RateLimited
 from fortytwo.http.guard import count_anonymous
 from fortytwo.http.lambda_entry import make_handler
@@ -308,6 +308,7 @@ async def register(request: Request) -> Response:
 @app.get("/.well-known/oauth-authorization-server")
 async def authorization_server(request: Request) -> Response:
     count_anonymous(request)
+    await raw_body(request)  # 413 for an oversized body, even on GET
     settings = get_settings()
     doc = authorization_server_metadata(settings.public_base_url, settings.oauth_dcr_enabled)
     return json_response(doc, headers=dict(DISCOVERY_CACHE))
@@ -316,6 +317,7 @@ async def authorization_server(request: Request) -> Response:
 @app.get("/.well-known/oauth-protected-resource")
 async def protected_resource(request: Request) -> Response:
     count_anonymous(request)
+    await raw_body(request)
     return json_response(protected_resource_metadata(_issuer()), headers=dict(DISCOVERY_CACHE))
 
 
@@ -471,6 +473,9 @@ async def _authorize(request: Request, post: bool) -> Response:
             params = pairs or []
             post_context = PostContext(too_large, form_ok and pairs is not None, cookies.get(CSRF_COOKIE))
         else:
+            # The size limit holds for bodies of GET too (00-conventions §3.2).
+            if len(await request.body()) > MAX_BODY_BYTES:
+                return _error_page("invalid_request", 413)
             query = request.scope.get("query_string", b"").decode("utf-8", "replace")
             params = parse_qsl(query, keep_blank_values=True)
         outcome = validate_authorize(params, store.get_client, post_context)

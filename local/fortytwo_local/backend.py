@@ -25,6 +25,11 @@ class Backend:
     endpoint_url: str | None
     pepper_param: str
     base_url: str
+    booking_page_base_url: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.booking_page_base_url:
+            object.__setattr__(self, "booking_page_base_url", self.base_url)
 
     @classmethod
     def from_env(cls) -> Backend:
@@ -39,6 +44,7 @@ class Backend:
             endpoint_url=os.environ.get("AWS_ENDPOINT_URL"),
             pepper_param=os.environ.get("FORTYTWO_PEPPER_PARAM", "/42min/prod/pepper"),
             base_url=os.environ.get("FORTYTWO_PUBLIC_BASE_URL", "https://api.42min.us"),
+            booking_page_base_url=os.environ.get("FORTYTWO_BOOKING_PAGE_BASE_URL", ""),
         )
 
     @classmethod
@@ -53,6 +59,7 @@ class Backend:
                 endpoint,
                 os.environ.get("FORTYTWO_PEPPER_PARAM", "/42min/prod/pepper"),
                 os.environ.get("FORTYTWO_PUBLIC_BASE_URL", "http://127.0.0.1:8042"),
+                os.environ.get("FORTYTWO_BOOKING_PAGE_BASE_URL", ""),
             )
         dev_file = Path(data_dir) / "dev.json"
         if dev_file.exists():
@@ -63,11 +70,11 @@ class Backend:
         return cls.from_env()
 
     def activate(self) -> None:
-        """Point the shared layer's store at this backend."""
+        """Point the shared layer's store at this backend (its URLs win over inherited ones)."""
         os.environ["FORTYTWO_TABLE_NAME"] = self.table_name
         os.environ["FORTYTWO_PEPPER_PARAM"] = self.pepper_param
-        os.environ.setdefault("FORTYTWO_PUBLIC_BASE_URL", self.base_url)
-        os.environ.setdefault("FORTYTWO_BOOKING_PAGE_BASE_URL", self.base_url)
+        os.environ["FORTYTWO_PUBLIC_BASE_URL"] = self.base_url
+        os.environ["FORTYTWO_BOOKING_PAGE_BASE_URL"] = self.booking_page_base_url
         if self.endpoint_url:
             os.environ["AWS_ENDPOINT_URL"] = self.endpoint_url
         from fortytwo.config import reset_settings

@@ -133,8 +133,9 @@ def cmd_user_create(args: argparse.Namespace) -> int:
 
 
 def cmd_user_remove(args: argparse.Namespace) -> int:
+    from fortytwo.config import get_settings
     from fortytwo.domain import clock
-    from fortytwo.store import accounts, pats
+    from fortytwo.store import accounts, event_types, pats
 
     _backend(args)
     user = _user(args.user)
@@ -151,6 +152,8 @@ def cmd_user_remove(args: argparse.Namespace) -> int:
     except ModuleNotFoundError:
         pass
     accounts.remove_user(user)
+    # Event types listing the user in hosts[] change shape: they emit event_type.updated (20-scheduling §2.10).
+    event_types.refresh_for_host(user["organization_id"], user["id"], now, get_settings().booking_page_base_url)
     emit(
         args,
         {"id": user["id"], "revoked_pats": revoked, "revoked_grants": grants},
@@ -182,7 +185,9 @@ def cmd_team_create(args: argparse.Namespace) -> int:
 
 
 def cmd_schedule_set(args: argparse.Namespace) -> int:
-    from fortytwo.store import accounts
+    from fortytwo.config import get_settings
+    from fortytwo.domain import clock
+    from fortytwo.store import accounts, event_types
 
     from fortytwo_local.schedules import validate_schedule_document
     from fortytwo_local.seed import load_seed_file
@@ -190,7 +195,11 @@ def cmd_schedule_set(args: argparse.Namespace) -> int:
     _backend(args)
     user = _user(args.user)
     document = validate_schedule_document(load_seed_file(args.file), "schedule")
+    old = accounts.get_schedule(user["organization_id"], user["default_schedule_id"]) or {}
     schedule = accounts.replace_default_schedule(user, document)
+    event_types.refresh_after_schedule_change(
+        user, old.get("timezone"), document["timezone"], clock.now(), get_settings().booking_page_base_url
+    )
     emit(args, schedule, f"replaced the default schedule of {user['username']}")
     return 0
 
@@ -379,4 +388,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run through the importable module so plugins and this entry share one CliError class.
+    from fortytwo_local import cli as _cli
+
+    sys.exit(_cli.main())

@@ -224,6 +224,16 @@ def demo_seed() -> dict[str, Any]:
             },
         ],
         "teams": [{"name": "Sales", "members": ["ada", "grace"]}],
+        "event_types": [
+            {"key": "intro", "owner": "ada", "slug": "intro-call", "title": "Intro call",
+             "description": "30-minute introduction", "duration_minutes": 30, "slot_increment_minutes": 30,
+             "minimum_notice_minutes": 60, "future_limit_days": 60,
+             "locations": [{"type": "video", "label": "Video call", "value": None}],
+             "questions": [{"key": "company", "label": "Company", "type": "text", "required": False}]},
+            {"key": "demo", "team": "Sales", "slug": "product-demo", "title": "Product demo",
+             "duration_minutes": 45, "slot_increment_minutes": 15, "scheduling_type": "collective",
+             "buffer_after_minutes": 15},
+        ],
         "pats": [
             {
                 "key": "demo",

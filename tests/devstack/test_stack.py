@@ -21,6 +21,9 @@ from fortytwo_local.devstack.moto_internals import queue_messages
 from fortytwo_local.devstack.ttl import sweep_expired
 
 FIXTURE = Path(__file__).parent / "fixture" / "template.yaml"
+# One stack per process (moto is process-global) and the last test restarts it: keep this
+# module's tests together and in order under xdist.
+pytestmark = pytest.mark.xdist_group("devstack-in-process")
 
 
 def _start(data_dir: Path) -> DevStack:
@@ -41,7 +44,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevStack]:
 
 @pytest.fixture
 def client(stack: DevStack) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=stack.base_url, timeout=30) as http:
+    # Shared by concurrent tests: enough connections for all their threads at once.
+    with httpx.Client(base_url=stack.base_url, timeout=30, limits=httpx.Limits(max_connections=20)) as http:
         yield http
 
 
@@ -153,10 +157,11 @@ def test_request_bodies(client: httpx.Client, stack: DevStack) -> None:
     assert too_big.startswith(b"HTTP/1.1 413") and b'{"message":"Request Entity Too Large"}' in too_big
 
 
-def test_requests_run_concurrently(stack: DevStack) -> None:
+def test_requests_run_concurrently(client: httpx.Client) -> None:
+    client.get("/v1/files/plain")  # connections and threads warm
+
     def call(_: int) -> int:
-        with httpx.Client(base_url=stack.base_url, timeout=30) as http:
-            return http.get("/v1/files/sleep").status_code
+        return client.get("/v1/files/sleep").status_code
 
     started = time.monotonic()
     with ThreadPoolExecutor(6) as pool:
@@ -165,13 +170,12 @@ def test_requests_run_concurrently(stack: DevStack) -> None:
     assert time.monotonic() - started < 2.5  # 6 × 0.5 s serialised would be 3 s
 
 
-def test_conditional_writes_have_one_winner(stack: DevStack) -> None:
+def test_conditional_writes_have_one_winner(client: httpx.Client) -> None:
     barrier = threading.Barrier(12)
 
     def claim(_: int) -> int:
-        with httpx.Client(base_url=stack.base_url, timeout=30) as http:
-            barrier.wait()
-            return http.get("/v1/files/claim").status_code
+        barrier.wait()
+        return client.get("/v1/files/claim").status_code
 
     with ThreadPoolExecutor(12) as pool:
         codes = list(pool.map(claim, range(12)))

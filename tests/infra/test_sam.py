@@ -59,3 +59,7 @@ def test_sam_build_without_docker(tmp_path: Path) -> None:
                 assert (python / package).is_dir(), f"the layer lacks {package}"
             # pydantic-core must be the manylinux build for the Lambda runtime, not a local one.
             assert list(python.glob("pydantic_core/_pydantic_core.cpython-312-x86_64-linux-gnu.so"))
+    # Each function ships only its own code (`make deploy-check` also reports the layer's budget).
+    for artifact in deploy_check.report(tmp_path / "build")["artifacts"]:
+        if artifact["kind"] == "function":
+            assert artifact["within_budget"], artifact

@@ -5,6 +5,10 @@ condition, and a failed TransactWriteItems restores a whole-table copy that can 
 thread's write. Real DynamoDB makes each call atomic, and the API's concurrency guarantees (one
 winner per slot, one success per version) depend on that, so every DynamoDB call is serialised
 here. Function invocations themselves still run concurrently.
+
+Two speed-ups keep moto out of the way on a small machine: this process's boto3 calls reach
+the same WSGI app without a socket (aws_transport), and DynamoDB item results skip moto's
+model-driven serialiser (moto_internals.install_fast_dynamodb_serializer).
 """
 
 from __future__ import annotations
@@ -118,6 +122,7 @@ class Emulator:
         if self._server is None:
             return
         aws_transport.uninstall(self.endpoint_url)
+        moto_internals.uninstall_fast_dynamodb_serializer()
         # moto's backends are process-global: leave nothing behind for a later stack in this process.
         try:
             urllib.request.urlopen(urllib.request.Request(  # noqa: S310 - loopback moto endpoint
@@ -146,7 +151,7 @@ class Emulator:
     def client(self, service: str) -> Any:
         """A boto3 client for the emulator (clients are thread-safe once created)."""
         if service not in self._clients:
-            self._clients[service] = boto3.session.Session().client(
+            self._clients[service] = _session().client(
                 service,
                 endpoint_url=self.endpoint_url,
                 region_name=self.region,
@@ -222,6 +227,20 @@ class Emulator:
         value = load_or_create_pepper(pepper_file)
         self.client("ssm").put_parameter(Name=parameter_name, Value=value, Type="SecureString",
                                          Overwrite=True)
+
+
+_shared_session: boto3.session.Session | None = None
+_session_lock = threading.Lock()
+
+
+def _session() -> boto3.session.Session:
+    """One session for the stack's own clients: it loads each service model once (a session per
+    client re-read them, seconds of startup). Created after the in-process transport is set up."""
+    global _shared_session
+    with _session_lock:
+        if _shared_session is None:
+            _shared_session = boto3.session.Session()
+        return _shared_session
 
 
 def load_or_create_pepper(path: Path) -> str:

@@ -179,7 +179,7 @@ def install_fast_dynamodb_serializer() -> None:
     """
     from moto.dynamodb.responses import DynamoResult
 
-    if getattr(DynamoResult, "_fortytwo_fast", False):
+    if "_fortytwo_original" in vars(DynamoResult):
         return
     original = DynamoResult.execute_result
 
@@ -189,5 +189,15 @@ def install_fast_dynamodb_serializer() -> None:
         body = json.dumps(_without_none(self.result), default=_json_default, separators=(",", ":"))
         return 200, {"Content-Type": "application/x-amz-json-1.0"}, body
 
+    DynamoResult._fortytwo_original = original  # type: ignore[attr-defined]
     DynamoResult.execute_result = execute_result  # type: ignore[method-assign]
-    DynamoResult._fortytwo_fast = True  # type: ignore[attr-defined]
+
+
+def uninstall_fast_dynamodb_serializer() -> None:
+    """Give moto its own serialiser back (tests may use moto in this process afterwards)."""
+    from moto.dynamodb.responses import DynamoResult
+
+    original = vars(DynamoResult).get("_fortytwo_original")
+    if original is not None:
+        DynamoResult.execute_result = original  # type: ignore[method-assign]
+        del DynamoResult._fortytwo_original  # type: ignore[attr-defined]

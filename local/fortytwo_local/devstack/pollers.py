@@ -293,9 +293,10 @@ class StreamPoller(_PollerThread):
         self._retry_at = time.monotonic() + min(0.25 * 2 ** (self._attempts - 1), MAX_RETRY_BACKOFF_S)
 
     def _done(self, count: int, reset: bool = True) -> None:
+        # Records left behind have waited since _pending_since already: they go out next
+        # without another batching window.
         for _ in range(count):
             self._pending.popleft()
-        self._pending_since = time.monotonic()
         if reset:
             self._attempts = 0
             self._limit = self.source.batch_size

@@ -331,13 +331,16 @@ def test_patch_lost_race_is_a_version_conflict(api: Api, monkeypatch) -> None:  
 
     def sneak_in(plan):  # type: ignore[no-untyped-def]
         monkeypatch.setattr(store, "commit", real_commit)
-        other = api.call(
-            "PATCH",
-            f"/v1/bookings/{uid}",
-            headers=api.headers(**{"if-match": "*"}),
-            body={"metadata": {"first": True}},
+        from fortytwo.domain.bookings.requests import parse_patch
+
+        store.patch(
+            org_id=api.seed["organization_id"],
+            uid=uid,
+            request=parse_patch({"metadata": {"first": True}}),
+            expected="*",
+            now=NOW,
+            complete=lambda booking: None,
         )
-        assert other.status == 200
         return real_commit(plan)
 
     monkeypatch.setattr(store, "commit", sneak_in)

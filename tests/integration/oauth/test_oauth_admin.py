@@ -13,6 +13,7 @@ from tests.integration.oauth.flow import CONFIDENTIAL_REDIRECT, ping, tokens_for
 
 
 def run(capsys, tmp_path, *argv):
+    capsys.readouterr()  # drop request logs of earlier handler calls
     code = main(["--data-dir", str(tmp_path), *argv])
     out, err = capsys.readouterr()
     return code, out, err
@@ -40,21 +41,18 @@ def test_create_confidential_and_public(capsys, tmp_path, seeded):
     assert code == 0 and "created OAuth client CLI" in out and "client_secret" not in out
 
 
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (["--org", "Nope", "--name", "X", "--type", "public", "--redirect-uri", "https://a.example/cb"],
-         "no organization"),
-        (["--org", "Acme", "--name", "  ", "--type", "public", "--redirect-uri", "https://a.example/cb"],
-         "name"),
+def test_create_errors(capsys, tmp_path, seeded):
+    ok = ["--type", "public", "--redirect-uri", "https://a.example/cb"]
+    cases = [
+        (["--org", "Nope", "--name", "X", *ok], "no organization"),
+        (["--org", "Acme", "--name", "  ", *ok], "name"),
         (["--org", "Acme", "--name", "X", "--type", "public", "--redirect-uri", "http://localhost/cb"],
          "redirect_uri[0] must use https"),
-    ],
-)  # fmt: skip
-def test_create_errors(capsys, tmp_path, seeded, args, message):
-    code, out, err = run(capsys, tmp_path, "admin", "oauth-client", "create", *args)
-    assert code == 1 and out == ""
-    assert message in err and err.count("\n") == 1
+    ]  # fmt: skip
+    for args, message in cases:
+        code, out, err = run(capsys, tmp_path, "admin", "oauth-client", "create", *args)
+        assert code == 1 and out == ""
+        assert message in err and err.count("\n") == 1
 
 
 def test_user_remove_revokes_grants(capsys, tmp_path, invoke, app_client, browser):
@@ -65,22 +63,20 @@ def test_user_remove_revokes_grants(capsys, tmp_path, invoke, app_client, browse
     assert ping(invoke, tokens["access_token"]).json()["error"]["code"] == "token_revoked"
 
 
-@pytest.mark.parametrize(
-    ("entry", "path"),
-    [
-        ({"name": "A", "type": "public", "redirect_uris": ["https://a.example/cb", "http://localhost/"]},
+def test_seed_errors_name_the_path(moto_env):
+    uri = ["https://a.example/cb"]
+    cases = [
+        ({"name": "A", "type": "public", "redirect_uris": [*uri, "http://localhost/"]},
          "oauth_clients[0].redirect_uris[1]"),
-        ({"name": "A", "type": "secret", "redirect_uris": ["https://a.example/cb"]}, "oauth_clients[0].type"),
-        ({"name": "A", "type": "public", "redirect_uris": [], }, "oauth_clients[0].redirect_uris"),
-        ({"name": "", "type": "public", "redirect_uris": ["https://a.example/cb"]}, "oauth_clients[0].name"),
-        ({"name": "A", "type": "public", "redirect_uris": ["https://a.example/cb"], "scopes": []},
-         "oauth_clients[0].scopes"),
-    ],
-)  # fmt: skip
-def test_seed_errors_name_the_path(moto_env, entry, path):
-    with pytest.raises(SeedError) as exc:
-        apply_seed({"organization": {"name": "Other"}, "oauth_clients": [entry]})
-    assert exc.value.path == path
+        ({"name": "A", "type": "secret", "redirect_uris": uri}, "oauth_clients[0].type"),
+        ({"name": "A", "type": "public", "redirect_uris": []}, "oauth_clients[0].redirect_uris"),
+        ({"name": "", "type": "public", "redirect_uris": uri}, "oauth_clients[0].name"),
+        ({"name": "A", "type": "public", "redirect_uris": uri, "scopes": []}, "oauth_clients[0].scopes"),
+    ]  # fmt: skip
+    for entry, path in cases:
+        with pytest.raises(SeedError) as exc:
+            apply_seed({"organization": {"name": "Other"}, "oauth_clients": [entry]})
+        assert exc.value.path == path
 
 
 def test_seed_result(seeded):

@@ -103,24 +103,22 @@ class TestSignInPage:
         assert not second.raw.get("cookies")
         assert ("csrf_token", csrf) in Form(second.text).forms["sign-in"]
 
-    @pytest.mark.parametrize(
-        ("email", "password"),
-        [
+    def test_failed_sign_in(self, invoke, app_client, browser):
+        params, _ = authorize_params(app_client["client_id"], CONFIDENTIAL_REDIRECT)
+        attempts = [
             ("ada@example.com", "wrong"),
             ("nobody@example.com", PASSWORD),
             ("linus@example.com", ""),  # a user without a password
             ("", PASSWORD),
-        ],
-    )
-    def test_failed_sign_in(self, invoke, app_client, browser, email, password):
-        params, _ = authorize_params(app_client["client_id"], CONFIDENTIAL_REDIRECT)
-        page = browser.get(params)
-        r = browser.submit(page, "sign-in", email=email, password=password)
-        assert_page(r, 200)
-        assert "Incorrect email or password." in r.text
-        assert ("email", email) in Form(r.text).forms["sign-in"]
-        assert "42min_oauth_session" not in cookie_values(r)
-        assert "42min_oauth_session" not in browser.cookies
+        ]
+        for email, password in attempts:
+            page = browser.get(params)
+            r = browser.submit(page, "sign-in", email=email, password=password)
+            assert_page(r, 200)
+            assert "Incorrect email or password." in r.text
+            assert ("email", email) in Form(r.text).forms["sign-in"]
+            assert "42min_oauth_session" not in cookie_values(r)
+            assert "42min_oauth_session" not in browser.cookies
 
     def test_sign_in_success_redirects_to_the_same_request(self, invoke, app_client, browser):
         params, _ = authorize_params(app_client["client_id"], CONFIDENTIAL_REDIRECT)
@@ -189,14 +187,14 @@ class TestConsent:
             "&state=af0ifjsldkj&iss=https%3A%2F%2Fapi.42min.test"
         )
 
-    @pytest.mark.parametrize("action", ["approve", "deny"])
-    def test_without_session_shows_sign_in(self, invoke, app_client, browser, action):
+    def test_without_session_shows_sign_in(self, invoke, app_client, browser):
         params, _ = authorize_params(app_client["client_id"], CONFIDENTIAL_REDIRECT)
         consent = sign_in(browser, params)
         browser.cookies.pop("42min_oauth_session")
-        r = browser.submit(consent, "consent", action=action)
-        assert_page(r, 200)
-        assert "sign-in" in Form(r.text).forms
+        for action in ("approve", "deny"):
+            r = browser.submit(consent, "consent", action=action)
+            assert_page(r, 200)
+            assert "sign-in" in Form(r.text).forms
 
     def test_switch_account(self, invoke, app_client, browser):
         params, _ = authorize_params(app_client["client_id"], CONFIDENTIAL_REDIRECT)
@@ -240,9 +238,9 @@ class TestConsent:
 
 
 class TestErrorPages:
-    @pytest.mark.parametrize(
-        ("mutate", "error"),
-        [
+    def test_never_redirects(self, invoke, app_client, browser):
+        params, _ = authorize_params(app_client["client_id"], CONFIDENTIAL_REDIRECT)
+        cases = [
             (drop("client_id"), "invalid_client"),
             (setv("client_id", UNKNOWN_CLIENT), "invalid_client"),
             (lambda p: [*p, p[1]], "invalid_client"),
@@ -250,13 +248,13 @@ class TestErrorPages:
             (setv("redirect_uri", EVIL), "invalid_redirect_uri"),
             (setv("redirect_uri", CONFIDENTIAL_REDIRECT + "/"), "invalid_redirect_uri"),
             (lambda p: [*p, p[2]], "invalid_redirect_uri"),
-        ],
-    )  # fmt: skip
-    def test_never_redirects(self, invoke, app_client, browser, mutate, error):
-        params, _ = authorize_params(app_client["client_id"], CONFIDENTIAL_REDIRECT)
-        r = browser.get(mutate(params))
-        assert_error_page(r, error)
-        assert "evil.example" not in r.text
+            # steps 3–4 win over every later problem
+            (lambda p: setv("scope", "nope")(setv("redirect_uri", EVIL)(p)), "invalid_redirect_uri"),
+        ]
+        for mutate, error in cases:
+            r = browser.get(mutate(params))
+            assert_error_page(r, error)
+            assert "evil.example" not in r.text
 
     def test_spec_wording(self, invoke, app_client, browser):
         params, _ = authorize_params(app_client["client_id"], "https://evil.example/cb")
@@ -269,42 +267,40 @@ class TestErrorPages:
         body = urlencode([("csrf_token", browser.cookies["42min_oauth_csrf"]), *params, ("pad", "x" * 65536)])
         assert_error_page(browser.post(body.encode()), "invalid_request", 413)
 
-    @pytest.mark.parametrize("content_type", [None, "application/json", "text/plain"])
-    def test_post_not_form(self, invoke, app_client, browser, content_type):
+    def test_post_not_form(self, invoke, app_client, browser):
         params, _ = authorize_params(app_client["client_id"], CONFIDENTIAL_REDIRECT)
         browser.get(params)
         body = urlencode(
             [("csrf_token", browser.cookies["42min_oauth_csrf"]), ("action", "approve"), *params]
         )
-        headers = {"content-type": content_type} if content_type else {}
-        assert_error_page(browser.post(body.encode(), headers), "invalid_request", 400)
+        for content_type in (None, "application/json", "text/plain"):
+            headers = {"content-type": content_type} if content_type else {}
+            assert_error_page(browser.post(body.encode(), headers), "invalid_request", 400)
 
     def test_post_invalid_utf8(self, invoke, app_client, browser):
         assert_error_page(browser.post(b"csrf_token=%ff%fe", FORM), "invalid_request", 400)
 
-    @pytest.mark.parametrize("case", ["no_cookie", "no_field", "different", "repeated"])
-    def test_csrf(self, invoke, app_client, browser, case):
+    def test_csrf(self, invoke, app_client, browser):
         params, _ = authorize_params(app_client["client_id"], CONFIDENTIAL_REDIRECT)
         consent = sign_in(browser, params)
         fields = [(k, v) for k, v in Form(consent.text).forms["consent"]] + [("action", "approve")]
-        if case == "no_cookie":
-            browser.cookies.pop("42min_oauth_csrf")
-        elif case == "no_field":
-            fields = [f for f in fields if f[0] != "csrf_token"]
-        elif case == "different":
-            fields = [(k, "x" * 43 if k == "csrf_token" else v) for k, v in fields]
-        else:
-            fields.append(("csrf_token", browser.cookies["42min_oauth_csrf"]))
+        csrf = browser.cookies["42min_oauth_csrf"]
+        for bad in (
+            [f for f in fields if f[0] != "csrf_token"],  # field missing
+            [(k, "x" * 43 if k == "csrf_token" else v) for k, v in fields],  # different
+            [*fields, ("csrf_token", csrf)],  # repeated
+            [(k, "" if k == "csrf_token" else v) for k, v in fields],  # empty
+        ):
+            assert_error_page(browser.post(bad), "invalid_csrf")
+        browser.cookies.pop("42min_oauth_csrf")  # cookie missing
         assert_error_page(browser.post(fields), "invalid_csrf")
 
-    @pytest.mark.parametrize("action", [None, "grant", "APPROVE"])
-    def test_unknown_action(self, invoke, app_client, browser, action):
+    def test_unknown_action(self, invoke, app_client, browser):
         params, _ = authorize_params(app_client["client_id"], CONFIDENTIAL_REDIRECT)
         consent = sign_in(browser, params)
         fields = list(Form(consent.text).forms["consent"])
-        if action:
-            fields.append(("action", action))
-        assert_error_page(browser.post(fields), "invalid_request")
+        for extra in ([], [("action", "grant")], [("action", "APPROVE")]):
+            assert_error_page(browser.post(fields + extra), "invalid_request")
 
     def test_rate_limited_page(self, invoke, app_client, limits):
         limits("oauth_authorize=2")
@@ -341,28 +337,32 @@ class TestErrorPages:
 
 
 class TestErrorRedirects:
-    @pytest.mark.parametrize(
-        ("mutate", "error", "description"),
-        [
+    def test_get_redirects_302(self, invoke, app_client, browser):
+        params, _ = authorize_params(app_client["client_id"], CONFIDENTIAL_REDIRECT)
+        cases = [
             (add("scope", "user:read"), "invalid_request", "The scope parameter must not be repeated."),
-            (drop("response_type"), "invalid_request", None),
+            (drop("response_type"), "invalid_request", "The response_type parameter is required."),
             (setv("response_type", "token"), "unsupported_response_type", None),
             (drop("code_challenge"), "invalid_request", None),
             (setv("code_challenge", "short"), "invalid_request", None),
             (drop("code_challenge_method"), "invalid_request", None),
             (setv("code_challenge_method", "plain"), "invalid_request", None),
             (drop("scope"), "invalid_scope", "The scope parameter is required."),
-            (setv("scope", "calendar:read"), "invalid_scope",
-             "Unknown scope: calendar:read"),
-        ],
-    )  # fmt: skip
-    def test_get_redirects_302(self, invoke, app_client, browser, mutate, error, description):
-        params, _ = authorize_params(app_client["client_id"], CONFIDENTIAL_REDIRECT)
-        r = browser.get(mutate(params))
-        got = assert_redirect(r, 302, CONFIDENTIAL_REDIRECT, error=error, state="af0ifjsldkj", iss=ISSUER)
-        assert list(got) == ["error", "error_description", "state", "iss"]
-        if description:
-            assert got["error_description"] == description
+            (setv("scope", "calendar:read"), "invalid_scope", "Unknown scope: calendar:read"),
+            # the earliest failing step answers
+            (lambda p: setv("scope", "x")(drop("code_challenge")(p)), "invalid_request", None),
+            (
+                lambda p: setv("scope", "x")(setv("response_type", "token")(p)),
+                "unsupported_response_type",
+                None,
+            ),
+        ]
+        for mutate, error, description in cases:
+            r = browser.get(mutate(params))
+            got = assert_redirect(r, 302, CONFIDENTIAL_REDIRECT, error=error, state="af0ifjsldkj", iss=ISSUER)
+            assert list(got) == ["error", "error_description", "state", "iss"]
+            if description:
+                assert got["error_description"] == description
 
     def test_spec_example_location(self, invoke, app_client, browser):
         params, _ = authorize_params(app_client["client_id"], CONFIDENTIAL_REDIRECT, scope="calendar:read")

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
-
 from fortytwo.store import oauth as store
 from tests.integration.oauth.flow import assert_oauth_error, tokens_for
 
@@ -96,9 +94,8 @@ class TestRegister:
         assert body["error_description"] == "redirect_uris[0] must use https, or http on 127.0.0.1 or [::1]."
         assert r.headers["pragma"] == "no-cache"
 
-    @pytest.mark.parametrize(
-        ("doc", "error"),
-        [
+    def test_metadata_errors(self, invoke, seeded):
+        cases = [
             ({}, "invalid_redirect_uri"),
             ({"redirect_uris": []}, "invalid_redirect_uri"),
             ({"redirect_uris": ["https://a.example/cb#f"]}, "invalid_redirect_uri"),
@@ -106,10 +103,9 @@ class TestRegister:
             ({**OK, "grant_types": ["refresh_token"]}, "invalid_client_metadata"),
             ({**OK, "response_types": ["token"]}, "invalid_client_metadata"),
             ({**OK, "client_name": "x" * 101}, "invalid_client_metadata"),
-        ],
-    )  # fmt: skip
-    def test_metadata_errors(self, invoke, seeded, doc, error):
-        assert_oauth_error(register(invoke, doc), 400, error)
+        ]
+        for i, (doc, error) in enumerate(cases):
+            assert_oauth_error(register(invoke, doc, ip=f"203.0.113.{100 + i}"), 400, error)
 
     def test_rate_limited(self, invoke, seeded):
         for _ in range(5):
@@ -173,6 +169,12 @@ class TestDiscovery:
             "bearer_methods_supported": ["header"],
             "resource_documentation": "https://42min.us/help/api",
         }
+
+    def test_oversized_body(self, invoke, seeded):
+        r = invoke("oauth", "GET", "/.well-known/oauth-protected-resource", body=b"x" * 65537)
+        assert r.status == 413 and r.json()["error"]["code"] == "payload_too_large"
+        r = invoke("oauth", "GET", "/v1/oauth/authorize", body=b"x" * 65537)
+        assert r.status == 413 and 'data-error="invalid_request"' in r.text
 
     def test_other_methods_and_rate_limit(self, invoke, seeded, limits):
         r = invoke("oauth", "POST", "/.well-known/oauth-protected-resource")

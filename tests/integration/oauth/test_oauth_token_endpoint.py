@@ -136,15 +136,13 @@ class TestCodeExchange:
         record = store.get_code(hash_secret(get_pepper(), code))
         assert record.used_at is not None and record.grant_id is None  # spent, no grant
 
-    @pytest.mark.parametrize("verifier", ["x" * 43, "short", "a" * 42 + "+"])
-    def test_pkce_mismatch_spends_the_code(self, invoke, app_client, browser, verifier):
-        code, good, _ = authorize_code(browser, app_client["client_id"], CONFIDENTIAL_REDIRECT)
-        assert_oauth_error(
-            exchange(invoke, app_client, code, verifier, CONFIDENTIAL_REDIRECT), 400, "invalid_grant"
-        )
-        assert_oauth_error(
-            exchange(invoke, app_client, code, good, CONFIDENTIAL_REDIRECT), 400, "invalid_grant"
-        )
+    def test_pkce_mismatch_spends_the_code(self, invoke, app_client, browser):
+        for verifier in ("x" * 43, "short", "a" * 42 + "+"):
+            code, good, _ = authorize_code(browser, app_client["client_id"], CONFIDENTIAL_REDIRECT)
+            r = exchange(invoke, app_client, code, verifier, CONFIDENTIAL_REDIRECT)
+            assert_oauth_error(r, 400, "invalid_grant")
+            r = exchange(invoke, app_client, code, good, CONFIDENTIAL_REDIRECT)
+            assert_oauth_error(r, 400, "invalid_grant")
 
     def test_redirect_uri_mismatch(self, invoke, app_client, browser):
         code, verifier, _ = authorize_code(browser, app_client["client_id"], CONFIDENTIAL_REDIRECT)
@@ -210,12 +208,11 @@ class TestRefresh:
         alias = refresh(invoke, app_client, full.json()["refresh_token"], scope="bookings:write")
         assert alias.json()["scope"] == "bookings:cancel bookings:create bookings:reschedule bookings:update"
 
-    @pytest.mark.parametrize("scope", ["user:read", "calendar:read", "slots:read webhooks:write"])
-    def test_invalid_scope_keeps_the_token_unspent(self, invoke, app_client, browser, scope):
+    def test_invalid_scope_keeps_the_token_unspent(self, invoke, app_client, browser):
         first = tokens_for(invoke, browser, app_client, CONFIDENTIAL_REDIRECT)
-        assert_oauth_error(
-            refresh(invoke, app_client, first["refresh_token"], scope=scope), 400, "invalid_scope"
-        )
+        for scope in ("user:read", "calendar:read", "slots:read webhooks:write", "BOOKINGS:READ"):
+            r = refresh(invoke, app_client, first["refresh_token"], scope=scope)
+            assert_oauth_error(r, 400, "invalid_scope")
         assert refresh(invoke, app_client, first["refresh_token"]).status == 200
 
     def test_errors(self, invoke, app_client, cli_client, browser, monkeypatch):

@@ -166,7 +166,7 @@ def test_list_query_errors(invoke, acme):
         assert r.json()["error"]["code"] == "invalid_query_param"
         assert r.json()["error"]["details"] == {"param": param}, (query, r.text)
     r = _get(invoke, acme, [("sort", "nope")])
-    assert r.json()["error"]["message"] == "sort must be one of: created_at_desc, created_at_asc, title_asc"
+    assert r.json()["error"]["message"] == "sort must be one of created_at_desc, created_at_asc, title_asc"
     # Limits above 100 are clamped; the default sort equals an explicit one for cursors.
     for huge in ("100000000000000000000", "9" * 5000, "0" * 4999 + "3"):
         r = _get(invoke, acme, [("limit", huge)])

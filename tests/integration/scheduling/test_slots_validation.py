@@ -63,6 +63,19 @@ def test_slots_query_rules_in_order(invoke, acme, freeze):
     )
     assert ok.status == 200, ok.text
     assert ok.json()["data"]["slots"][0]["start"] == "2026-05-20T08:00:00.000Z"
+    for key in ("intro", "demo"):  # a window in the past is valid and lists nothing
+        past = invoke(
+            "slots",
+            "GET",
+            "/v1/slots",
+            headers=acme.headers,
+            query={
+                "event_type_id": acme.et(key),
+                "start": "2020-01-06T00:00:00Z",
+                "end": "2020-02-06T00:00:00Z",
+            },
+        )
+        assert past.status == 200 and past.json()["data"]["slots"] == []
 
 
 def test_slots_identification_and_not_found(invoke, acme, freeze):

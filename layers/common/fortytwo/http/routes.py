@@ -52,11 +52,16 @@ ROUTES: tuple[Route, ...] = (
 
 
 def template_regex(path: str) -> re.Pattern[str]:
-    """HTTP API matching on the raw path: `{x}` is one non-empty segment, `{x+}` the rest (≥ 1 segment)."""
+    """Matching on the raw path: `{x}` is one non-empty segment.
+
+    The one greedy template route, `/v1/event-types/{idOrSlug+}`, stands for the contract's two
+    routes (`{idOrSlug}` and `{username}/{slug}`), so it matches one or two segments here; a longer
+    path is an unknown route (404), not a wrong method.
+    """
     pattern = ""
     for part in re.split(r"(\{[^}]+\})", path):
         if part.startswith("{") and part.endswith("+}"):
-            pattern += r"(?:[^/]+(?:/[^/]+)*)"
+            pattern += r"(?:[^/]+(?:/[^/]+)?)"
         elif part.startswith("{"):
             pattern += r"[^/]+"
         else:

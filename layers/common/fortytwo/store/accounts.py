@@ -70,6 +70,10 @@ def get_user(org_id: str, user_id: str) -> dynamo.Item | None:
     return dynamo.get(*keys.user(org_id, user_id))
 
 
+def get_schedule(org_id: str, schedule_id: str) -> dynamo.Item | None:
+    return dynamo.get(*keys.schedule(org_id, schedule_id), consistent=True)
+
+
 def get_user_and_org(org_id: str, user_id: str) -> tuple[dynamo.Item | None, dynamo.Item | None]:
     """One BatchGetItem for `/v1/me`."""
     found = dynamo.batch_get([keys.user(org_id, user_id), keys.org(org_id)])

@@ -51,6 +51,9 @@ class SlotInputs:
     entries_by_host: Mapping[str, tuple[ledger.LedgerEntry, ...]]
     ledger_first_day: date
     ledger_last_day: date | None
+    # (host user id, UTC day) → version of every ledger day item read; a day missing here did not
+    # exist (booking commits pass `expected_version=None` for it).
+    day_versions: Mapping[tuple[str, date], int]
 
 
 def _schedule(item: Mapping[str, Any] | None) -> Schedule | None:
@@ -122,7 +125,13 @@ _KINDS = ((PeriodKind.DAY, "per_day"), (PeriodKind.WEEK, "per_week"), (PeriodKin
 
 def ledger_days(rules: EventTypeRules, hosts: tuple[Host, ...], *, now: datetime, window_start: datetime,
                 window_end: datetime) -> tuple[date, date | None]:
-    """The UTC ledger days to read for a window: `(first, last)`, `last` None meaning open-ended."""
+    """The UTC ledger days to read for a window: `(first, last)`, `last` None meaning open-ended.
+
+    No start before `now` is ever offered, so the window is clamped there first: a window far in
+    the past never reads the host's whole history.
+    """
+    window_start = max(window_start, now)
+    window_end = max(window_end, window_start + _MS)
     first = _utc_day(window_start - _MARGIN)
     last: date | None = _utc_day(window_end + _MARGIN)
     caps: list[tuple[PeriodKind, str]] = [
@@ -160,9 +169,14 @@ def load_inputs(
     first, last = ledger_days(rules, hosts, now=now, window_start=window_start, window_end=window_end)
     bookings: list[ExistingBooking] = []
     entries_by_host: dict[str, tuple[ledger.LedgerEntry, ...]] = {}
+    versions: dict[tuple[str, date], int] = {}
     for host in hosts:
-        entries = tuple(ledger.read_entries(host.user_id, first, last, consistent=consistent))
+        items = ledger.read_days(host.user_id, first, last, consistent=consistent)
+        for item in items:
+            day = date.fromisoformat(item["sk"].removeprefix("DAY#"))
+            versions[(host.user_id, day)] = int(item["version"])
+        entries = tuple(entry for item in items for entry in ledger.entries_of(item) if entry.active)
         entries_by_host[host.user_id] = entries
         bookings += ledger.existing_bookings(host.user_id, entries, exclude_key=exclude_key,
                                              release_seat_of=release_seat_of)
-    return SlotInputs(record, rules, hosts, tuple(bookings), entries_by_host, first, last)
+    return SlotInputs(record, rules, hosts, tuple(bookings), entries_by_host, first, last, versions)

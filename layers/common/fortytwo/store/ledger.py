@@ -187,6 +187,19 @@ def transact_add_entry(host_user_id: str, entry: LedgerEntry, *,
     }}
 
 
+def transact_check_day(host_user_id: str, day: date, *, expected_version: int | None) -> dict[str, Any]:
+    """A ConditionCheck that a host-day is unchanged since it was read (None: it still does not
+    exist). Booking commits add it for the neighbouring days a meeting and its buffers reach into."""
+    pk, sk = day_key(host_user_id, day)
+    check: dict[str, Any] = {"TableName": dynamo.table_name(), "Key": dynamo.key(pk, sk)}
+    if expected_version is None:
+        check["ConditionExpression"] = "attribute_not_exists(pk)"
+    else:
+        check["ConditionExpression"] = "version = :v"
+        check["ExpressionAttributeValues"] = dynamo.values({":v": expected_version})
+    return {"ConditionCheck": check}
+
+
 def transact_remove_entry(host_user_id: str, day: date, key: str, *, expected_version: int) -> dict[str, Any]:
     """Remove one entry (cancel, reschedule away, last registration of a session gone)."""
     pk, sk = day_key(host_user_id, day)
