@@ -220,7 +220,9 @@ async def list_bookings(request: Request, auth: AuthContext = Depends(bearer("bo
     assert sort is not None
     statuses = _statuses(query)
     event_type_id = query.uuid("event_type_id")
-    host_user_id = query.uuid("host_user_id")
+    # With `host_user_ids` present, `host_user_id` is ignored entirely: not even validated.
+    has_host_list = any(v != "" for v in query.values("host_user_ids"))
+    host_user_id = query.uuid("host_user_id") if not has_host_list else None
     host_ids = _host_ids(query)
     attendee_email = query.single("attendee_email")
     if attendee_email is not None and len(attendee_email) > MAX_ATTENDEE_EMAIL:

@@ -291,6 +291,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     dev = sub.add_parser("dev", help="run the local stack")
+    # Also accepted after `dev` (60-operations §2 lists it there); the global form works too.
+    dev.add_argument("--data-dir", default=argparse.SUPPRESS)
     dev.add_argument("--port", type=int, default=8042)
     dev.add_argument("--host", default="127.0.0.1")
     dev.add_argument("--seed")

@@ -243,6 +243,18 @@ def test_ttl_sweep(stack: DevStack) -> None:
     assert [item["sk"]["S"] for item in left] == ["new"]
 
 
+def test_snapshots_follow_writes(stack: DevStack) -> None:
+    assert stack.emulator is not None
+    stack.emulator.client("dynamodb").put_item(
+        TableName="fixture-test", Item={"pk": {"S": "snapshot"}, "sk": {"S": "1"}})
+    state = stack.data_dir / "state.json"
+
+    def saved() -> bool:
+        return state.exists() and '{"S":"snapshot"}' in state.read_text()
+
+    _wait(saved, timeout=12.0)  # at most 10 s after the write, while running
+
+
 def test_state_survives_a_restart(tmp_path: Path, stack: DevStack) -> None:
     # Another stack in this process needs the module's one stopped first (moto is process-global).
     stack.stop()

@@ -11,10 +11,11 @@ tracer = Tracer()
 
 
 def count_metric(name: str, value: float = 1, **dimensions: str) -> None:
-    """Emit a count metric; dimensions go into a separate EMF blob so they never mix between metrics."""
-    if dimensions:
-        with single_metric(name=name, unit=MetricUnit.Count, value=value) as metric:
-            for key, dim in dimensions.items():
-                metric.add_dimension(name=key, value=dim)
-        return
-    metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+    """Emit one count metric as its own EMF document, immediately.
+
+    Nothing accumulates on the shared `metrics` object, so concurrent invocations in one process
+    (the local stack runs handlers in threads) can never race on a flush.
+    """
+    with single_metric(name=name, unit=MetricUnit.Count, value=value) as metric:
+        for key, dim in dimensions.items():
+            metric.add_dimension(name=key, value=dim)

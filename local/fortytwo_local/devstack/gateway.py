@@ -8,6 +8,7 @@ separate Lambda instances would.
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
 from email.utils import formatdate
@@ -93,6 +94,13 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # concurrency tests open many connections at once
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hung up is not worth a traceback; anything else is.
+        if isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            log.debug("devstack gateway: %s went away", client_address)
+        else:
+            log.exception("devstack gateway: error serving %s", client_address)
+
 
 class _RequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -139,7 +147,10 @@ class _RequestHandler(BaseHTTPRequestHandler):
             except Exception:  # a bug here must not kill the connection silently
                 log.exception("devstack: gateway failure")
                 response = gateway_error(500, "Internal Server Error")
-        self._write(response)
+        try:
+            self._write(response)
+        except ConnectionError:
+            self.close_connection = True
         access_log.info("%s %s %d %.0fms", self.command, raw_target, response.status,
                         (time.monotonic() - started) * 1000)
 

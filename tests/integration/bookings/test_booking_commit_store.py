@@ -11,6 +11,7 @@ from typing import Any
 import boto3
 import pytest
 
+from fortytwo.domain.timefmt import parse_ts
 from fortytwo.store import bookings as store
 from fortytwo.store import dynamo, ledger
 
@@ -129,17 +130,10 @@ def test_group_seats_sessions_and_release(api: Api) -> None:
         _error(api.call("POST", "/v1/bookings", body=api.create_body("intro", api.at(day, "10:30"))))[0]
         == 409
     )
-    session = dynamo.get(
-        *store.session_key(
-            api.et("workshop"),
-            seats[0]["start_at"].replace(".000Z", ".000Z") and store.parse_ts(seats[0]["start_at"]),
-        ),
-        consistent=True,
-    )
+    session = dynamo.get(*store.session_key(api.et("workshop"), parse_ts(start)), consistent=True)
     assert session is not None and session["seats_taken"] == 3
-    entries = ledger.entries_of(
-        dynamo.get(*ledger.day_key(api.user("ada"), store.parse_ts(start).date()), consistent=True) or {}
-    )
+    day_item = dynamo.get(*ledger.day_key(api.user("ada"), parse_ts(start).date()), consistent=True)
+    entries = ledger.entries_of(day_item or {})
     [meeting] = [e for e in entries if e.seats is not None]
     assert meeting.seats == 3
     workshop_day = ("ET#" + api.et("workshop"), f"DAY#{day}")
@@ -162,7 +156,7 @@ def test_group_seats_sessions_and_release(api: Api) -> None:
     ).json()["data"]
     assert len(remaining) == 1  # the late registration still holds the 10:00 session
     api.call("POST", f"/v1/bookings/{remaining[0]['uid']}/cancel")
-    assert dynamo.get(*store.session_key(api.et("workshop"), store.parse_ts(start)), consistent=True) is None
+    assert dynamo.get(*store.session_key(api.et("workshop"), parse_ts(start)), consistent=True) is None
     assert _counter(*workshop_day) == 0
     assert api.create("intro", api.at(day, "10:30"))["data"]["status"] == "confirmed"
 

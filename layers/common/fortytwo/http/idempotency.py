@@ -219,7 +219,7 @@ class BookingIdempotencyStore(DynamoDBPersistenceLayer):
 
     def key_for(self, key: str) -> str:
         """The record's sort key for an `Idempotency-Key` value, derived exactly as Powertools does
-        (`KEY#` + SHA-256 of the key). Valid once a handler has configured the layer."""
+        (`KEY#` + SHA-256 of the key)."""
         hashed = self._get_hashed_idempotency_key({"key": key})
         assert hashed is not None
         return hashed
@@ -271,7 +271,12 @@ class BookingIdempotencyStore(DynamoDBPersistenceLayer):
 @lru_cache(maxsize=4)
 def _store_for(table_name: str) -> BookingIdempotencyStore:
     # One persistence layer per process: constructing one registers a user-agent hook on the client.
-    return BookingIdempotencyStore(table_name)
+    # It is configured before anyone can use it: Powertools configures a layer on its first handler
+    # and marks it configured before setting its fields, which concurrent first requests (the local
+    # stack runs invocations in threads) could otherwise observe half done.
+    store = BookingIdempotencyStore(table_name)
+    store.configure(_base_config(), key_prefix=KEY_PREFIX)
+    return store
 
 
 def _store() -> BookingIdempotencyStore:
@@ -292,14 +297,19 @@ class _BoundedContext:
         return max(0, min(remaining, MAX_IN_PROGRESS_MS))
 
 
-def _config(request: Request) -> IdempotencyConfig:
-    config = IdempotencyConfig(
+def _base_config() -> IdempotencyConfig:
+    return IdempotencyConfig(
         event_key_jmespath="key",
         payload_validation_jmespath="fingerprint",
         raise_on_no_idempotency_key=True,
         expires_after_seconds=int(RETENTION.total_seconds()),
         hash_function="sha256",
     )
+
+
+def _config(request: Request) -> IdempotencyConfig:
+    """This invocation's config: the Lambda context decides when its reservation expires."""
+    config = _base_config()
     config.register_lambda_context(_BoundedContext(request.scope.get("aws.context")))  # type: ignore[arg-type]
     return config
 

@@ -255,7 +255,6 @@ class Availability:
     timezone: str | None
     bookings: list[ExistingBooking]
     versions: dict[tuple[str, date], int]  # (host, UTC day) → version of each item read
-    entries: dict[tuple[str, date], dict[str, ledger.LedgerEntry]]
     first_day: date
     last_day: date | None
 
@@ -267,9 +266,6 @@ class Availability:
         if in_range and any(h.user_id == host for h in self.hosts):
             return ABSENT
         return UNKNOWN
-
-    def entry(self, host: str, day: date, key: str) -> ledger.LedgerEntry | None:
-        return self.entries.get((host, day), {}).get(key)
 
 
 def load_availability(
@@ -289,19 +285,16 @@ def load_availability(
     )
     bookings: list[ExistingBooking] = []
     versions: dict[tuple[str, date], int] = {}
-    entries: dict[tuple[str, date], dict[str, ledger.LedgerEntry]] = {}
     for host in hosts:
         host_entries: list[ledger.LedgerEntry] = []
         for item in ledger.read_days(host.user_id, first, last, consistent=True):
             day = date.fromisoformat(item["day"])
             versions[(host.user_id, day)] = int(item.get("version") or 0)
-            day_entries = ledger.entries_of(item)
-            entries[(host.user_id, day)] = {entry.key: entry for entry in day_entries}
-            host_entries.extend(entry for entry in day_entries if entry.active)
+            host_entries.extend(entry for entry in ledger.entries_of(item) if entry.active)
         bookings += ledger.existing_bookings(
             host.user_id, host_entries, exclude_key=exclude_key, release_seat_of=release_seat_of
         )
-    return Availability(record, rules, hosts, timezone, bookings, versions, entries, first, last)
+    return Availability(record, rules, hosts, timezone, bookings, versions, first, last)
 
 
 def host_limits(avail: Availability, user_id: str) -> tuple[Any, str]:
