@@ -276,3 +276,8 @@ def test_outbound_webhooks_are_a_superset_of_the_reference() -> None:
         own = body_fields(ours, ours["webhooks"][name]["post"]["requestBody"])
         for media, needed in theirs.items():
             assert needed <= own[media], f"webhook {name}: {sorted(needed - own[media])}"
+
+
+def test_document_validates_against_the_openapi_31_schema() -> None:
+    validator = pytest.importorskip("openapi_spec_validator", reason="openapi-spec-validator is not installed")
+    validator.validate(merged())

@@ -97,25 +97,6 @@ class Api:
         return self.call("GET", f"/v1/webhooks/{webhook_id}/deliveries", query=query)
 
 
-@pytest.fixture(scope="module")
-def moto_env() -> Iterator[None]:
-    """One moto account per test module (the root conftest makes one per test): the table,
-    queue and pepper are created once, and every test seeds its own organization, so tests
-    stay independent while skipping most of the emulator's set-up cost."""
-    from moto import mock_aws
-
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    aws.set_env()
-    with mock_aws():
-        aws.reset_caches()
-        aws.create_table(aws.ENV["FORTYTWO_TABLE_NAME"])
-        os.environ["FORTYTWO_DELIVERY_QUEUE_URL"] = aws.create_queue()
-        aws.put_pepper(aws.ENV["FORTYTWO_PEPPER_PARAM"])
-        aws.reset_caches()
-        yield
-    aws.reset_caches()
-
-
 def unique_seed(name: str = "Acme") -> dict[str, Any]:
     from fortytwo_local.seed import apply_seed
 
@@ -211,7 +192,7 @@ class Pipeline:
         self.sqs = boto3.client("sqs")
         self.ddb = boto3.client("dynamodb")
         self.streams = boto3.client("dynamodbstreams")
-        # A queue of its own: the moto account is shared by the tests of a module.
+        # A queue of its own, so nothing another fixture enqueued can interfere.
         self.queue_url = self.sqs.create_queue(QueueName=f"deliveries-{secrets.token_hex(4)}")["QueueUrl"]
         monkeypatch.setenv("FORTYTWO_DELIVERY_QUEUE_URL", self.queue_url)
         reset_settings()
@@ -229,10 +210,10 @@ class Pipeline:
             "ShardId"
         ]
         self.stream_arn = stream_arn
+        # From now on: what the seed and the set-up wrote is not this test's business.
         self.iterator = self.streams.get_shard_iterator(
-            StreamArn=stream_arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON"
+            StreamArn=stream_arn, ShardId=shard, ShardIteratorType="LATEST"
         )["ShardIterator"]
-        self.stream_records()  # what earlier tests wrote is not this test's business
         self.delivery_responses: list[dict[str, Any]] = []
 
     def _park(self, receipt_handle: str, seconds: int) -> None:

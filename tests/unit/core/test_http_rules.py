@@ -233,3 +233,9 @@ def test_bad_configuration_names_the_variable(name, value):
 def test_rate_limit_and_schedule_parsers():
     assert parse_rate_limits("")["pat"] == 120
     assert parse_retry_schedule("0,1,2") == (0, 1, 2)
+
+
+def test_register_route_exists_only_while_registration_is_enabled():
+    assert allowed_methods("/v1/oauth/register") == ["POST"]
+    assert allowed_methods("/v1/oauth/register", dcr_enabled=False) == []
+    assert allowed_methods("/v1/event-types/a/b/c") == []

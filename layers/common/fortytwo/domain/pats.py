@@ -26,7 +26,7 @@ class ParsedPat:
 
 
 def parse_token(token: str) -> ParsedPat | None:
-    match = PAT_RE.match(token)
+    match = PAT_RE.fullmatch(token)
     return ParsedPat(match.group(1), match.group(2)) if match else None
 
 

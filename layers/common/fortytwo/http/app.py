@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from fortytwo.config import get_settings
 from fortytwo.domain.ids import request_id as new_request_id
 from fortytwo.http import context, ratelimit, routes
 from fortytwo.http.context import RequestState
@@ -34,7 +35,7 @@ def raw_path(request: Request) -> str:
 
 def route_error(request: Request) -> ApiError:
     """404 or 405 for a request that matched no route of this API (00-conventions §2.1)."""
-    allowed = routes.allowed_methods(raw_path(request))
+    allowed = routes.allowed_methods(raw_path(request), dcr_enabled=get_settings().oauth_dcr_enabled)
     if allowed:
         return MethodNotAllowed(request.method, allowed)
     return NotFound()

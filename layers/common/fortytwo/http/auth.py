@@ -57,7 +57,7 @@ def verify_pat(token: str, now: datetime) -> tuple[AuthContext, dict]:
 
 
 def verify_access_token(token: str, now: datetime) -> AuthContext:
-    if not _ACCESS_TOKEN_RE.match(token):
+    if not _ACCESS_TOKEN_RE.fullmatch(token):
         raise AuthFailure("invalid_token")
     record = access_tokens.get_access_token(pepper_hmac(get_pepper(), token))
     if record is None:

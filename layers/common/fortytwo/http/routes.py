@@ -17,6 +17,8 @@ class Route:
     method: str
     path: str
     function: str
+    # Exists only while dynamic client registration is enabled (10-auth §6.12).
+    requires_dcr: bool = False
 
 
 ROUTES: tuple[Route, ...] = (
@@ -45,7 +47,7 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/v1/oauth/token", "OAuthFunction"),
     Route("POST", "/v1/oauth/revoke", "OAuthFunction"),
     Route("POST", "/v1/oauth/introspect", "OAuthFunction"),
-    Route("POST", "/v1/oauth/register", "OAuthFunction"),
+    Route("POST", "/v1/oauth/register", "OAuthFunction", requires_dcr=True),
     Route("GET", "/.well-known/oauth-authorization-server", "OAuthFunction"),
     Route("GET", "/.well-known/oauth-protected-resource", "OAuthFunction"),
 )
@@ -74,9 +76,13 @@ def _compiled() -> tuple[tuple[re.Pattern[str], Route], ...]:
     return tuple((template_regex(r.path), r) for r in ROUTES)
 
 
-def allowed_methods(raw_path: str) -> list[str]:
+def allowed_methods(raw_path: str, *, dcr_enabled: bool = True) -> list[str]:
     """Methods of the routes whose path matches; empty when the path matches none."""
-    methods = {route.method for regex, route in _compiled() if regex.match(raw_path)}
+    methods = {
+        route.method
+        for regex, route in _compiled()
+        if regex.match(raw_path) and (dcr_enabled or not route.requires_dcr)
+    }
     return [m for m in METHOD_ORDER if m in methods]
 
 
