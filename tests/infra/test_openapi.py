@@ -279,5 +279,5 @@ def test_outbound_webhooks_are_a_superset_of_the_reference() -> None:
 
 
 def test_document_validates_against_the_openapi_31_schema() -> None:
-    validator = pytest.importorskip("openapi_spec_validator", reason="openapi-spec-validator is not installed")
+    validator = pytest.importorskip("openapi_spec_validator", reason="openapi-spec-validator not installed")
     validator.validate(merged())

@@ -5,7 +5,6 @@ received from moto's queue, parking retries in simulated time instead of sleepin
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta

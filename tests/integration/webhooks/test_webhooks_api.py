@@ -281,12 +281,11 @@ def test_oauth_client_sandbox_is_shared_by_its_tokens_and_separate_from_pats(
     api: Any, invoke: Any, seeded: dict[str, Any], receiver: Any
 ) -> None:
     org = seeded["organization_id"]
+    ada, bob = seeded["users"].values()
     scopes = ["webhooks:read", "webhooks:write"]
-    first = Api(invoke, oauth_token(org, seeded["users"]["ada"], "42min_01JV3W5Q8R2T6Y9B4N7M1K0XZA", scopes))
-    second = Api(invoke, oauth_token(org, seeded["users"]["bob"], "42min_01JV3W5Q8R2T6Y9B4N7M1K0XZA", scopes))
-    stranger = Api(
-        invoke, oauth_token(org, seeded["users"]["ada"], "42min_01JV3W5Q8R2T6Y9B4N7M1K0XZB", scopes)
-    )
+    first = Api(invoke, oauth_token(org, ada, "42min_01JV3W5Q8R2T6Y9B4N7M1K0XZA", scopes))
+    second = Api(invoke, oauth_token(org, bob, "42min_01JV3W5Q8R2T6Y9B4N7M1K0XZA", scopes))
+    stranger = Api(invoke, oauth_token(org, ada, "42min_01JV3W5Q8R2T6Y9B4N7M1K0XZB", scopes))
     pat = api("full")
     hook = first.created(receiver.url("/oauth"))
     assert [w["id"] for w in second.list().json()["data"]] == [hook["id"]]  # another user's consent

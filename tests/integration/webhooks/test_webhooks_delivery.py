@@ -96,7 +96,9 @@ def test_retries_use_the_same_id_increasing_attempts_and_the_schedule(
     assert [r.attempt for r in got] == [1, 2, 3, 4, 5, 6]
     assert len({r.delivery_id for r in got}) == 1
     assert all(r.verify_error is None for r in got)
-    assert pipeline.parks == [1, 1, 1, 1, 1]  # parked by visibility, never slept
+    # Parked by visibility for what is left of each 1 s gap (0 when an attempt itself ran
+    # late on a busy machine), never slept.
+    assert len(pipeline.parks) == 5 and all(0 <= park <= 1 for park in pipeline.parks)
 
     rows = list(reversed(_rows(api, hook["id"])))
     assert [r["attempt"] for r in rows] == [1, 2, 3, 4, 5, 6]
