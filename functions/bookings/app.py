@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
+from botocore.exceptions import BotoCoreError, ClientError
 from fastapi import Depends
 from starlette.requests import Request
 from starlette.responses import Response
@@ -50,6 +51,14 @@ MAX_HOST_IDS = 50
 MAX_ATTENDEE_EMAIL = 254
 T = TypeVar("T")
 
+_EXHAUSTED = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+    }
+)
 # Lost or refused slots, counted for the operations dashboards (design.md §7).
 _CONFLICTS = frozenset({"slot_unavailable", "slot_lock_timeout"})
 
@@ -110,6 +119,13 @@ def checked(step: Callable[[], T]) -> T:
         if isinstance(exc, BookingRuleError) and exc.code in _CONFLICTS:
             count_metric("BookingConflicts")
         raise api_error(exc) from exc
+    except ClientError as exc:
+        # The client already retried throttling with backoff: the table is exhausted for now.
+        if exc.response.get("Error", {}).get("Code", "") in _EXHAUSTED:
+            raise http_errors.ServiceUnavailable() from exc
+        raise
+    except BotoCoreError as exc:  # connection failures and timeouts after the client's retries
+        raise http_errors.ServiceUnavailable() from exc
 
 
 def _idempotency_key(request: Request) -> str:

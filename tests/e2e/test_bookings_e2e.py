@@ -256,6 +256,8 @@ def test_ten_parallel_requests_with_one_key_make_one_booking(api: Api) -> None:
 
     responses = _parallel([until_done for _ in range(10)])
     assert [r.status_code for r in responses] == [201] * 10, [r.text for r in responses]
+    for response in responses:
+        api.contract.validate("POST", "/v1/bookings", response)
     uids = {r.json()["data"]["uid"] for r in responses}
     assert len(uids) == 1
     assert len({r.text for r in responses}) == 1  # replays are byte-for-byte the original
@@ -281,6 +283,7 @@ def test_two_parallel_patches_with_one_etag(api: Api) -> None:
     winner = next(r for r in responses if r.status_code == 200)
     loser = next(r for r in responses if r.status_code == 409)
     assert _error(loser) == (409, "version_conflict", {"current_version": 2})
+    api.contract.validate("PATCH", "/v1/bookings/{uid}", winner)
     current = api.request("GET", f"/v1/bookings/{booking['uid']}", headers=api.headers(key=None)).json()[
         "data"
     ]
@@ -300,6 +303,8 @@ def test_a_per_day_limit_of_two_under_ten_parallel_creates(api: Api) -> None:
     responses = _parallel([lambda t=t: create(t) for t in times])
     created = [r for r in responses if r.status_code == 201]
     assert len(created) == 2, [r.text for r in responses]
+    for response in created:
+        api.contract.validate("POST", "/v1/bookings", response)
     for response in responses:
         if response.status_code != 201:
             status, code, _ = _error(response)

@@ -6,6 +6,7 @@ FAIL (CI runs as root with the Debian mirrors reachable).
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import struct
@@ -39,54 +40,78 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
+# One xdist worker runs them all: one browser install, one set of Chromium processes at a time.
+pytestmark = pytest.mark.xdist_group("oauth-browser")
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 APT_TIMEOUT_S = 900
+INSTALL_LOCK = Path(tempfile.gettempdir()) / "42min-e2e-chromium-install.lock"
 OUTPUT_DIR = Path(__file__).resolve().parents[1] / "output"
-WAIT_S = 20
+WAIT_S = 30
+JS_CHECK_PAGE = b"<!doctype html><title>scripts off</title><script>document.title='scripts on'</script>"
+DONE_PAGE = b"<!doctype html><html lang='en'><title>Done</title><h1>You can close this tab</h1>"
 
 
 # --- Chromium ---------------------------------------------------------------------------------
 
 
-def install_chromium() -> None:
-    """`apt-get update && apt-get install -y chromium chromium-driver` when either binary is absent;
-    pytest.fail (never skip) with the reason when that is impossible."""
+def install_chromium() -> str | None:
+    """`apt-get update && apt-get install -y chromium chromium-driver` when either binary is absent.
+    Returns why Chromium is unusable, or None. A file lock keeps two xdist workers from running
+    apt at once."""
     if CHROMIUM.exists() and CHROMEDRIVER.exists():
-        return
+        return None
+    with open(INSTALL_LOCK, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            return _install_chromium_locked()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _install_chromium_locked() -> str | None:
+    if CHROMIUM.exists() and CHROMEDRIVER.exists():
+        return None
     if os.geteuid() != 0:
-        pytest.fail(f"{CHROMIUM} or {CHROMEDRIVER} is missing and the tests are not running as root, "
-                    "so they cannot install them: run `apt-get install -y chromium chromium-driver`.")
+        return (f"{CHROMIUM} or {CHROMEDRIVER} is missing and the tests are not running as root, so "
+                "they cannot install them: run `apt-get install -y chromium chromium-driver`.")
     if shutil.which("apt-get") is None:
-        pytest.fail(f"{CHROMIUM} or {CHROMEDRIVER} is missing and there is no apt-get to install them.")
+        return f"{CHROMIUM} or {CHROMEDRIVER} is missing and there is no apt-get to install them."
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    steps = (["apt-get", "update"],
-             ["apt-get", "install", "-y", "--no-install-recommends", "chromium", "chromium-driver"])
+    lock = ["-o", "DPkg::Lock::Timeout=300"]  # wait for another apt run instead of failing
+    steps = (["apt-get", *lock, "update"],
+             ["apt-get", *lock, "install", "-y", "--no-install-recommends", "chromium", "chromium-driver"])
     for step in steps:
         try:
             done = subprocess.run(step, capture_output=True, text=True, env=env, timeout=APT_TIMEOUT_S,
                                   stdin=subprocess.DEVNULL)
         except subprocess.TimeoutExpired:
-            pytest.fail(f"`{' '.join(step)}` did not finish within {APT_TIMEOUT_S} s")
+            return f"`{' '.join(step)}` did not finish within {APT_TIMEOUT_S} s"
         if done.returncode != 0:
-            pytest.fail(f"`{' '.join(step)}` failed ({done.returncode}), so Chromium cannot be installed:\n"
-                        f"{(done.stdout + done.stderr)[-3000:]}")
+            return (f"`{' '.join(step)}` failed ({done.returncode}), so Chromium cannot be installed:\n"
+                    f"{(done.stdout + done.stderr)[-3000:]}")
     missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
     if missing:
-        pytest.fail(f"apt-get installed chromium and chromium-driver but {missing} still do not exist")
+        return f"apt-get installed chromium and chromium-driver but {missing} still do not exist"
+    return None
 
 
 @pytest.fixture(scope="session")
-def chromium() -> None:
-    install_chromium()
+def chromium() -> str | None:
+    """Installs Chromium once per session; the problem, if any, fails each browser test (no skip)."""
+    return install_chromium()
 
 
 @pytest.fixture
-def browser_factory(chromium: None, tmp_path: Path) -> Iterator[Callable[..., WebDriver]]:
-    """Start headless Chromium (JavaScript on, or off through the content-settings preference)."""
+def browser_factory(chromium: str | None, tmp_path: Path) -> Iterator[Callable[..., WebDriver]]:
+    """Start headless Chromium (JavaScript on, or off through the content-settings preference);
+    called in the test body, so a missing browser FAILS the test rather than erroring or skipping."""
     drivers: list[WebDriver] = []
 
     def start(*, javascript: bool = True) -> WebDriver:
+        if chromium is not None:
+            pytest.fail(f"headless Chromium is unavailable: {chromium}")
         options = webdriver.ChromeOptions()
         options.binary_location = str(CHROMIUM)
         profile = tempfile.mkdtemp(prefix="chromium-profile-", dir=tmp_path)
@@ -127,10 +152,7 @@ class Callback:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
                 seen.append(self.path)
-                if self.path.startswith("/js-check"):
-                    body = b"<!doctype html><title>scripts off</title><script>document.title='scripts on'</script>"
-                else:
-                    body = b"<!doctype html><html lang='en'><title>Done</title><h1>You can close this tab</h1>"
+                body = JS_CHECK_PAGE if self.path.startswith("/js-check") else DONE_PAGE
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
                 self.send_header("Content-Length", str(len(body)))
@@ -278,7 +300,8 @@ def test_sign_in_consent_approve_then_deny(stack: Any, browser_factory: Callable
         assert ping.json()["data"]["client_id"] == browser_client["client_id"]
 
     # Second run in the same browser: still signed in, consent is asked again; Deny.
-    driver.get(authorize_url(stack, browser_client["client_id"], callback.redirect_uri, new_verifier(), "st-2"))
+    client_id = browser_client["client_id"]
+    driver.get(authorize_url(stack, client_id, callback.redirect_uri, new_verifier(), "st-2"))
     wait_for(driver, "form#consent")
     check_consent_page(driver, "Browser Test App")
     press(driver, "deny")
@@ -294,7 +317,8 @@ def test_pages_work_without_javascript(stack: Any, browser_factory: Callable[...
     driver.get(f"http://127.0.0.1:{callback.port}/js-check")
     assert driver.title == "scripts off"
 
-    driver.get(authorize_url(stack, browser_client["client_id"], callback.redirect_uri, new_verifier(), "nojs"))
+    client_id = browser_client["client_id"]
+    driver.get(authorize_url(stack, client_id, callback.redirect_uri, new_verifier(), "nojs"))
     assert driver.find_elements(By.TAG_NAME, "script") == []
     # A wrong password first: the page explains, refills the email, and stays usable.
     wait_for(driver, "form#sign-in")

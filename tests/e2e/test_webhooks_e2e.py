@@ -433,3 +433,94 @@ def test_admin_sees_every_sandbox_and_its_own_subscriptions_deliver(e2e: Env) ->
     finally:
         deleted = e2e.stack.cli("admin", "webhook", "delete", admin_hook["id"])
         assert deleted.returncode == 0, deleted.stderr
+
+
+def test_concurrent_creates_respect_the_duplicate_lock_and_the_limit(e2e: Env) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    hooks = e2e.hooks("second")
+
+    def create(url: str) -> httpx.Response:
+        return hooks.call("POST", "/v1/webhooks", json={"url": url, "events": ["booking_created"]})
+
+    def remember(responses: list[httpx.Response]) -> None:
+        for response in responses:
+            if response.status_code == 201:
+                e2e.made.append((hooks, response.json()["data"]["id"]))
+
+    same = e2e.receiver.url(e2e.path("race"))
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        raced = list(pool.map(create, [same] * 5))
+    remember(raced)
+    assert sorted(r.status_code for r in raced) == [201, 409, 409, 409, 409]
+    winner = next(r for r in raced if r.status_code == 201).json()["data"]["id"]
+    assert {r.json()["error"]["details"]["webhook_id"] for r in raced if r.status_code == 409} == {winner}
+
+    for _ in range(22):  # 23 in the sandbox now
+        remember([create(e2e.receiver.url(e2e.path("fill")))])
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        last = list(pool.map(create, [e2e.receiver.url(e2e.path("last")) for _ in range(5)]))
+    remember(last)
+    assert sorted(r.status_code for r in last) == [201, 201, 422, 422, 422]
+    assert all(r.json()["error"]["details"] == {"limit": 25} for r in last if r.status_code == 422)
+    assert len(hooks.call("GET", "/v1/webhooks").json()["data"]) == 25
+
+
+def _oauth_token(e2e: Env, credentials: tuple[str, str]) -> str:
+    """An access token of the seed's confidential client, consented by `credentials`' user."""
+    from urllib.parse import urlencode
+
+    from oauth_support import (
+        APP_HTTPS_REDIRECT,
+        UserAgent,
+        authorize_query,
+        basic_auth,
+        new_verifier,
+        query_of,
+    )
+
+    client = e2e.stack.seed_result["oauth_clients"]["app"]
+    verifier = new_verifier()
+    params = authorize_query(
+        client["client_id"], APP_HTTPS_REDIRECT, verifier=verifier, scope="webhooks:read webhooks:write"
+    )
+    with UserAgent(e2e.stack.base_url) as agent:
+        landed = query_of(
+            agent.authorize(
+                f"{e2e.stack.base_url}/v1/oauth/authorize?{urlencode(params)}", credentials=credentials
+            )
+        )
+    token = e2e.http.post(
+        "/v1/oauth/token",
+        data={
+            "grant_type": "authorization_code",
+            "code": landed["code"],
+            "redirect_uri": APP_HTTPS_REDIRECT,
+            "code_verifier": verifier,
+        },
+        headers=basic_auth(client["client_id"], client["client_secret"]),
+    )
+    assert token.status_code == 200, token.text
+    return token.json()["access_token"]
+
+
+def test_an_oauth_client_sandbox_is_shared_by_its_tokens_and_hidden_from_pats(e2e: Env) -> None:
+    from oauth_support import ADA, GRACE
+
+    by_ada = Hooks(e2e.http, _oauth_token(e2e, ADA), e2e.made)
+    by_grace = Hooks(e2e.http, _oauth_token(e2e, GRACE), e2e.made)
+    path = e2e.path("oauth")
+    hook = by_ada.create(e2e.receiver.url(path))
+    # Another user's consent to the same client reaches the same sandbox …
+    assert [w["id"] for w in by_grace.call("GET", "/v1/webhooks").json()["data"]] == [hook["id"]]
+    # … and no PAT of the organization does.
+    pat = e2e.hooks("full")
+    assert hook["id"] not in {w["id"] for w in pat.call("GET", "/v1/webhooks").json()["data"]}
+    assert pat.get(hook["id"]).status_code == 404
+    pat_hook = pat.create(e2e.receiver.url(path))  # the same URL is free in the PAT's sandbox
+    assert by_grace.get(pat_hook["id"]).status_code == 404
+    e2e.receiver.secrets[path] = [hook["signing_secret"], pat_hook["signing_secret"]]
+    e2e.emit()
+    e2e.receiver.wait_for(lambda _: len(e2e.receiver.on(path)) >= 2)
+    _quiet(e2e, path, 2)
+    _verified(e2e.receiver.on(path))

@@ -244,3 +244,45 @@ def test_the_record_is_consulted_after_the_body_and_before_endpoint_checks(api: 
     # …but the immutable-field check comes after it: a used key with another body is a conflict.
     immutable = api.call("PATCH", f"/v1/bookings/{uid}", headers=patch_headers, body={"status": "x"})
     assert immutable.json()["error"]["code"] == "idempotency_key_conflict"
+
+
+def test_keys_are_scoped_to_the_organization(api: Api) -> None:
+    from fortytwo_local.seed import apply_seed
+
+    other = apply_seed(
+        {
+            "organization": {"name": "Keyspace"},
+            "users": [{"username": "kim", "email": "kim@keyspace.test", "timezone": "UTC", "role": "owner"}],
+            "event_types": [
+                {
+                    "key": "chat",
+                    "owner": "kim",
+                    "slug": "chat",
+                    "title": "Chat",
+                    "minimum_notice_minutes": 0,
+                    "future_limit_days": 365,
+                }
+            ],
+            "pats": [{"key": "k", "user": "kim", "name": "k", "scopes": ["bookings:read", "bookings:write"]}],
+        }
+    )
+    day = api.fresh_day()
+    mine = api.call(
+        "POST",
+        "/v1/bookings",
+        headers=api.headers(key="shared-key"),
+        body=api.create_body(start=api.at(day, "10:00")),
+    )
+    theirs = api.call(
+        "POST",
+        "/v1/bookings",
+        headers={"authorization": f"Bearer {other['pats']['k']['token']}", "idempotency-key": "shared-key"},
+        body={
+            "event_type_id": other["event_types"]["chat"],
+            "start": api.at(day, "10:00"),
+            "attendee": {"email": "b@example.com"},
+        },
+    )
+    assert mine.status == theirs.status == 201
+    assert "idempotent-replayed" not in theirs.headers
+    assert mine.json()["data"]["uid"] != theirs.json()["data"]["uid"]

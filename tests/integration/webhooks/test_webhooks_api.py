@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
 import secrets
 from datetime import UTC, datetime, timedelta
@@ -724,10 +723,6 @@ def test_deliveries_limit_rules_and_retention(api: Any, receiver: Any) -> None:
     _error(dup, 400, "invalid_query_param")
     empty = a.created(receiver.url("/empty"))
     assert a.deliveries(empty["id"]).json()["data"] == []
-
-
-def test_insecure_flag_in_env_is_on_for_these_tests() -> None:
-    assert os.environ["FORTYTWO_ALLOW_INSECURE_WEBHOOKS"] == "true"
 
 
 def test_check_signature_helper_accepts_the_contract_vector() -> None:

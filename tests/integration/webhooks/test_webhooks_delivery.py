@@ -427,3 +427,42 @@ def test_unknown_delivery_and_malformed_messages(pipeline: Pipeline) -> None:
     failed = pipeline.deliver_batch(messages)
     bad = next(m["MessageId"] for m in messages if m["Body"] == "not json")
     assert failed == {bad}  # a malformed message is a bug: it fails until the DLQ takes it
+
+
+def test_a_transaction_conflict_on_finish_is_retried(
+    api: Any, seeded: dict[str, Any], receiver: Receiver, pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from botocore.exceptions import ClientError
+
+    from fortytwo.store import dynamo
+
+    hook = _hook(api, receiver, "/conflict")
+    emit_event(seeded["organization_id"])
+    pipeline.fan_out()
+    client = dynamo.client()
+    real = client.transact_write_items
+    conflicts = {"left": 1}
+
+    def conflicting(**kwargs: Any) -> Any:
+        if conflicts["left"] and len(kwargs["TransactItems"]) == 3:
+            conflicts["left"] -= 1
+            raise ClientError(
+                {
+                    "Error": {"Code": "TransactionCanceledException", "Message": "conflict"},
+                    "CancellationReasons": [
+                        {"Code": "None"},
+                        {"Code": "None"},
+                        {"Code": "TransactionConflict"},
+                    ],
+                },
+                "TransactWriteItems",
+            )
+        return real(**kwargs)
+
+    monkeypatch.setattr(client, "transact_write_items", conflicting)
+    pipeline.drain()
+    assert conflicts["left"] == 0
+    assert [r.attempt for r in receiver.on("/conflict")] == [1]  # not sent again
+    (row,) = _rows(api, hook["id"])
+    assert row["status_code"] == 204
+    assert api().get(hook["id"]).json()["data"]["last_delivery_ok"] is True

@@ -188,7 +188,7 @@ def write_state(delivery: Delivery, state: DeliveryState) -> Delivery | None:
     try:
         dynamo.client().update_item(**_state_update(delivery, state))
     except ClientError as exc:
-        if dynamo.is_conditional_failure(exc):
+        if subscriptions.lost_race(exc):
             return None
         raise
     return Delivery(
@@ -312,6 +312,10 @@ def finish(
         if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
             raise ClaimLost(delivery.delivery_id) from None
         if len(reasons) > 2 and reasons[2] == "ConditionalCheckFailed":
+            raise StaleSubscription(delivery.subscription_id) from None
+        if "TransactionConflict" in reasons:
+            # Another transaction touched the subscription (or the delivery) at that instant:
+            # nothing was written; re-read and write again.
             raise StaleSubscription(delivery.subscription_id) from None
         raise
 

@@ -63,6 +63,17 @@ class WriteContention(Exception):
     """A conditional write kept losing to concurrent writers (callers answer 503)."""
 
 
+# Cancellation reasons that mean "someone else got there first": re-read and try again. A
+# TransactionConflict is DynamoDB refusing two transactions on one item at the same moment.
+RACE_REASONS = frozenset({"ConditionalCheckFailed", "TransactionConflict"})
+
+
+def lost_race(exc: ClientError) -> bool:
+    """A single conditional write that lost (its condition, or a concurrent transaction)."""
+    code = exc.response.get("Error", {}).get("Code", "")
+    return code in ("ConditionalCheckFailedException", "TransactionConflictException")
+
+
 # --- Keys -----------------------------------------------------------------------------------------
 
 
@@ -324,7 +335,7 @@ def create(
             return sub
         except ClientError as exc:
             reasons = dynamo.transaction_reasons(exc)
-            if not reasons or not any(r == "ConditionalCheckFailed" for r in reasons):
+            if not RACE_REASONS.intersection(reasons):
                 raise
             if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
                 holder = _lock_owner(org_id, owner_key, url)
@@ -335,7 +346,7 @@ def create(
                 continue
             if len(reasons) > 2 and reasons[2] == "ConditionalCheckFailed":
                 raise LimitReachedError() from None
-            raise
+            _backoff(attempt)  # a concurrent transaction on the lock or the counter: try again
     raise WriteContention("webhook create")
 
 
@@ -375,11 +386,11 @@ def _apply(
             return updated
         except ClientError as exc:
             if len(entries) == 1:
-                if not dynamo.is_conditional_failure(exc):
+                if not lost_race(exc):
                     raise
             else:
                 reasons = dynamo.transaction_reasons(exc)
-                if "ConditionalCheckFailed" not in reasons:
+                if not RACE_REASONS.intersection(reasons):
                     raise
                 if on_cancel is not None and reasons[0] != "ConditionalCheckFailed":
                     on_cancel(current, updated, reasons)
@@ -461,6 +472,7 @@ def delete(sub: Subscription) -> bool:
     read), its URL lock and its counter slot. Returns False when the subscription was already
     gone (a concurrent DELETE won: the caller still answers 204, and the slot was released once)."""
     current: Subscription | None = sub
+    release_slot = True
     for attempt in range(MAX_WRITE_ATTEMPTS):
         if current is None:
             current = get(sub.id)
@@ -468,43 +480,50 @@ def delete(sub: Subscription) -> bool:
                 return False
         lock_pk, lock_sk = url_lock_key(current.organization_id, current.owner_key, current.url)
         counter_pk, counter_sk = counter_key(current.organization_id, current.owner_key)
-        try:
-            dynamo.client().transact_write_items(
-                TransactItems=[
-                    {
-                        "Delete": {
-                            "TableName": dynamo.table_name(),
-                            "Key": dynamo.key(*key(current.id)),
-                            "ConditionExpression": "#v = :v",
-                            "ExpressionAttributeNames": {"#v": "version"},
-                            "ExpressionAttributeValues": dynamo.values({":v": current.version}),
-                        }
-                    },
-                    {
-                        "Delete": {
-                            "TableName": dynamo.table_name(),
-                            "Key": dynamo.key(lock_pk, lock_sk),
-                            "ConditionExpression": "attribute_not_exists(pk) OR webhook_id = :id",
-                            "ExpressionAttributeValues": dynamo.values({":id": current.id}),
-                        }
-                    },
-                    {
-                        "Update": {
-                            "TableName": dynamo.table_name(),
-                            "Key": dynamo.key(counter_pk, counter_sk),
-                            "UpdateExpression": "ADD #n :minus",
-                            "ConditionExpression": "#n > :zero",
-                            "ExpressionAttributeNames": {"#n": "count"},
-                            "ExpressionAttributeValues": dynamo.values({":minus": -1, ":zero": 0}),
-                        }
-                    },
-                ]
+        entries: list[dict[str, Any]] = [
+            {
+                "Delete": {
+                    "TableName": dynamo.table_name(),
+                    "Key": dynamo.key(*key(current.id)),
+                    "ConditionExpression": "#v = :v",
+                    "ExpressionAttributeNames": {"#v": "version"},
+                    "ExpressionAttributeValues": dynamo.values({":v": current.version}),
+                }
+            },
+            {
+                "Delete": {
+                    "TableName": dynamo.table_name(),
+                    "Key": dynamo.key(lock_pk, lock_sk),
+                    "ConditionExpression": "attribute_not_exists(pk) OR webhook_id = :id",
+                    "ExpressionAttributeValues": dynamo.values({":id": current.id}),
+                }
+            },
+        ]
+        if release_slot:
+            entries.append(
+                {
+                    "Update": {
+                        "TableName": dynamo.table_name(),
+                        "Key": dynamo.key(counter_pk, counter_sk),
+                        "UpdateExpression": "ADD #n :minus",
+                        "ConditionExpression": "#n > :zero",
+                        "ExpressionAttributeNames": {"#n": "count"},
+                        "ExpressionAttributeValues": dynamo.values({":minus": -1, ":zero": 0}),
+                    }
+                }
             )
+        try:
+            dynamo.client().transact_write_items(TransactItems=entries)
             return True
         except ClientError as exc:
-            if "ConditionalCheckFailed" not in dynamo.transaction_reasons(exc):
+            reasons = dynamo.transaction_reasons(exc)
+            if not RACE_REASONS.intersection(reasons):
                 raise
-            current = None
+            if reasons[0] in RACE_REASONS:
+                current = None  # changed or deleted meanwhile: read again
+            elif len(reasons) > 2 and reasons[2] == "ConditionalCheckFailed":
+                # A counter already at 0 cannot go negative: delete without releasing a slot.
+                release_slot = False
             _backoff(attempt)
     raise WriteContention(f"webhook {sub.id}")
 
