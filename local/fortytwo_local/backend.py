@@ -66,6 +66,10 @@ class Backend:
             info = json.loads(dev_file.read_text())
             for key, value in LOCAL_DEFAULTS.items():
                 os.environ[key] = value
+            insecure = bool(info.get("allow_insecure_webhooks"))
+            os.environ["FORTYTWO_ALLOW_INSECURE_WEBHOOKS"] = "true" if insecure else "false"
+            if info.get("delivery_queue_url"):
+                os.environ["FORTYTWO_DELIVERY_QUEUE_URL"] = info["delivery_queue_url"]
             return cls(info["table_name"], info["endpoint_url"], info["pepper_param"], info["base_url"])
         return cls.from_env()
 

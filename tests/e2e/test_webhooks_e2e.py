@@ -413,7 +413,6 @@ def test_admin_sees_every_sandbox_and_its_own_subscriptions_deliver(e2e: Env) ->
         "--events",
         "booking_created",
         "--json",
-        env={"FORTYTWO_ALLOW_INSECURE_WEBHOOKS": "true"},
     )
     assert made.returncode == 0, made.stderr
     admin_hook = json.loads(made.stdout)

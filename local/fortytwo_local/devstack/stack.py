@@ -240,6 +240,8 @@ class DevStack:
             "table_name": self.environment.get("FORTYTWO_TABLE_NAME") or first_table,
             "delivery_queue_url": self.environment.get("FORTYTWO_DELIVERY_QUEUE_URL") or source_queue,
             "pepper_param": pepper_param,
+            # Admin commands validate webhook URLs the way this stack's functions do.
+            "allow_insecure_webhooks": self.environment.get("FORTYTWO_ALLOW_INSECURE_WEBHOOKS") == "true",
             "pid": os.getpid(),
         }
         write_json_atomic(self.data_dir / DEV_FILE, info)
