@@ -11,6 +11,7 @@ message to the dead-letter queue once its receive count reaches maxReceiveCount.
 
 from __future__ import annotations
 
+import abc
 import base64
 import logging
 import threading
@@ -132,7 +133,7 @@ def failed_item_ids(result: Any, batch_ids: list[str]) -> set[str] | None:
     return ids
 
 
-class _PollerThread:
+class _PollerThread(abc.ABC):
     def __init__(self, name: str) -> None:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._main, name=name, daemon=True)
@@ -157,9 +158,9 @@ class _PollerThread:
         finally:
             release_thread_loop()
 
+    @abc.abstractmethod
     def poll_once(self) -> bool:
         """One step; False when there was nothing to do (the caller then sleeps)."""
-        raise NotImplementedError
 
 
 class StreamPoller(_PollerThread):

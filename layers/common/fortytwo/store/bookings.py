@@ -34,7 +34,6 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from fortytwo.domain import event_types as event_type_rules
 from fortytwo.domain.bookings import lifecycle
 from fortytwo.domain.bookings.errors import BookingRuleError
 from fortytwo.domain.bookings.event_types import BookableEventType, EventLocation, Question
@@ -277,24 +276,26 @@ def load_availability(
     release_seat_of: str | None = None,
 ) -> Availability:
     """Strongly consistent engine inputs for `start` (§11.2: availability reads of a write are
-    strongly consistent), read exactly like `/v1/slots` reads them, keeping each day's version."""
-    hosts, timezone = availability.load_hosts(record, consistent=True)
-    rules = event_type_rules.rules_of(record, timezone)
-    first, last = availability.ledger_days(
-        rules, hosts, now=now, window_start=start, window_end=start + _ONE_MS
+    strongly consistent), read exactly as `/v1/slots` reads them, with each ledger day's version."""
+    inputs = availability.load_inputs(
+        record,
+        now=now,
+        window_start=start,
+        window_end=start + _ONE_MS,
+        consistent=True,
+        exclude_key=exclude_key,
+        release_seat_of=release_seat_of,
     )
-    bookings: list[ExistingBooking] = []
-    versions: dict[tuple[str, date], int] = {}
-    for host in hosts:
-        host_entries: list[ledger.LedgerEntry] = []
-        for item in ledger.read_days(host.user_id, first, last, consistent=True):
-            day = date.fromisoformat(item["day"])
-            versions[(host.user_id, day)] = int(item.get("version") or 0)
-            host_entries.extend(entry for entry in ledger.entries_of(item) if entry.active)
-        bookings += ledger.existing_bookings(
-            host.user_id, host_entries, exclude_key=exclude_key, release_seat_of=release_seat_of
-        )
-    return Availability(record, rules, hosts, timezone, bookings, versions, first, last)
+    return Availability(
+        record=record,
+        rules=inputs.rules,
+        hosts=inputs.hosts,
+        timezone=inputs.rules.timezone,
+        bookings=list(inputs.bookings),
+        versions=dict(inputs.day_versions),
+        first_day=inputs.ledger_first_day,
+        last_day=inputs.ledger_last_day,
+    )
 
 
 def host_limits(avail: Availability, user_id: str) -> tuple[Any, str]:
@@ -487,26 +488,14 @@ def _ledger_action(plan: _LedgerDay) -> dict[str, Any] | None:
                 }
             }
         if plan.guard:
-            return {
-                "ConditionCheck": {
-                    "TableName": table,
-                    "Key": dynamo.key(pk, sk),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            }
+            return ledger.transact_check_day(plan.host, plan.day, expected_version=None)
         return None  # nothing stored to change
     guarded = plan.guard and isinstance(plan.state, int)
     if not changes:
         if not guarded:
             return None
-        return {
-            "ConditionCheck": {
-                "TableName": table,
-                "Key": dynamo.key(pk, sk),
-                "ConditionExpression": "version = :v",
-                "ExpressionAttributeValues": dynamo.values({":v": plan.state}),
-            }
-        }
+        assert isinstance(plan.state, int)
+        return ledger.transact_check_day(plan.host, plan.day, expected_version=plan.state)
     names: dict[str, str] = {}
     values: dict[str, Any] = {}
     sets: list[str] = []
