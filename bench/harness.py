@@ -23,36 +23,18 @@ def machine() -> dict[str, Any]:
 
 @contextmanager
 def moto_account() -> Iterator[None]:
-    """The same isolated account the integration tests use (table from template.yaml, pepper, queue)."""
-    from moto import mock_aws
-
+    """The integration tests' isolated account, with every rate-limit bucket lifted and quiet logs:
+    benchmarks measure the request path, not the limiter's verdict."""
     from tests.support import aws
 
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    aws.set_env()
-    # Benchmarks measure the request path, not the limiter's verdict: lift every bucket; quiet logs.
     os.environ["FORTYTWO_RATE_LIMITS"] = ",".join(
-        f"{b}=100000000"
-        for b in (
-            "pat",
-            "oauth",
-            "anonymous",
-            "oauth_authorize",
-            "oauth_token",
-            "oauth_revoke",
-            "oauth_introspect",
-            "oauth_register",
-        )
+        f"{bucket}=100000000"
+        for bucket in ("pat", "oauth", "anonymous", "oauth_authorize", "oauth_token", "oauth_revoke",
+                       "oauth_introspect", "oauth_register")
     )
     os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
-    with mock_aws():
-        aws.reset_caches()
-        aws.create_table(aws.ENV["FORTYTWO_TABLE_NAME"])
-        os.environ["FORTYTWO_DELIVERY_QUEUE_URL"] = aws.create_queue()
-        aws.put_pepper(aws.ENV["FORTYTWO_PEPPER_PARAM"])
-        aws.reset_caches()
+    with aws.moto_account():
         yield
-    aws.reset_caches()
 
 
 class CallCounter:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,18 +15,8 @@ aws.set_env()
 
 @pytest.fixture
 def moto_env() -> Iterator[None]:
-    from moto import mock_aws
-
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    aws.set_env()
-    with mock_aws():
-        aws.reset_caches()
-        aws.create_table(aws.ENV["FORTYTWO_TABLE_NAME"])
-        os.environ["FORTYTWO_DELIVERY_QUEUE_URL"] = aws.create_queue()
-        aws.put_pepper(aws.ENV["FORTYTWO_PEPPER_PARAM"])
-        aws.reset_caches()
+    with aws.moto_account():
         yield
-    aws.reset_caches()
 
 
 class Invoker:

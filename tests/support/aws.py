@@ -7,6 +7,8 @@ import importlib.util
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -177,3 +179,20 @@ def http_event(
 
 def set_env() -> None:
     os.environ.update(ENV)
+
+
+@contextmanager
+def moto_account() -> Iterator[None]:
+    """An isolated in-process AWS account: the template's table, the delivery queue, the pepper."""
+    from moto import mock_aws
+
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    set_env()
+    with mock_aws():
+        reset_caches()
+        create_table(ENV["FORTYTWO_TABLE_NAME"])
+        os.environ["FORTYTWO_DELIVERY_QUEUE_URL"] = create_queue()
+        put_pepper(ENV["FORTYTWO_PEPPER_PARAM"])
+        reset_caches()
+        yield
+    reset_caches()
