@@ -24,22 +24,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bench.harness import moto_account, percentiles
+from tests.support import aws
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_FILE = ROOT / "tests" / "e2e" / "seed.yaml"
-RATE_LIMITS = ",".join(
-    f"{b}=100000000"
-    for b in (
-        "pat",
-        "oauth",
-        "anonymous",
-        "oauth_authorize",
-        "oauth_token",
-        "oauth_revoke",
-        "oauth_introspect",
-        "oauth_register",
-    )
-)
+RATE_LIMITS = aws.lifted_rate_limits()
 
 
 def _now_ms() -> datetime:

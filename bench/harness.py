@@ -27,11 +27,7 @@ def moto_account() -> Iterator[None]:
     benchmarks measure the request path, not the limiter's verdict."""
     from tests.support import aws
 
-    os.environ["FORTYTWO_RATE_LIMITS"] = ",".join(
-        f"{bucket}=100000000"
-        for bucket in ("pat", "oauth", "anonymous", "oauth_authorize", "oauth_token", "oauth_revoke",
-                       "oauth_introspect", "oauth_register")
-    )
+    os.environ["FORTYTWO_RATE_LIMITS"] = aws.lifted_rate_limits()
     os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
     with aws.moto_account():
         yield

@@ -20,10 +20,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from harness import Stack  # noqa: E402
 
+from tests.support import aws  # noqa: E402
+
 SEED_FILE = Path(__file__).parent / "seed.yaml"
-RATE_LIMITS = ",".join(f"{bucket}=100000" for bucket in (
-    "pat", "oauth", "anonymous", "oauth_authorize", "oauth_token", "oauth_revoke", "oauth_introspect",
-    "oauth_register"))
+RATE_LIMITS = aws.lifted_rate_limits(100000)
 E2E_ARGS = (
     "--seed", str(SEED_FILE),
     "--allow-insecure-webhooks",

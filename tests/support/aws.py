@@ -177,6 +177,13 @@ def http_event(
     return event
 
 
+def lifted_rate_limits(limit: int = 100_000_000) -> str:
+    """A `--rate-limits` / FORTYTWO_RATE_LIMITS value lifting every bucket out of the way."""
+    from fortytwo.config import DEFAULT_RATE_LIMITS
+
+    return ",".join(f"{bucket}={limit}" for bucket in DEFAULT_RATE_LIMITS)
+
+
 def set_env() -> None:
     os.environ.update(ENV)
 
