@@ -7,7 +7,6 @@ tests stay independent by booking on a day of their own (`Api.fresh_day()`).
 from __future__ import annotations
 
 import itertools
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -49,20 +48,10 @@ def _clock_back_to_now(frozen: FrozenClock) -> None:
 @pytest.fixture(scope="module")
 def module_moto() -> Iterator[None]:
     """`tests/conftest.py::moto_env`, once per module."""
-    from moto import mock_aws
-
     from tests.support import aws
 
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    aws.set_env()
-    with mock_aws():
-        aws.reset_caches()
-        aws.create_table(aws.ENV["FORTYTWO_TABLE_NAME"])
-        os.environ["FORTYTWO_DELIVERY_QUEUE_URL"] = aws.create_queue()
-        aws.put_pepper(aws.ENV["FORTYTWO_PEPPER_PARAM"])
-        aws.reset_caches()
+    with aws.moto_account():
         yield
-    aws.reset_caches()
 
 
 @dataclass
