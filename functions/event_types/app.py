@@ -90,7 +90,7 @@ def _identifier(request: Request) -> tuple[list[str], str]:
     """
     event = request.scope.get("aws.event") or {}
     raw_path = str(event.get("rawPath") or request.scope.get("path") or "")
-    rest = raw_path[len(PREFIX):] if raw_path.startswith(PREFIX) else ""
+    rest = raw_path[len(PREFIX) :] if raw_path.startswith(PREFIX) else ""
     segments = rest.split("/")
     decoded = (event.get("pathParameters") or {}).get("idOrSlug")
     if decoded is None:
@@ -120,7 +120,8 @@ async def get_event_type(request: Request) -> Response:
         raise InvalidRequest(BARE_SLUG_MESSAGE.format(slug=decoded))
     else:
         raise InvalidRequest(
-            "The identifier must be an event type id or username/slug (encoded as username%2Fslug)")
+            "The identifier must be an event type id or username/slug (encoded as username%2Fslug)"
+        )
     if record is None:
         raise EventTypeNotFound()
     return ok(event_types.detail(record, get_settings().booking_page_base_url))

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from fastapi import Depends
+from starlette.requests import Request
+from starlette.responses import Response
+
 from fortytwo.domain.auth import AuthContext
 from fortytwo.domain.users import blank_to_none, display_name
 from fortytwo.http.app import create_app, route_error
@@ -11,8 +14,6 @@ from fortytwo.http.guard import bearer, count_anonymous
 from fortytwo.http.lambda_entry import make_handler
 from fortytwo.http.responses import ok, render_error
 from fortytwo.store import accounts
-from starlette.requests import Request
-from starlette.responses import Response
 
 app = create_app("42min meta")
 

@@ -96,8 +96,9 @@ async def list_slots(request: Request, auth: AuthContext = Depends(bearer(SCOPE)
     record = _resolve(auth.account_id, ident)
     now = clock.now()
     inputs = availability.load_inputs(record, now=now, window_start=start, window_end=end)
-    result = compute_slots(inputs.rules, inputs.hosts, inputs.bookings, now=now, start=start, end=end,
-                           timezone=timezone)
+    result = compute_slots(
+        inputs.rules, inputs.hosts, inputs.bookings, now=now, start=start, end=end, timezone=timezone
+    )
     return ok(result.to_data())
 
 
@@ -114,8 +115,7 @@ async def check(request: Request, auth: AuthContext = Depends(bearer(SCOPE))) ->
     record = _resolve(auth.account_id, ident)
     now = clock.now()
     # next_available searches up to now + F days: read the ledger that far in the same one query.
-    horizon = max(start + timedelta(milliseconds=1),
-                  now + timedelta(days=int(record["future_limit_days"])))
+    horizon = max(start + timedelta(milliseconds=1), now + timedelta(days=int(record["future_limit_days"])))
     inputs = availability.load_inputs(record, now=now, window_start=start, window_end=horizon)
     result = check_slot(inputs.rules, inputs.hosts, inputs.bookings, now=now, start=start, end=end)
     return ok(result.to_data())

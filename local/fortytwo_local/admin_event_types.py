@@ -79,7 +79,8 @@ def _find_team(ref: str, org_ref: str | None) -> dict[str, Any]:
         "FilterExpression": "#t = :team AND (id = :id OR slug = :slug)",
         "ExpressionAttributeNames": {"#t": "type"},
         "ExpressionAttributeValues": dynamo.values(
-            {":team": "team", ":id": team_id or "", ":slug": team_slug(ref)}),
+            {":team": "team", ":id": team_id or "", ":slug": team_slug(ref)}
+        ),
     }
     while True:
         response = dynamo.client().scan(**kwargs)
@@ -110,12 +111,16 @@ def _document(args: argparse.Namespace) -> dict[str, Any]:
     return load_seed_file(args.file)
 
 
-def _parse(document: dict[str, Any], owner: dict[str, Any] | None, base: dict[str, Any] | None = None
-           ) -> dict[str, Any]:
+def _parse(
+    document: dict[str, Any], owner: dict[str, Any] | None, base: dict[str, Any] | None = None
+) -> dict[str, Any]:
     try:
         return parse_event_type_document(
-            document, owner_kind="user" if owner else "team", base=base,
-            owner_schedule_ids=frozenset({owner["default_schedule_id"]}) if owner else frozenset())
+            document,
+            owner_kind="user" if owner else "team",
+            base=base,
+            owner_schedule_ids=frozenset({owner["default_schedule_id"]}) if owner else frozenset(),
+        )
     except EventTypeDocumentError as exc:
         raise AdminError(exc.message, exc.path) from exc
 
@@ -135,8 +140,15 @@ def cmd_create(args: argparse.Namespace) -> int:
     owner, team = _owner(args)
     fields = _parse(_document(args), owner)
     org_id = owner["organization_id"] if owner else team["organization_id"]  # type: ignore[index]
-    record = event_types.new_record(event_type_id=uuid7(), org_id=org_id, fields=fields, now=clock.now(),
-                                    owner_user=owner, team=team, members=_members(team) if team else ())
+    record = event_types.new_record(
+        event_type_id=uuid7(),
+        org_id=org_id,
+        fields=fields,
+        now=clock.now(),
+        owner_user=owner,
+        team=team,
+        members=_members(team) if team else (),
+    )
     try:
         event_types.create(record)
     except event_types.SlugTaken as exc:
@@ -194,8 +206,11 @@ def cmd_toggle(args: argparse.Namespace) -> int:
     except event_types.EventTypeConflict as exc:
         raise AdminError("the event type changed meanwhile; run the command again") from exc
     state = "on" if args.active else "off"
-    summary = f"event type {record['slug']} ({record['id']}) switched {state}" if view is not None \
+    summary = (
+        f"event type {record['slug']} ({record['id']}) switched {state}"
+        if view is not None
         else f"event type {record['slug']} ({record['id']}) was already {state}"
+    )
     cli.emit(args, view or event_types.detail(record, _base_url(), consistent=True), summary)
     return 0
 
@@ -208,8 +223,11 @@ def cmd_delete(args: argparse.Namespace) -> int:
         view = event_types.delete(record, clock.now(), _base_url())
     except event_types.EventTypeConflict as exc:
         raise AdminError("the event type changed meanwhile; run the command again") from exc
-    cli.emit(args, {"id": record["id"], "deleted": True, "event_type": view},
-             f"deleted event type {record['slug']} ({record['id']})")
+    cli.emit(
+        args,
+        {"id": record["id"], "deleted": True, "event_type": view},
+        f"deleted event type {record['slug']} ({record['id']})",
+    )
     return 0
 
 

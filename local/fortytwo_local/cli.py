@@ -87,7 +87,6 @@ def _user(ref: str) -> dict[str, Any]:
 
 def cmd_org_create(args: argparse.Namespace) -> int:
     from fortytwo.store import accounts
-
     from fortytwo_local.provisioning import build_org, now
 
     _backend(args)
@@ -103,7 +102,6 @@ def cmd_org_create(args: argparse.Namespace) -> int:
 def cmd_user_create(args: argparse.Namespace) -> int:
     from fortytwo.adapters.passwords import hash_password
     from fortytwo.store import accounts
-
     from fortytwo_local.provisioning import build_user, now
 
     _backend(args)
@@ -152,8 +150,10 @@ def cmd_user_remove(args: argparse.Namespace) -> int:
     except ModuleNotFoundError:
         pass
     accounts.remove_user(user)
-    # Event types listing the user in hosts[] change shape: they emit event_type.updated (20-scheduling §2.10).
-    event_types.refresh_for_host(user["organization_id"], user["id"], now, get_settings().booking_page_base_url)
+    # Event types listing the user in hosts[] change shape: they emit event_type.updated (§2.10).
+    event_types.refresh_for_host(
+        user["organization_id"], user["id"], now, get_settings().booking_page_base_url
+    )
     emit(
         args,
         {"id": user["id"], "revoked_pats": revoked, "revoked_grants": grants},
@@ -164,7 +164,6 @@ def cmd_user_remove(args: argparse.Namespace) -> int:
 
 def cmd_team_create(args: argparse.Namespace) -> int:
     from fortytwo.store import accounts
-
     from fortytwo_local.provisioning import build_team, now
 
     _backend(args)
@@ -188,7 +187,6 @@ def cmd_schedule_set(args: argparse.Namespace) -> int:
     from fortytwo.config import get_settings
     from fortytwo.domain import clock
     from fortytwo.store import accounts, event_types
-
     from fortytwo_local.schedules import validate_schedule_document
     from fortytwo_local.seed import load_seed_file
 
@@ -377,7 +375,6 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     from fortytwo.config import ConfigError
-
     from fortytwo_local.backend import BackendError
     from fortytwo_local.provisioning import ProvisioningError
     from fortytwo_local.seed import SeedError

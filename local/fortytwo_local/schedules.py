@@ -9,7 +9,6 @@ from fortytwo.domain.scheduling.schedule_parse import (
     parse_schedule_document,
     schedule_to_document,
 )
-
 from fortytwo_local.provisioning import ProvisioningError
 
 

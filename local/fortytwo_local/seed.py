@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
 from fortytwo.domain import clock
 from fortytwo.store import accounts, pats
 from fortytwo.store.pepper import get_pepper
-
 from fortytwo_local.backend import Backend
 from fortytwo_local.provisioning import (
     ProvisioningError,
@@ -225,14 +225,29 @@ def demo_seed() -> dict[str, Any]:
         ],
         "teams": [{"name": "Sales", "members": ["ada", "grace"]}],
         "event_types": [
-            {"key": "intro", "owner": "ada", "slug": "intro-call", "title": "Intro call",
-             "description": "30-minute introduction", "duration_minutes": 30, "slot_increment_minutes": 30,
-             "minimum_notice_minutes": 60, "future_limit_days": 60,
-             "locations": [{"type": "video", "label": "Video call", "value": None}],
-             "questions": [{"key": "company", "label": "Company", "type": "text", "required": False}]},
-            {"key": "demo", "team": "Sales", "slug": "product-demo", "title": "Product demo",
-             "duration_minutes": 45, "slot_increment_minutes": 15, "scheduling_type": "collective",
-             "buffer_after_minutes": 15},
+            {
+                "key": "intro",
+                "owner": "ada",
+                "slug": "intro-call",
+                "title": "Intro call",
+                "description": "30-minute introduction",
+                "duration_minutes": 30,
+                "slot_increment_minutes": 30,
+                "minimum_notice_minutes": 60,
+                "future_limit_days": 60,
+                "locations": [{"type": "video", "label": "Video call", "value": None}],
+                "questions": [{"key": "company", "label": "Company", "type": "text", "required": False}],
+            },
+            {
+                "key": "demo",
+                "team": "Sales",
+                "slug": "product-demo",
+                "title": "Product demo",
+                "duration_minutes": 45,
+                "slot_increment_minutes": 15,
+                "scheduling_type": "collective",
+                "buffer_after_minutes": 15,
+            },
         ],
         "pats": [
             {

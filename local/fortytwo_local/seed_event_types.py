@@ -17,12 +17,14 @@ from fortytwo_local.seed import register_section
 SEED_ONLY_FIELDS = ("key", "owner", "team")
 
 
-def _owner(entry: dict[str, Any], path: str, context: dict[str, Any]
-           ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+def _owner(
+    entry: dict[str, Any], path: str, context: dict[str, Any]
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     has_owner, has_team = entry.get("owner") is not None, entry.get("team") is not None
     if has_owner == has_team:
-        raise ProvisioningError(f"{path}.owner",
-                                "give exactly one of owner (a username) or team (a team name)")
+        raise ProvisioningError(
+            f"{path}.owner", "give exactly one of owner (a username) or team (a team name)"
+        )
     if has_owner:
         name = entry["owner"]
         user = context["users"].get(name.lower()) if isinstance(name, str) else None
@@ -38,8 +40,9 @@ def _owner(entry: dict[str, Any], path: str, context: dict[str, Any]
     return None, team
 
 
-def build_event_types(entries: list[Any], context: dict[str, Any]
-                      ) -> tuple[list[dict[str, Any]], dict[str, str]]:
+def build_event_types(
+    entries: list[Any], context: dict[str, Any]
+) -> tuple[list[dict[str, Any]], dict[str, str]]:
     items: list[dict[str, Any]] = []
     result: dict[str, str] = {}
     slugs: set[tuple[str, str]] = set()
@@ -52,8 +55,11 @@ def build_event_types(entries: list[Any], context: dict[str, Any]
         schedule_ids = frozenset({owner_user["default_schedule_id"]}) if owner_user else frozenset()
         try:
             fields = parse_event_type_document(
-                entry, owner_kind="user" if owner_user else "team", owner_schedule_ids=schedule_ids,
-                extra_fields=SEED_ONLY_FIELDS)
+                entry,
+                owner_kind="user" if owner_user else "team",
+                owner_schedule_ids=schedule_ids,
+                extra_fields=SEED_ONLY_FIELDS,
+            )
         except EventTypeDocumentError as exc:
             raise ProvisioningError(f"{path}.{exc.path}" if exc.path else path, exc.message) from exc
         owner_id = owner_user["id"] if owner_user else team["id"]  # type: ignore[index]
@@ -66,8 +72,12 @@ def build_event_types(entries: list[Any], context: dict[str, Any]
         if key in result:
             raise ProvisioningError(f"{path}.key", "is used twice in this file")
         record = event_types.new_record(
-            event_type_id=uuid7(), org_id=context["org_id"], fields=fields, now=context["now"],
-            owner_user=owner_user, team=team,
+            event_type_id=uuid7(),
+            org_id=context["org_id"],
+            fields=fields,
+            now=context["now"],
+            owner_user=owner_user,
+            team=team,
             members=[users_by_id[user_id] for user_id in team["members"]] if team else (),
         )
         items.extend(event_types.create_items(record))

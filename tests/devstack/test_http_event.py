@@ -37,8 +37,14 @@ def _request(**overrides: object) -> HttpRequest:
 
 
 def test_event_shape() -> None:
-    event = build_http_event(_request(), "POST /v1/bookings/{uid}/cancel", {"uid": "a/b"}, "123456789012",
-                             request_id="rid", now=1779271200.5)
+    event = build_http_event(
+        _request(),
+        "POST /v1/bookings/{uid}/cancel",
+        {"uid": "a/b"},
+        "123456789012",
+        request_id="rid",
+        now=1779271200.5,
+    )
     assert event["version"] == "2.0"
     assert event["routeKey"] == "POST /v1/bookings/{uid}/cancel"
     assert event["rawPath"] == "/v1/bookings/a%2Fb/cancel"
@@ -53,8 +59,13 @@ def test_event_shape() -> None:
     assert event["queryStringParameters"] == {"status": "upcoming,past", "q": "a b+c", "flag": ""}
     assert event["pathParameters"] == {"uid": "a/b"}
     context = event["requestContext"]
-    assert context["http"] == {"method": "POST", "path": "/v1/bookings/a%2Fb/cancel", "protocol": "HTTP/1.1",
-                               "sourceIp": "127.0.0.9", "userAgent": "tests/1"}
+    assert context["http"] == {
+        "method": "POST",
+        "path": "/v1/bookings/a%2Fb/cancel",
+        "protocol": "HTTP/1.1",
+        "sourceIp": "127.0.0.9",
+        "userAgent": "tests/1",
+    }
     assert context["routeKey"] == event["routeKey"] and context["stage"] == "$default"
     assert context["requestId"] == "rid" and context["accountId"] == "123456789012"
     assert context["domainName"] == "127.0.0.1"
@@ -75,16 +86,19 @@ def test_client_forwarded_for_is_appended_to() -> None:
     assert event["headers"]["x-forwarded-for"] == "10.0.0.1, 127.0.0.9"
 
 
-@pytest.mark.parametrize(("content_type", "body", "text"), [
-    ("application/json", b"{}", True),
-    ("application/json; charset=utf-8", b"{}", True),
-    ("text/plain", "é".encode(), True),
-    ("application/merge-patch+json", b"{}", True),
-    ("application/json", b"\xff\xfe", False),  # not UTF-8: bytes must survive exactly
-    ("application/x-www-form-urlencoded", b"a=1", False),
-    ("application/octet-stream", b"\x00", False),
-    (None, b"{}", False),
-])
+@pytest.mark.parametrize(
+    ("content_type", "body", "text"),
+    [
+        ("application/json", b"{}", True),
+        ("application/json; charset=utf-8", b"{}", True),
+        ("text/plain", "é".encode(), True),
+        ("application/merge-patch+json", b"{}", True),
+        ("application/json", b"\xff\xfe", False),  # not UTF-8: bytes must survive exactly
+        ("application/x-www-form-urlencoded", b"a=1", False),
+        ("application/octet-stream", b"\x00", False),
+        (None, b"{}", False),
+    ],
+)
 def test_body_encoding(content_type: str | None, body: bytes, text: bool) -> None:
     assert is_text_body(content_type, body) is text
     headers = [("Content-Type", content_type)] if content_type else []
@@ -101,19 +115,22 @@ def test_split_target() -> None:
 
 
 def test_response_conversion() -> None:
-    response = http_response_from_result({
-        "statusCode": 201,
-        "headers": {"content-type": "application/json", "x-flag": True},
-        "cookies": ["a=1; Path=/", "b=2"],
-        "body": '{"ok":true}',
-    })
+    response = http_response_from_result(
+        {
+            "statusCode": 201,
+            "headers": {"content-type": "application/json", "x-flag": True},
+            "cookies": ["a=1; Path=/", "b=2"],
+            "body": '{"ok":true}',
+        }
+    )
     assert response.status == 201
     assert ("set-cookie", "a=1; Path=/") in response.headers and ("set-cookie", "b=2") in response.headers
     assert ("x-flag", "true") in response.headers
     assert response.body == b'{"ok":true}'
 
-    binary = http_response_from_result({"statusCode": 200, "body": base64.b64encode(b"\x00\xff").decode(),
-                                        "isBase64Encoded": True})
+    binary = http_response_from_result(
+        {"statusCode": 200, "body": base64.b64encode(b"\x00\xff").decode(), "isBase64Encoded": True}
+    )
     assert binary.body == b"\x00\xff"
     empty = http_response_from_result({"statusCode": 204})
     assert empty.body == b"" and empty.headers == []

@@ -15,13 +15,18 @@ from fortytwo_local.devstack.pollers import (
 
 def test_stream_record_from_the_api_shape() -> None:
     raw = {
-        "eventID": "e1", "eventName": "INSERT", "eventVersion": "1.0", "eventSource": "aws:dynamodb",
+        "eventID": "e1",
+        "eventName": "INSERT",
+        "eventVersion": "1.0",
+        "eventSource": "aws:dynamodb",
         "awsRegion": "us-east-1",
         "dynamodb": {
             "ApproximateCreationDateTime": datetime(2026, 5, 20, 10, 0, tzinfo=UTC),
             "Keys": {"pk": {"S": "a"}},
             "NewImage": {"pk": {"S": "a"}, "b": {"B": b"\x00\xff"}, "m": {"M": {"x": {"BS": [b"\x01"]}}}},
-            "SequenceNumber": "1100", "SizeBytes": 12, "StreamViewType": "NEW_AND_OLD_IMAGES",
+            "SequenceNumber": "1100",
+            "SizeBytes": 12,
+            "StreamViewType": "NEW_AND_OLD_IMAGES",
         },
     }
     record = lambda_stream_record(raw, "arn:stream", "us-east-1")
@@ -36,29 +41,48 @@ def test_stream_record_from_the_api_shape() -> None:
 
 
 def test_stream_record_from_moto_records_keeps_base64() -> None:
-    raw = {"eventID": "e", "eventName": "REMOVE",
-           "dynamodb": {"ApproximateCreationDateTime": datetime(2026, 5, 20, tzinfo=UTC),
-                        "Keys": {"pk": {"S": "a"}}, "OldImage": {"b": {"B": "AP8="}},
-                        "SequenceNumber": "7", "StreamViewType": "OLD_IMAGE"}}
+    raw = {
+        "eventID": "e",
+        "eventName": "REMOVE",
+        "dynamodb": {
+            "ApproximateCreationDateTime": datetime(2026, 5, 20, tzinfo=UTC),
+            "Keys": {"pk": {"S": "a"}},
+            "OldImage": {"b": {"B": "AP8="}},
+            "SequenceNumber": "7",
+            "StreamViewType": "OLD_IMAGE",
+        },
+    }
     assert lambda_stream_record(raw, "arn", "us-east-1")["dynamodb"]["OldImage"] == {"b": {"B": "AP8="}}
 
 
 def test_sqs_record() -> None:
     message = {
-        "MessageId": "m1", "ReceiptHandle": "rh", "Body": "{}",
+        "MessageId": "m1",
+        "ReceiptHandle": "rh",
+        "Body": "{}",
         "MD5OfBody": "99914b932bd37a50b983c5e7c90ae93b",
-        "Attributes": {"ApproximateReceiveCount": "2", "SentTimestamp": "1", "SenderId": "S",
-                       "ApproximateFirstReceiveTimestamp": "2"},
-        "MessageAttributes": {"kind": {"StringValue": "x", "DataType": "String"},
-                              "blob": {"BinaryValue": b"\x01", "DataType": "Binary"}},
+        "Attributes": {
+            "ApproximateReceiveCount": "2",
+            "SentTimestamp": "1",
+            "SenderId": "S",
+            "ApproximateFirstReceiveTimestamp": "2",
+        },
+        "MessageAttributes": {
+            "kind": {"StringValue": "x", "DataType": "String"},
+            "blob": {"BinaryValue": b"\x01", "DataType": "Binary"},
+        },
         "MD5OfMessageAttributes": "abc",
     }
     record = lambda_sqs_record(message, "arn:queue", "us-east-1")
     assert record["messageId"] == "m1" and record["receiptHandle"] == "rh" and record["body"] == "{}"
     assert record["attributes"]["ApproximateReceiveCount"] == "2"
     assert record["messageAttributes"]["kind"] == {
-        "stringValue": "x", "binaryValue": None, "stringListValues": [], "binaryListValues": [],
-        "dataType": "String"}
+        "stringValue": "x",
+        "binaryValue": None,
+        "stringListValues": [],
+        "binaryListValues": [],
+        "dataType": "String",
+    }
     assert record["messageAttributes"]["blob"]["binaryValue"] == "AQ=="
     assert record["eventSource"] == "aws:sqs" and record["eventSourceARN"] == "arn:queue"
     assert record["md5OfBody"] == message["MD5OfBody"] and record["md5OfMessageAttributes"] == "abc"
@@ -76,6 +100,12 @@ def test_batch_item_failures() -> None:
 
 
 def test_dynamodb_json_round_trip() -> None:
-    item = {"pk": {"S": "a"}, "b": {"B": b"\x00\xff"}, "bs": {"BS": [b"\x01"]}, "n": {"N": "1.5"},
-            "l": {"L": [{"B": b"z"}, {"NULL": True}, {"BOOL": False}]}, "m": {"M": {"s": {"SS": ["x"]}}}}
+    item = {
+        "pk": {"S": "a"},
+        "b": {"B": b"\x00\xff"},
+        "bs": {"BS": [b"\x01"]},
+        "n": {"N": "1.5"},
+        "l": {"L": [{"B": b"z"}, {"NULL": True}, {"BOOL": False}]},
+        "m": {"M": {"s": {"SS": ["x"]}}},
+    }
     assert boto_item(json_item(item)) == item

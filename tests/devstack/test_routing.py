@@ -31,24 +31,35 @@ TABLE = _table(
 )
 
 
-@pytest.mark.parametrize(("method", "path", "route_key", "params"), [
-    ("GET", "/v1/me", "GET /v1/me", {}),
-    ("GET", "/v1/bookings/abc", "GET /v1/bookings/{uid}", {"uid": "abc"}),
-    ("PATCH", "/v1/bookings/abc", "PATCH /v1/bookings/{uid}", {"uid": "abc"}),
-    ("POST", "/v1/bookings/a%20b/cancel", "POST /v1/bookings/{uid}/cancel", {"uid": "a b"}),
-    # A literal segment beats a variable.
-    ("GET", "/v1/bookings/special", "GET /v1/bookings/special", {}),
-    # Matching happens on the raw path; parameters are decoded afterwards.
-    ("GET", "/v1/event-types/ada%2Fintro-call", "GET /v1/event-types/{idOrSlug+}",
-     {"idOrSlug": "ada/intro-call"}),
-    ("GET", "/v1/event-types/ada/intro-call", "GET /v1/event-types/{idOrSlug+}",
-     {"idOrSlug": "ada/intro-call"}),
-    # An explicit method beats ANY; ANY takes the rest.
-    ("GET", "/v1/any", "GET /v1/any", {}),
-    ("DELETE", "/v1/any", "ANY /v1/any", {}),
-    # Non-greedy routes beat greedy ones; a greedy one beats $default.
-    ("GET", "/v2/x", "GET /{proxy+}", {"proxy": "v2/x"}),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "route_key", "params"),
+    [
+        ("GET", "/v1/me", "GET /v1/me", {}),
+        ("GET", "/v1/bookings/abc", "GET /v1/bookings/{uid}", {"uid": "abc"}),
+        ("PATCH", "/v1/bookings/abc", "PATCH /v1/bookings/{uid}", {"uid": "abc"}),
+        ("POST", "/v1/bookings/a%20b/cancel", "POST /v1/bookings/{uid}/cancel", {"uid": "a b"}),
+        # A literal segment beats a variable.
+        ("GET", "/v1/bookings/special", "GET /v1/bookings/special", {}),
+        # Matching happens on the raw path; parameters are decoded afterwards.
+        (
+            "GET",
+            "/v1/event-types/ada%2Fintro-call",
+            "GET /v1/event-types/{idOrSlug+}",
+            {"idOrSlug": "ada/intro-call"},
+        ),
+        (
+            "GET",
+            "/v1/event-types/ada/intro-call",
+            "GET /v1/event-types/{idOrSlug+}",
+            {"idOrSlug": "ada/intro-call"},
+        ),
+        # An explicit method beats ANY; ANY takes the rest.
+        ("GET", "/v1/any", "GET /v1/any", {}),
+        ("DELETE", "/v1/any", "ANY /v1/any", {}),
+        # Non-greedy routes beat greedy ones; a greedy one beats $default.
+        ("GET", "/v2/x", "GET /{proxy+}", {"proxy": "v2/x"}),
+    ],
+)
 def test_matches(method: str, path: str, route_key: str, params: dict[str, str]) -> None:
     match = TABLE.match(method, path)
     assert match is not None
@@ -56,20 +67,27 @@ def test_matches(method: str, path: str, route_key: str, params: dict[str, str])
     assert match.path_parameters == params
 
 
-@pytest.mark.parametrize(("method", "path"), [
-    ("GET", "/v1/me/"),  # no trailing-slash normalisation
-    ("GET", "/v1/ME"),  # case-sensitive
-    ("GET", "//v1/me"),  # no double-slash normalisation
-    ("DELETE", "/v1/me"),  # method mismatch (the $default function answers 405)
-    ("HEAD", "/v1/me"),  # HEAD is not GET
-    ("OPTIONS", "/v1/me"),
-    ("GET", "/v1/bookings/"),  # {uid} needs a non-empty segment
-    ("GET", "/v1/bookings//cancel"),
-    ("GET", "/v1/event-types/"),  # a greedy variable needs at least something
-])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/v1/me/"),  # no trailing-slash normalisation
+        ("GET", "/v1/ME"),  # case-sensitive
+        ("GET", "//v1/me"),  # no double-slash normalisation
+        ("DELETE", "/v1/me"),  # method mismatch (the $default function answers 405)
+        ("HEAD", "/v1/me"),  # HEAD is not GET
+        ("OPTIONS", "/v1/me"),
+        ("GET", "/v1/bookings/"),  # {uid} needs a non-empty segment
+        ("GET", "/v1/bookings//cancel"),
+        ("GET", "/v1/event-types/"),  # a greedy variable needs at least something
+    ],
+)
 def test_unmatched_goes_to_default(method: str, path: str) -> None:
-    table = _table("GET /v1/me", "GET /v1/bookings/{uid}", "POST /v1/bookings/{uid}/cancel",
-                   "GET /v1/event-types/{idOrSlug+}")
+    table = _table(
+        "GET /v1/me",
+        "GET /v1/bookings/{uid}",
+        "POST /v1/bookings/{uid}/cancel",
+        "GET /v1/event-types/{idOrSlug+}",
+    )
     match = table.match(method, path)
     assert match is not None and match.route.route_key == "$default" and match.path_parameters == {}
 

@@ -27,8 +27,15 @@ pytestmark = pytest.mark.xdist_group("devstack-in-process")
 
 
 def _start(data_dir: Path) -> DevStack:
-    stack = DevStack(DevOptions(port=0, data_dir=str(data_dir), template=str(FIXTURE),
-                                allow_insecure_webhooks=True, rate_limits="pat=7"))
+    stack = DevStack(
+        DevOptions(
+            port=0,
+            data_dir=str(data_dir),
+            template=str(FIXTURE),
+            allow_insecure_webhooks=True,
+            rate_limits="pat=7",
+        )
+    )
     stack.start()
     return stack
 
@@ -109,12 +116,15 @@ def test_process_environment(stack: DevStack) -> None:
     assert value["Parameter"]["Value"] == pepper.read_text().strip()
 
 
-@pytest.mark.parametrize(("path", "route_key"), [
-    ("/v1/items/special", "GET /v1/items/special"),
-    ("/v1/items/", "$default"),
-    ("/v1/files/a/b/c", "GET /v1/files/{path+}"),
-    ("/nope", "$default"),
-])
+@pytest.mark.parametrize(
+    ("path", "route_key"),
+    [
+        ("/v1/items/special", "GET /v1/items/special"),
+        ("/v1/items/", "$default"),
+        ("/v1/files/a/b/c", "GET /v1/files/{path+}"),
+        ("/nope", "$default"),
+    ],
+)
 def test_routes(client: httpx.Client, path: str, route_key: str) -> None:
     assert client.get(path).json()["event"]["routeKey"] == route_key
 
@@ -147,11 +157,13 @@ def test_function_failures_and_responses(client: httpx.Client) -> None:
 
 def test_request_bodies(client: httpx.Client, stack: DevStack) -> None:
     sent = b"\xff\x00not utf-8"
-    event = client.request("GET", "/v1/items/x", content=sent,
-                           headers={"content-type": "application/json"}).json()["event"]
+    event = client.request(
+        "GET", "/v1/items/x", content=sent, headers={"content-type": "application/json"}
+    ).json()["event"]
     assert event["isBase64Encoded"] is True
-    chunked = client.request("GET", "/v1/items/x", content=iter([b"ab", b"cd"]),
-                             headers={"content-type": "text/plain"}).json()["event"]
+    chunked = client.request(
+        "GET", "/v1/items/x", content=iter([b"ab", b"cd"]), headers={"content-type": "text/plain"}
+    ).json()["event"]
     assert chunked["body"] == "abcd"
     too_big = _raw_request(stack, b"POST /v1/items HTTP/1.1\r\nHost: x\r\nContent-Length: 10485761\r\n\r\n")
     assert too_big.startswith(b"HTTP/1.1 413") and b'{"message":"Request Entity Too Large"}' in too_big
@@ -192,11 +204,18 @@ def test_stream_to_queue_to_dead_letter_queue(client: httpx.Client, stack: DevSt
         names: dict[str, list[str]] = {}
         for record in list(queue.RECORDS):
             names.setdefault(json.loads(record["body"])["name"], []).append(
-                record["attributes"]["ApproximateReceiveCount"])
+                record["attributes"]["ApproximateReceiveCount"]
+            )
         return names
 
-    _wait(lambda: seen().get("retry-1") == ["1", "2"] and seen().get("poison-1") == ["1", "2"]
-          and "ok-1" in seen() and "fail-1" in seen())
+    _wait(
+        lambda: (
+            seen().get("retry-1") == ["1", "2"]
+            and seen().get("poison-1") == ["1", "2"]
+            and "ok-1" in seen()
+            and "fail-1" in seen()
+        )
+    )
     # The filter let only outbox inserts through; the partial failure was retried from itself.
     names = [r["dynamodb"]["NewImage"]["pk"]["S"] for batch in stream.BATCHES for r in batch["Records"]]
     assert "ignored-1" not in names
@@ -204,18 +223,25 @@ def test_stream_to_queue_to_dead_letter_queue(client: httpx.Client, stack: DevSt
     record = stream.BATCHES[0]["Records"][0]
     assert record["eventSource"] == "aws:dynamodb"
     assert record["eventSourceARN"] == os.environ["FIXTURE_STREAM"]
-    assert set(record["dynamodb"]) >= {"Keys", "NewImage", "SequenceNumber", "StreamViewType",
-                                       "ApproximateCreationDateTime"}
+    assert set(record["dynamodb"]) >= {
+        "Keys",
+        "NewImage",
+        "SequenceNumber",
+        "StreamViewType",
+        "ApproximateCreationDateTime",
+    }
     # maxReceiveCount 2: the poison message is parked in the dead-letter queue, the rest deleted.
     assert stack.emulator is not None
     sqs = stack.emulator.client("sqs")
 
     def depth(logical_id: str) -> int:
         assert stack.emulator is not None
-        attributes = sqs.get_queue_attributes(QueueUrl=stack.emulator.physical[logical_id].ref,
-                                              AttributeNames=["All"])["Attributes"]
+        attributes = sqs.get_queue_attributes(
+            QueueUrl=stack.emulator.physical[logical_id].ref, AttributeNames=["All"]
+        )["Attributes"]
         return int(attributes["ApproximateNumberOfMessages"]) + int(
-            attributes["ApproximateNumberOfMessagesNotVisible"])
+            attributes["ApproximateNumberOfMessagesNotVisible"]
+        )
 
     _wait(lambda: depth("WorkDeadLetterQueue") == 1 and depth("WorkQueue") == 0)
 
@@ -235,18 +261,23 @@ def test_ttl_sweep(stack: DevStack) -> None:
     ddb = stack.emulator.client("dynamodb")
     now = int(time.time())
     for sk, expires in (("old", now - 5), ("new", now + 99)):
-        ddb.put_item(TableName="fixture-test",
-                     Item={"pk": {"S": "ttl"}, "sk": {"S": sk}, "ttl": {"N": str(expires)}})
+        ddb.put_item(
+            TableName="fixture-test", Item={"pk": {"S": "ttl"}, "sk": {"S": sk}, "ttl": {"N": str(expires)}}
+        )
     assert sweep_expired(stack.emulator, stack.template.tables["Table"]) == 1
-    left = ddb.query(TableName="fixture-test", KeyConditionExpression="pk = :p",
-                     ExpressionAttributeValues={":p": {"S": "ttl"}})["Items"]
+    left = ddb.query(
+        TableName="fixture-test",
+        KeyConditionExpression="pk = :p",
+        ExpressionAttributeValues={":p": {"S": "ttl"}},
+    )["Items"]
     assert [item["sk"]["S"] for item in left] == ["new"]
 
 
 def test_snapshots_follow_writes(stack: DevStack) -> None:
     assert stack.emulator is not None
     stack.emulator.client("dynamodb").put_item(
-        TableName="fixture-test", Item={"pk": {"S": "snapshot"}, "sk": {"S": "1"}})
+        TableName="fixture-test", Item={"pk": {"S": "snapshot"}, "sk": {"S": "1"}}
+    )
     state = stack.data_dir / "state.json"
 
     def saved() -> bool:
@@ -264,13 +295,21 @@ def test_state_survives_a_restart(tmp_path: Path, stack: DevStack) -> None:
         assert first.first_start
         assert first.emulator is not None
         ddb, sqs = first.emulator.client("dynamodb"), first.emulator.client("sqs")
-        item = {"pk": {"S": "keep"}, "sk": {"S": "1"}, "type": {"S": "outbox"}, "b": {"B": b"\x00\x01"},
-                "m": {"M": {"n": {"N": "1.5"}, "l": {"L": [{"S": "x"}]}}}}
+        item = {
+            "pk": {"S": "keep"},
+            "sk": {"S": "1"},
+            "type": {"S": "outbox"},
+            "b": {"B": b"\x00\x01"},
+            "m": {"M": {"n": {"N": "1.5"}, "l": {"L": [{"S": "x"}]}}},
+        }
         ddb.put_item(TableName="fixture-test", Item=item)
         _wait(lambda: _module(first, "StreamFunction").ATTEMPTS.get("keep"))
         dlq = first.emulator.physical["WorkDeadLetterQueue"].ref
-        sqs.send_message(QueueUrl=dlq, MessageBody="parked",
-                         MessageAttributes={"k": {"DataType": "String", "StringValue": "v"}})
+        sqs.send_message(
+            QueueUrl=dlq,
+            MessageBody="parked",
+            MessageAttributes={"k": {"DataType": "String", "StringValue": "v"}},
+        )
         received = sqs.receive_message(QueueUrl=dlq, VisibilityTimeout=300)["Messages"][0]
         pepper = (data_dir / "pepper").read_text()
     finally:
@@ -292,8 +331,9 @@ def test_state_survives_a_restart(tmp_path: Path, stack: DevStack) -> None:
         # Still in flight (about 300 s of invisibility left), with its identity and receive count.
         assert sqs.receive_message(QueueUrl=dlq).get("Messages", []) == []
         with second.emulator.sqs_lock:
-            (saved,) = queue_messages(second.emulator.account_id, second.emulator.region,
-                                      "fixture-test-work-dlq")
+            (saved,) = queue_messages(
+                second.emulator.account_id, second.emulator.region, "fixture-test-work-dlq"
+            )
         assert saved["message_id"] == received["MessageId"] and saved["receive_count"] == 1
         assert 200_000 < saved["visible_in_ms"] <= 300_000
         assert saved["message_attributes"] == {"k": {"DataType": "String", "StringValue": "v"}}

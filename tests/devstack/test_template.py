@@ -72,8 +72,9 @@ def test_real_template_wiring() -> None:
 def _physical() -> dict[str, PhysicalResource]:
     return {
         "Table": PhysicalResource("fixture-test", {"Arn": "arn:table", "StreamArn": "arn:table/stream/1"}),
-        "WorkQueue": PhysicalResource("http://q/work",
-                                      {"Arn": "arn:sqs:work", "QueueName": "fixture-test-work"}),
+        "WorkQueue": PhysicalResource(
+            "http://q/work", {"Arn": "arn:sqs:work", "QueueName": "fixture-test-work"}
+        ),
     }
 
 
@@ -103,8 +104,9 @@ def test_fixture_template_intrinsics_and_environment() -> None:
     assert env["FORTYTWO_WEBHOOK_RETRY_SCHEDULE"] == "0,60,300,1800,7200,43200"
     assert env["FORTYTWO_RATE_LIMITS"] == "pat=5"
     assert "POWERTOOLS_SERVICE_NAME" not in env
-    echo = function_environment(template, template.resolver(_physical()), template.functions["EchoFunction"],
-                                settings)
+    echo = function_environment(
+        template, template.resolver(_physical()), template.functions["EchoFunction"], settings
+    )
     assert echo["POWERTOOLS_SERVICE_NAME"] == "echo"
 
 

@@ -25,10 +25,13 @@ from tests.support import aws  # noqa: E402
 SEED_FILE = Path(__file__).parent / "seed.yaml"
 RATE_LIMITS = aws.lifted_rate_limits(100000)
 E2E_ARGS = (
-    "--seed", str(SEED_FILE),
+    "--seed",
+    str(SEED_FILE),
     "--allow-insecure-webhooks",
-    "--webhook-retry-schedule", "0,1,2,3,4,5",
-    "--rate-limits", RATE_LIMITS,
+    "--webhook-retry-schedule",
+    "0,1,2,3,4,5",
+    "--rate-limits",
+    RATE_LIMITS,
 )
 
 

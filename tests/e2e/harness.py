@@ -39,8 +39,13 @@ class StackError(RuntimeError):
 
 
 class Stack:
-    def __init__(self, *extra_args: str, data_dir: str | Path | None = None,
-                 env: dict[str, str] | None = None, ready_timeout: float = READY_TIMEOUT_S) -> None:
+    def __init__(
+        self,
+        *extra_args: str,
+        data_dir: str | Path | None = None,
+        env: dict[str, str] | None = None,
+        ready_timeout: float = READY_TIMEOUT_S,
+    ) -> None:
         self.extra_args = [str(a) for a in extra_args]
         self.data_dir = Path(data_dir) if data_dir else Path(tempfile.mkdtemp(prefix="42min-e2e-")) / "data"
         self.env = env or {}
@@ -61,12 +66,21 @@ class Stack:
         self._starts += 1
         self.out_path = self.data_dir.parent / f"{self.data_dir.name}.{self._starts}.out"
         self.err_path = self.data_dir.parent / f"{self.data_dir.name}.{self._starts}.err"
-        command = [*ENTRY, "--data-dir", str(self.data_dir), "dev", "--port", "0", "--no-demo",
-                   *self.extra_args]
+        command = [
+            *ENTRY,
+            "--data-dir",
+            str(self.data_dir),
+            "dev",
+            "--port",
+            "0",
+            "--no-demo",
+            *self.extra_args,
+        ]
         env = {**os.environ, "PYTHONUNBUFFERED": "1", **self.env}
         with open(self.out_path, "wb") as out, open(self.err_path, "wb") as err:
-            self.process = subprocess.Popen(command, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
-                                            env=env, cwd=_repo_root())
+            self.process = subprocess.Popen(
+                command, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env, cwd=_repo_root()
+            )
         self._wait_ready()
         return self
 
@@ -84,8 +98,9 @@ class Stack:
             if self.process.poll() is not None:
                 self._last_returncode = self.process.returncode
                 self.process = None
-                raise StackError(f"42min dev exited with {self._last_returncode} before READY:\n"
-                                 f"{self._tail()}")
+                raise StackError(
+                    f"42min dev exited with {self._last_returncode} before READY:\n{self._tail()}"
+                )
             if time.monotonic() > deadline:
                 self._kill()
                 raise StackError(f"42min dev not ready after {self.ready_timeout:.0f}s:\n{self._tail()}")
@@ -136,12 +151,17 @@ class Stack:
         """The stack's dev.json: base_url, endpoint_url, region, table_name, delivery_queue_url…"""
         return json.loads((self.data_dir / "dev.json").read_text(encoding="utf-8"))
 
-    def cli(self, *args: str, input: str | None = None, env: dict[str, str] | None = None,
-            timeout: float = 120.0) -> subprocess.CompletedProcess[str]:
+    def cli(
+        self, *args: str, input: str | None = None, env: dict[str, str] | None = None, timeout: float = 120.0
+    ) -> subprocess.CompletedProcess[str]:
         """`42min --data-dir <this stack's dir> <args>`: talks to this stack through its dev.json."""
         return subprocess.run(
             [*ENTRY, "--data-dir", str(self.data_dir), *map(str, args)],
-            input=input, capture_output=True, text=True, timeout=timeout, cwd=_repo_root(),
+            input=input,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=_repo_root(),
             env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
         )
 
@@ -162,7 +182,7 @@ class Stack:
         return _read(getattr(self, "err_path", None))
 
     def _tail(self, lines: int = 60) -> str:
-        text = self.output().splitlines()[-lines // 2:] + self.errors().splitlines()[-lines:]
+        text = self.output().splitlines()[-lines // 2 :] + self.errors().splitlines()[-lines:]
         return "\n".join(text)
 
 

@@ -25,8 +25,16 @@ LOOPBACK_REDIRECT = "http://127.0.0.1/callback"
 SCOPE = "user:read bookings:read bookings:write slots:read offline_access"
 #: SCOPE after alias expansion, sorted (10-auth §5.2).
 SCOPE_EXPANDED = sorted(
-    ["user:read", "bookings:read", "bookings:create", "bookings:cancel", "bookings:reschedule",
-     "bookings:update", "slots:read", "offline_access"]
+    [
+        "user:read",
+        "bookings:read",
+        "bookings:create",
+        "bookings:cancel",
+        "bookings:reschedule",
+        "bookings:update",
+        "slots:read",
+        "offline_access",
+    ]
 )
 #: Consent-screen wording of SCOPE, in §5.1 order.
 SCOPE_WORDING = [
@@ -176,11 +184,17 @@ class UserAgent:
     def get(self, url: str) -> httpx.Response:
         return self.http.get(url)
 
-    def post_form(self, fields: list[tuple[str, str]] | str | bytes,
-                  content_type: str = "application/x-www-form-urlencoded") -> httpx.Response:
+    def post_form(
+        self,
+        fields: list[tuple[str, str]] | str | bytes,
+        content_type: str = "application/x-www-form-urlencoded",
+    ) -> httpx.Response:
         body = fields if isinstance(fields, str | bytes) else urlencode(fields)
-        return self.http.post(urljoin(self.base_url, "/v1/oauth/authorize"), content=body,
-                              headers={"Content-Type": content_type})
+        return self.http.post(
+            urljoin(self.base_url, "/v1/oauth/authorize"),
+            content=body,
+            headers={"Content-Type": content_type},
+        )
 
     def submit(self, response: httpx.Response, form_id: str, **overrides: str) -> httpx.Response:
         """Submit a form of the page as a browser would: its inputs, then the overrides
@@ -193,7 +207,8 @@ class UserAgent:
     def follow_internal(self, response: httpx.Response) -> httpx.Response:
         """Follow redirects while they stay on the stack's own authorize endpoint."""
         while response.status_code in (302, 303) and response.headers["location"].startswith(
-                f"{self.base_url}/v1/oauth/authorize"):
+            f"{self.base_url}/v1/oauth/authorize"
+        ):
             response = self.get(response.headers["location"])
         return response
 
@@ -210,8 +225,9 @@ class UserAgent:
         assert page.status_code == 200 and parse_page(page.text).main_id == "oauth-consent", page.text[:2000]
         return page
 
-    def authorize(self, authorize_url: str, action: str = "approve",
-                  credentials: tuple[str, str] = ADA) -> str:
+    def authorize(
+        self, authorize_url: str, action: str = "approve", credentials: tuple[str, str] = ADA
+    ) -> str:
         """Sign in (when needed), press Approve or Deny; returns the Location sent to the client."""
         consent = self.consent_page(authorize_url, credentials)
         decided = self.submit(consent, "consent", action=action)
@@ -221,17 +237,30 @@ class UserAgent:
 
 def authorize_url_with_params(base_url: str, page: httpx.Response) -> str:
     """Where a successful sign-in leads: the authorize URL with the page's hidden parameters."""
-    hidden = [(k, v) for k, v in parse_page(page.text).forms["sign-in"]
-              if k not in ("action", "csrf_token", "email", "password")]
+    hidden = [
+        (k, v)
+        for k, v in parse_page(page.text).forms["sign-in"]
+        if k not in ("action", "csrf_token", "email", "password")
+    ]
     return f"{base_url}/v1/oauth/authorize?{urlencode(hidden)}"
 
 
-def authorize_query(client_id: str, redirect_uri: str, *, verifier: str | None = None,
-                    scope: str = SCOPE, state: str | None = "xyz-state",
-                    **extra: str) -> list[tuple[str, str]]:
+def authorize_query(
+    client_id: str,
+    redirect_uri: str,
+    *,
+    verifier: str | None = None,
+    scope: str = SCOPE,
+    state: str | None = "xyz-state",
+    **extra: str,
+) -> list[tuple[str, str]]:
     """Hand-built authorization parameters for the negative tests (Authlib builds the real ones)."""
-    params = [("response_type", "code"), ("client_id", client_id), ("redirect_uri", redirect_uri),
-              ("scope", scope)]
+    params = [
+        ("response_type", "code"),
+        ("client_id", client_id),
+        ("redirect_uri", redirect_uri),
+        ("scope", scope),
+    ]
     if state is not None:
         params.append(("state", state))
     params += [("code_challenge", s256(verifier or new_verifier())), ("code_challenge_method", "S256")]
@@ -266,8 +295,9 @@ def assert_error_page(response: httpx.Response, error: str, status: int = 400) -
     return page
 
 
-def assert_oauth_json_error(response: httpx.Response, status: int, error: str,
-                            *, pragma: bool = True) -> dict[str, Any]:
+def assert_oauth_json_error(
+    response: httpx.Response, status: int, error: str, *, pragma: bool = True
+) -> dict[str, Any]:
     """A raw RFC 6749 error body of token / revoke / introspect / register."""
     assert response.status_code == status, (response.status_code, response.text)
     body = response.json()

@@ -74,23 +74,30 @@ def _install_chromium_locked() -> str | None:
     if CHROMIUM.exists() and CHROMEDRIVER.exists():
         return None
     if os.geteuid() != 0:
-        return (f"{CHROMIUM} or {CHROMEDRIVER} is missing and the tests are not running as root, so "
-                "they cannot install them: run `apt-get install -y chromium chromium-driver`.")
+        return (
+            f"{CHROMIUM} or {CHROMEDRIVER} is missing and the tests are not running as root, so "
+            "they cannot install them: run `apt-get install -y chromium chromium-driver`."
+        )
     if shutil.which("apt-get") is None:
         return f"{CHROMIUM} or {CHROMEDRIVER} is missing and there is no apt-get to install them."
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     lock = ["-o", "DPkg::Lock::Timeout=300"]  # wait for another apt run instead of failing
-    steps = (["apt-get", *lock, "update"],
-             ["apt-get", *lock, "install", "-y", "--no-install-recommends", "chromium", "chromium-driver"])
+    steps = (
+        ["apt-get", *lock, "update"],
+        ["apt-get", *lock, "install", "-y", "--no-install-recommends", "chromium", "chromium-driver"],
+    )
     for step in steps:
         try:
-            done = subprocess.run(step, capture_output=True, text=True, env=env, timeout=APT_TIMEOUT_S,
-                                  stdin=subprocess.DEVNULL)
+            done = subprocess.run(
+                step, capture_output=True, text=True, env=env, timeout=APT_TIMEOUT_S, stdin=subprocess.DEVNULL
+            )
         except subprocess.TimeoutExpired:
             return f"`{' '.join(step)}` did not finish within {APT_TIMEOUT_S} s"
         if done.returncode != 0:
-            return (f"`{' '.join(step)}` failed ({done.returncode}), so Chromium cannot be installed:\n"
-                    f"{(done.stdout + done.stderr)[-3000:]}")
+            return (
+                f"`{' '.join(step)}` failed ({done.returncode}), so Chromium cannot be installed:\n"
+                f"{(done.stdout + done.stderr)[-3000:]}"
+            )
     missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
     if missing:
         return f"apt-get installed chromium and chromium-driver but {missing} still do not exist"
@@ -115,14 +122,24 @@ def browser_factory(chromium: str | None, tmp_path: Path) -> Iterator[Callable[.
         options = webdriver.ChromeOptions()
         options.binary_location = str(CHROMIUM)
         profile = tempfile.mkdtemp(prefix="chromium-profile-", dir=tmp_path)
-        for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-quic", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--window-size=1000,1100",
-                    f"--user-data-dir={profile}"):
+        for arg in (
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--window-size=1000,1100",
+            f"--user-data-dir={profile}",
+        ):
             options.add_argument(arg)
         if not javascript:
             options.add_experimental_option(
-                "prefs", {"profile.managed_default_content_settings.javascript": 2})
+                "prefs", {"profile.managed_default_content_settings.javascript": 2}
+            )
         service = webdriver.ChromeService(executable_path=str(CHROMEDRIVER))
         try:
             driver = webdriver.Chrome(service=service, options=options)
@@ -189,9 +206,15 @@ def browser_client(stack: Any) -> dict[str, Any]:
 
 
 def authorize_url(stack: Any, client_id: str, redirect_uri: str, verifier: str, state: str) -> str:
-    query = [("response_type", "code"), ("client_id", client_id), ("redirect_uri", redirect_uri),
-             ("scope", SCOPE), ("state", state), ("code_challenge", s256(verifier)),
-             ("code_challenge_method", "S256")]
+    query = [
+        ("response_type", "code"),
+        ("client_id", client_id),
+        ("redirect_uri", redirect_uri),
+        ("scope", SCOPE),
+        ("state", state),
+        ("code_challenge", s256(verifier)),
+        ("code_challenge_method", "S256"),
+    ]
     return f"{stack.base_url}/v1/oauth/authorize?{urlencode(query)}"
 
 
@@ -265,8 +288,9 @@ def press(driver: WebDriver, action: str) -> None:
 # --- tests ------------------------------------------------------------------------------------
 
 
-def test_sign_in_consent_approve_then_deny(stack: Any, browser_factory: Callable[..., WebDriver],
-                                           callback: Callback, browser_client: dict[str, Any]) -> None:
+def test_sign_in_consent_approve_then_deny(
+    stack: Any, browser_factory: Callable[..., WebDriver], callback: Callback, browser_client: dict[str, Any]
+) -> None:
     driver = browser_factory()
     verifier = new_verifier()
     driver.get(authorize_url(stack, browser_client["client_id"], callback.redirect_uri, verifier, "st-1"))
@@ -290,10 +314,16 @@ def test_sign_in_consent_approve_then_deny(stack: Any, browser_factory: Callable
 
     # The code the browser carried is good for tokens (Basic auth, PKCE).
     with httpx.Client(timeout=30) as http:
-        token = http.post(f"{stack.base_url}/v1/oauth/token", data={
-            "grant_type": "authorization_code", "code": landed["code"],
-            "redirect_uri": callback.redirect_uri, "code_verifier": verifier,
-        }, headers=basic_auth(browser_client["client_id"], browser_client["client_secret"]))
+        token = http.post(
+            f"{stack.base_url}/v1/oauth/token",
+            data={
+                "grant_type": "authorization_code",
+                "code": landed["code"],
+                "redirect_uri": callback.redirect_uri,
+                "code_verifier": verifier,
+            },
+            headers=basic_auth(browser_client["client_id"], browser_client["client_secret"]),
+        )
         assert token.status_code == 200, token.text
         assert token.json()["scope"] == " ".join(SCOPE_EXPANDED)
         ping = http.get(f"{stack.base_url}/v1/_ping", headers=bearer(token.json()["access_token"]))
@@ -306,12 +336,17 @@ def test_sign_in_consent_approve_then_deny(stack: Any, browser_factory: Callable
     check_consent_page(driver, "Browser Test App")
     press(driver, "deny")
     denied = query_of(wait_for_url(driver, callback.redirect_uri))
-    assert denied == {"error": "access_denied", "error_description": "The user denied the request",
-                      "state": "st-2", "iss": stack.base_url}
+    assert denied == {
+        "error": "access_denied",
+        "error_description": "The user denied the request",
+        "state": "st-2",
+        "iss": stack.base_url,
+    }
 
 
-def test_pages_work_without_javascript(stack: Any, browser_factory: Callable[..., WebDriver],
-                                       callback: Callback, browser_client: dict[str, Any]) -> None:
+def test_pages_work_without_javascript(
+    stack: Any, browser_factory: Callable[..., WebDriver], callback: Callback, browser_client: dict[str, Any]
+) -> None:
     driver = browser_factory(javascript=False)
     # Prove scripts really are off in this browser: the page's script would rename it.
     driver.get(f"http://127.0.0.1:{callback.port}/js-check")
@@ -336,8 +371,9 @@ def test_pages_work_without_javascript(stack: Any, browser_factory: Callable[...
     assert landed["code"].startswith("42min_ac_") and landed["state"] == "nojs"
 
 
-def test_error_page_in_the_browser(stack: Any, browser_factory: Callable[..., WebDriver],
-                                   callback: Callback, browser_client: dict[str, Any]) -> None:
+def test_error_page_in_the_browser(
+    stack: Any, browser_factory: Callable[..., WebDriver], callback: Callback, browser_client: dict[str, Any]
+) -> None:
     """An unregistered redirect URI shows the error page; the browser is never sent there."""
     driver = browser_factory()
     evil = "https://evil.example.com/callback"

@@ -1,4 +1,4 @@
-"""Every sample event in events/ drives its function's real handler (the same files work with `sam local invoke`)."""
+"""Every sample event in events/ drives its function's real handler (the files also work with sam local)."""
 
 from __future__ import annotations
 
@@ -44,8 +44,10 @@ def test_http_sample_event(moto_env, name):
 
     result = apply_seed(e2e_seed())
     group, expected = HTTP_EVENTS[name]
-    event = _load(name, {"TOKEN": result["pats"]["full"]["token"],
-                         "EVENT_TYPE_ID": result["event_types"].get("intro", "")})
+    event = _load(
+        name,
+        {"TOKEN": result["pats"]["full"]["token"], "EVENT_TYPE_ID": result["event_types"].get("intro", "")},
+    )
     response = aws.function_module(group).handler(event, aws.LambdaContext())
     assert response["statusCode"] == expected, response.get("body")
     assert response["headers"]["x-request-id"].startswith("req_")

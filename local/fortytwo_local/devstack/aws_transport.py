@@ -102,8 +102,9 @@ def _call(app: WsgiApp, request: AWSPreparedRequest) -> AWSResponse:
             environ[f"HTTP_{key}"] = text
     captured: dict[str, Any] = {}
 
-    def start_response(status: str, headers: list[tuple[str, str]],
-                       exc_info: Any = None) -> Callable[..., Any]:
+    def start_response(
+        status: str, headers: list[tuple[str, str]], exc_info: Any = None
+    ) -> Callable[..., Any]:
         captured["status"] = int(status.split(" ", 1)[0])
         captured["headers"] = headers
         return lambda _data: None

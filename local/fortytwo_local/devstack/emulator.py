@@ -38,11 +38,22 @@ FAKE_CREDENTIALS = {
 }
 
 # Calls that change state: the persistence snapshotter watches their count.
-_WRITE_ACTIONS = frozenset({
-    "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems",
-    "SendMessage", "SendMessageBatch", "DeleteMessage", "DeleteMessageBatch",
-    "ChangeMessageVisibility", "ChangeMessageVisibilityBatch", "PurgeQueue",
-})
+_WRITE_ACTIONS = frozenset(
+    {
+        "PutItem",
+        "UpdateItem",
+        "DeleteItem",
+        "BatchWriteItem",
+        "TransactWriteItems",
+        "SendMessage",
+        "SendMessageBatch",
+        "DeleteMessage",
+        "DeleteMessageBatch",
+        "ChangeMessageVisibility",
+        "ChangeMessageVisibilityBatch",
+        "PurgeQueue",
+    }
+)
 
 
 class _SerialisingApp:
@@ -125,8 +136,12 @@ class Emulator:
         moto_internals.uninstall_fast_dynamodb_serializer()
         # moto's backends are process-global: leave nothing behind for a later stack in this process.
         try:
-            urllib.request.urlopen(urllib.request.Request(  # noqa: S310 - loopback moto endpoint
-                f"{self.endpoint_url}/moto-api/reset", method="POST"), timeout=10).close()
+            urllib.request.urlopen(
+                urllib.request.Request(  # noqa: S310 - loopback moto endpoint
+                    f"{self.endpoint_url}/moto-api/reset", method="POST"
+                ),
+                timeout=10,
+            ).close()
         except OSError as exc:
             log.warning("devstack: could not reset the emulator: %s", exc)
         self._server.stop()
@@ -218,15 +233,17 @@ class Emulator:
         if queue.dead_letter_queue_id is not None:
             dlq_arn = self.physical[queue.dead_letter_queue_id].attributes["Arn"]
             attributes["RedrivePolicy"] = json.dumps(
-                {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": queue.max_receive_count})
+                {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": queue.max_receive_count}
+            )
         url = sqs.create_queue(QueueName=queue.name, Attributes=attributes)["QueueUrl"]
         arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         return PhysicalResource(url, {"Arn": arn, "QueueName": queue.name, "QueueUrl": url})
 
     def put_pepper(self, parameter_name: str, pepper_file: Path) -> None:
         value = load_or_create_pepper(pepper_file)
-        self.client("ssm").put_parameter(Name=parameter_name, Value=value, Type="SecureString",
-                                         Overwrite=True)
+        self.client("ssm").put_parameter(
+            Name=parameter_name, Value=value, Type="SecureString", Overwrite=True
+        )
 
 
 _shared_session: boto3.session.Session | None = None

@@ -40,8 +40,9 @@ def local_overrides(settings: LocalSettings) -> dict[str, str]:
     return overrides
 
 
-def template_variables(template: Template, resolver: Resolver,
-                       fn: FunctionDef | None = None) -> dict[str, str]:
+def template_variables(
+    template: Template, resolver: Resolver, fn: FunctionDef | None = None
+) -> dict[str, str]:
     """Globals' variables (fn None), or one function's (Globals merged, function wins)."""
     if fn is None:
         raw = dict(((template.globals_function.get("Environment") or {}).get("Variables")) or {})
@@ -57,6 +58,7 @@ def process_environment(template: Template, resolver: Resolver, settings: LocalS
     return template_variables(template, resolver) | local_overrides(settings)
 
 
-def function_environment(template: Template, resolver: Resolver, fn: FunctionDef,
-                         settings: LocalSettings) -> dict[str, str]:
+def function_environment(
+    template: Template, resolver: Resolver, fn: FunctionDef, settings: LocalSettings
+) -> dict[str, str]:
     return template_variables(template, resolver, fn) | local_overrides(settings)

@@ -86,8 +86,13 @@ def _value_matches(value: Any, rule: Any) -> bool:
         spec = rule["numeric"]
         for op, bound in zip(spec[::2], spec[1::2], strict=True):
             limit = float(bound)
-            ok = {"=": number == limit, "<": number < limit, "<=": number <= limit,
-                  ">": number > limit, ">=": number >= limit}.get(op)
+            ok = {
+                "=": number == limit,
+                "<": number < limit,
+                "<=": number <= limit,
+                ">": number > limit,
+                ">=": number >= limit,
+            }.get(op)
             if ok is None:
                 raise ValueError(f"unknown numeric operator {op!r}")
             if not ok:

@@ -96,8 +96,9 @@ def release_thread_loop() -> None:
 
 
 class LocalFunction:
-    def __init__(self, definition: FunctionDef, environment: dict[str, str], region: str,
-                 account_id: str) -> None:
+    def __init__(
+        self, definition: FunctionDef, environment: dict[str, str], region: str, account_id: str
+    ) -> None:
         self.definition = definition
         self.environment = environment
         self.region = region
@@ -152,8 +153,12 @@ class LocalFunction:
             raise FunctionError(f"{self.name}: {type(exc).__name__}: {exc}") from exc
         duration = time.monotonic() - started
         if duration > self.definition.timeout_s:
-            log.error("devstack: %s ran %.1fs, past its Timeout of %ss: Lambda would have killed it",
-                      self.name, duration, self.definition.timeout_s)
+            log.error(
+                "devstack: %s ran %.1fs, past its Timeout of %ss: Lambda would have killed it",
+                self.name,
+                duration,
+                self.definition.timeout_s,
+            )
             raise FunctionError(f"{self.name}: Task timed out after {self.definition.timeout_s}s")
         try:
             payload = json.dumps(result)
@@ -166,8 +171,9 @@ class LocalFunction:
         return Invocation(json.loads(payload), duration)
 
 
-def _import_from_file(module_name: str, module_file: Path, code_dir: Path,
-                      environment: dict[str, str]) -> ModuleType:
+def _import_from_file(
+    module_name: str, module_file: Path, code_dir: Path, environment: dict[str, str]
+) -> ModuleType:
     spec = importlib.util.spec_from_file_location(module_name, module_file)
     if spec is None or spec.loader is None:
         raise ImportError(f"cannot import {module_file}")

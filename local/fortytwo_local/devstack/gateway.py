@@ -46,8 +46,9 @@ class _BadRequest(Exception):
 
 
 class Gateway:
-    def __init__(self, host: str, port: int, routes: RouteTable, functions: dict[str, LocalFunction],
-                 account_id: str) -> None:
+    def __init__(
+        self, host: str, port: int, routes: RouteTable, functions: dict[str, LocalFunction], account_id: str
+    ) -> None:
         self.routes = routes
         self.functions = functions
         self.account_id = account_id
@@ -60,8 +61,12 @@ class Gateway:
         return int(self._server.server_address[1])
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.2},
-                                        name="devstack-gateway", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.2},
+            name="devstack-gateway",
+            daemon=True,
+        )
         self._thread.start()
 
     def stop(self) -> None:
@@ -76,8 +81,9 @@ class Gateway:
         if match is None:
             return gateway_error(404, "Not Found")
         request_id = new_request_id()
-        event = build_http_event(request, match.route.route_key, match.path_parameters,
-                                 self.account_id, request_id=request_id)
+        event = build_http_event(
+            request, match.route.route_key, match.path_parameters, self.account_id, request_id=request_id
+        )
         function = self.functions[match.route.function_id]
         try:
             response = http_response_from_result(function.invoke(event).result)
@@ -151,8 +157,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self._write(response)
         except ConnectionError:
             self.close_connection = True
-        access_log.info("%s %s %d %.0fms", self.command, raw_target, response.status,
-                        (time.monotonic() - started) * 1000)
+        access_log.info(
+            "%s %s %d %.0fms", self.command, raw_target, response.status, (time.monotonic() - started) * 1000
+        )
 
     def _read_body(self) -> bytes:
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():

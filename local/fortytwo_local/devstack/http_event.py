@@ -35,8 +35,11 @@ class HttpResponse:
 
 def gateway_error(status: int, message: str) -> HttpResponse:
     """API Gateway's own error answers (no route, function failure, body too large)."""
-    return HttpResponse(status, [("Content-Type", "application/json")],
-                        json.dumps({"message": message}, separators=(",", ":")).encode())
+    return HttpResponse(
+        status,
+        [("Content-Type", "application/json")],
+        json.dumps({"message": message}, separators=(",", ":")).encode(),
+    )
 
 
 def split_target(raw_target: str) -> tuple[str, str]:
@@ -54,8 +57,11 @@ def is_text_body(content_type: str | None, body: bytes) -> bool:
     if not content_type:
         return False
     media_type = content_type.split(";", 1)[0].strip().lower()
-    textual = (media_type.startswith("text/") or media_type in _TEXT_MEDIA_TYPES
-               or media_type.endswith(("+json", "+xml")))
+    textual = (
+        media_type.startswith("text/")
+        or media_type in _TEXT_MEDIA_TYPES
+        or media_type.endswith(("+json", "+xml"))
+    )
     if not textual:
         return False
     try:
@@ -76,9 +82,15 @@ def query_parameters(raw_query: str) -> dict[str, str]:
     return params
 
 
-def build_http_event(request: HttpRequest, route_key: str, path_parameters: dict[str, str],
-                     account_id: str, api_id: str = "local", request_id: str | None = None,
-                     now: float | None = None) -> dict[str, Any]:
+def build_http_event(
+    request: HttpRequest,
+    route_key: str,
+    path_parameters: dict[str, str],
+    account_id: str,
+    api_id: str = "local",
+    request_id: str | None = None,
+    now: float | None = None,
+) -> dict[str, Any]:
     now = time.time() if now is None else now
     headers: dict[str, str] = {}
     cookies: list[str] = []

@@ -64,8 +64,9 @@ def trim_stream(account_id: str, region: str, table_name: str, through_sequence:
         shard.starting_sequence_number += drop
 
 
-def take_stream_records(account_id: str, region: str, table_name: str, after: int | None,
-                        limit: int) -> list[dict[str, Any]]:
+def take_stream_records(
+    account_id: str, region: str, table_name: str, after: int | None, limit: int
+) -> list[dict[str, Any]]:
     """Stream records after sequence number `after` (all when None), in GetRecords' shape, and
     drop everything up to the last one returned.
 
@@ -78,7 +79,7 @@ def take_stream_records(account_id: str, region: str, table_name: str, after: in
     if shard is None:
         return []
     first = 0 if after is None else max(0, after + 1 - shard.starting_sequence_number)
-    taken = shard.items[first:first + limit]
+    taken = shard.items[first : first + limit]
     records = [copy.deepcopy(item.to_json()) for item in taken]
     consumed = min(len(shard.items), first + len(taken))
     if consumed:
@@ -110,17 +111,19 @@ def queue_messages(account_id: str, region: str, queue_name: str) -> list[dict[s
     saved = []
     for message in list(_sqs_queue(account_id, region, queue_name)._messages):
         visible_at = max(float(message.visible_at or 0), float(message.delayed_until or 0))
-        saved.append({
-            "message_id": message.id,
-            "body": message.body,
-            "message_attributes": _json_message_attributes(message.message_attributes),
-            "sent_timestamp": message.sent_timestamp,
-            "receive_count": message.approximate_receive_count,
-            "first_receive_timestamp": message.approximate_first_receive_timestamp,
-            "visible_in_ms": max(0, int(visible_at - now_ms)),
-            "group_id": message.group_id,
-            "deduplication_id": message.deduplication_id,
-        })
+        saved.append(
+            {
+                "message_id": message.id,
+                "body": message.body,
+                "message_attributes": _json_message_attributes(message.message_attributes),
+                "sent_timestamp": message.sent_timestamp,
+                "receive_count": message.approximate_receive_count,
+                "first_receive_timestamp": message.approximate_first_receive_timestamp,
+                "visible_in_ms": max(0, int(visible_at - now_ms)),
+                "group_id": message.group_id,
+                "deduplication_id": message.deduplication_id,
+            }
+        )
     return saved
 
 
@@ -139,8 +142,9 @@ def _json_message_attributes(attributes: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def restore_message_state(account_id: str, region: str, queue_name: str, new_message_id: str,
-                          saved: dict[str, Any]) -> None:
+def restore_message_state(
+    account_id: str, region: str, queue_name: str, new_message_id: str, saved: dict[str, Any]
+) -> None:
     """Give a re-sent message back its identity, receive count and remaining invisibility."""
     queue = _sqs_queue(account_id, region, queue_name)
     message = next(m for m in queue._messages if m.id == new_message_id)
@@ -155,10 +159,20 @@ def restore_message_state(account_id: str, region: str, queue_name: str, new_mes
 
 # DynamoDB data-plane operations whose results are plain DynamoDB JSON once DynamoType values
 # are expanded (moto does that in DynamoResult); verified equal to moto's own serialiser.
-_FAST_OPERATIONS = frozenset({
-    "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem",
-    "BatchWriteItem", "TransactGetItems", "TransactWriteItems",
-})
+_FAST_OPERATIONS = frozenset(
+    {
+        "GetItem",
+        "PutItem",
+        "UpdateItem",
+        "DeleteItem",
+        "Query",
+        "Scan",
+        "BatchGetItem",
+        "BatchWriteItem",
+        "TransactGetItems",
+        "TransactWriteItems",
+    }
+)
 
 
 def _json_default(value: Any) -> Any:

@@ -34,7 +34,7 @@ CHECK_INTERVAL_S = 0.5
 
 def boto_attribute_value(value: dict[str, Any]) -> dict[str, Any]:
     """DynamoDB JSON (binary as base64) → a boto3 AttributeValue (binary as bytes)."""
-    (kind, inner), = value.items()
+    ((kind, inner),) = value.items()
     if kind == "B":
         return {"B": base64.b64decode(inner)}
     if kind == "BS":
@@ -77,13 +77,19 @@ class Persistence:
             try:
                 with self.emulator.sqs_lock:
                     messages = moto_internals.queue_messages(
-                        self.emulator.account_id, self.emulator.region, queue.name)
+                        self.emulator.account_id, self.emulator.region, queue.name
+                    )
             except Exception as exc:  # noqa: BLE001 - moto internals moved: save the table anyway
                 log.warning("devstack: cannot read queue %s for saving: %s", queue.name, exc)
                 messages = []
             queues[queue.logical_id] = {"name": queue.name, "messages": messages}
-        return {"format": STATE_FORMAT, "version": STATE_VERSION, "saved_at": time.time(),
-                "tables": tables, "queues": queues}
+        return {
+            "format": STATE_FORMAT,
+            "version": STATE_VERSION,
+            "saved_at": time.time(),
+            "tables": tables,
+            "queues": queues,
+        }
 
     def save(self) -> None:
         with self._save_lock:
@@ -108,20 +114,26 @@ class Persistence:
         for logical_id, saved in (state.get("tables") or {}).items():
             table = self.template.tables.get(logical_id)
             if table is None:
-                log.warning("devstack: %s holds table %s, which the template no longer has; skipped",
-                            self.path, logical_id)
+                log.warning(
+                    "devstack: %s holds table %s, which the template no longer has; skipped",
+                    self.path,
+                    logical_id,
+                )
                 continue
             batch = [boto_item(item) for item in saved.get("items", [])]
             for start in range(0, len(batch), 25):
-                requests = {table.name: [{"PutRequest": {"Item": i}} for i in batch[start:start + 25]]}
+                requests = {table.name: [{"PutRequest": {"Item": i}} for i in batch[start : start + 25]]}
                 while requests:
                     requests = ddb.batch_write_item(RequestItems=requests).get("UnprocessedItems") or {}
             items += len(batch)
         for logical_id, saved in (state.get("queues") or {}).items():
             queue = self.template.queues.get(logical_id)
             if queue is None:
-                log.warning("devstack: %s holds queue %s, which the template no longer has; skipped",
-                            self.path, logical_id)
+                log.warning(
+                    "devstack: %s holds queue %s, which the template no longer has; skipped",
+                    self.path,
+                    logical_id,
+                )
                 continue
             for message in saved.get("messages", []):
                 self._restore_message(queue.name, self.emulator.physical[logical_id].ref, queue.fifo, message)
@@ -151,10 +163,14 @@ class Persistence:
         try:
             with self.emulator.sqs_lock:
                 moto_internals.restore_message_state(
-                    self.emulator.account_id, self.emulator.region, queue_name, message_id, saved)
+                    self.emulator.account_id, self.emulator.region, queue_name, message_id, saved
+                )
         except Exception as exc:  # noqa: BLE001
-            log.warning("devstack: restored message %s without its receive count/visibility: %s",
-                        saved.get("message_id"), exc)
+            log.warning(
+                "devstack: restored message %s without its receive count/visibility: %s",
+                saved.get("message_id"),
+                exc,
+            )
 
 
 def boto_item(item: dict[str, Any]) -> dict[str, Any]:

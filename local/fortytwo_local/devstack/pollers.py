@@ -41,7 +41,7 @@ def _b64(value: bytes | str) -> str:
 def json_attribute_value(value: dict[str, Any]) -> dict[str, Any]:
     """A boto3 AttributeValue (binary as bytes) in DynamoDB JSON (binary as base64).
     Values already in DynamoDB JSON (moto's own records) pass unchanged."""
-    (kind, inner), = value.items()
+    ((kind, inner),) = value.items()
     if kind == "B":
         return {"B": _b64(inner)}
     if kind == "BS":
@@ -86,9 +86,7 @@ def lambda_stream_record(raw: dict[str, Any], stream_arn: str, region: str) -> d
 
 def lambda_sqs_record(message: dict[str, Any], queue_arn: str, region: str) -> dict[str, Any]:
     """A ReceiveMessage message → the record Lambda puts in an SQS event."""
-    attributes = {
-        name: value for name, value in (message.get("Attributes") or {}).items()
-    }
+    attributes = {name: value for name, value in (message.get("Attributes") or {}).items()}
     message_attributes = {}
     for name, value in (message.get("MessageAttributes") or {}).items():
         binary = value.get("BinaryValue")
@@ -96,8 +94,9 @@ def lambda_sqs_record(message: dict[str, Any], queue_arn: str, region: str) -> d
             "stringValue": value.get("StringValue"),
             "binaryValue": base64.b64encode(binary).decode("ascii") if binary is not None else None,
             "stringListValues": list(value.get("StringListValues") or []),
-            "binaryListValues": [base64.b64encode(b).decode("ascii")
-                                 for b in value.get("BinaryListValues") or []],
+            "binaryListValues": [
+                base64.b64encode(b).decode("ascii") for b in value.get("BinaryListValues") or []
+            ],
             "dataType": value.get("DataType"),
         }
     record = {
@@ -164,8 +163,14 @@ class _PollerThread(abc.ABC):
 
 
 class StreamPoller(_PollerThread):
-    def __init__(self, source: DynamoDBEventSource, function: LocalFunction, emulator: Emulator,
-                 table_name: str, stream_arn: str) -> None:
+    def __init__(
+        self,
+        source: DynamoDBEventSource,
+        function: LocalFunction,
+        emulator: Emulator,
+        table_name: str,
+        stream_arn: str,
+    ) -> None:
         super().__init__(f"devstack-stream-{function.name}-{source.event_name}")
         self.source = source
         self.function = function
@@ -190,8 +195,9 @@ class StreamPoller(_PollerThread):
         if self.use_moto_internals:
             try:
                 with self.emulator.dynamodb_lock:
-                    last = moto_internals.skip_stream(self.emulator.account_id, self.emulator.region,
-                                                      self.table_name)
+                    last = moto_internals.skip_stream(
+                        self.emulator.account_id, self.emulator.region, self.table_name
+                    )
                 if last is not None:
                     self._after = str(last)
                 skipped = True
@@ -208,11 +214,19 @@ class StreamPoller(_PollerThread):
             try:
                 with self.emulator.dynamodb_lock:
                     raws = moto_internals.take_stream_records(
-                        self.emulator.account_id, self.emulator.region, self.table_name,
-                        None if self._after is None else int(self._after), 1000)
+                        self.emulator.account_id,
+                        self.emulator.region,
+                        self.table_name,
+                        None if self._after is None else int(self._after),
+                        1000,
+                    )
             except Exception as exc:  # noqa: BLE001 - moto changed: the API still works
-                log.warning("devstack: reading the stream of %s in-process failed (%s); using the "
-                            "DynamoDB Streams API", self.table_name, exc)
+                log.warning(
+                    "devstack: reading the stream of %s in-process failed (%s); using the "
+                    "DynamoDB Streams API",
+                    self.table_name,
+                    exc,
+                )
                 self.use_moto_internals = False
                 raws = self._read_api()
         else:
@@ -238,17 +252,25 @@ class StreamPoller(_PollerThread):
         # failed TransactWriteItems replaces, and would then never see another record.
         if self._after is None:
             iterator = self._streams.get_shard_iterator(
-                StreamArn=self.stream_arn, ShardId=self._shard_id, ShardIteratorType="TRIM_HORIZON")
+                StreamArn=self.stream_arn, ShardId=self._shard_id, ShardIteratorType="TRIM_HORIZON"
+            )
         else:
             iterator = self._streams.get_shard_iterator(
-                StreamArn=self.stream_arn, ShardId=self._shard_id,
-                ShardIteratorType="AFTER_SEQUENCE_NUMBER", SequenceNumber=self._after)
+                StreamArn=self.stream_arn,
+                ShardId=self._shard_id,
+                ShardIteratorType="AFTER_SEQUENCE_NUMBER",
+                SequenceNumber=self._after,
+            )
         records = self._streams.get_records(ShardIterator=iterator["ShardIterator"], Limit=1000)["Records"]
         if records:
             # Read records live on in _pending; moto need not keep (and deep-copy) them any more.
             with self.emulator.dynamodb_lock:
-                moto_internals.trim_stream(self.emulator.account_id, self.emulator.region,
-                                           self.table_name, int(records[-1]["dynamodb"]["SequenceNumber"]))
+                moto_internals.trim_stream(
+                    self.emulator.account_id,
+                    self.emulator.region,
+                    self.table_name,
+                    int(records[-1]["dynamodb"]["SequenceNumber"]),
+                )
         return list(records)
 
     def poll_once(self) -> bool:
@@ -259,8 +281,10 @@ class StreamPoller(_PollerThread):
         if self._attempts:
             if now < self._retry_at:
                 return False
-        elif (len(self._pending) < self.source.batch_size
-              and now - self._pending_since < self.source.max_batching_window_s):
+        elif (
+            len(self._pending) < self.source.batch_size
+            and now - self._pending_since < self.source.max_batching_window_s
+        ):
             return fetched > 0
         self._invoke(list(self._pending)[: self._limit])
         return True
@@ -287,8 +311,13 @@ class StreamPoller(_PollerThread):
         self._attempts += 1
         limit = self.source.maximum_retry_attempts
         if 0 <= limit < self._attempts:
-            log.error("devstack: %s gave up on %d stream record(s) from %s after %d retries",
-                      self.function.name, remaining, ids[len(batch) - remaining], limit)
+            log.error(
+                "devstack: %s gave up on %d stream record(s) from %s after %d retries",
+                self.function.name,
+                remaining,
+                ids[len(batch) - remaining],
+                limit,
+            )
             self._done(remaining)
             return
         self._retry_at = time.monotonic() + min(0.25 * 2 ** (self._attempts - 1), MAX_RETRY_BACKOFF_S)
@@ -304,8 +333,15 @@ class StreamPoller(_PollerThread):
 
 
 class SqsPoller(_PollerThread):
-    def __init__(self, source: SqsEventSource, function: LocalFunction, emulator: Emulator,
-                 queue_url: str, queue_arn: str, concurrency: int = SQS_CONCURRENCY) -> None:
+    def __init__(
+        self,
+        source: SqsEventSource,
+        function: LocalFunction,
+        emulator: Emulator,
+        queue_url: str,
+        queue_arn: str,
+        concurrency: int = SQS_CONCURRENCY,
+    ) -> None:
         super().__init__(f"devstack-sqs-{function.name}-{source.event_name}")
         self.source = source
         self.function = function
@@ -344,7 +380,8 @@ class SqsPoller(_PollerThread):
         try:
             with self.emulator.sqs_lock:
                 return moto_internals.has_visible_messages(
-                    self.emulator.account_id, self.emulator.region, self.queue_arn.rsplit(":", 1)[1])
+                    self.emulator.account_id, self.emulator.region, self.queue_arn.rsplit(":", 1)[1]
+                )
         except Exception as exc:  # noqa: BLE001
             log.warning("devstack: peeking into %s failed (%s); polling the API", self.queue_url, exc)
             self.use_moto_internals = False
@@ -385,14 +422,20 @@ class SqsPoller(_PollerThread):
                 return  # the whole batch becomes visible again after its visibility timeout
             failed = failed_item_ids(result, ids) if self.source.report_batch_item_failures else set()
             if failed is None:
-                log.warning("devstack: %s reported an unknown batch item; the whole batch is retried",
-                            self.function.name)
+                log.warning(
+                    "devstack: %s reported an unknown batch item; the whole batch is retried",
+                    self.function.name,
+                )
                 return
             done = [m for m in messages if m["MessageId"] not in failed]
             for start in range(0, len(done), 10):
-                chunk = done[start:start + 10]
-                response = self._sqs.delete_message_batch(QueueUrl=self.queue_url, Entries=[
-                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(chunk)])
+                chunk = done[start : start + 10]
+                response = self._sqs.delete_message_batch(
+                    QueueUrl=self.queue_url,
+                    Entries=[
+                        {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(chunk)
+                    ],
+                )
                 for error in response.get("Failed", []):
                     log.warning("devstack: could not delete an SQS message: %s", error.get("Message"))
         except Exception:

@@ -63,8 +63,10 @@ class RouteTable:
         seen: dict[str, HttpRoute] = {}
         for route in routes:
             if route.route_key in seen:
-                raise TemplateError(f"route {route.route_key!r} is declared twice "
-                                    f"({seen[route.route_key].function_id}, {route.function_id})")
+                raise TemplateError(
+                    f"route {route.route_key!r} is declared twice "
+                    f"({seen[route.route_key].function_id}, {route.function_id})"
+                )
             seen[route.route_key] = route
             if route.path is None:
                 self.default = route

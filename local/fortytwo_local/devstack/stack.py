@@ -101,8 +101,9 @@ class DevStack:
         # Bind now: the functions' base URLs need the real port (--port 0 picks one).
         functions: dict[str, LocalFunction] = {}
         try:
-            self.gateway = Gateway(self.options.host, self.options.port, routes, functions,
-                                   template.account_id)
+            self.gateway = Gateway(
+                self.options.host, self.options.port, routes, functions, template.account_id
+            )
         except OSError as exc:
             where = f"{self.options.host}:{self.options.port}"
             raise DevStackError(f"cannot listen on {where}: {exc.strerror}") from exc
@@ -122,14 +123,21 @@ class DevStack:
         if not self.first_start:
             summary = self.persistence.restore()
             self.restored_items = summary.items
-            log.info("devstack: restored %d item(s) and %d queued message(s) from %s",
-                     summary.items, summary.messages, self.persistence.path)
+            log.info(
+                "devstack: restored %d item(s) and %d queued message(s) from %s",
+                summary.items,
+                summary.messages,
+                self.persistence.path,
+            )
         self._state_loaded = True
 
         for logical_id, definition in template.functions.items():
             functions[logical_id] = LocalFunction(
-                definition, function_environment(template, resolver, definition, settings),
-                template.region, template.account_id)
+                definition,
+                function_environment(template, resolver, definition, settings),
+                template.region,
+                template.account_id,
+            )
         self.functions = functions
         for function in functions.values():
             function.load()  # cold starts now; a failure is logged and retried per invocation
@@ -150,10 +158,17 @@ class DevStack:
                     continue
                 table = self.template.tables.get(source.table_id or "")
                 if table is None or "StreamArn" not in self.emulator.physical[table.logical_id].attributes:
-                    raise TemplateError(f"Resources.{function.name}.Properties.Events.{source.event_name}: "
-                                        "Stream must be !GetAtt <Table>.StreamArn of a table with a stream")
-                poller = StreamPoller(source, function, self.emulator, table.name,
-                                      self.emulator.physical[table.logical_id].attributes["StreamArn"])
+                    raise TemplateError(
+                        f"Resources.{function.name}.Properties.Events.{source.event_name}: "
+                        "Stream must be !GetAtt <Table>.StreamArn of a table with a stream"
+                    )
+                poller = StreamPoller(
+                    source,
+                    function,
+                    self.emulator,
+                    table.name,
+                    self.emulator.physical[table.logical_id].attributes["StreamArn"],
+                )
                 poller.start_at_latest()
                 self._pollers.append(poller)
             for sqs_source in function.definition.sqs_events:
@@ -163,8 +178,9 @@ class DevStack:
                 if sqs_source.queue_id not in self.template.queues or queue is None:
                     where = f"Resources.{function.name}.Properties.Events.{sqs_source.event_name}"
                     raise TemplateError(f"{where}: Queue must be !GetAtt <Queue>.Arn of a template queue")
-                sqs_poller = SqsPoller(sqs_source, function, self.emulator, queue.ref,
-                                       queue.attributes["Arn"])
+                sqs_poller = SqsPoller(
+                    sqs_source, function, self.emulator, queue.ref, queue.attributes["Arn"]
+                )
                 sqs_poller.start()
                 self._pollers.append(sqs_poller)
 
@@ -224,15 +240,22 @@ class DevStack:
             return
         pid = running.get("pid")
         if isinstance(pid, int) and pid != os.getpid() and _alive(pid):
-            raise DevStackError(f"another local stack (pid {pid}, {running.get('base_url')}) "
-                                f"is using {self.data_dir}")
+            raise DevStackError(
+                f"another local stack (pid {pid}, {running.get('base_url')}) is using {self.data_dir}"
+            )
 
     def _write_dev_file(self, pepper_param: str | None) -> None:
         assert self.template is not None and self.emulator is not None
         # What the template gives the functions; else the first table / the queue with a DLQ.
         first_table = next((t.name for t in self.template.tables.values()), None)
-        source_queue = next((self.emulator.physical[q].ref for q, d in self.template.queues.items()
-                             if d.dead_letter_queue_id is not None), None)
+        source_queue = next(
+            (
+                self.emulator.physical[q].ref
+                for q, d in self.template.queues.items()
+                if d.dead_letter_queue_id is not None
+            ),
+            None,
+        )
         info = {
             "base_url": self.base_url,
             "endpoint_url": self.emulator.endpoint_url,

@@ -167,8 +167,14 @@ class Template:
         return [route for fn in self.functions.values() for route in fn.http_routes]
 
     def resolver(self, physical: dict[str, PhysicalResource] | None = None) -> Resolver:
-        return Resolver(self.parameter_values, self.conditions, self.region, self.account_id,
-                        self.stack_name, physical or {})
+        return Resolver(
+            self.parameter_values,
+            self.conditions,
+            self.region,
+            self.account_id,
+            self.stack_name,
+            physical or {},
+        )
 
     def queues_in_creation_order(self) -> list[QueueDef]:
         """Dead-letter queues before the queues that redrive into them."""
@@ -193,8 +199,15 @@ class Template:
 class Resolver:
     """Evaluates CloudFormation intrinsic functions against parameters and emulated resources."""
 
-    def __init__(self, parameter_values: dict[str, str], conditions: dict[str, Any], region: str,
-                 account_id: str, stack_name: str, physical: dict[str, PhysicalResource]) -> None:
+    def __init__(
+        self,
+        parameter_values: dict[str, str],
+        conditions: dict[str, Any],
+        region: str,
+        account_id: str,
+        stack_name: str,
+        physical: dict[str, PhysicalResource],
+    ) -> None:
         self.parameter_values = parameter_values
         self.conditions = conditions  # raw expressions, evaluated on first use
         self._condition_values: dict[str, bool] = {}
@@ -216,7 +229,7 @@ class Resolver:
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
-            (key, arg), = value.items()
+            ((key, arg),) = value.items()
             if key == "Ref":
                 return self._ref(arg, where)
             if key == "Condition":
@@ -328,9 +341,13 @@ class Resolver:
 # --- loading -------------------------------------------------------------------------------------
 
 
-def load_template(path: Path, parameter_overrides: dict[str, str] | None = None,
-                  region: str = DEFAULT_REGION, account_id: str = DEFAULT_ACCOUNT_ID,
-                  stack_name: str = DEFAULT_STACK_NAME) -> Template:
+def load_template(
+    path: Path,
+    parameter_overrides: dict[str, str] | None = None,
+    region: str = DEFAULT_REGION,
+    account_id: str = DEFAULT_ACCOUNT_ID,
+    stack_name: str = DEFAULT_STACK_NAME,
+) -> Template:
     path = Path(path).resolve()
     doc = load_cfn_file(path)
     if not isinstance(doc, dict) or not isinstance(doc.get("Resources"), dict):
@@ -360,9 +377,19 @@ def load_template(path: Path, parameter_overrides: dict[str, str] | None = None,
     globals_function = ((doc.get("Globals") or {}).get("Function")) or {}
 
     template = Template(
-        path=path, base_dir=path.parent, region=region, account_id=account_id, stack_name=stack_name,
-        parameters=parameters, parameter_values=values, conditions=conditions,
-        globals_function=globals_function, functions={}, tables={}, queues={}, resources=resources,
+        path=path,
+        base_dir=path.parent,
+        region=region,
+        account_id=account_id,
+        stack_name=stack_name,
+        parameters=parameters,
+        parameter_values=values,
+        conditions=conditions,
+        globals_function=globals_function,
+        functions={},
+        tables={},
+        queues={},
+        resources=resources,
     )
     for logical_id, resource in resources.items():
         kind = resource.get("Type")
@@ -376,8 +403,10 @@ def load_template(path: Path, parameter_overrides: dict[str, str] | None = None,
             template.functions[logical_id] = _parse_function(template, logical_id, props, base, where)
     for queue in template.queues.values():
         if queue.dead_letter_queue_id is not None and queue.dead_letter_queue_id not in template.queues:
-            raise TemplateError(f"Resources.{queue.logical_id}: dead-letter target "
-                                f"{queue.dead_letter_queue_id} is not a queue of this template")
+            raise TemplateError(
+                f"Resources.{queue.logical_id}: dead-letter target "
+                f"{queue.dead_letter_queue_id} is not a queue of this template"
+            )
     return template
 
 
@@ -403,8 +432,9 @@ def _cfn_str(value: Any) -> str:
     return str(value)
 
 
-def _physical_name(props: dict[str, Any], key: str, resolver: Resolver, where: str,
-                   stack_name: str, logical_id: str) -> str:
+def _physical_name(
+    props: dict[str, Any], key: str, resolver: Resolver, where: str, stack_name: str, logical_id: str
+) -> str:
     if key in props:
         return resolver.resolve_str(props[key], f"{where}.{key}")
     return f"{stack_name}-{logical_id}"  # CloudFormation would add a random suffix
@@ -417,8 +447,9 @@ def _int(value: Any, resolver: Resolver, where: str) -> int:
         raise TemplateError(f"{where}: expected an integer") from exc
 
 
-def _parse_table(logical_id: str, props: dict[str, Any], resolver: Resolver, where: str,
-                 stack_name: str) -> TableDef:
+def _parse_table(
+    logical_id: str, props: dict[str, Any], resolver: Resolver, where: str, stack_name: str
+) -> TableDef:
     props = resolver.resolve(props, where)
     ttl = props.get("TimeToLiveSpecification") or {}
     stream = props.get("StreamSpecification") or {}
@@ -439,17 +470,18 @@ def _parse_table(logical_id: str, props: dict[str, Any], resolver: Resolver, whe
 def _target_id(expr: Any, attribute: str) -> str | None:
     """The logical id behind `!GetAtt X.<attribute>` (or `!Ref X`), if that is the expression."""
     if isinstance(expr, dict) and len(expr) == 1:
-        (key, arg), = expr.items()
+        ((key, arg),) = expr.items()
         if key == "Fn::GetAtt":
-            resource, attr = (arg.split(".", 1) if isinstance(arg, str) else (arg[0], arg[1]))
+            resource, attr = arg.split(".", 1) if isinstance(arg, str) else (arg[0], arg[1])
             return resource if attr == attribute else None
         if key == "Ref" and isinstance(arg, str):
             return arg
     return None
 
 
-def _parse_queue(logical_id: str, props: dict[str, Any], resolver: Resolver, where: str,
-                 stack_name: str) -> QueueDef:
+def _parse_queue(
+    logical_id: str, props: dict[str, Any], resolver: Resolver, where: str, stack_name: str
+) -> QueueDef:
     fifo = resolver.resolve(props.get("FifoQueue", False), where) in (True, "true")
     name = _physical_name(props, "QueueName", resolver, where, stack_name, logical_id)
     if fifo and not name.endswith(".fifo"):
@@ -461,10 +493,13 @@ def _parse_queue(logical_id: str, props: dict[str, Any], resolver: Resolver, whe
     if redrive:
         dlq_id = _target_id(redrive.get("deadLetterTargetArn"), "Arn")
         if dlq_id is None:
-            raise TemplateError(f"{where}.RedrivePolicy.deadLetterTargetArn: use !GetAtt <Queue>.Arn "
-                                "of a queue in this template")
-        max_receive = _int(redrive.get("maxReceiveCount", 10), resolver,
-                           f"{where}.RedrivePolicy.maxReceiveCount")
+            raise TemplateError(
+                f"{where}.RedrivePolicy.deadLetterTargetArn: use !GetAtt <Queue>.Arn "
+                "of a queue in this template"
+            )
+        max_receive = _int(
+            redrive.get("maxReceiveCount", 10), resolver, f"{where}.RedrivePolicy.maxReceiveCount"
+        )
     return QueueDef(
         logical_id=logical_id,
         name=name,
@@ -478,8 +513,9 @@ def _parse_queue(logical_id: str, props: dict[str, Any], resolver: Resolver, whe
     )
 
 
-def _parse_function(template: Template, logical_id: str, props: dict[str, Any], resolver: Resolver,
-                    where: str) -> FunctionDef:
+def _parse_function(
+    template: Template, logical_id: str, props: dict[str, Any], resolver: Resolver, where: str
+) -> FunctionDef:
     glob = template.globals_function
 
     def prop(key: str, default: Any = None) -> Any:
@@ -525,36 +561,42 @@ def _parse_event(fn: FunctionDef, name: str, event: dict[str, Any], resolver: Re
         method = resolver.resolve_str(method or "ANY", where).upper()
         fn.http_routes.append(HttpRoute(fn.logical_id, name, method, resolver.resolve_str(path, where)))
     elif kind == "DynamoDB":
-        fn.dynamodb_events.append(DynamoDBEventSource(
-            function_id=fn.logical_id,
-            event_name=name,
-            stream=props.get("Stream"),
-            table_id=_target_id(props.get("Stream"), "StreamArn"),
-            starting_position=resolver.resolve_str(props.get("StartingPosition", "TRIM_HORIZON"), where),
-            batch_size=_int(props.get("BatchSize", LAMBDA_STREAM_DEFAULT_BATCH), resolver, where),
-            max_batching_window_s=float(resolver.resolve_str(
-                props.get("MaximumBatchingWindowInSeconds", 0), where)),
-            filters=_parse_filters(props.get("FilterCriteria"), resolver, where),
-            report_batch_item_failures="ReportBatchItemFailures" in resolver.resolve(
-                props.get("FunctionResponseTypes") or [], where),
-            bisect_on_error=resolver.resolve(props.get("BisectBatchOnFunctionError", False), where)
-            in (True, "true"),
-            maximum_retry_attempts=_int(props.get("MaximumRetryAttempts", -1), resolver, where),
-            enabled=resolver.resolve(props.get("Enabled", True), where) in (True, "true"),
-        ))
+        fn.dynamodb_events.append(
+            DynamoDBEventSource(
+                function_id=fn.logical_id,
+                event_name=name,
+                stream=props.get("Stream"),
+                table_id=_target_id(props.get("Stream"), "StreamArn"),
+                starting_position=resolver.resolve_str(props.get("StartingPosition", "TRIM_HORIZON"), where),
+                batch_size=_int(props.get("BatchSize", LAMBDA_STREAM_DEFAULT_BATCH), resolver, where),
+                max_batching_window_s=float(
+                    resolver.resolve_str(props.get("MaximumBatchingWindowInSeconds", 0), where)
+                ),
+                filters=_parse_filters(props.get("FilterCriteria"), resolver, where),
+                report_batch_item_failures="ReportBatchItemFailures"
+                in resolver.resolve(props.get("FunctionResponseTypes") or [], where),
+                bisect_on_error=resolver.resolve(props.get("BisectBatchOnFunctionError", False), where)
+                in (True, "true"),
+                maximum_retry_attempts=_int(props.get("MaximumRetryAttempts", -1), resolver, where),
+                enabled=resolver.resolve(props.get("Enabled", True), where) in (True, "true"),
+            )
+        )
     elif kind == "SQS":
-        fn.sqs_events.append(SqsEventSource(
-            function_id=fn.logical_id,
-            event_name=name,
-            queue=props.get("Queue"),
-            queue_id=_target_id(props.get("Queue"), "Arn"),
-            batch_size=_int(props.get("BatchSize", LAMBDA_SQS_DEFAULT_BATCH), resolver, where),
-            max_batching_window_s=float(resolver.resolve_str(
-                props.get("MaximumBatchingWindowInSeconds", 0), where)),
-            report_batch_item_failures="ReportBatchItemFailures" in resolver.resolve(
-                props.get("FunctionResponseTypes") or [], where),
-            enabled=resolver.resolve(props.get("Enabled", True), where) in (True, "true"),
-        ))
+        fn.sqs_events.append(
+            SqsEventSource(
+                function_id=fn.logical_id,
+                event_name=name,
+                queue=props.get("Queue"),
+                queue_id=_target_id(props.get("Queue"), "Arn"),
+                batch_size=_int(props.get("BatchSize", LAMBDA_SQS_DEFAULT_BATCH), resolver, where),
+                max_batching_window_s=float(
+                    resolver.resolve_str(props.get("MaximumBatchingWindowInSeconds", 0), where)
+                ),
+                report_batch_item_failures="ReportBatchItemFailures"
+                in resolver.resolve(props.get("FunctionResponseTypes") or [], where),
+                enabled=resolver.resolve(props.get("Enabled", True), where) in (True, "true"),
+            )
+        )
     # Other event types (Schedule, Api, …) are not wired locally; the template has none today.
 
 

@@ -56,8 +56,9 @@ def sweep_expired(emulator: Emulator, table: TableDef, now: float | None = None)
 
 
 class TtlReaper:
-    def __init__(self, emulator: Emulator, tables: list[TableDef],
-                 interval_s: float = SWEEP_INTERVAL_S) -> None:
+    def __init__(
+        self, emulator: Emulator, tables: list[TableDef], interval_s: float = SWEEP_INTERVAL_S
+    ) -> None:
         self.emulator = emulator
         self.tables = [t for t in tables if t.ttl_attribute]
         self.interval_s = interval_s

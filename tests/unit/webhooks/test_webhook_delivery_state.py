@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from fortytwo.domain.timefmt import parse_ts
 from fortytwo.domain.webhooks.delivery_state import (
     AttemptError,
@@ -29,8 +32,6 @@ from fortytwo.domain.webhooks.delivery_state import (
 )
 from fortytwo.domain.webhooks.health import DeliveryHealthEvent
 from fortytwo.domain.webhooks.retry import RetrySchedule
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 SCHEDULE = RetrySchedule()
 DID = "whd_019e450a-db80-770f-802a-3486c6a355a0"

@@ -11,12 +11,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from fortytwo.domain.timefmt import parse_ts
-from fortytwo.domain.webhooks import envelope as env
-from fortytwo.domain.webhooks.fanout import delivery_id_for, receives
 from hypothesis import given
 from hypothesis import strategies as st
 from webhook_vectors import BOOKING_BODY, BOOKING_T, BOOKING_V1, SECRET
+
+from fortytwo.domain.timefmt import parse_ts
+from fortytwo.domain.webhooks import envelope as env
+from fortytwo.domain.webhooks.fanout import delivery_id_for, receives
 
 BOOKING = {
     "id": "019e44d3-ed00-727c-a84a-2d4f781b9a43",

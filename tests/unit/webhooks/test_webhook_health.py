@@ -5,6 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
 from fortytwo.domain.timefmt import parse_ts
 from fortytwo.domain.webhooks.health import (
     AUTO_PAUSE_THRESHOLD,
@@ -26,9 +30,6 @@ from fortytwo.domain.webhooks.health import (
     receives_new_events,
     sends_due_attempt,
 )
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 CF = PausedReason.CONSECUTIVE_FAILURES
 GONE = PausedReason.ENDPOINT_GONE

@@ -13,6 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from webhook_vectors import SECRET
+
 from fortytwo.adapters import webhook_http
 from fortytwo.adapters.webhook_http import (
     ResolutionFailed,
@@ -28,7 +30,6 @@ from fortytwo.domain.webhooks.delivery_state import AttemptError
 from fortytwo.domain.webhooks.envelope import build_test_delivery
 from fortytwo.domain.webhooks.signature import verify_signature
 from fortytwo.domain.webhooks.url_policy import parse_webhook_url
-from webhook_vectors import SECRET
 
 
 @dataclass

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from fortytwo.domain.timefmt import parse_ts
 from fortytwo.domain.webhooks.retry import (
     DEFAULT_OFFSETS,
@@ -15,8 +18,6 @@ from fortytwo.domain.webhooks.retry import (
     schedule_from_env,
     seconds_until,
 )
-from hypothesis import given
-from hypothesis import strategies as st
 
 T0 = parse_ts("2026-05-20T11:00:00.734Z")
 

@@ -7,14 +7,6 @@ import hashlib
 import hmac
 
 import pytest
-from fortytwo.domain.webhooks.signature import (
-    compute_v1,
-    generate_secret,
-    is_secret,
-    parse_signature_header,
-    sign,
-    verify_signature,
-)
 from hypothesis import given
 from hypothesis import strategies as st
 from webhook_vectors import (
@@ -27,6 +19,15 @@ from webhook_vectors import (
     TEST_SHA256,
     TEST_T,
     TEST_V1,
+)
+
+from fortytwo.domain.webhooks.signature import (
+    compute_v1,
+    generate_secret,
+    is_secret,
+    parse_signature_header,
+    sign,
+    verify_signature,
 )
 
 

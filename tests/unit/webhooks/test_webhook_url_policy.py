@@ -5,6 +5,9 @@ from __future__ import annotations
 import ipaddress
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from fortytwo.domain.webhooks.url_policy import (
     allow_insecure_from_env,
     comparison_key,
@@ -15,8 +18,6 @@ from fortytwo.domain.webhooks.url_policy import (
     parse_webhook_url,
     url_syntax_error,
 )
-from hypothesis import given
-from hypothesis import strategies as st
 
 # --- Syntax -------------------------------------------------------------------------------------
 

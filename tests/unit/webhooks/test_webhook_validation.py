@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from fortytwo.domain.webhooks.errors import FieldError
 from fortytwo.domain.webhooks.events import (
     CATALOGUE,

@@ -43,29 +43,74 @@ DEFAULT_COLOR = "#7c3aed"
 
 SCHEDULING_TYPES: tuple[str, ...] = ("individual", "group", "collective")
 LOCATION_TYPES: tuple[str, ...] = (
-    "google_meet", "microsoft_teams", "video", "phone", "in_person", "link", "ask_invitee",
+    "google_meet",
+    "microsoft_teams",
+    "video",
+    "phone",
+    "in_person",
+    "link",
+    "ask_invitee",
 )
 QUESTION_TYPES: tuple[str, ...] = (
-    "text", "textarea", "email", "phone", "number", "select", "multiselect", "checkbox", "radio",
+    "text",
+    "textarea",
+    "email",
+    "phone",
+    "number",
+    "select",
+    "multiselect",
+    "checkbox",
+    "radio",
 )
 CHOICE_TYPES = frozenset({"select", "multiselect", "radio"})
 
 # The stored fields a document may set, in the order of §2.5 (also the order of `to_document`).
 DOCUMENT_FIELDS: tuple[str, ...] = (
-    "slug", "title", "description", "duration_minutes", "slot_increment_minutes", "scheduling_type",
-    "seats", "active", "buffer_before_minutes", "buffer_after_minutes", "minimum_notice_minutes",
-    "future_limit_days", "max_bookings_per_day", "max_bookings_per_week", "max_bookings_per_month",
-    "requires_confirmation", "allow_reschedule", "allow_cancel", "color", "locations", "questions",
+    "slug",
+    "title",
+    "description",
+    "duration_minutes",
+    "slot_increment_minutes",
+    "scheduling_type",
+    "seats",
+    "active",
+    "buffer_before_minutes",
+    "buffer_after_minutes",
+    "minimum_notice_minutes",
+    "future_limit_days",
+    "max_bookings_per_day",
+    "max_bookings_per_week",
+    "max_bookings_per_month",
+    "requires_confirmation",
+    "allow_reschedule",
+    "allow_cancel",
+    "color",
+    "locations",
+    "questions",
     "schedule_id",
 )
 
 DEFAULTS: dict[str, Any] = {
-    "description": None, "duration_minutes": 30, "slot_increment_minutes": None,
-    "scheduling_type": "individual", "seats": None, "active": True, "buffer_before_minutes": 0,
-    "buffer_after_minutes": 0, "minimum_notice_minutes": 240, "future_limit_days": 60,
-    "max_bookings_per_day": None, "max_bookings_per_week": None, "max_bookings_per_month": None,
-    "requires_confirmation": False, "allow_reschedule": True, "allow_cancel": True,
-    "color": DEFAULT_COLOR, "locations": [], "questions": [], "schedule_id": None,
+    "description": None,
+    "duration_minutes": 30,
+    "slot_increment_minutes": None,
+    "scheduling_type": "individual",
+    "seats": None,
+    "active": True,
+    "buffer_before_minutes": 0,
+    "buffer_after_minutes": 0,
+    "minimum_notice_minutes": 240,
+    "future_limit_days": 60,
+    "max_bookings_per_day": None,
+    "max_bookings_per_week": None,
+    "max_bookings_per_month": None,
+    "requires_confirmation": False,
+    "allow_reschedule": True,
+    "allow_cancel": True,
+    "color": DEFAULT_COLOR,
+    "locations": [],
+    "questions": [],
+    "schedule_id": None,
 }
 
 # name → (minimum, maximum, nullable)
@@ -121,8 +166,9 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _text(value: Any, path: str, errors: _Errors, *, max_len: int, min_len: int = 1,
-          nullable: bool = False) -> str | None:
+def _text(
+    value: Any, path: str, errors: _Errors, *, max_len: int, min_len: int = 1, nullable: bool = False
+) -> str | None:
     if value is None:
         if not nullable:
             errors.add(path, "is required")
@@ -238,8 +284,14 @@ def _question(value: Any, path: str, errors: _Errors) -> dict[str, Any] | None:
         errors.add(f"{path}.options", f"must be null for {kind}")
     if key is None or label is None or kind is None:
         return None
-    return {"id": f"q_{key}", "key": key, "label": label, "type": kind, "required": bool(required),
-            "options": clean_options}
+    return {
+        "id": f"q_{key}",
+        "key": key,
+        "label": label,
+        "type": kind,
+        "required": bool(required),
+        "options": clean_options,
+    }
 
 
 def _list_of(value: Any, name: str, max_items: int, parse: Any, errors: _Errors) -> list[dict[str, Any]]:
@@ -288,12 +340,16 @@ def parse_event_type_document(
         if key not in DOCUMENT_FIELDS and key not in extra_fields:
             errors.add(str(key), "is not a known field")
 
-    merged: dict[str, Any] = dict(DEFAULTS) if base is None else {k: base.get(k, DEFAULTS.get(k)) for k in
-                                                                    DOCUMENT_FIELDS}
+    merged: dict[str, Any] = (
+        dict(DEFAULTS) if base is None else {k: base.get(k, DEFAULTS.get(k)) for k in DOCUMENT_FIELDS}
+    )
     given = {k: document[k] for k in DOCUMENT_FIELDS if k in document}
     merged.update(given)
-    kind_changed = base is not None and "scheduling_type" in given and given["scheduling_type"] != base.get(
-        "scheduling_type")
+    kind_changed = (
+        base is not None
+        and "scheduling_type" in given
+        and given["scheduling_type"] != base.get("scheduling_type")
+    )
     if "seats" not in given and (base is None or kind_changed):
         merged["seats"] = DEFAULT_GROUP_SEATS if merged.get("scheduling_type") == "group" else None
 
@@ -309,8 +365,9 @@ def parse_event_type_document(
     if title is not None and _CONTROL_RE.search(title):
         errors.add("title", "must not contain control characters")
     out["title"] = title
-    out["description"] = _text(merged.get("description"), "description", errors, max_len=MAX_DESCRIPTION,
-                               min_len=0, nullable=True)
+    out["description"] = _text(
+        merged.get("description"), "description", errors, max_len=MAX_DESCRIPTION, min_len=0, nullable=True
+    )
 
     for name, (low, high, nullable) in _INTEGERS.items():
         value = merged.get(name)
@@ -397,12 +454,16 @@ class HostUser:
     last_name: str | None = None
 
     def to_data(self) -> dict[str, Any]:
-        return {"user_id": self.user_id, "username": self.username,
-                "name": display_name(self.first_name, self.last_name)}
+        return {
+            "user_id": self.user_id,
+            "username": self.username,
+            "name": display_name(self.first_name, self.last_name),
+        }
 
 
-def event_type_url(base_url: str, slug: str, *, username: str | None = None,
-                   team_slug: str | None = None) -> str | None:
+def event_type_url(
+    base_url: str, slug: str, *, username: str | None = None, team_slug: str | None = None
+) -> str | None:
     """`<base>/<username>/<slug>` or `<base>/team/<team-slug>/<slug>` (§3.1)."""
     base = base_url.rstrip("/")
     if team_slug is not None:
@@ -412,8 +473,9 @@ def event_type_url(base_url: str, slug: str, *, username: str | None = None,
     return None
 
 
-def list_view(record: Mapping[str, Any], *, hosts: Sequence[HostUser], url: str | None,
-              timezone: str | None) -> dict[str, Any]:
+def list_view(
+    record: Mapping[str, Any], *, hosts: Sequence[HostUser], url: str | None, timezone: str | None
+) -> dict[str, Any]:
     """`EventType` (§3.1), keys in contract order."""
     return {
         "id": record["id"],
@@ -436,15 +498,24 @@ def list_view(record: Mapping[str, Any], *, hosts: Sequence[HostUser], url: str 
     }
 
 
-def detail_view(record: Mapping[str, Any], *, hosts: Sequence[HostUser], url: str | None,
-                timezone: str | None) -> dict[str, Any]:
+def detail_view(
+    record: Mapping[str, Any], *, hosts: Sequence[HostUser], url: str | None, timezone: str | None
+) -> dict[str, Any]:
     """`EventTypeDetail` (§3.2): the list item plus the detail fields."""
     data = list_view(record, hosts=hosts, url=url, timezone=timezone)
-    data["locations"] = [{"type": loc["type"], "label": loc["label"], "value": loc.get("value")}
-                         for loc in record.get("locations") or []]
+    data["locations"] = [
+        {"type": loc["type"], "label": loc["label"], "value": loc.get("value")}
+        for loc in record.get("locations") or []
+    ]
     data["questions"] = [
-        {"id": f"q_{q['key']}", "key": q["key"], "label": q["label"], "type": q["type"],
-         "required": bool(q.get("required", False)), "options": q.get("options")}
+        {
+            "id": f"q_{q['key']}",
+            "key": q["key"],
+            "label": q["label"],
+            "type": q["type"],
+            "required": bool(q.get("required", False)),
+            "options": q.get("options"),
+        }
         for q in record.get("questions") or []
     ]
     for name in ("max_bookings_per_day", "max_bookings_per_week", "max_bookings_per_month"):

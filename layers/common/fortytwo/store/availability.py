@@ -91,8 +91,11 @@ def load_hosts(record: Mapping[str, Any], *, consistent: bool = False) -> tuple[
     refs = record.get("host_refs") or []
     wanted = []
     for ref in refs:
-        wanted += [keys.user(org_id, ref["user_id"]), keys.schedule(org_id, ref["schedule_id"]),
-                   keys.schedule(org_id, ref["default_schedule_id"])]
+        wanted += [
+            keys.user(org_id, ref["user_id"]),
+            keys.schedule(org_id, ref["schedule_id"]),
+            keys.schedule(org_id, ref["default_schedule_id"]),
+        ]
     found = dynamo.batch_get(wanted, consistent=consistent) if wanted else []
     users = {i["id"]: i for i in found if i.get("type") == "user"}
     schedules = {i["id"]: i for i in found if i.get("type") == "schedule"}
@@ -104,11 +107,15 @@ def load_hosts(record: Mapping[str, Any], *, consistent: bool = False) -> tuple[
             hosts.append(Host(ref["user_id"], _NEVER_AVAILABLE))
             continue
         default = schedules.get(ref["default_schedule_id"])
-        hosts.append(Host(
-            user_id=ref["user_id"], schedule=schedule, out_of_office=_out_of_office(user),
-            limits=_limits(user),
-            default_schedule_timezone=default.get("timezone") if default else None,
-        ))
+        hosts.append(
+            Host(
+                user_id=ref["user_id"],
+                schedule=schedule,
+                out_of_office=_out_of_office(user),
+                limits=_limits(user),
+                default_schedule_timezone=default.get("timezone") if default else None,
+            )
+        )
     timezone = None
     if record.get("owner_user_id") and refs:
         used = schedules.get(refs[0]["schedule_id"])
@@ -123,8 +130,14 @@ def _utc_day(instant: datetime) -> date:
 _KINDS = ((PeriodKind.DAY, "per_day"), (PeriodKind.WEEK, "per_week"), (PeriodKind.MONTH, "per_month"))
 
 
-def ledger_days(rules: EventTypeRules, hosts: tuple[Host, ...], *, now: datetime, window_start: datetime,
-                window_end: datetime) -> tuple[date, date | None]:
+def ledger_days(
+    rules: EventTypeRules,
+    hosts: tuple[Host, ...],
+    *,
+    now: datetime,
+    window_start: datetime,
+    window_end: datetime,
+) -> tuple[date, date | None]:
     """The UTC ledger days to read for a window: `(first, last)`, `last` None meaning open-ended.
 
     No start before `now` is ever offered, so the window is clamped there first: a window far in
@@ -135,10 +148,12 @@ def ledger_days(rules: EventTypeRules, hosts: tuple[Host, ...], *, now: datetime
     first = _utc_day(window_start - _MARGIN)
     last: date | None = _utc_day(window_end + _MARGIN)
     caps: list[tuple[PeriodKind, str]] = [
-        (kind, rules.limits_timezone) for kind, name in _KINDS if getattr(rules.limits, name) is not None]
+        (kind, rules.limits_timezone) for kind, name in _KINDS if getattr(rules.limits, name) is not None
+    ]
     for host in hosts:
-        caps += [(kind, host.limits_timezone)
-                 for kind, name in _KINDS if getattr(host.limits, name) is not None]
+        caps += [
+            (kind, host.limits_timezone) for kind, name in _KINDS if getattr(host.limits, name) is not None
+        ]
     for kind, timezone in set(caps):
         period_start, _ = period_bounds(kind, window_start, timezone)
         _, period_end = period_bounds(kind, max(window_start, window_end - _MS), timezone)
@@ -177,6 +192,7 @@ def load_inputs(
             versions[(host.user_id, day)] = int(item["version"])
         entries = tuple(entry for item in items for entry in ledger.entries_of(item) if entry.active)
         entries_by_host[host.user_id] = entries
-        bookings += ledger.existing_bookings(host.user_id, entries, exclude_key=exclude_key,
-                                             release_seat_of=release_seat_of)
+        bookings += ledger.existing_bookings(
+            host.user_id, entries, exclude_key=exclude_key, release_seat_of=release_seat_of
+        )
     return SlotInputs(record, rules, hosts, tuple(bookings), entries_by_host, first, last, versions)

@@ -134,10 +134,14 @@ def _item(record: Mapping[str, Any]) -> dynamo.Item:
     item: dynamo.Item = {"pk": pk, "sk": sk, "type": "event_type", **record}
     if record.get("deleted_at") is None:
         partition = list_partition(record["organization_id"])
-        item.update({
-            "gsi1pk": partition, "gsi1sk": created_sort_key(record["created_at"], record["id"]),
-            "gsi2pk": partition, "gsi2sk": title_sort_key(rules.title_key(record["title"]), record["id"]),
-        })
+        item.update(
+            {
+                "gsi1pk": partition,
+                "gsi1sk": created_sort_key(record["created_at"], record["id"]),
+                "gsi2pk": partition,
+                "gsi2sk": title_sort_key(rules.title_key(record["title"]), record["id"]),
+            }
+        )
     return item
 
 
@@ -166,8 +170,13 @@ def create_items(record: Mapping[str, Any]) -> list[dynamo.Item]:
 
 
 def _put_new(item: dynamo.Item) -> dict[str, Any]:
-    return {"Put": {"TableName": dynamo.table_name(), "Item": dynamo.to_item(item),
-                    "ConditionExpression": "attribute_not_exists(pk)"}}
+    return {
+        "Put": {
+            "TableName": dynamo.table_name(),
+            "Item": dynamo.to_item(item),
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
+    }
 
 
 def create(record: Mapping[str, Any]) -> None:
@@ -198,8 +207,9 @@ def find_by_id(event_type_id: str) -> dict[str, Any] | None:
     return get(pointer["organization_id"], event_type_id.lower(), consistent=True) if pointer else None
 
 
-def find_by_owner_slug(org_id: str, owner: str, slug: str, *,
-                       consistent: bool = False) -> dict[str, Any] | None:
+def find_by_owner_slug(
+    org_id: str, owner: str, slug: str, *, consistent: bool = False
+) -> dict[str, Any] | None:
     lock = dynamo.get(*slug_lock_key(org_id, owner, slug), consistent=consistent)
     if lock is None:
         return None
@@ -260,9 +270,14 @@ def list_page(
     start = _start_key(org_id, sort, after) if after is not None else None
     while len(found) < wanted:
         page, start = dynamo.query(
-            key_condition=f"{index}pk = :p", values_=values, names=names or None, index=index,
-            forward=ascending, limit=wanted - len(found) if not filters else max(wanted, 25),
-            filter_=" AND ".join(filters) or None, start_key=start,
+            key_condition=f"{index}pk = :p",
+            values_=values,
+            names=names or None,
+            index=index,
+            forward=ascending,
+            limit=wanted - len(found) if not filters else max(wanted, 25),
+            filter_=" AND ".join(filters) or None,
+            start_key=start,
         )
         found.extend(r for r in (_record(i) for i in page) if r is not None)
         if not start:
@@ -273,8 +288,9 @@ def list_page(
 
 def list_all(org_id: str) -> list[dict[str, Any]]:
     """Every non-deleted event type of an organization (admin refreshes)."""
-    items = dynamo.query_all(key_condition="gsi1pk = :p", values_={":p": list_partition(org_id)},
-                             index="gsi1")
+    items = dynamo.query_all(
+        key_condition="gsi1pk = :p", values_={":p": list_partition(org_id)}, index="gsi1"
+    )
     return [r for r in (_record(i) for i in items) if r is not None]
 
 
@@ -320,8 +336,9 @@ def _host_users(record: Mapping[str, Any], related: Related) -> list[HostUser]:
     for user_id in record.get("host_ids") or []:
         user = related.users.get(user_id)
         if user is not None:  # a removed user is no host any more
-            hosts.append(HostUser(user_id, user.get("username"), user.get("first_name"),
-                                  user.get("last_name")))
+            hosts.append(
+                HostUser(user_id, user.get("username"), user.get("first_name"), user.get("last_name"))
+            )
     return hosts
 
 
@@ -351,20 +368,31 @@ def detail(record: Mapping[str, Any], base_url: str, *, consistent: bool = False
 
 def _outbox(event: str, record: Mapping[str, Any], data: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     return outbox.transact_put(
-        new_outbox_event(event, record["organization_id"], now, event_type_event_data(event, data)))
+        new_outbox_event(event, record["organization_id"], now, event_type_event_data(event, data))
+    )
 
 
 def _put_if_version(record: Mapping[str, Any], expected_version: int) -> dict[str, Any]:
-    return {"Put": {"TableName": dynamo.table_name(), "Item": dynamo.to_item(_item(record)),
-                    "ConditionExpression": "version = :v",
-                    "ExpressionAttributeValues": dynamo.values({":v": expected_version})}}
+    return {
+        "Put": {
+            "TableName": dynamo.table_name(),
+            "Item": dynamo.to_item(_item(record)),
+            "ConditionExpression": "version = :v",
+            "ExpressionAttributeValues": dynamo.values({":v": expected_version}),
+        }
+    }
 
 
 def _delete_lock(record: Mapping[str, Any]) -> dict[str, Any]:
     pk, sk = slug_lock_key(record["organization_id"], owner_id(record), record["slug"])
-    return {"Delete": {"TableName": dynamo.table_name(), "Key": dynamo.key(pk, sk),
-                       "ConditionExpression": "event_type_id = :id",
-                       "ExpressionAttributeValues": dynamo.values({":id": record["id"]})}}
+    return {
+        "Delete": {
+            "TableName": dynamo.table_name(),
+            "Key": dynamo.key(pk, sk),
+            "ConditionExpression": "event_type_id = :id",
+            "ExpressionAttributeValues": dynamo.values({":id": record["id"]}),
+        }
+    }
 
 
 def _commit(operations: list[dict[str, Any]], *, slug_put_index: int | None = None) -> None:
@@ -372,8 +400,11 @@ def _commit(operations: list[dict[str, Any]], *, slug_put_index: int | None = No
         dynamo.client().transact_write_items(TransactItems=operations)
     except ClientError as exc:
         reasons = dynamo.transaction_reasons(exc)
-        if slug_put_index is not None and len(reasons) > slug_put_index \
-                and reasons[slug_put_index] == "ConditionalCheckFailed":
+        if (
+            slug_put_index is not None
+            and len(reasons) > slug_put_index
+            and reasons[slug_put_index] == "ConditionalCheckFailed"
+        ):
             raise SlugTaken("slug") from exc
         if "ConditionalCheckFailed" in reasons:
             raise EventTypeConflict("the event type changed meanwhile") from exc
@@ -396,8 +427,9 @@ def _save(before: Mapping[str, Any], after: dict[str, Any], now: datetime, base_
     return data
 
 
-def update(record: Mapping[str, Any], fields: Mapping[str, Any], now: datetime, base_url: str
-           ) -> tuple[dict[str, Any], dict[str, Any] | None]:
+def update(
+    record: Mapping[str, Any], fields: Mapping[str, Any], now: datetime, base_url: str
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """Apply validated document fields. Returns (record, detail after the change) — the detail is
     None when nothing changed (no write, no event)."""
     after = dict(record)
@@ -412,8 +444,9 @@ def update(record: Mapping[str, Any], fields: Mapping[str, Any], now: datetime, 
     return after, data
 
 
-def set_active(record: Mapping[str, Any], active: bool, now: datetime, base_url: str
-               ) -> tuple[dict[str, Any], dict[str, Any] | None]:
+def set_active(
+    record: Mapping[str, Any], active: bool, now: datetime, base_url: str
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """Toggle; a toggle to the current state changes nothing and emits nothing."""
     if bool(record["active"]) == active:
         return dict(record), None
@@ -433,16 +466,19 @@ def delete(record: Mapping[str, Any], now: datetime, base_url: str) -> dict[str,
     the detail as it was just before. Returns that detail."""
     data = detail(record, base_url, consistent=True)
     after = {**record, "deleted_at": format_ts(now), "version": int(record["version"]) + 1}
-    _commit([
-        _put_if_version(after, int(record["version"])),
-        _delete_lock(record),
-        _outbox("event_type.deleted", record, data, now),
-    ])
+    _commit(
+        [
+            _put_if_version(after, int(record["version"])),
+            _delete_lock(record),
+            _outbox("event_type.deleted", record, data, now),
+        ]
+    )
     return data
 
 
-def refresh_after_schedule_change(user: Mapping[str, Any], old_timezone: str | None, new_timezone: str,
-                                  now: datetime, base_url: str) -> list[dict[str, Any]]:
+def refresh_after_schedule_change(
+    user: Mapping[str, Any], old_timezone: str | None, new_timezone: str, now: datetime, base_url: str
+) -> list[dict[str, Any]]:
     """After `admin schedule set`: the user-owned event types whose `timezone` comes from the changed
     schedule emit `event_type.updated` when that timezone changed. Returns their new details."""
     if old_timezone == new_timezone:
@@ -450,8 +486,11 @@ def refresh_after_schedule_change(user: Mapping[str, Any], old_timezone: str | N
     changed = []
     for record in list_all(user["organization_id"]):
         refs = record.get("host_refs") or []
-        if record.get("owner_user_id") == user["id"] and refs and refs[0]["schedule_id"] == user[
-                "default_schedule_id"]:
+        if (
+            record.get("owner_user_id") == user["id"]
+            and refs
+            and refs[0]["schedule_id"] == user["default_schedule_id"]
+        ):
             changed.append(touch(record, now, base_url))
     return changed
 
@@ -459,5 +498,8 @@ def refresh_after_schedule_change(user: Mapping[str, Any], old_timezone: str | N
 def refresh_for_host(org_id: str, user_id: str, now: datetime, base_url: str) -> list[dict[str, Any]]:
     """After a change to a host's name or username, or their removal: every event type listing the
     user in `hosts[]` emits `event_type.updated` (§2.10). Returns the new details."""
-    return [touch(record, now, base_url) for record in list_all(org_id)
-            if user_id in (record.get("host_ids") or [])]
+    return [
+        touch(record, now, base_url)
+        for record in list_all(org_id)
+        if user_id in (record.get("host_ids") or [])
+    ]

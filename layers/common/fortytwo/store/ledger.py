@@ -56,8 +56,12 @@ class LedgerEntry:
     def to_attr(self) -> dict[str, Any]:
         """The map value stored under `entries.<key>`."""
         value: dict[str, Any] = {
-            "event_type_id": self.event_type_id, "start": format_ts(self.start), "end": format_ts(self.end),
-            "buffer_before": self.buffer_before, "buffer_after": self.buffer_after, "status": self.status,
+            "event_type_id": self.event_type_id,
+            "start": format_ts(self.start),
+            "end": format_ts(self.end),
+            "buffer_before": self.buffer_before,
+            "buffer_after": self.buffer_after,
+            "status": self.status,
             "created_at": format_ts(self.created_at),
         }
         if self.seats is not None:
@@ -67,18 +71,28 @@ class LedgerEntry:
     @classmethod
     def from_attr(cls, key: str, value: Mapping[str, Any]) -> LedgerEntry:
         return cls(
-            key=key, event_type_id=value["event_type_id"], start=parse_ts(value["start"]),
-            end=parse_ts(value["end"]), created_at=parse_ts(value.get("created_at") or value["start"]),
-            status=value.get("status", "confirmed"), buffer_before=int(value.get("buffer_before", 0)),
+            key=key,
+            event_type_id=value["event_type_id"],
+            start=parse_ts(value["start"]),
+            end=parse_ts(value["end"]),
+            created_at=parse_ts(value.get("created_at") or value["start"]),
+            status=value.get("status", "confirmed"),
+            buffer_before=int(value.get("buffer_before", 0)),
             buffer_after=int(value.get("buffer_after", 0)),
             seats=int(value["seats"]) if value.get("seats") is not None else None,
         )
 
     def to_existing_booking(self, host_user_id: str) -> ExistingBooking:
         return ExistingBooking(
-            id=self.key, event_type_id=self.event_type_id, host_user_id=host_user_id, start=self.start,
-            end=self.end, created_at=self.created_at, status=self.status,
-            buffer_before_minutes=self.buffer_before, buffer_after_minutes=self.buffer_after,
+            id=self.key,
+            event_type_id=self.event_type_id,
+            host_user_id=host_user_id,
+            start=self.start,
+            end=self.end,
+            created_at=self.created_at,
+            status=self.status,
+            buffer_before_minutes=self.buffer_before,
+            buffer_after_minutes=self.buffer_after,
             seats_taken=self.seats,
         )
 
@@ -108,38 +122,58 @@ def session_key(event_type_id: str, start: datetime) -> str:
 def day_item(host_user_id: str, day: date, entries: Iterable[LedgerEntry], version: int = 1) -> dynamo.Item:
     """A whole ledger day (tests and first writes of a day)."""
     pk, sk = day_key(host_user_id, day)
-    return {"pk": pk, "sk": sk, "type": "ledger_day", "host_user_id": host_user_id, "day": day.isoformat(),
-            "entries": {entry.key: entry.to_attr() for entry in entries}, "version": version}
+    return {
+        "pk": pk,
+        "sk": sk,
+        "type": "ledger_day",
+        "host_user_id": host_user_id,
+        "day": day.isoformat(),
+        "entries": {entry.key: entry.to_attr() for entry in entries},
+        "version": version,
+    }
 
 
 def entries_of(item: Mapping[str, Any]) -> list[LedgerEntry]:
     return [LedgerEntry.from_attr(key, value) for key, value in (item.get("entries") or {}).items()]
 
 
-def read_days(host_user_id: str, first_day: date, last_day: date | None, *,
-              consistent: bool = False) -> list[dynamo.Item]:
+def read_days(
+    host_user_id: str, first_day: date, last_day: date | None, *, consistent: bool = False
+) -> list[dynamo.Item]:
     """The ledger day items of `[first_day, last_day]` (open-ended when `last_day` is None).
 
     One Query (more pages only past 1 MB of ledger), never one call per day.
     """
     return dynamo.query_all(
         key_condition="pk = :p AND sk BETWEEN :a AND :b",
-        values_={":p": partition(host_user_id), ":a": day_sort_key(first_day),
-                 ":b": day_sort_key(last_day) if last_day is not None else _LAST_DAY},
+        values_={
+            ":p": partition(host_user_id),
+            ":a": day_sort_key(first_day),
+            ":b": day_sort_key(last_day) if last_day is not None else _LAST_DAY,
+        },
         consistent=consistent,
     )
 
 
-def read_entries(host_user_id: str, first_day: date, last_day: date | None, *,
-                 consistent: bool = False) -> list[LedgerEntry]:
+def read_entries(
+    host_user_id: str, first_day: date, last_day: date | None, *, consistent: bool = False
+) -> list[LedgerEntry]:
     """Every active entry of the host whose start lies on a UTC date in the range."""
-    return [entry for item in read_days(host_user_id, first_day, last_day, consistent=consistent)
-            for entry in entries_of(item) if entry.active]
+    return [
+        entry
+        for item in read_days(host_user_id, first_day, last_day, consistent=consistent)
+        for entry in entries_of(item)
+        if entry.active
+    ]
 
 
-def existing_bookings(host_user_id: str, entries: Iterable[LedgerEntry], *,
-                      exclude_key: str | None = None,
-                      release_seat_of: str | None = None) -> list[ExistingBooking]:
+def existing_bookings(
+    host_user_id: str,
+    entries: Iterable[LedgerEntry],
+    *,
+    exclude_key: str | None = None,
+    release_seat_of: str | None = None,
+) -> list[ExistingBooking]:
     """Engine inputs for one host's entries.
 
     `exclude_key`: the booking being rescheduled (X), absent everywhere. `release_seat_of`: the
@@ -152,10 +186,16 @@ def existing_bookings(host_user_id: str, entries: Iterable[LedgerEntry], *,
         booking = entry.to_existing_booking(host_user_id)
         if release_seat_of is not None and entry.key == release_seat_of and entry.seats is not None:
             booking = ExistingBooking(
-                id=booking.id, event_type_id=booking.event_type_id, host_user_id=host_user_id,
-                start=booking.start, end=booking.end, created_at=booking.created_at, status=booking.status,
+                id=booking.id,
+                event_type_id=booking.event_type_id,
+                host_user_id=host_user_id,
+                start=booking.start,
+                end=booking.end,
+                created_at=booking.created_at,
+                status=booking.status,
                 buffer_before_minutes=booking.buffer_before_minutes,
-                buffer_after_minutes=booking.buffer_after_minutes, seats_taken=max(0, entry.seats - 1),
+                buffer_after_minutes=booking.buffer_after_minutes,
+                seats_taken=max(0, entry.seats - 1),
             )
         result.append(booking)
     return result
@@ -164,8 +204,9 @@ def existing_bookings(host_user_id: str, entries: Iterable[LedgerEntry], *,
 # --------------------------------------------------------------------------- writes (bookings)
 
 
-def transact_add_entry(host_user_id: str, entry: LedgerEntry, *,
-                       expected_version: int | None) -> dict[str, Any]:
+def transact_add_entry(
+    host_user_id: str, entry: LedgerEntry, *, expected_version: int | None
+) -> dict[str, Any]:
     """Add or replace one entry of the day of `entry.start`.
 
     `expected_version` is the version read for that day (None when the day item did not exist):
@@ -175,16 +216,25 @@ def transact_add_entry(host_user_id: str, entry: LedgerEntry, *,
     pk, sk = day_key(host_user_id, day)
     table = dynamo.table_name()
     if expected_version is None:
-        return {"Put": {"TableName": table, "Item": dynamo.to_item(day_item(host_user_id, day, [entry])),
-                        "ConditionExpression": "attribute_not_exists(pk)"}}
-    return {"Update": {
-        "TableName": table, "Key": dynamo.key(pk, sk),
-        "UpdateExpression": "SET entries.#k = :e, version = version + :one",
-        "ConditionExpression": "version = :v",
-        "ExpressionAttributeNames": {"#k": entry.key},
-        "ExpressionAttributeValues": dynamo.values(
-            {":e": entry.to_attr(), ":one": 1, ":v": expected_version}),
-    }}
+        return {
+            "Put": {
+                "TableName": table,
+                "Item": dynamo.to_item(day_item(host_user_id, day, [entry])),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
+    return {
+        "Update": {
+            "TableName": table,
+            "Key": dynamo.key(pk, sk),
+            "UpdateExpression": "SET entries.#k = :e, version = version + :one",
+            "ConditionExpression": "version = :v",
+            "ExpressionAttributeNames": {"#k": entry.key},
+            "ExpressionAttributeValues": dynamo.values(
+                {":e": entry.to_attr(), ":one": 1, ":v": expected_version}
+            ),
+        }
+    }
 
 
 def transact_check_day(host_user_id: str, day: date, *, expected_version: int | None) -> dict[str, Any]:
@@ -203,29 +253,37 @@ def transact_check_day(host_user_id: str, day: date, *, expected_version: int | 
 def transact_remove_entry(host_user_id: str, day: date, key: str, *, expected_version: int) -> dict[str, Any]:
     """Remove one entry (cancel, reschedule away, last registration of a session gone)."""
     pk, sk = day_key(host_user_id, day)
-    return {"Update": {
-        "TableName": dynamo.table_name(), "Key": dynamo.key(pk, sk),
-        "UpdateExpression": "REMOVE entries.#k SET version = version + :one",
-        "ConditionExpression": "version = :v",
-        "ExpressionAttributeNames": {"#k": key},
-        "ExpressionAttributeValues": dynamo.values({":one": 1, ":v": expected_version}),
-    }}
+    return {
+        "Update": {
+            "TableName": dynamo.table_name(),
+            "Key": dynamo.key(pk, sk),
+            "UpdateExpression": "REMOVE entries.#k SET version = version + :one",
+            "ConditionExpression": "version = :v",
+            "ExpressionAttributeNames": {"#k": key},
+            "ExpressionAttributeValues": dynamo.values({":one": 1, ":v": expected_version}),
+        }
+    }
 
 
-def transact_set_entry_field(host_user_id: str, day: date, key: str, field: str, value: Any, *,
-                             expected_version: int) -> dict[str, Any]:
+def transact_set_entry_field(
+    host_user_id: str, day: date, key: str, field: str, value: Any, *, expected_version: int
+) -> dict[str, Any]:
     """Change one field of an entry (`status` on confirm, `seats` when a session grows or shrinks)."""
     pk, sk = day_key(host_user_id, day)
-    return {"Update": {
-        "TableName": dynamo.table_name(), "Key": dynamo.key(pk, sk),
-        "UpdateExpression": "SET entries.#k.#f = :x, version = version + :one",
-        "ConditionExpression": "version = :v AND attribute_exists(entries.#k)",
-        "ExpressionAttributeNames": {"#k": key, "#f": field},
-        "ExpressionAttributeValues": dynamo.values({":x": value, ":one": 1, ":v": expected_version}),
-    }}
+    return {
+        "Update": {
+            "TableName": dynamo.table_name(),
+            "Key": dynamo.key(pk, sk),
+            "UpdateExpression": "SET entries.#k.#f = :x, version = version + :one",
+            "ConditionExpression": "version = :v AND attribute_exists(entries.#k)",
+            "ExpressionAttributeNames": {"#k": key, "#f": field},
+            "ExpressionAttributeValues": dynamo.values({":x": value, ":one": 1, ":v": expected_version}),
+        }
+    }
 
 
 def put_day(host_user_id: str, day: date, entries: Iterable[LedgerEntry], version: int = 1) -> None:
     """Write a whole day item unconditionally (tests, benchmarks and repair tooling)."""
-    dynamo.client().put_item(TableName=dynamo.table_name(),
-                             Item=dynamo.to_item(day_item(host_user_id, day, entries, version)))
+    dynamo.client().put_item(
+        TableName=dynamo.table_name(), Item=dynamo.to_item(day_item(host_user_id, day, entries, version))
+    )
