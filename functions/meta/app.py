@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
+
 from fastapi import Depends
 from starlette.requests import Request
 from starlette.responses import Response
@@ -9,6 +12,7 @@ from starlette.responses import Response
 from fortytwo.domain.auth import AuthContext
 from fortytwo.domain.users import blank_to_none, display_name
 from fortytwo.http.app import create_app, route_error
+from fortytwo.http.body import raw_body
 from fortytwo.http.errors import NotFound
 from fortytwo.http.guard import bearer, count_anonymous
 from fortytwo.http.lambda_entry import make_handler
@@ -53,6 +57,24 @@ async def me(auth: AuthContext = Depends(bearer("user:read"))) -> Response:
                 {"id": org["id"], "name": org["name"], "plan": org.get("plan")} if org is not None else None
             ),
         }
+    )
+
+
+_OPENAPI = Path(__file__).with_name("openapi.json")
+
+
+@lru_cache(maxsize=1)
+def _openapi_bytes() -> bytes:
+    return _OPENAPI.read_bytes()
+
+
+@app.get("/openapi.json", operation_id="getOpenApiDocument")
+async def openapi_document(request: Request) -> Response:
+    """(extension) The merged OpenAPI document, shipped with this function (a copy of docs/openapi.json)."""
+    count_anonymous(request)
+    await raw_body(request)
+    return Response(
+        _openapi_bytes(), media_type="application/json", headers={"Cache-Control": "public, max-age=300"}
     )
 
 

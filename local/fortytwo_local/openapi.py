@@ -1891,6 +1891,17 @@ OPERATIONS: dict[str, Schema] = {
             **errors("RateLimited", "InternalError"),
         },
     },
+    "getOpenApiDocument": {
+        "tags": ["Discovery"],
+        "scope": "public",
+        "summary": "This document (extension)",
+        "description": "The merged OpenAPI 3.1 document of the whole API, as committed in docs/openapi.json. "
+        "Unauthenticated; counted in the `anonymous` bucket.",
+        "responses": {
+            "200": ok("The OpenAPI document (cacheable for five minutes).", dict(OPEN_OBJECT), raw=True),
+            **errors("RateLimited", "InternalError"),
+        },
+    },
     "getProtectedResourceMetadata": {
         "tags": ["Discovery"],
         "scope": "public",
@@ -1933,6 +1944,7 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("POST", "/v1/oauth/register"): "registerClient",
     ("GET", "/.well-known/oauth-authorization-server"): "getAuthorizationServerMetadata",
     ("GET", "/.well-known/oauth-protected-resource"): "getProtectedResourceMetadata",
+    ("GET", "/openapi.json"): "getOpenApiDocument",
 }
 # A greedy template route that the contract documents as several paths (20-scheduling §3.4).
 GREEDY_ALIASES: dict[tuple[str, str], list[tuple[str, str]]] = {

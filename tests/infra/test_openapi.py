@@ -281,3 +281,11 @@ def test_outbound_webhooks_are_a_superset_of_the_reference() -> None:
 def test_document_validates_against_the_openapi_31_schema() -> None:
     validator = pytest.importorskip("openapi_spec_validator", reason="openapi-spec-validator not installed")
     validator.validate(merged())
+
+
+def test_meta_function_serves_the_committed_document() -> None:
+    """GET /openapi.json (extension): MetaFunction ships a copy (its package cannot reach docs/)."""
+    served = aws.ROOT / "functions" / "meta" / "openapi.json"
+    assert served.read_bytes() == COMMITTED.read_bytes(), (
+        "functions/meta/openapi.json differs from docs/openapi.json: copy it after regenerating"
+    )

@@ -254,3 +254,13 @@ def test_pat_creation_rules(moto_env, seeded):
     # A revoked PAT frees its name.
     pats.revoke(pats.get_by_id(view["id"]), clock.now())
     assert create_pat("ada", "spaced", "user:read", None)["name"] == "spaced"
+
+
+def test_openapi_document_is_served_unauthenticated(invoke, seeded):
+    r = invoke("meta", "GET", "/openapi.json")
+    assert r.status == 200
+    document = r.json()
+    assert document["openapi"].startswith("3.1") and "/v1/bookings" in document["paths"]
+    assert r.headers["cache-control"] == "public, max-age=300"
+    assert r.headers["x-ratelimit-limit"] == "30" and r.headers["x-request-id"].startswith("req_")
+    assert invoke("meta", "POST", "/openapi.json").status == 405
