@@ -7,6 +7,7 @@ import importlib.util
 import json
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -189,13 +190,34 @@ def set_env() -> None:
 
 
 @contextmanager
+def _serialised_aws_calls() -> Iterator[None]:
+    """moto's in-process backends are not thread-safe (two conditional writes can both win, a rolled
+    back transaction can erase another thread's write). Real DynamoDB applies each call atomically, so
+    tests that run handlers concurrently get the same by serialising every AWS call."""
+    from botocore.client import BaseClient
+
+    original = BaseClient._make_api_call
+    lock = threading.RLock()
+
+    def serialised(self: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
+        with lock:
+            return original(self, operation_name, api_params)
+
+    BaseClient._make_api_call = serialised  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        BaseClient._make_api_call = original  # type: ignore[method-assign]
+
+
+@contextmanager
 def moto_account() -> Iterator[None]:
     """An isolated in-process AWS account: the template's table, the delivery queue, the pepper."""
     from moto import mock_aws
 
     os.environ.pop("AWS_ENDPOINT_URL", None)
     set_env()
-    with mock_aws():
+    with mock_aws(), _serialised_aws_calls():
         reset_caches()
         create_table(ENV["FORTYTWO_TABLE_NAME"])
         os.environ["FORTYTWO_DELIVERY_QUEUE_URL"] = create_queue()
