@@ -18,6 +18,7 @@ from fastapi import Depends
 from starlette.requests import Request
 from starlette.responses import Response
 
+from fortytwo.contract import errors as http_errors
 from fortytwo.domain import clock
 from fortytwo.domain.auth import AuthContext
 from fortytwo.domain.bookings import headers as booking_headers
@@ -26,7 +27,6 @@ from fortytwo.domain.bookings.errors import BookingRuleError, FieldErrors
 from fortytwo.domain.bookings.model import STATUSES, Booking, to_rest
 from fortytwo.domain.ids import normalize_uuid, uuid7
 from fortytwo.domain.timefmt import format_ts, to_ms
-from fortytwo.http import errors as http_errors
 from fortytwo.http import idempotency
 from fortytwo.http.app import create_app
 from fortytwo.http.body import json_body

@@ -10,11 +10,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fortytwo.config import get_settings
+from fortytwo.contract.errors import ApiError, EventTypeNotFound, InvalidQueryParam, InvalidRequest, NotFound
 from fortytwo.domain.auth import AuthContext
 from fortytwo.domain.event_types import MAX_SLUG, classify_identifier, is_valid_slug
 from fortytwo.http.app import create_app
 from fortytwo.http.cursor import CursorCodec
-from fortytwo.http.errors import ApiError, EventTypeNotFound, InvalidQueryParam, InvalidRequest, NotFound
 from fortytwo.http.guard import bearer, count_anonymous
 from fortytwo.http.lambda_entry import make_handler
 from fortytwo.http.query import QueryReader

@@ -9,11 +9,11 @@ from fastapi import Depends
 from starlette.requests import Request
 from starlette.responses import Response
 
+from fortytwo.contract.errors import NotFound
 from fortytwo.domain.auth import AuthContext
 from fortytwo.domain.users import blank_to_none, display_name
 from fortytwo.http.app import create_app, route_error
 from fortytwo.http.body import raw_body
-from fortytwo.http.errors import NotFound
 from fortytwo.http.guard import bearer, count_anonymous
 from fortytwo.http.lambda_entry import make_handler
 from fortytwo.http.responses import ok, render_error

@@ -18,6 +18,7 @@ from starlette.responses import Response
 
 from fortytwo.adapters.passwords import verify_password
 from fortytwo.config import get_settings
+from fortytwo.contract.errors import NotFound, RateLimited
 from fortytwo.domain import clock
 from fortytwo.domain.oauth import grants as rules
 from fortytwo.domain.oauth.artifacts import COOKIE_VALUE_RE, hash_secret, new_cookie_value, token_kind
@@ -38,7 +39,6 @@ from fortytwo.domain.scopes import consent_items
 from fortytwo.http import context
 from fortytwo.http.app import create_app
 from fortytwo.http.body import MAX_BODY_BYTES, raw_body
-from fortytwo.http.errors import NotFound, RateLimited
 from fortytwo.http.guard import count_anonymous
 from fortytwo.http.lambda_entry import make_handler
 from fortytwo.http.oauth_pages import (

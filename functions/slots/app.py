@@ -13,13 +13,13 @@ from fastapi import Depends
 from starlette.requests import Request
 from starlette.responses import Response
 
+from fortytwo.contract.errors import EventTypeNotFound, InvalidQueryParam
 from fortytwo.domain import clock
 from fortytwo.domain.auth import AuthContext
 from fortytwo.domain.event_types import is_valid_slug
 from fortytwo.domain.scheduling import check_slot, compute_slots, is_valid_timezone
 from fortytwo.domain.timefmt import TimestampError, parse_ts
 from fortytwo.http.app import create_app
-from fortytwo.http.errors import EventTypeNotFound, InvalidQueryParam
 from fortytwo.http.guard import bearer
 from fortytwo.http.lambda_entry import make_handler
 from fortytwo.http.query import QueryReader

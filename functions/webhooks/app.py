@@ -19,6 +19,15 @@ from starlette.responses import Response
 
 from fortytwo.adapters import webhook_http
 from fortytwo.config import get_settings
+from fortytwo.contract.errors import (
+    DuplicateUrl,
+    InvalidQueryParam,
+    NotFound,
+    ServiceUnavailable,
+    ValidationFailed,
+    WebhookLimitReached,
+    WebhookUrlForbidden,
+)
 from fortytwo.domain import clock
 from fortytwo.domain.auth import AuthContext
 from fortytwo.domain.ids import normalize_uuid, uuid7
@@ -32,15 +41,6 @@ from fortytwo.domain.webhooks.validation import validate_create, validate_patch
 from fortytwo.http.app import create_app
 from fortytwo.http.body import json_body
 from fortytwo.http.cursor import CursorCodec
-from fortytwo.http.errors import (
-    DuplicateUrl,
-    InvalidQueryParam,
-    NotFound,
-    ServiceUnavailable,
-    ValidationFailed,
-    WebhookLimitReached,
-    WebhookUrlForbidden,
-)
 from fortytwo.http.guard import bearer
 from fortytwo.http.lambda_entry import make_handler
 from fortytwo.http.query import QueryReader

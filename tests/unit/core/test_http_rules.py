@@ -10,11 +10,11 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, Field
 
 from fortytwo.config import ConfigError, load_settings, parse_rate_limits, parse_retry_schedule
+from fortytwo.contract.errors import InvalidQueryParam, InvalidRequest, ValidationFailed
 from fortytwo.domain.auth import AuthFailure
 from fortytwo.http.auth import parse_bearer
 from fortytwo.http.body import is_json_media_type, parse_json_object, validate
 from fortytwo.http.cursor import CursorCodec
-from fortytwo.http.errors import InvalidQueryParam, InvalidRequest, ValidationFailed
 from fortytwo.http.query import QueryReader
 from fortytwo.http.routes import allowed_methods
 

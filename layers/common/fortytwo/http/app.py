@@ -12,10 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fortytwo.config import get_settings
-from fortytwo.domain.ids import request_id as new_request_id
-from fortytwo.http import context, ratelimit, routes
-from fortytwo.http.context import RequestState
-from fortytwo.http.errors import (
+from fortytwo.contract.errors import (
     ApiError,
     InternalError,
     InvalidQueryParam,
@@ -23,6 +20,9 @@ from fortytwo.http.errors import (
     NotFound,
     ValidationFailed,
 )
+from fortytwo.domain.ids import request_id as new_request_id
+from fortytwo.http import context, ratelimit, routes
+from fortytwo.http.context import RequestState
 from fortytwo.http.guard import count_anonymous
 from fortytwo.http.responses import render_error
 from fortytwo.observability import logger

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 from starlette.requests import Request
 
-from fortytwo.http.errors import InvalidRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from fortytwo.contract.errors import InvalidRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 
 MAX_BODY_BYTES = 65_536
 ModelT = TypeVar("ModelT", bound=BaseModel)

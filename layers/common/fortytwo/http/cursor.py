@@ -8,7 +8,7 @@ import hmac
 import json
 from typing import Any
 
-from fortytwo.http.errors import InvalidQueryParam
+from fortytwo.contract.errors import InvalidQueryParam
 
 _MAC_BYTES = 16
 

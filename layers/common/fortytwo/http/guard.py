@@ -10,6 +10,7 @@ from datetime import datetime
 
 from starlette.requests import Request
 
+from fortytwo.contract.errors import InsufficientScope, InvalidToken, TokenExpired, TokenRevoked
 from fortytwo.domain import clock
 from fortytwo.domain import pats as pat_rules
 from fortytwo.domain.auth import AuthContext, AuthFailure
@@ -18,7 +19,6 @@ from fortytwo.http import ratelimit
 from fortytwo.http.auth import authenticate
 from fortytwo.http.body import raw_body
 from fortytwo.http.context import RequestState
-from fortytwo.http.errors import InsufficientScope, InvalidToken, TokenExpired, TokenRevoked
 from fortytwo.observability import logger
 from fortytwo.store import pats as pat_store
 

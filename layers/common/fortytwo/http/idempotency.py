@@ -50,13 +50,13 @@ from botocore.exceptions import ClientError
 from starlette.requests import Request
 from starlette.responses import Response
 
-from fortytwo.domain.bookings.headers import fingerprint as request_fingerprint
-from fortytwo.domain.timefmt import format_ts
-from fortytwo.http.errors import (
+from fortytwo.contract.errors import (
     IdempotencyInProgress,
     IdempotencyKeyConflict,
     ServiceUnavailable,
 )
+from fortytwo.domain.bookings.headers import fingerprint as request_fingerprint
+from fortytwo.domain.timefmt import format_ts
 from fortytwo.store import dynamo
 
 RETENTION = timedelta(hours=24)

@@ -12,10 +12,10 @@ from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 
+from fortytwo.contract.errors import InvalidQueryParam
 from fortytwo.domain.ids import normalize_uuid
 from fortytwo.domain.scheduling.zones import is_valid_timezone
 from fortytwo.domain.timefmt import TimestampError, parse_ts
-from fortytwo.http.errors import InvalidQueryParam
 
 _DIGITS = re.compile(r"^[0-9]+$")
 

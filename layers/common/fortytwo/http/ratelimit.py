@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 from fortytwo.config import get_settings
+from fortytwo.contract.errors import RateLimited
 from fortytwo.http.context import RateState, RequestState
-from fortytwo.http.errors import RateLimited
 from fortytwo.observability import count_metric, logger
 from fortytwo.store import ratelimits
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from starlette.responses import Response
 
+from fortytwo.contract.errors import ApiError
 from fortytwo.http import context
-from fortytwo.http.errors import ApiError
 
 
 def dumps(value: Any) -> bytes:
