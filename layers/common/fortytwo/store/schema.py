@@ -1,0 +1,172 @@
+"""One declared item schema per entity, one generic encode/decode (design.md §2, docs/single-table.md).
+
+An entity is a frozen dataclass of the domain. Its schema names the item `type`, the key builder
+(from `store/keys.py`), the secondary-index keys it projects, and an optional TTL. Attributes are
+the dataclass fields, converted by their declared types, so no entity has a hand-written codec:
+
+| field type                         | stored as                                    |
+|------------------------------------|----------------------------------------------|
+| str, int, bool, float, None        | itself (floats go through Decimal in dynamo) |
+| datetime (aware)                   | `format_ts` text (UTC, milliseconds, `Z`)    |
+| date                               | ISO text                                     |
+| Enum                               | its value                                    |
+| tuple[X, ...], list[X], frozenset  | list (frozenset of str: sorted list)         |
+| dict[str, X], Mapping              | map                                          |
+| nested dataclass                   | map of its fields                            |
+| X | None                           | NULL or X                                    |
+
+Decoding ignores attributes the entity does not declare (keys, index keys, `type`, TTL), and a
+field missing from an older item takes the dataclass default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import types
+import typing
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cache
+from typing import Any, Generic, TypeVar
+
+from fortytwo.domain.timefmt import format_ts, parse_ts
+
+E = TypeVar("E")
+Key = tuple[str, str]
+Item = dict[str, Any]
+
+_NONE = type(None)
+
+
+@dataclass(frozen=True, slots=True)
+class ItemSchema(Generic[E]):
+    """How one entity is stored: `encode(entity)` → item, `decode(item)` → entity."""
+
+    type: str
+    entity: type[E]
+    key: Callable[[E], Key]
+    # index name prefix ("gsi1") → its (pk, sk) for this entity, or None when not projected
+    indexes: Mapping[str, Callable[[E], Key | None]] = field(default_factory=dict)
+    # epoch seconds for the table's TTL attribute, or None (never expires)
+    ttl: Callable[[E], int | None] | None = None
+
+    def encode(self, entity: E) -> Item:
+        pk, sk = self.key(entity)
+        item: Item = {"pk": pk, "sk": sk, "type": self.type, **encode_fields(entity)}
+        for name, index_key in self.indexes.items():
+            keys = index_key(entity)
+            if keys is not None:
+                item[f"{name}pk"], item[f"{name}sk"] = keys
+        if self.ttl is not None:
+            expires = self.ttl(entity)
+            if expires is not None:
+                item["ttl"] = expires
+        return item
+
+    def decode(self, item: Mapping[str, Any]) -> E:
+        return decode_fields(self.entity, item)
+
+    def decode_optional(self, item: Mapping[str, Any] | None) -> E | None:
+        return None if item is None else self.decode(item)
+
+
+def encode_fields(entity: Any) -> Item:
+    """The attributes of a dataclass instance, converted by its field types."""
+    hints = _hints(type(entity))
+    return {f.name: _encode(hints[f.name], getattr(entity, f.name)) for f in _fields(type(entity))}
+
+
+def decode_fields(cls: type[E], item: Mapping[str, Any]) -> E:
+    hints = _hints(cls)
+    values = {f.name: _decode(hints[f.name], item[f.name]) for f in _fields(cls) if f.name in item}
+    return cls(**values)
+
+
+@cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+@cache
+def _fields(cls: type) -> tuple[dataclasses.Field[Any], ...]:
+    return tuple(f for f in dataclasses.fields(cls) if f.init)
+
+
+def _optional_inner(tp: Any) -> Any | None:
+    """X for `X | None` / `Optional[X]`, else None."""
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not _NONE]
+        if len(args) == 1 and len(typing.get_args(tp)) == 2:
+            return args[0]
+    return None
+
+
+def _encode(tp: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    inner = _optional_inner(tp)
+    if inner is not None:
+        return _encode(inner, value)
+    origin = typing.get_origin(tp)
+    if isinstance(value, datetime):
+        return format_ts(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return encode_fields(value)
+    if isinstance(value, frozenset | set):
+        (arg,) = typing.get_args(tp) or (Any,)
+        return sorted(_encode(arg, v) for v in value)
+    if isinstance(value, tuple | list):
+        return [_encode(_element_type(tp, i), v) for i, v in enumerate(value)]
+    if isinstance(value, Mapping):
+        args = typing.get_args(tp) if origin is not None else ()
+        value_type = args[1] if len(args) == 2 else Any
+        return {str(k): _encode(value_type, v) for k, v in value.items()}
+    return value
+
+
+def _element_type(tp: Any, index: int) -> Any:
+    args = typing.get_args(tp)
+    if not args:
+        return Any
+    if len(args) == 2 and args[1] is Ellipsis:
+        return args[0]
+    if typing.get_origin(tp) is tuple:
+        return args[index] if index < len(args) else Any
+    return args[0]
+
+
+def _decode(tp: Any, value: Any) -> Any:  # noqa: C901 - one branch per supported field type
+    if value is None:
+        return None
+    inner = _optional_inner(tp)
+    if inner is not None:
+        return _decode(inner, value)
+    origin = typing.get_origin(tp) or tp
+    if tp is Any:
+        return value
+    if origin is datetime:
+        return parse_ts(value)
+    if origin is date:
+        return date.fromisoformat(value)
+    if isinstance(origin, type) and issubclass(origin, enum.Enum):
+        return origin(value)
+    if isinstance(origin, type) and dataclasses.is_dataclass(origin):
+        return decode_fields(origin, value)
+    if origin in (tuple, list, frozenset, set):
+        items = [_decode(_element_type(tp, i), v) for i, v in enumerate(value)]
+        return origin(items)
+    if origin in (dict, Mapping):
+        args = typing.get_args(tp)
+        value_type = args[1] if len(args) == 2 else Any
+        return {k: _decode(value_type, v) for k, v in value.items()}
+    if origin is float and isinstance(value, int):
+        return float(value)
+    if origin is typing.Literal:
+        return value
+    return value
