@@ -22,7 +22,9 @@ from fortytwo.domain.series.pattern import (
 )
 
 
-def weekly(days: tuple[str, ...], time: str = "10:00", tz: str = "Europe/Berlin", interval: int = 1) -> Pattern:
+def weekly(
+    days: tuple[str, ...], time: str = "10:00", tz: str = "Europe/Berlin", interval: int = 1
+) -> Pattern:
     return Pattern(Frequency.WEEKLY, normalize_weekdays(days), interval, time, tz)
 
 
@@ -39,7 +41,9 @@ def utc(text: str) -> datetime:
 
 def test_weekly_every_other_week_counts_weeks_from_the_monday_of_starts_on() -> None:
     # §3.2: Wednesday 2026-05-20, mon/wed/fri, every 2 weeks.
-    got = [p.date.isoformat() for p in expand(weekly(("mon", "wed", "fri"), interval=2), date(2026, 5, 20), 8)]
+    got = [
+        p.date.isoformat() for p in expand(weekly(("mon", "wed", "fri"), interval=2), date(2026, 5, 20), 8)
+    ]
     assert got == [
         "2026-05-20",
         "2026-05-22",
@@ -112,7 +116,12 @@ def test_a_pattern_must_be_normalised() -> None:
 def test_future_dates_start_after_now_and_skip_excluded_dates() -> None:
     pattern = weekly(("mon",), "10:00", "UTC")
     now = utc("2026-06-08T10:00:00Z")  # exactly the start of the 06-08 occurrence: not after now
-    got = [p.date for p in list_head(future_dates(pattern, date(2026, 6, 1), now, excluding=frozenset({date(2026, 6, 15)})), 2)]
+    got = [
+        p.date
+        for p in list_head(
+            future_dates(pattern, date(2026, 6, 1), now, excluding=frozenset({date(2026, 6, 15)})), 2
+        )
+    ]
     assert got == [date(2026, 6, 22), date(2026, 6, 29)]
 
 
@@ -237,7 +246,9 @@ def test_monthly_dates_are_day_n_of_every_month_that_has_it(
 
 @settings(max_examples=200, deadline=None)
 @given(starts_on=starts_on_st, hm=times_st, tz=st.sampled_from(ZONES))
-def test_the_local_wall_time_is_kept_whenever_it_exists(starts_on: date, hm: tuple[int, int], tz: str) -> None:
+def test_the_local_wall_time_is_kept_whenever_it_exists(
+    starts_on: date, hm: tuple[int, int], tz: str
+) -> None:
     pattern = Pattern(Frequency.WEEKLY, WEEKDAYS, 1, f"{hm[0]:02d}:{hm[1]:02d}", tz)
     for planned in expand(pattern, starts_on, 14):
         local = planned.start_at.astimezone(ZoneInfo(tz))
