@@ -37,6 +37,7 @@ def utc(text: str) -> datetime:
 class Sim:
     now: datetime
     busy: dict[str, set[datetime]] = field(default_factory=dict)  # host -> starts held by others
+    away_until: dict[str, datetime] = field(default_factory=dict)  # host -> out of office until
     meetings: dict[str, MeetingFacts] = field(default_factory=dict)
     series: Series | None = None
     canceled_reasons: dict[str, str] = field(default_factory=dict)
@@ -48,6 +49,8 @@ class Sim:
     def check(self, host: str, start: datetime, exclude: str | None = None) -> SkipReason | None:
         if start <= self.now:
             return SkipReason.IN_PAST
+        if start < self.away_until.get(host, self.now):
+            return SkipReason.HOST_UNAVAILABLE
         if start in self.busy.get(host, set()):
             return SkipReason.HOST_BUSY
         for m in self.meetings.values():

@@ -188,6 +188,7 @@ def plan_patch(
 ) -> PatchPlan:
     """Steps 11–12 and the plan of step 14. Raises FieldErrors (effective pattern) or
     `location_url_not_set`."""
+    check_not_ended(series.status)  # step 8 (the caller also checks it before If-Match)
     pattern = effective_pattern(series.pattern, request)
     new_url = request.given.get("location_url")
     if new_url is not None and series.location_url is None:
