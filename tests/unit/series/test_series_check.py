@@ -109,7 +109,7 @@ def scenario(draw: st.DrawFn) -> tuple[EventTypeRules, Host, list[ExistingBookin
     weekly = {}
     for day in draw(st.sets(st.integers(0, 6), min_size=3)):
         a = draw(st.sampled_from([0, 0, 480]) | st.integers(0, 1380))
-        b = draw(st.sampled_from([1440, 1440, 1080]).filter(lambda end: end > a) | st.integers(a + 1, 1440))
+        b = draw(st.sampled_from([1440, 1440, max(a + 1, 1080)]) | st.integers(a + 1, 1440))
         weekly[day] = (TimeRange(a, b),)
     limits = MeetingLimits(
         per_day=draw(st.none() | st.integers(1, 3)), per_week=draw(st.none() | st.integers(1, 4))

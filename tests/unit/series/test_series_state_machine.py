@@ -3,6 +3,7 @@ actions, time passing, busy calendars and single-booking cancels keeps the invar
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import timedelta
 
@@ -12,6 +13,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from fortytwo.domain.series.errors import SeriesRuleError
 from fortytwo.domain.series.model import OccurrenceState, SeriesStatus, current_occurrences
+from fortytwo.domain.series.record import from_record, to_record
 
 from .series_sim import ADA, HostRef, Sim, utc
 
@@ -175,6 +177,8 @@ class SeriesMachine(RuleBasedStateMachine):
                 starts.add((m.host_user_id, m.start_at))
         view = self.sim.view()
         assert view["owed"] == series.owed
+        stored = json.loads(json.dumps(to_record(series)))  # what the store keeps reads back the same
+        assert from_record(stored) == series
         assert view["occurrences_remaining"] >= series.owed
 
 
