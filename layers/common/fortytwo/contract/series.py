@@ -48,8 +48,10 @@ class CreateSeriesBody(BaseModel):
 
     model_config = _REQUEST
     event_type_id: str | None = Field(default=None, pattern=UUID_PATTERN)
-    username: str | None = Field(default=None, max_length=127)
-    event_slug: str | None = Field(default=None, max_length=127)
+    # Strings of at most 127 characters, lowercased; with `event_type_id` they are ignored
+    # whatever they hold, so the declaration cannot constrain them.
+    username: Any = None
+    event_slug: Any = None
     host_user_id: str = Field(pattern=UUID_PATTERN)
     attendee: SeriesAttendeeIn
     frequency: Frequency
@@ -59,7 +61,7 @@ class CreateSeriesBody(BaseModel):
     timezone: str | None = Field(default=None, max_length=64)
     starts_on: str = Field(pattern=DATE_PATTERN)
     count: StrictInt = Field(ge=1, le=42)
-    location_url: str | None = Field(default=None, max_length=2000, pattern=r"^https://")
+    location_url: str | None = Field(default=None, max_length=2000, pattern=r"^[hH][tT][tT][pP][sS]://")
     notify_invitee: StrictBool = True
     metadata: dict[str, Any] | None = None
     responses: dict[str, Any] | None = None
@@ -75,7 +77,7 @@ class PatchSeriesBody(BaseModel):
     interval_weeks: StrictInt | None = Field(default=None, ge=1, le=8)
     time: str | None = Field(default=None, pattern=TIME_PATTERN)
     timezone: str | None = Field(default=None, max_length=64)
-    location_url: str | None = Field(default=None, max_length=2000, pattern=r"^https://")
+    location_url: str | None = Field(default=None, max_length=2000, pattern=r"^[hH][tT][tT][pP][sS]://")
     notify_invitee: StrictBool | None = None
 
 
