@@ -182,7 +182,8 @@ def _text(
     return value
 
 
-def _https_url(value: str) -> bool:
+def is_https_url(value: str) -> bool:
+    """An absolute `https://` URL with a host and no whitespace or control characters."""
     if any(c.isspace() or ord(c) < 0x20 for c in value):
         return False
     try:
@@ -222,11 +223,11 @@ def _location(value: Any, path: str, errors: _Errors) -> dict[str, Any] | None:
         if raw is not None:
             errors.add(vpath, f"must be null for {kind}")
     elif kind == "video":
-        if raw is not None and not _https_url(raw):
+        if raw is not None and not is_https_url(raw):
             errors.add(vpath, "must be an https:// URL or null")
         clean = raw
     elif kind == "link":
-        if raw is None or not _https_url(raw):
+        if raw is None or not is_https_url(raw):
             errors.add(vpath, "must be an https:// URL")
         clean = raw
     elif kind == "phone":
