@@ -8,6 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 # Every dependency, pinned with hashes (`make lock` writes both files; LOCK_ARGS=--upgrade moves the pins).
+# The lock is the whole closure, so pip installs it as it is (--no-deps) and `pip check` proves it complete.
 LOCK := requirements-dev.lock
 LAYER_LOCK := layers/common/requirements.lock
 LOCK_ARGS ?=
@@ -22,8 +23,9 @@ install: $(STAMP)
 
 $(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PY_BOOT) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r $(LOCK)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check
 	@touch $(STAMP)
 
 lock: install
