@@ -30,7 +30,7 @@ $(STAMP): pyproject.toml $(LOCK)
 
 lock: install
 	printf '%s\n' $(BUILD_TOOLS) | $(BIN)/uv pip compile --quiet --generate-hashes --universal \
-		--python-version 3.12 --custom-compile-command 'make lock' $(LOCK_ARGS) \
+		--python-version 3.11 --custom-compile-command 'make lock' $(LOCK_ARGS) \
 		pyproject.toml --extra dev - -o $(LOCK)
 	cd $(dir $(LAYER_LOCK)) && $(CURDIR)/$(BIN)/uv pip compile --quiet --generate-hashes \
 		--python-version 3.12 --python-platform x86_64-manylinux2014 --custom-compile-command 'make lock' \

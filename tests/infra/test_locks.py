@@ -14,17 +14,24 @@ from tests.infra.test_layer import RUNTIME_PROVIDED, closure
 from tests.support import aws
 
 LAYER = aws.ROOT / "layers" / "common"
+LAMBDA = {
+    "python_version": "3.12",
+    "python_full_version": "3.12.0",
+    "sys_platform": "linux",
+    "platform_system": "Linux",
+}
 PINNED = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*==[^\s\\]+(?: ; [^\\]+)?)", re.M)
 
 
 def locked(path: str) -> dict[str, str]:
-    """Distribution → pinned version of a lock file (uv's `requirements.txt` output with hashes)."""
-    text = (aws.ROOT / path).read_text()
+    """Distribution → pinned version of a lock file (uv's `requirements.txt` output with hashes), as
+    installed on Lambda's Python 3.12 on Linux (the dev lock forks a few pins by platform or version)."""
     pins = {}
-    for line in PINNED.findall(text):
+    for line in PINNED.findall((aws.ROOT / path).read_text()):
         requirement = Requirement(line.strip())
-        (spec,) = requirement.specifier
-        pins[canonicalize_name(requirement.name)] = spec.version
+        if requirement.marker is None or requirement.marker.evaluate(LAMBDA):
+            (spec,) = requirement.specifier
+            pins[canonicalize_name(requirement.name)] = spec.version
     return pins
 
 
