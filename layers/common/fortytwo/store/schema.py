@@ -21,6 +21,7 @@ field missing from an older item takes the dataclass default.
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import enum
 import types
@@ -28,7 +29,6 @@ import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cache
 from typing import Any, Generic, TypeVar
 
 from fortytwo.domain.timefmt import format_ts, parse_ts
@@ -45,7 +45,7 @@ class ItemSchema(Generic[E]):
     """How one entity is stored: `encode(entity)` → item, `decode(item)` → entity."""
 
     type: str
-    entity: type[E]
+    entity: builtins.type[E]
     key: Callable[[E], Key]
     # index name prefix ("gsi1") → its (pk, sk) for this entity, or None when not projected
     indexes: Mapping[str, Callable[[E], Key | None]] = field(default_factory=dict)
@@ -84,14 +84,22 @@ def decode_fields(cls: type[E], item: Mapping[str, Any]) -> E:
     return cls(**values)
 
 
-@cache
-def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
+_HINTS: dict[Any, dict[str, Any]] = {}
+_FIELDS: dict[Any, tuple[dataclasses.Field[Any], ...]] = {}
 
 
-@cache
-def _fields(cls: type) -> tuple[dataclasses.Field[Any], ...]:
-    return tuple(f for f in dataclasses.fields(cls) if f.init)
+def _hints(cls: Any) -> dict[str, Any]:
+    hints = _HINTS.get(cls)
+    if hints is None:
+        hints = _HINTS[cls] = typing.get_type_hints(cls)
+    return hints
+
+
+def _fields(cls: Any) -> tuple[dataclasses.Field[Any], ...]:
+    fields = _FIELDS.get(cls)
+    if fields is None:
+        fields = _FIELDS[cls] = tuple(f for f in dataclasses.fields(cls) if f.init)
+    return fields
 
 
 def _optional_inner(tp: Any) -> Any | None:

@@ -216,100 +216,97 @@ def _attendee(errors: ErrorCollector, value: Any) -> SeriesAttendeeInput | None:
     )
 
 
-def parse_create(body: Mapping[str, Any]) -> CreateSeriesRequest:
-    """`POST /v1/series` step 4; raises FieldErrors."""
-    errors = ErrorCollector()
-    got: dict[str, Any] = {}
-    has_id = body.get("event_type_id") is not None
-    raw_frequency = body.get("frequency")
-    monthly = raw_frequency == Frequency.MONTHLY_SAME_DAY
-    weekly = raw_frequency == Frequency.WEEKLY
+class _CreateReader:
+    """The field handlers of `POST /v1/series` step 4, one method per body member."""
 
-    def event_type_id(name: str, value: Any) -> None:
-        got[name] = f.uuid(errors, name, value)
+    def __init__(self, body: Mapping[str, Any], errors: ErrorCollector) -> None:
+        self.errors = errors
+        self.got: dict[str, Any] = {}
+        self.has_id = body.get("event_type_id") is not None
+        self.monthly = body.get("frequency") == Frequency.MONTHLY_SAME_DAY
 
-    def slug_part(name: str, value: Any) -> None:
-        if not has_id:  # with an event_type_id the other form is ignored entirely
-            text = f.text(errors, name, value, max_len=127)
-            got[name] = text.lower() if text is not None else None
+    def handlers(self) -> dict[str, Callable[[str, Any], None]]:
+        return {
+            "event_type_id": self.uuid,
+            "username": self.slug_part,
+            "event_slug": self.slug_part,
+            "host_user_id": self.uuid,
+            "attendee": self.attendee,
+            "frequency": self.frequency,
+            "weekdays": self.weekdays,
+            "interval_weeks": self.interval_weeks,
+            "time": self.time,
+            "timezone": self.timezone,
+            "starts_on": self.starts_on,
+            "count": self.count,
+            "location_url": self.location_url,
+            "notify_invitee": self.notify_invitee,
+            "metadata": self.metadata,
+            "responses": self.responses,
+        }
 
-    def host_user_id(name: str, value: Any) -> None:
-        got[name] = f.uuid(errors, name, value)
+    def uuid(self, name: str, value: Any) -> None:
+        self.got[name] = f.uuid(self.errors, name, value)
 
-    def attendee(name: str, value: Any) -> None:
-        got[name] = _attendee(errors, value)
+    def slug_part(self, name: str, value: Any) -> None:
+        if not self.has_id:  # with an event_type_id the other form is ignored entirely
+            text = f.text(self.errors, name, value, max_len=127)
+            self.got[name] = text.lower() if text is not None else None
 
-    def frequency(name: str, value: Any) -> None:
-        got[name] = _frequency(errors, name, value)
+    def attendee(self, name: str, value: Any) -> None:
+        self.got[name] = _attendee(self.errors, value)
 
-    def weekdays(name: str, value: Any) -> None:
-        if monthly:
+    def frequency(self, name: str, value: Any) -> None:
+        self.got[name] = _frequency(self.errors, name, value)
+
+    def weekdays(self, name: str, value: Any) -> None:
+        if self.monthly:
             if value != []:
-                errors.add(name, "must be absent or empty for a monthly_same_day series")
+                self.errors.add(name, "must be absent or empty for a monthly_same_day series")
             return
-        days = _weekday_items(errors, name, value)
+        days = _weekday_items(self.errors, name, value)
         if days is not None and not days:
-            errors.add(name, "must name 1 to 7 weekdays")
-        got[name] = days
+            self.errors.add(name, "must name 1 to 7 weekdays")
+        self.got[name] = days
 
-    def interval_weeks(name: str, value: Any) -> None:
-        if monthly:
+    def interval_weeks(self, name: str, value: Any) -> None:
+        if self.monthly:
             if type(value) is not int or value != 1:
-                errors.add(name, "must be absent or 1 for a monthly_same_day series")
+                self.errors.add(name, "must be absent or 1 for a monthly_same_day series")
             return
-        got[name] = _integer(errors, name, value, MIN_INTERVAL_WEEKS, MAX_INTERVAL_WEEKS)
+        self.got[name] = _integer(self.errors, name, value, MIN_INTERVAL_WEEKS, MAX_INTERVAL_WEEKS)
 
-    def time(name: str, value: Any) -> None:
-        got[name] = _time(errors, name, value)
+    def time(self, name: str, value: Any) -> None:
+        self.got[name] = _time(self.errors, name, value)
 
-    def timezone(name: str, value: Any) -> None:
-        got[name] = f.timezone(errors, name, value)
+    def timezone(self, name: str, value: Any) -> None:
+        self.got[name] = f.timezone(self.errors, name, value)
 
-    def starts_on(name: str, value: Any) -> None:
-        got[name] = _starts_on(errors, name, value)
+    def starts_on(self, name: str, value: Any) -> None:
+        self.got[name] = _starts_on(self.errors, name, value)
 
-    def count(name: str, value: Any) -> None:
-        got[name] = _integer(errors, name, value, MIN_COUNT, MAX_COUNT)
+    def count(self, name: str, value: Any) -> None:
+        self.got[name] = _integer(self.errors, name, value, MIN_COUNT, MAX_COUNT)
 
-    def location_url(name: str, value: Any) -> None:
-        got[name] = _location_url(errors, name, value)
+    def location_url(self, name: str, value: Any) -> None:
+        self.got[name] = _location_url(self.errors, name, value)
 
-    def notify_invitee(name: str, value: Any) -> None:
-        got[name] = f.boolean(errors, name, value)
+    def notify_invitee(self, name: str, value: Any) -> None:
+        self.got[name] = f.boolean(self.errors, name, value)
 
-    def metadata(name: str, value: Any) -> None:
-        got[name] = f.metadata(errors, name, value)
+    def metadata(self, name: str, value: Any) -> None:
+        self.got[name] = f.metadata(self.errors, name, value)
 
-    def responses(name: str, value: Any) -> None:
+    def responses(self, name: str, value: Any) -> None:
         if not isinstance(value, dict):
-            errors.add(name, "must be an object")
+            self.errors.add(name, "must be an object")
         else:
-            got[name] = dict(value)
+            self.got[name] = dict(value)
 
-    _walk(
-        body,
-        {
-            "event_type_id": event_type_id,
-            "username": slug_part,
-            "event_slug": slug_part,
-            "host_user_id": host_user_id,
-            "attendee": attendee,
-            "frequency": frequency,
-            "weekdays": weekdays,
-            "interval_weeks": interval_weeks,
-            "time": time,
-            "timezone": timezone,
-            "starts_on": starts_on,
-            "count": count,
-            "location_url": location_url,
-            "notify_invitee": notify_invitee,
-            "metadata": metadata,
-            "responses": responses,
-        },
-        skip_null=True,
-    )
-    # Absent required fields, in documented order (§6.1).
-    if not has_id:
+
+def _require_create_fields(body: Mapping[str, Any], errors: ErrorCollector) -> None:
+    """Absent required fields, in documented order (§6.1)."""
+    if body.get("event_type_id") is None:
         has_username = body.get("username") is not None
         has_slug = body.get("event_slug") is not None
         if not has_username and not has_slug:
@@ -321,19 +318,28 @@ def parse_create(body: Mapping[str, Any]) -> CreateSeriesRequest:
     for name in ("host_user_id", "attendee", "frequency"):
         if body.get(name) is None:
             errors.add(name, "Required")
-    if weekly and body.get("weekdays") is None:
+    if body.get("frequency") == Frequency.WEEKLY and body.get("weekdays") is None:
         errors.add("weekdays", "Required for a weekly series")
     for name in ("time", "starts_on", "count"):
         if body.get(name) is None:
             errors.add(name, "Required")
+
+
+def parse_create(body: Mapping[str, Any]) -> CreateSeriesRequest:
+    """`POST /v1/series` step 4; raises FieldErrors."""
+    errors = ErrorCollector()
+    reader = _CreateReader(body, errors)
+    _walk(body, reader.handlers(), skip_null=True)
+    _require_create_fields(body, errors)
     errors.raise_if_any()
-    freq = got["frequency"]
+    got = reader.got
+    weekly = got["frequency"] is Frequency.WEEKLY
     return CreateSeriesRequest(
         host_user_id=got["host_user_id"],
         attendee=got["attendee"],
-        frequency=freq,
-        weekdays=got["weekdays"] if freq is Frequency.WEEKLY else (),
-        interval_weeks=(got.get("interval_weeks") or 1) if freq is Frequency.WEEKLY else None,
+        frequency=got["frequency"],
+        weekdays=got["weekdays"] if weekly else (),
+        interval_weeks=(got.get("interval_weeks") or 1) if weekly else None,
         time=got["time"],
         starts_on=got["starts_on"],
         count=got["count"],
@@ -453,11 +459,11 @@ def parse_host(body: Mapping[str, Any]) -> str:
     """`POST /v1/series/{uid}/host` step 2: `{ "host_user_id": "<uuid>" }`, lower-cased."""
     errors = ErrorCollector()
     value = body.get("host_user_id")
+    user_id = None if value is None else f.uuid(errors, "host_user_id", value)
     if value is None:
         errors.add("host_user_id", "Required")
-    else:
-        user_id = f.uuid(errors, "host_user_id", value)
     errors.raise_if_any()
+    assert user_id is not None  # raise_if_any raised otherwise
     return user_id
 
 
