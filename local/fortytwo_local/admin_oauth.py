@@ -11,10 +11,10 @@ from fortytwo.services import oauth
 
 
 def cmd_oauth_client_create(args: argparse.Namespace) -> int:
-    from fortytwo_local.cli import CliError, _backend, _org, emit
+    from fortytwo_local.cli import CliError, _backend, _find_org, emit
 
     _backend(args)
-    org = _org(args.org)
+    org = _find_org(args.org)
     try:
         client, secret = oauth.create_admin(
             organization_id=org.id,

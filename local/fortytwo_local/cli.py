@@ -73,13 +73,18 @@ def cmd_openapi(args: argparse.Namespace) -> int:
     return 0
 
 
-def _org(ref: str) -> Organization:
+def _find_org(ref: str) -> Organization:
     from fortytwo.services import accounts
 
     org = accounts.find_org(ref)
     if org is None:
         raise CliError(f"no organization {ref!r}")
     return org
+
+
+def _org(ref: str) -> dict[str, Any]:
+    """The organization as `{id, name, plan}`: the admin plugins of other families read a mapping."""
+    return _find_org(ref).view()
 
 
 def _user(ref: str) -> User:
@@ -111,7 +116,7 @@ def cmd_user_create(args: argparse.Namespace) -> int:
     from fortytwo_local.provisioning import build_user, now
 
     _backend(args)
-    org = _org(args.org)
+    org = _find_org(args.org)
     password_hash = None
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -154,7 +159,7 @@ def cmd_team_create(args: argparse.Namespace) -> int:
     from fortytwo_local.provisioning import build_team, now
 
     _backend(args)
-    org = _org(args.org)
+    org = _find_org(args.org)
     members = []
     for ref in filter(None, (m.strip() for m in args.members.split(","))):
         user = _user(ref)
@@ -197,7 +202,7 @@ def cmd_pat_list(args: argparse.Namespace) -> int:
     from fortytwo.services import pats
 
     _backend(args)
-    org = _org(args.org)
+    org = _find_org(args.org)
     now = clock.now()
     views = [p.public_view(now) for p in pats.list_for_org(org.id)]
     lines = [
