@@ -73,7 +73,13 @@ def oauth_token(org_id: str, user_id: str, client_id: str, scopes: list[str]) ->
     now = datetime.now(UTC)
     grant = Grant(uuid7(), client_id, user_id, org_id, tuple(scopes), now)
     access = AccessToken(
-        pepper_hmac(get_pepper(), token), grant.grant_id, client_id, user_id, org_id, tuple(scopes), now,
+        pepper_hmac(get_pepper(), token),
+        grant.grant_id,
+        client_id,
+        user_id,
+        org_id,
+        tuple(scopes),
+        now,
         now + timedelta(hours=1),
     )
     for item in (oauth_store.ACCESS_TOKEN.encode(access), oauth_store.GRANT.encode(grant)):
