@@ -9,15 +9,13 @@ from fastapi import Depends
 from starlette.requests import Request
 from starlette.responses import Response
 
-from fortytwo.contract.errors import NotFound
 from fortytwo.domain.auth import AuthContext
-from fortytwo.domain.users import blank_to_none, display_name
 from fortytwo.http.app import create_app, route_error
 from fortytwo.http.body import raw_body
 from fortytwo.http.guard import bearer, count_anonymous
 from fortytwo.http.lambda_entry import make_handler
 from fortytwo.http.responses import ok, render_error
-from fortytwo.store import accounts
+from fortytwo.services import accounts
 
 app = create_app("42min meta")
 
@@ -37,27 +35,7 @@ async def ping(auth: AuthContext = Depends(bearer(None))) -> Response:
 
 @app.get("/v1/me", operation_id="getMe")
 async def me(auth: AuthContext = Depends(bearer("user:read"))) -> Response:
-    user, org = accounts.get_user_and_org(auth.account_id, auth.user_id)
-    if user is None:
-        raise NotFound("The user behind this credential no longer exists.")
-    return ok(
-        {
-            "user": {
-                "id": user["id"],
-                "username": user.get("username"),
-                "email": user["email"],
-                "name": display_name(user.get("first_name"), user.get("last_name")),
-                "first_name": blank_to_none(user.get("first_name")),
-                "last_name": blank_to_none(user.get("last_name")),
-                "timezone": user.get("timezone"),
-                "locale": user.get("locale"),
-                "avatar_url": user.get("avatar_url"),
-            },
-            "organization": (
-                {"id": org["id"], "name": org["name"], "plan": org.get("plan")} if org is not None else None
-            ),
-        }
-    )
+    return ok(accounts.me(auth))
 
 
 _OPENAPI = Path(__file__).with_name("openapi.json")

@@ -2,38 +2,33 @@
 
 Routes: GET/POST /v1/oauth/authorize (HTML pages and redirects), POST /v1/oauth/token, /revoke,
 /introspect, /register (only while dynamic registration is enabled), and the two
-/.well-known documents. The decisions live in `fortytwo.domain.oauth`; this module reads the
-request, calls the store, and shapes responses.
+/.well-known documents. This module reads the request, calls `fortytwo.services.oauth`, and
+renders responses and pages.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import datetime
 from urllib.parse import parse_qsl
 
 from botocore.exceptions import BotoCoreError, ClientError
 from starlette.requests import Request
 from starlette.responses import Response
 
-from fortytwo.adapters.passwords import verify_password
 from fortytwo.config import get_settings
 from fortytwo.contract.errors import NotFound, RateLimited
 from fortytwo.domain import clock
-from fortytwo.domain.oauth import grants as rules
-from fortytwo.domain.oauth.artifacts import COOKIE_VALUE_RE, hash_secret, new_cookie_value, token_kind
+from fortytwo.domain.accounts import Organization, User
+from fortytwo.domain.oauth.artifacts import COOKIE_VALUE_RE, new_cookie_value
 from fortytwo.domain.oauth.authorize import (
     ACCESS_DENIED_DESCRIPTION,
     AuthorizeErrorPage,
     AuthorizeErrorRedirect,
     AuthorizeRequest,
     PostContext,
-    validate_authorize,
 )
-from fortytwo.domain.oauth.client_auth import ClientAuthFailure, authenticate_client
-from fortytwo.domain.oauth.clients import register_client, registration_response, validate_registration
 from fortytwo.domain.oauth.discovery import authorization_server_metadata, protected_resource_metadata
-from fortytwo.domain.oauth.models import AccessToken, Issued, OAuthClient, OAuthError, RefreshToken
+from fortytwo.domain.oauth.models import OAuthError
 from fortytwo.domain.oauth.redirect_uris import redirect_host
 from fortytwo.domain.scopes import consent_items
 from fortytwo.http import context
@@ -58,7 +53,6 @@ from fortytwo.http.oauth_pages import (
 from fortytwo.http.oauth_raw import (
     NO_STORE,
     OAuthProblem,
-    invalid_request,
     is_form_media_type,
     parse_form,
     pragma_for,
@@ -68,9 +62,7 @@ from fortytwo.http.oauth_raw import (
 )
 from fortytwo.http.responses import json_response, render_error
 from fortytwo.observability import logger
-from fortytwo.store import accounts
-from fortytwo.store import oauth as store
-from fortytwo.store.pepper import get_pepper
+from fortytwo.services import oauth
 
 app = create_app("42min oauth")
 
@@ -122,108 +114,10 @@ async def _run_json(
         raise _unexpected(exc) from None
 
 
-def _authenticate(
-    request: Request, form: Mapping[str, str], *, confidential_only: bool = False
-) -> OAuthClient:
-    result = authenticate_client(
-        request.headers.get("authorization"),
-        form,
-        store.get_client,
-        get_pepper(),
-        confidential_only=confidential_only,
-    )
-    if isinstance(result, ClientAuthFailure):
-        raise OAuthProblem(result.error, headers=result.headers)
-    return result.client
-
-
-def _lookup_token(pepper: bytes, token: str) -> AccessToken | RefreshToken | None:
-    """The access or refresh token record the string names; the prefix decides the one lookup
-    (so `token_type_hint` never changes the outcome)."""
-    kind = token_kind(token)
-    if kind == "access_token":
-        return store.get_access_token(hash_secret(pepper, token))
-    if kind == "refresh_token":
-        return store.get_refresh_token(hash_secret(pepper, token))
-    return None
-
-
-# --- token endpoint (§6.8) --------------------------------------------------------------------
-
-
-def _exchange_code(form: Mapping[str, str], client: OAuthClient, pepper: bytes, now: datetime) -> Issued:
-    code, redirect_uri, verifier = form.get("code"), form.get("redirect_uri"), form.get("code_verifier")
-    if not code or not redirect_uri or not verifier:
-        raise invalid_request("code, redirect_uri and code_verifier are required.")
-    key = rules.code_lookup_key(pepper, code)
-    record = store.get_code(key, consistent=True) if key else None
-    if error := rules.check_code_owner(record, client.client_id):
-        raise OAuthProblem(error)
-    assert record is not None
-    used = rules.use_code(record, now)
-    if isinstance(used, rules.CodeReuse) or not store.mark_code_used(record, now):
-        # Reuse: revoke the grant this code created (if any) and refuse.
-        grant_id = store.mark_code_reused(record.code_hash, now)
-        if grant_id:
-            store.revoke_grant(grant_id, now)
-        raise OAuthProblem(rules.INVALID_CODE)
-    if error := rules.check_code_redemption(used, now=now, redirect_uri=redirect_uri, code_verifier=verifier):
-        raise OAuthProblem(error)
-    issued, _ = rules.redeem_code(used, client, pepper=pepper, now=now)
-    try:
-        store.save_code_exchange(issued, used)
-    except store.CodeReused:
-        raise OAuthProblem(rules.INVALID_CODE) from None
-    return issued
-
-
-def _refresh(form: Mapping[str, str], client: OAuthClient, pepper: bytes, now: datetime) -> Issued:
-    token = form.get("refresh_token")
-    if not token:
-        raise invalid_request("refresh_token is required.")
-    key = rules.refresh_lookup_key(pepper, token)
-    record = store.get_refresh_token(key, consistent=True) if key else None
-    grant = store.get_grant(record.grant_id, consistent=True) if record else None
-    decision = rules.check_refresh(
-        record, grant, client_id=client.client_id, now=now, scope=form.get("scope")
-    )
-    if isinstance(decision, rules.RefreshReuse):
-        store.revoke_grant(decision.revoke_grant_id, now)
-        raise OAuthProblem(decision.error)
-    if isinstance(decision, OAuthError):
-        raise OAuthProblem(decision)
-    assert record is not None and grant is not None
-    issued = rules.rotate_refresh(record, grant, access_scopes=decision.access_scopes, pepper=pepper, now=now)
-    try:
-        store.save_rotation(issued)
-    except store.RefreshReused as exc:
-        store.revoke_grant(exc.grant_id, now)
-        raise OAuthProblem(rules.INVALID_REFRESH) from None
-    except store.GrantRevoked:
-        raise OAuthProblem(rules.INVALID_REFRESH) from None
-    return issued
-
-
 async def _token(request: Request) -> Response:
     form = await read_form(request)
-    client = _authenticate(request, form)
-    grant_type = form.get("grant_type")
-    if not grant_type:
-        raise invalid_request("grant_type is required.")
-    if grant_type not in ("authorization_code", "refresh_token"):
-        raise OAuthProblem(
-            OAuthError("unsupported_grant_type", "grant_type must be authorization_code or refresh_token.")
-        )
-    if grant_type not in client.grant_types:
-        raise OAuthProblem(
-            OAuthError("unauthorized_client", f"This client is not registered for the {grant_type} grant.")
-        )
-    now, pepper = clock.now(), get_pepper()
-    if grant_type == "authorization_code":
-        issued = _exchange_code(form, client, pepper, now)
-    else:
-        issued = _refresh(form, client, pepper, now)
-    return raw_json(issued.response())
+    client = oauth.authenticate(request.headers.get("authorization"), form)
+    return raw_json(oauth.token(client, form))
 
 
 @app.post("/v1/oauth/token")
@@ -236,18 +130,7 @@ async def token(request: Request) -> Response:
 
 async def _revoke(request: Request) -> Response:
     form = await read_form(request)
-    client = _authenticate(request, form)
-    token_value = form.get("token")
-    if not token_value:
-        raise invalid_request("token is required.")
-    pepper, now = get_pepper(), clock.now()
-    record = _lookup_token(pepper, token_value)
-    grant = store.get_grant(record.grant_id) if record else None
-    effect = rules.revocation_effect(record, grant, client_id=client.client_id, now=now)
-    if isinstance(effect, rules.RevokeAccessToken):
-        store.revoke_access_token(effect.token_hash, now)
-    elif isinstance(effect, rules.RevokeGrant):
-        store.revoke_grant(effect.grant_id, now)
+    oauth.revoke(oauth.authenticate(request.headers.get("authorization"), form), form)
     return Response(status_code=200, headers=dict(NO_STORE))
 
 
@@ -258,21 +141,8 @@ async def revoke(request: Request) -> Response:
 
 async def _introspect(request: Request) -> Response:
     form = await read_form(request)
-    client = _authenticate(request, form, confidential_only=True)
-    token_value = form.get("token")
-    if not token_value:
-        raise invalid_request("token is required.")
-    pepper, now = get_pepper(), clock.now()
-    record = _lookup_token(pepper, token_value)
-    grant = store.get_grant(record.grant_id) if record else None
-    username = None
-    if record is not None and record.client_id == client.client_id:
-        user = accounts.get_user(record.account_id, record.user_id)
-        username = user.get("username") if user else None
-    body = rules.introspection_response(
-        record, grant, client_id=client.client_id, username=username, issuer=_issuer(), now=now
-    )
-    return raw_json(body)
+    client = oauth.authenticate(request.headers.get("authorization"), form, confidential_only=True)
+    return raw_json(oauth.introspect(client, form, _issuer()))
 
 
 @app.post("/v1/oauth/introspect")
@@ -285,12 +155,7 @@ async def introspect(request: Request) -> Response:
 
 async def _register(request: Request) -> Response:
     body = await request.body()
-    meta = validate_registration(body, request.headers.get("content-type"))
-    if isinstance(meta, OAuthError):
-        raise OAuthProblem(meta)
-    client, secret = register_client(meta, pepper=get_pepper(), now=clock.now())
-    store.create_client(client)
-    return raw_json(registration_response(client, secret), 201)
+    return raw_json(oauth.register(body, request.headers.get("content-type")), 201)
 
 
 @app.post("/v1/oauth/register")
@@ -347,24 +212,6 @@ def _redirect(location: str, post: bool, cookies: list[str] | None = None) -> Re
     return response
 
 
-def _valid_session(cookies: Mapping[str, str], now: datetime) -> tuple[dict, dict | None] | None:
-    """(user, organization) of a valid sign-in session: the record exists, has not expired, and its
-    user still exists and has a password."""
-    value = cookies.get(SESSION_COOKIE)
-    if not value or not COOKIE_VALUE_RE.match(value):
-        return None
-    found = store.get_session(hash_secret(get_pepper(), value))
-    if found is None:
-        return None
-    session, org_id = found
-    if not now < session.expires_at:
-        return None
-    user, org = accounts.get_user_and_org(org_id, session.user_id)
-    if user is None or not user.get("password_hash"):
-        return None
-    return user, org
-
-
 class _Pages:
     """Renders the form pages of one request, setting the CSRF cookie when the request had none."""
 
@@ -392,13 +239,13 @@ class _Pages:
             )
         )
 
-    def consent(self, user: dict, org: dict | None) -> Response:
+    def consent(self, user: User, org: Organization | None) -> Response:
         return self._respond(
             render_consent_page(
                 client_name=self.req.client.client_name,
                 redirect_host=redirect_host(self.req.redirect_uri),
-                user_email=user["email"],
-                organization_name=org.get("name") if org else None,
+                user_email=user.email,
+                organization_name=org.name if org else None,
                 scopes=consent_items(self.req.scopes),
                 csrf_token=self.csrf,
                 params=self.req.params,
@@ -411,48 +258,28 @@ def _act(req: AuthorizeRequest, cookies: Mapping[str, str], post: bool) -> Respo
     now = clock.now()
     pages = _Pages(req, cookies)
     secure = _secure()
+    session = cookies.get(SESSION_COOKIE)
     if req.action is None:
-        signed_in = _valid_session(cookies, now)
+        signed_in = oauth.signed_in(session, now)
         return pages.consent(*signed_in) if signed_in else pages.sign_in()
 
     if req.action == "sign_in":
         email = req.fields.get("email", "")
-        user = accounts.find_user_by_email(email) if email else None
-        # Without a matching user the dummy hash is checked, so timing reveals nothing.
-        if not verify_password(req.fields.get("password", ""), user.get("password_hash") if user else None):
+        value = oauth.sign_in(email, req.fields.get("password", ""), session, now)
+        if value is None:
             return pages.sign_in(email=email, failed=True)
-        assert user is not None
-        pepper = get_pepper()
-        previous = cookies.get(SESSION_COOKIE)
-        if previous and COOKIE_VALUE_RE.match(previous):
-            store.delete_session(hash_secret(pepper, previous))
-        value = new_cookie_value()
-        store.create_session(hash_secret(pepper, value), user["id"], user["organization_id"], now)
         return _redirect(req.authorize_url(_issuer()), post, [session_cookie(value, secure=secure)])
 
     if req.action == "switch_account":
-        previous = cookies.get(SESSION_COOKIE)
-        if previous and COOKIE_VALUE_RE.match(previous):
-            store.delete_session(hash_secret(get_pepper(), previous))
+        oauth.sign_out(session)
         return _redirect(req.authorize_url(_issuer()), post, [clear_session_cookie(secure=secure)])
 
-    signed_in = _valid_session(cookies, now)
+    signed_in = oauth.signed_in(session, now)
     if signed_in is None:
         return pages.sign_in()
-    user, _ = signed_in
     if req.action == "deny":
         return _redirect(req.error_location("access_denied", ACCESS_DENIED_DESCRIPTION, _issuer()), post)
-    code, record = rules.issue_code(
-        pepper=get_pepper(),
-        client_id=req.client.client_id,
-        redirect_uri=req.redirect_uri,
-        code_challenge=req.code_challenge,
-        user_id=user["id"],
-        account_id=user["organization_id"],
-        scopes=req.scopes,
-        now=now,
-    )
-    store.put_code(record)
+    code = oauth.approve(req, signed_in[0], now)
     return _redirect(req.code_location(code, _issuer()), post)
 
 
@@ -478,7 +305,7 @@ async def _authorize(request: Request, post: bool) -> Response:
                 return _error_page("invalid_request", 413)
             query = request.scope.get("query_string", b"").decode("utf-8", "replace")
             params = parse_qsl(query, keep_blank_values=True)
-        outcome = validate_authorize(params, store.get_client, post_context)
+        outcome = oauth.validate(params, post_context)
         if isinstance(outcome, AuthorizeErrorPage):
             return _error_page(outcome.error, outcome.status)
         if isinstance(outcome, AuthorizeErrorRedirect):

@@ -1,4 +1,4 @@
-"""`42min admin oauth-client create` (60-operations §2.1) and grant revocation on user removal."""
+"""`42min admin oauth-client create` (60-operations §2.1)."""
 
 from __future__ import annotations
 
@@ -6,41 +6,30 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from fortytwo.domain import clock
-from fortytwo.domain.oauth.clients import ClientInputError, create_admin_client
-from fortytwo.store import oauth as oauth_store
-from fortytwo.store.pepper import get_pepper
+from fortytwo.domain.oauth.clients import ClientInputError
+from fortytwo.services import oauth
 
 
 def cmd_oauth_client_create(args: argparse.Namespace) -> int:
-    from fortytwo_local.cli import CliError, _backend, _org, emit
+    from fortytwo_local.cli import CliError, _backend, _find_org, emit
 
     _backend(args)
-    org = _org(args.org)
-    now = clock.now()
+    org = _find_org(args.org)
     try:
-        client, secret = create_admin_client(
-            organization_id=org["id"],
+        client, secret = oauth.create_admin(
+            organization_id=org.id,
             name=args.name,
             client_type=args.type,
             redirect_uris=list(args.redirect_uris),
-            pepper=get_pepper(),
-            now=now,
         )
     except ClientInputError as exc:
         raise CliError(str(exc)) from exc
-    oauth_store.create_client(client)
     view = client.public_view(secret)
     summary = f"created OAuth client {client.client_name} ({client.client_id}, {client.client_type})"
     if secret:
         summary += f"\nclient_secret (shown once): {secret}"
     emit(args, view, summary)
     return 0
-
-
-def revoke_user_grants(user: dict[str, Any]) -> int:
-    """Called by `admin user remove`: every grant the user approved is revoked (10-auth §6.4)."""
-    return oauth_store.revoke_user_grants(user["id"], clock.now())
 
 
 def register(admin: Any, command: Callable[..., None]) -> None:

@@ -81,10 +81,6 @@ class Backend:
         os.environ["FORTYTWO_BOOKING_PAGE_BASE_URL"] = self.booking_page_base_url
         if self.endpoint_url:
             os.environ["AWS_ENDPOINT_URL"] = self.endpoint_url
-        from fortytwo.config import reset_settings
-        from fortytwo.store.dynamo import reset_clients
-        from fortytwo.store.pepper import reset_pepper
+        from fortytwo.services.runtime import reset_caches
 
-        reset_settings()
-        reset_clients()
-        reset_pepper()
+        reset_caches()

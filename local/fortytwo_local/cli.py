@@ -8,7 +8,13 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from fortytwo.domain.timefmt import format_ts
+
+if TYPE_CHECKING:
+    from fortytwo.domain.accounts import Organization, User
+    from fortytwo.domain.pats import Pat
 
 ADMIN_PLUGINS = (
     "fortytwo_local.admin_event_types",
@@ -67,8 +73,8 @@ def cmd_openapi(args: argparse.Namespace) -> int:
     return 0
 
 
-def _org(ref: str) -> dict[str, Any]:
-    from fortytwo.store import accounts
+def _find_org(ref: str) -> Organization:
+    from fortytwo.services import accounts
 
     org = accounts.find_org(ref)
     if org is None:
@@ -76,8 +82,13 @@ def _org(ref: str) -> dict[str, Any]:
     return org
 
 
-def _user(ref: str) -> dict[str, Any]:
-    from fortytwo.store import accounts
+def _org(ref: str) -> dict[str, Any]:
+    """The organization as `{id, name, plan}`: the admin plugins of other families read a mapping."""
+    return _find_org(ref).view()
+
+
+def _user(ref: str) -> User:
+    from fortytwo.services import accounts
 
     user = accounts.find_user(ref)
     if user is None:
@@ -86,26 +97,26 @@ def _user(ref: str) -> dict[str, Any]:
 
 
 def cmd_org_create(args: argparse.Namespace) -> int:
-    from fortytwo.store import accounts
+    from fortytwo.services import accounts
     from fortytwo_local.provisioning import build_org, now
 
     _backend(args)
     if accounts.find_org(args.name) is not None:
         raise CliError(f"an organization named {args.name!r} already exists")
-    items = build_org(args.name, args.plan, now())
-    accounts.write_all_or_nothing(items)
-    org = {k: items[0][k] for k in ("id", "name", "plan", "created_at")}
-    emit(args, org, f"created organization {org['name']} ({org['id']})")
+    org = build_org(args.name, args.plan, now())
+    accounts.provision([org])
+    view = {**org.view(), "created_at": format_ts(org.created_at)}
+    emit(args, view, f"created organization {org.name} ({org.id})")
     return 0
 
 
 def cmd_user_create(args: argparse.Namespace) -> int:
     from fortytwo.adapters.passwords import hash_password
-    from fortytwo.store import accounts
+    from fortytwo.services import accounts
     from fortytwo_local.provisioning import build_user, now
 
     _backend(args)
-    org = _org(args.org)
+    org = _find_org(args.org)
     password_hash = None
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -121,84 +132,59 @@ def cmd_user_create(args: argparse.Namespace) -> int:
         "locale": args.locale,
         "role": args.role,
     }
-    user, items = build_user(org["id"], spec, now(), "", password_hash=password_hash)
-    if accounts.find_user(user["username"]) or accounts.find_user_by_email(user["email"]):
+    user, schedule = build_user(org.id, spec, now(), "", password_hash=password_hash)
+    if accounts.user_exists(user.username, user.email):
         raise CliError("a user with this username or email already exists")
-    accounts.write_all_or_nothing(items)
-    view = {k: v for k, v in user.items() if k != "password_hash"}
-    emit(args, view, f"created user {user['username']} ({user['id']})")
+    accounts.provision([user, schedule])
+    emit(args, user.admin_view(), f"created user {user.username} ({user.id})")
     return 0
 
 
 def cmd_user_remove(args: argparse.Namespace) -> int:
-    from fortytwo.config import get_settings
-    from fortytwo.domain import clock
-    from fortytwo.store import accounts, event_types, pats
+    from fortytwo.services import accounts
 
     _backend(args)
     user = _user(args.user)
-    now = clock.now()
-    revoked = 0
-    for record in pats.list_for_org(user["organization_id"]):
-        if record["created_by"] == user["id"] and not record.get("revoked_at"):
-            pats.revoke(record, now)
-            revoked += 1
-    grants = 0
-    try:
-        oauth_admin = importlib.import_module("fortytwo_local.admin_oauth")
-        grants = oauth_admin.revoke_user_grants(user)
-    except ModuleNotFoundError:
-        pass
-    accounts.remove_user(user)
-    # Event types listing the user in hosts[] change shape: they emit event_type.updated (§2.10).
-    event_types.refresh_for_host(
-        user["organization_id"], user["id"], now, get_settings().booking_page_base_url
-    )
+    revoked, grants = accounts.remove_user(user)
     emit(
         args,
-        {"id": user["id"], "revoked_pats": revoked, "revoked_grants": grants},
-        f"removed user {user['username']}: {revoked} PATs and {grants} OAuth grants revoked",
+        {"id": user.id, "revoked_pats": revoked, "revoked_grants": grants},
+        f"removed user {user.username}: {revoked} PATs and {grants} OAuth grants revoked",
     )
     return 0
 
 
 def cmd_team_create(args: argparse.Namespace) -> int:
-    from fortytwo.store import accounts
+    from fortytwo.services import accounts
     from fortytwo_local.provisioning import build_team, now
 
     _backend(args)
-    org = _org(args.org)
+    org = _find_org(args.org)
     members = []
     for ref in filter(None, (m.strip() for m in args.members.split(","))):
         user = _user(ref)
-        if user["organization_id"] != org["id"]:
-            raise CliError(f"user {ref!r} is not in organization {org['name']!r}")
-        members.append(user["id"])
-    team, items = build_team(org["id"], args.name, members, now(), "")
+        if user.organization_id != org.id:
+            raise CliError(f"user {ref!r} is not in organization {org.name!r}")
+        members.append(user.id)
+    team = build_team(org.id, args.name, members, now(), "")
     try:
-        accounts.write_all_or_nothing(items)
+        accounts.provision([team])
     except accounts.UniquenessError as exc:
         raise CliError(f"a team with this name or slug already exists ({exc})") from exc
-    emit(args, team, f"created team {team['name']} ({team['id']})")
+    emit(args, team.view(), f"created team {team.name} ({team.id})")
     return 0
 
 
 def cmd_schedule_set(args: argparse.Namespace) -> int:
-    from fortytwo.config import get_settings
-    from fortytwo.domain import clock
-    from fortytwo.store import accounts, event_types
+    from fortytwo.services import accounts
     from fortytwo_local.schedules import validate_schedule_document
     from fortytwo_local.seed import load_seed_file
 
     _backend(args)
     user = _user(args.user)
     document = validate_schedule_document(load_seed_file(args.file), "schedule")
-    old = accounts.get_schedule(user["organization_id"], user["default_schedule_id"]) or {}
-    schedule = accounts.replace_default_schedule(user, document)
-    event_types.refresh_after_schedule_change(
-        user, old.get("timezone"), document["timezone"], clock.now(), get_settings().booking_page_base_url
-    )
-    emit(args, schedule, f"replaced the default schedule of {user['username']}")
+    schedule = accounts.set_default_schedule(user, document)
+    emit(args, schedule, f"replaced the default schedule of {user.username}")
     return 0
 
 
@@ -213,12 +199,12 @@ def cmd_pat_create(args: argparse.Namespace) -> int:
 
 def cmd_pat_list(args: argparse.Namespace) -> int:
     from fortytwo.domain import clock
-    from fortytwo.store import pats
+    from fortytwo.services import pats
 
     _backend(args)
-    org = _org(args.org)
+    org = _find_org(args.org)
     now = clock.now()
-    views = [pats.public_view(p, now) for p in pats.list_for_org(org["id"])]
+    views = [p.public_view(now) for p in pats.list_for_org(org.id)]
     lines = [
         f"{v['id']}  {v['status']:<8} …{v['last4']}  {v['name']}  {','.join(v['scopes'])}" for v in views
     ]
@@ -226,10 +212,10 @@ def cmd_pat_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _pat(pat_id: str) -> dict[str, Any]:
-    from fortytwo.store import pats
+def _pat(pat_id: str) -> Pat:
+    from fortytwo.services import pats
 
-    record = pats.get_by_id(pat_id.lower())
+    record = pats.get(pat_id)
     if record is None:
         raise CliError(f"no PAT {pat_id!r}")
     return record
@@ -238,16 +224,15 @@ def _pat(pat_id: str) -> dict[str, Any]:
 def cmd_pat_regenerate(args: argparse.Namespace) -> int:
     from fortytwo.domain import clock
     from fortytwo.domain.pats import PatRuleError
-    from fortytwo.store import pats
-    from fortytwo.store.pepper import get_pepper
+    from fortytwo.services import pats
 
     _backend(args)
     now = clock.now()
     try:
-        record, token = pats.regenerate(_pat(args.id), get_pepper(), now)
+        record, token = pats.regenerate(_pat(args.id), now)
     except PatRuleError as exc:
         raise CliError(str(exc)) from exc
-    view = pats.public_view(record, now, token)
+    view = record.public_view(now, token)
     emit(
         args,
         view,
@@ -258,11 +243,11 @@ def cmd_pat_regenerate(args: argparse.Namespace) -> int:
 
 def cmd_pat_revoke(args: argparse.Namespace) -> int:
     from fortytwo.domain import clock
-    from fortytwo.store import pats
+    from fortytwo.services import pats
 
     _backend(args)
     now = clock.now()
-    view = pats.public_view(pats.revoke(_pat(args.id), now), now)
+    view = pats.revoke(_pat(args.id), now).public_view(now)
     emit(args, view, f"revoked PAT {view['id']}")
     return 0
 

@@ -11,12 +11,11 @@ from typing import Any
 
 from fortytwo.domain import clock
 from fortytwo.domain import pats as pat_rules
+from fortytwo.domain.accounts import Organization, ScheduleRecord, Team, User
 from fortytwo.domain.ids import uuid7
 from fortytwo.domain.scopes import ScopeError, parse_pat_scopes
-from fortytwo.domain.timefmt import format_ts
 from fortytwo.http.query import valid_timezone
-from fortytwo.store import accounts, pats
-from fortytwo.store.pepper import get_pepper
+from fortytwo.services import accounts, pats
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,126}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -44,15 +43,11 @@ def _text(value: Any, path: str, *, max_len: int, required: bool = True) -> str 
     return value
 
 
-def build_org(name: Any, plan: Any, now: datetime, path: str = "organization") -> list[dict[str, Any]]:
+def build_org(name: Any, plan: Any, now: datetime, path: str = "organization") -> Organization:
     org_name = _text(name, f"{path}.name", max_len=255)
     plan_value = _text(plan, f"{path}.plan", max_len=255, required=False)
-    org_id = uuid7()
     assert org_name is not None
-    return [
-        accounts.org_item(org_id, org_name, plan_value, format_ts(now)),
-        accounts.org_name_item(org_id, org_name),
-    ]
+    return Organization(id=uuid7(), name=org_name, plan=plan_value, created_at=now)
 
 
 def default_schedule(timezone: str) -> dict[str, Any]:
@@ -83,8 +78,8 @@ def validate_limits(value: Any, path: str) -> dict[str, int | None]:
 
 def build_user(
     org_id: str, spec: dict[str, Any], now: datetime, path: str, *, password_hash: str | None = None
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Validate a user spec (seed `users[]` entry or CLI flags) → (user record, items to write)."""
+) -> tuple[User, ScheduleRecord]:
+    """Validate a user spec (seed `users[]` entry or CLI flags) → (user, their default schedule)."""
     from fortytwo_local.schedules import validate_schedule_document
 
     username = _text(spec.get("username"), f"{path}.username", max_len=127)
@@ -110,43 +105,44 @@ def build_user(
     if schedule_doc is None:
         schedule_doc = default_schedule(timezone)
     schedule = validate_schedule_document(schedule_doc, f"{path}.schedule")
-    user_id, schedule_id, stamp = uuid7(), uuid7(), format_ts(now)
-    user = {
-        "id": user_id,
-        "organization_id": org_id,
-        "username": username,
-        "email": email,
-        "first_name": first,
-        "last_name": last,
-        "timezone": timezone,
-        "locale": locale,
-        "role": role,
-        "password_hash": password_hash,
-        "default_schedule_id": schedule_id,
-        "out_of_office": schedule.get("out_of_office", []),
-        "limits": limits,
-        "avatar_url": None,
-        "created_at": stamp,
-        "updated_at": stamp,
-    }
-    schedule_record = {
-        "id": schedule_id,
-        "organization_id": org_id,
-        "user_id": user_id,
-        "created_at": stamp,
-        "updated_at": stamp,
-        **{k: v for k, v in schedule.items() if k != "out_of_office"},
-    }
-    return user, [*accounts.user_items(user), accounts.schedule_item(schedule_record)]
+    user_id, schedule_id = uuid7(), uuid7()
+    user = User(
+        id=user_id,
+        organization_id=org_id,
+        username=username,
+        email=email,
+        first_name=first,
+        last_name=last,
+        timezone=timezone,
+        locale=locale,
+        role=role,
+        password_hash=password_hash,
+        default_schedule_id=schedule_id,
+        out_of_office=tuple(schedule.get("out_of_office", [])),
+        limits=limits,
+        avatar_url=None,
+        created_at=now,
+        updated_at=now,
+    )
+    schedule_record = ScheduleRecord(
+        id=schedule_id,
+        organization_id=org_id,
+        user_id=user_id,
+        created_at=now,
+        updated_at=now,
+        name=schedule["name"],
+        timezone=schedule["timezone"],
+        weekly=schedule["weekly"],
+        overrides=schedule["overrides"],
+    )
+    return user, schedule_record
 
 
 def team_slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
-def build_team(
-    org_id: str, name: Any, member_ids: list[str], now: datetime, path: str
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def build_team(org_id: str, name: Any, member_ids: list[str], now: datetime, path: str) -> Team:
     team_name = _text(name, f"{path}.name", max_len=100)
     assert team_name is not None
     if not 1 <= len(member_ids) <= 100:
@@ -156,25 +152,19 @@ def build_team(
     slug = team_slug(team_name)
     if not slug:
         raise ProvisioningError(f"{path}.name", "must contain a letter or digit")
-    stamp = format_ts(now)
-    team = {
-        "id": uuid7(),
-        "organization_id": org_id,
-        "name": team_name,
-        "slug": slug,
-        "members": member_ids,
-        "created_at": stamp,
-        "updated_at": stamp,
-    }
-    items = accounts.team_items(team)
-    items.append(
-        {"pk": f"ORG#{org_id}", "sk": f"TEAMSLUG#{slug}", "type": "team_slug", "team_id": team["id"]}
+    return Team(
+        id=uuid7(),
+        organization_id=org_id,
+        name=team_name,
+        slug=slug,
+        members=tuple(member_ids),
+        created_at=now,
+        updated_at=now,
     )
-    return team, items
 
 
 def check_pat_request(
-    user: dict[str, Any] | None, name: Any, scopes: Any, expires_in_days: Any, path: str = ""
+    user: User | None, name: Any, scopes: Any, expires_in_days: Any, path: str = ""
 ) -> tuple[str, tuple[str, ...], int | None]:
     """Checks 1–5 of 10-auth §3.3 (6–7 need the table and run at write time)."""
 
@@ -183,7 +173,7 @@ def check_pat_request(
 
     if user is None:
         raise ProvisioningError(at("user"), "no such user")
-    if user.get("role") not in ("owner", "admin"):
+    if user.role not in ("owner", "admin"):
         raise ProvisioningError(at("user"), "only owners and admins may own a PAT")
     if not isinstance(name, str):
         raise ProvisioningError(at("name"), "is required")
@@ -209,17 +199,16 @@ def create_pat(user_ref: str, name: str, scopes: Any, expires_in_days: int | Non
     assert user is not None
     try:
         record, token = pats.create(
-            org_id=user["organization_id"],
-            user_id=user["id"],
+            org_id=user.organization_id,
+            user_id=user.id,
             name=clean_name,
-            scopes=list(expanded),
+            scopes=expanded,
             expires_in_days=days,
-            pepper=get_pepper(),
             now=now,
         )
     except pat_rules.PatRuleError as exc:
         raise ProvisioningError("", str(exc)) from exc
-    return pats.public_view(record, now, token)
+    return record.public_view(now, token)
 
 
 def now() -> datetime:

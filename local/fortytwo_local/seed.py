@@ -10,8 +10,8 @@ from typing import Any
 import yaml
 
 from fortytwo.domain import clock
-from fortytwo.store import accounts, pats
-from fortytwo.store.pepper import get_pepper
+from fortytwo.domain.accounts import Team, User
+from fortytwo.services import accounts, pats
 from fortytwo_local.backend import Backend
 from fortytwo_local.provisioning import (
     ProvisioningError,
@@ -45,8 +45,10 @@ class SeedError(ValueError):
 
 
 # Sections contributed by other modules (event types, OAuth clients): name → builder.
-# A builder receives (entries, context) and returns (items to write, result mapping, after-write hook).
-SectionBuilder = Callable[[list[Any], dict[str, Any]], tuple[list[dict[str, Any]], dict[str, Any]]]
+# A builder receives (entries, context) and returns (records to write, result mapping); records are
+# entities `services.accounts.provision` knows, or items another family built. The context's
+# `users` and `teams` hold the stored items (the event-type section reads them as mappings).
+SectionBuilder = Callable[[list[Any], dict[str, Any]], tuple[list[Any], dict[str, Any]]]
 SECTIONS: dict[str, SectionBuilder] = {}
 
 
@@ -103,8 +105,9 @@ def apply_seed(doc: dict[str, Any], backend: Backend | None = None) -> dict[str,
             raise SeedError(key, "is not a known section")
     try:
         org_spec = _check_keys(doc.get("organization"), ("name", "plan"), "organization")
-        items = build_org(org_spec.get("name"), org_spec.get("plan"), now)
-        org_id = items[0]["id"]
+        org = build_org(org_spec.get("name"), org_spec.get("plan"), now)
+        org_id = org.id
+        records: list[Any] = [org]
         result: dict[str, Any] = {
             "organization_id": org_id,
             "users": {},
@@ -113,28 +116,29 @@ def apply_seed(doc: dict[str, Any], backend: Backend | None = None) -> dict[str,
             "pats": {},
             "oauth_clients": {},
         }
-        users: dict[str, dict[str, Any]] = {}
+        users: dict[str, User] = {}
         for i, entry in enumerate(_list(doc, "users")):
             path = f"users[{i}]"
             spec = _check_keys(entry, USER_FIELDS, path)
             password = spec.get("password")
             if password is not None and (not isinstance(password, str) or not password):
                 raise SeedError(f"{path}.password", "must be a non-empty string")
-            user, user_items = build_user(
+            user, schedule = build_user(
                 org_id, spec, now, path, password_hash=hash_password(password) if password else None
             )
-            if user["username"] in users:
+            assert user.username is not None
+            if user.username in users:
                 raise SeedError(f"{path}.username", "is used twice in this file")
-            if any(u["email"].lower() == user["email"].lower() for u in users.values()):
+            if any(u.email.lower() == user.email.lower() for u in users.values()):
                 raise SeedError(f"{path}.email", "is used twice in this file")
-            if accounts.find_user(user["username"]) is not None:
+            if accounts.find_user(user.username) is not None:
                 raise SeedError(f"{path}.username", "already exists")
-            if accounts.find_user_by_email(user["email"]) is not None:
+            if accounts.find_user_by_email(user.email) is not None:
                 raise SeedError(f"{path}.email", "already exists")
-            users[user["username"]] = user
-            result["users"][user["username"]] = user["id"]
-            items.extend(user_items)
-        teams: dict[str, dict[str, Any]] = {}
+            users[user.username] = user
+            result["users"][user.username] = user.id
+            records.extend([user, schedule])
+        teams: dict[str, Team] = {}
         for i, entry in enumerate(_list(doc, "teams")):
             path = f"teams[{i}]"
             spec = _check_keys(entry, ("name", "members"), path)
@@ -145,25 +149,27 @@ def apply_seed(doc: dict[str, Any], backend: Backend | None = None) -> dict[str,
             for j, member in enumerate(members):
                 if not isinstance(member, str) or member.lower() not in users:
                     raise SeedError(f"{path}.members[{j}]", "is not a user of this seed file")
-                ids.append(users[member.lower()]["id"])
-            team, team_items = build_team(org_id, spec.get("name"), ids, now, path)
-            if any(
-                t["name"].casefold() == team["name"].casefold() or t["slug"] == team["slug"]
-                for t in teams.values()
-            ):
+                ids.append(users[member.lower()].id)
+            team = build_team(org_id, spec.get("name"), ids, now, path)
+            if any(t.name.casefold() == team.name.casefold() or t.slug == team.slug for t in teams.values()):
                 raise SeedError(f"{path}.name", "clashes with another team of this file")
-            teams[team["name"]] = team
-            result["teams"][team["name"]] = team["id"]
-            items.extend(team_items)
-        context = {"org_id": org_id, "users": users, "teams": teams, "now": now}
+            teams[team.name] = team
+            result["teams"][team.name] = team.id
+            records.append(team)
+        context = {
+            "org_id": org_id,
+            "users": {name: accounts.raw_user(u) for name, u in users.items()},
+            "teams": {name: accounts.raw_team(t) for name, t in teams.items()},
+            "now": now,
+        }
         for section in ("event_types", "oauth_clients"):
             entries = _list(doc, section)
             if not entries:
                 continue
             if section not in SECTIONS:
                 raise SeedError(section, "is not supported by this build")
-            section_items, section_result = SECTIONS[section](entries, context)
-            items.extend(section_items)
+            section_records, section_result = SECTIONS[section](entries, context)
+            records.extend(section_records)
             result[section] = section_result
         pat_requests = []
         for i, entry in enumerate(_list(doc, "pats")):
@@ -182,19 +188,12 @@ def apply_seed(doc: dict[str, Any], backend: Backend | None = None) -> dict[str,
             result["pats"][key] = None
     except ProvisioningError as exc:
         raise SeedError(exc.path, str(exc).split(": ", 1)[-1]) from exc
-    accounts.write_all_or_nothing(items)
-    pepper = get_pepper()
+    accounts.provision(records)
     for key, name, scopes, days, owner in pat_requests:
         record, token = pats.create(
-            org_id=org_id,
-            user_id=owner["id"],
-            name=name,
-            scopes=list(scopes),
-            expires_in_days=days,
-            pepper=pepper,
-            now=now,
+            org_id=org_id, user_id=owner.id, name=name, scopes=scopes, expires_in_days=days, now=now
         )
-        result["pats"][key] = {"id": record["id"], "token": token}
+        result["pats"][key] = {"id": record.id, "token": token}
     for hook in context.get("after_write", []):
         hook()
     return result

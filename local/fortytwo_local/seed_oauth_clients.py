@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fortytwo.domain.oauth.clients import ClientInputError, create_admin_client
+from fortytwo.domain.oauth.clients import ClientInputError
 from fortytwo.domain.oauth.redirect_uris import MAX_REDIRECT_URIS, redirect_uri_problem
-from fortytwo.store import oauth as oauth_store
-from fortytwo.store.pepper import get_pepper
+from fortytwo.services import oauth
 from fortytwo_local.seed import SeedError, register_section
 
 FIELDS = ("key", "name", "type", "redirect_uris")
@@ -29,10 +28,9 @@ def _redirect_uris(value: Any, path: str) -> list[str]:
     return list(value)
 
 
-def build(entries: list[Any], context: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Validate every entry, then return the client items (written with the rest of the seed)."""
-    pepper = get_pepper()
-    items: list[dict[str, Any]] = []
+def build(entries: list[Any], context: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+    """Validate every entry, then return the clients (written with the rest of the seed)."""
+    clients: list[Any] = []
     result: dict[str, Any] = {}
     for i, entry in enumerate(entries):
         path = f"oauth_clients[{i}]"
@@ -45,12 +43,11 @@ def build(entries: list[Any], context: dict[str, Any]) -> tuple[list[dict[str, A
             raise SeedError(f"{path}.type", "must be confidential or public")
         uris = _redirect_uris(entry.get("redirect_uris"), f"{path}.redirect_uris")
         try:
-            client, secret = create_admin_client(
+            client, secret = oauth.new_admin_client(
                 organization_id=context["org_id"],
                 name=entry.get("name"),  # type: ignore[arg-type]
                 client_type=entry["type"],
                 redirect_uris=uris,
-                pepper=pepper,
                 now=context["now"],
             )
         except ClientInputError as exc:
@@ -62,8 +59,8 @@ def build(entries: list[Any], context: dict[str, Any]) -> tuple[list[dict[str, A
         if secret is not None:
             view["client_secret"] = secret
         result[key] = view
-        items.append(oauth_store.client_item(client))
-    return items, result
+        clients.append(client)
+    return clients, result
 
 
 register_section("oauth_clients", build)

@@ -133,7 +133,7 @@ class TestSignInPage:
         assert cookie.endswith("; HttpOnly; Secure; SameSite=Lax; Path=/v1/oauth; Max-Age=43200")
         record = store.get_session(hash_secret(get_pepper(), session))
         assert record is not None
-        assert record[0].expires_at - record[0].created_at == timedelta(hours=12)
+        assert record.expires_at - record.created_at == timedelta(hours=12)
 
     def test_email_with_upper_case_in_the_record(self, invoke, app_client, browser):
         params, _ = authorize_params(app_client["client_id"], CONFIDENTIAL_REDIRECT)
@@ -222,7 +222,7 @@ class TestConsent:
 
         params, _ = authorize_params(app_client["client_id"], CONFIDENTIAL_REDIRECT)
         sign_in(browser, params)
-        accounts.remove_user(accounts.find_user("ada"))
+        accounts.remove_user(accounts.user_by_ref("ada"))
         assert "sign-in" in Form(browser.get(params).text).forms
 
     def test_loopback_port_and_existing_query(self, invoke, app_client, cli_client, browser):

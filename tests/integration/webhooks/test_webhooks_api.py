@@ -64,46 +64,26 @@ def oauth_token(org_id: str, user_id: str, client_id: str, scopes: list[str]) ->
     """An access token as the OAuth function stores it (HMAC-keyed item plus its grant)."""
     from fortytwo.domain.hashing import pepper_hmac
     from fortytwo.domain.ids import uuid7
-    from fortytwo.domain.timefmt import format_ts
-    from fortytwo.store import access_tokens, dynamo
+    from fortytwo.domain.oauth.models import AccessToken, Grant
+    from fortytwo.store import dynamo
+    from fortytwo.store import oauth as oauth_store
     from fortytwo.store.pepper import get_pepper
 
     token = "42min_at_" + base64.urlsafe_b64encode(secrets.token_bytes(32)).rstrip(b"=").decode()
-    grant_id = uuid7()
     now = datetime.now(UTC)
-    pk, sk = access_tokens.access_token_key(pepper_hmac(get_pepper(), token))
-    gpk, gsk = access_tokens.grant_key(grant_id)
-    dynamo.client().transact_write_items(
-        TransactItems=[
-            {
-                "Put": {
-                    "TableName": dynamo.table_name(),
-                    "Item": dynamo.to_item(
-                        {
-                            "pk": pk,
-                            "sk": sk,
-                            "type": "oauth_access_token",
-                            "user_id": user_id,
-                            "account_id": org_id,
-                            "client_id": client_id,
-                            "grant_id": grant_id,
-                            "scopes": scopes,
-                            "expires_at": format_ts(now + timedelta(hours=1)),
-                            "revoked_at": None,
-                        }
-                    ),
-                }
-            },
-            {
-                "Put": {
-                    "TableName": dynamo.table_name(),
-                    "Item": dynamo.to_item(
-                        {"pk": gpk, "sk": gsk, "type": "oauth_grant", "id": grant_id, "revoked_at": None}
-                    ),
-                }
-            },
-        ]
+    grant = Grant(uuid7(), client_id, user_id, org_id, tuple(scopes), now)
+    access = AccessToken(
+        pepper_hmac(get_pepper(), token),
+        grant.grant_id,
+        client_id,
+        user_id,
+        org_id,
+        tuple(scopes),
+        now,
+        now + timedelta(hours=1),
     )
+    for item in (oauth_store.ACCESS_TOKEN.encode(access), oauth_store.GRANT.encode(grant)):
+        dynamo.client().put_item(TableName=dynamo.table_name(), Item=dynamo.to_item(item))
     return token
 
 
@@ -298,15 +278,13 @@ def test_oauth_client_sandbox_is_shared_by_its_tokens_and_separate_from_pats(
 def test_regenerating_a_pat_moves_it_to_a_new_empty_sandbox(
     invoke: Any, seeded: dict[str, Any], receiver: Any
 ) -> None:
-    from fortytwo.domain import clock
-    from fortytwo.store import pats
+    from fortytwo.services import pats
     from fortytwo.store import webhooks as store
-    from fortytwo.store.pepper import get_pepper
 
     before = Api(invoke, seeded["pats"]["full"]["token"])
     hook = before.created(receiver.url("/regen"))
-    record = pats.get_by_id(seeded["pats"]["full"]["id"])
-    _, token = pats.regenerate(record, get_pepper(), clock.now())
+    record = pats.get(seeded["pats"]["full"]["id"])
+    _, token = pats.regenerate(record)
     after = Api(invoke, token)
     assert after.list().json()["data"] == []
     assert after.get(hook["id"]).status == 404

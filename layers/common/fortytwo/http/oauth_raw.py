@@ -7,13 +7,12 @@ and `render_oauth_problem` is the one place that renders it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from fortytwo.domain.oauth.models import OAuthError
+from fortytwo.domain.oauth.models import OAuthProblem, invalid_request
 from fortytwo.http.body import MAX_BODY_BYTES
 from fortytwo.http.responses import json_response
 
@@ -22,17 +21,7 @@ NO_STORE_NO_CACHE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
 
 
-class OAuthProblem(Exception):
-    """An OAuth endpoint error answered with its raw body and status."""
-
-    def __init__(self, error: OAuthError, headers: Mapping[str, str] | None = None) -> None:
-        super().__init__(error.error)
-        self.error = error
-        self.headers = dict(headers or {})
-
-
-def invalid_request(description: str, status: int = 400) -> OAuthProblem:
-    return OAuthProblem(OAuthError("invalid_request", description, status))
+__all__ = ["OAuthProblem", "invalid_request"]  # raised by services/oauth.py too, so declared in domain
 
 
 def pragma_for(path: str) -> bool:

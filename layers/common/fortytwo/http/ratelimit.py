@@ -8,7 +8,7 @@ from fortytwo.config import get_settings
 from fortytwo.contract.errors import RateLimited
 from fortytwo.http.context import RateState, RequestState
 from fortytwo.observability import count_metric, logger
-from fortytwo.store import ratelimits
+from fortytwo.services.ratelimits import count_request
 
 WINDOW_SECONDS = 60
 
@@ -20,7 +20,7 @@ def count(state: RequestState, bucket: str, bucket_key: str, now: float | None =
     window_start = int(now // WINDOW_SECONDS) * WINDOW_SECONDS
     reset = window_start + WINDOW_SECONDS
     try:
-        used = ratelimits.increment(bucket, bucket_key, window_start)
+        used = count_request(bucket, bucket_key, window_start)
     except Exception as exc:  # noqa: BLE001 - any store failure must fail open, never 5xx
         logger.warning("rate limiter failed open", extra={"bucket": bucket, "error": type(exc).__name__})
         count_metric("RateLimitFailOpen")

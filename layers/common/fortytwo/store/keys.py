@@ -60,3 +60,57 @@ def pat_id_index(pat_id: str) -> str:
 
 def rate_counter(bucket: str, bucket_key: str, window_start: int) -> tuple[str, str]:
     return f"RL#{bucket}#{bucket_key}", f"W#{window_start}"
+
+
+# --- authentication, OAuth, PATs, accounts (svc-auth) ------------------------------------------
+
+
+def org_name(name: str) -> tuple[str, str]:
+    """Scan-free lookup of an organization by exact (case-folded) name."""
+    return f"ORGNAME#{name.casefold()}", "ORGNAME"
+
+
+def team_slug(org_id: str, slug: str) -> tuple[str, str]:
+    return f"ORG#{org_id}", f"TEAMSLUG#{slug}"
+
+
+def oauth_client(client_id: str) -> tuple[str, str]:
+    return f"OAUTHCLIENT#{client_id}", "CLIENT"
+
+
+def oauth_code(code_hash: str) -> tuple[str, str]:
+    return f"OAUTHCODE#{code_hash}", "CODE"
+
+
+def oauth_grant(grant_id: str) -> tuple[str, str]:
+    return f"GRANT#{grant_id}", "GRANT"
+
+
+def oauth_access_token(token_hash: str) -> tuple[str, str]:
+    return f"OAUTHAT#{token_hash}", "AT"
+
+
+def oauth_refresh_token(token_hash: str) -> tuple[str, str]:
+    return f"OAUTHRT#{token_hash}", "RT"
+
+
+def oauth_session(session_hash: str) -> tuple[str, str]:
+    return f"OAUTHSESSION#{session_hash}", "SESSION"
+
+
+def user_grants(user_id: str, created_at: str, grant_id: str) -> tuple[str, str]:
+    """gsi1 key listing the grants a user approved, oldest first."""
+    return user_grants_partition(user_id), f"{created_at}#{grant_id}"
+
+
+def user_grants_partition(user_id: str) -> str:
+    return f"USER#{user_id}#GRANTS"
+
+
+def pats_of_org_entry(org_id: str, created_at: str, pat_id: str) -> tuple[str, str]:
+    """gsi1 key of one PAT in its organization's listing (newest first when read backwards)."""
+    return pats_of_org(org_id), f"{created_at}#{pat_id}"
+
+
+def pat_id_entry(pat_id: str) -> tuple[str, str]:
+    return pat_id_index(pat_id), "PAT"

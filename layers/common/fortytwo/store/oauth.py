@@ -13,7 +13,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from fortytwo.domain.oauth.artifacts import CODE_RETENTION, SESSION_TTL, TOKEN_RETENTION
+from fortytwo.domain.oauth.artifacts import CODE_RETENTION, TOKEN_RETENTION
 from fortytwo.domain.oauth.models import (
     AccessToken,
     AuthorizationCode,
@@ -23,9 +23,9 @@ from fortytwo.domain.oauth.models import (
     RefreshToken,
     Session,
 )
-from fortytwo.domain.timefmt import format_ts, parse_ts
-from fortytwo.store import dynamo
-from fortytwo.store.access_tokens import access_token_key, grant_key
+from fortytwo.domain.timefmt import format_ts
+from fortytwo.store import dynamo, keys
+from fortytwo.store.schema import ItemSchema
 
 _TTL = {"#ttl": "ttl"}
 
@@ -46,241 +46,72 @@ class GrantRevoked(Exception):
     """The grant was revoked while a refresh ran."""
 
 
-def client_key(client_id: str) -> tuple[str, str]:
-    return f"OAUTHCLIENT#{client_id}", "CLIENT"
-
-
-def code_key(code_hash: str) -> tuple[str, str]:
-    return f"OAUTHCODE#{code_hash}", "CODE"
-
-
-def refresh_token_key(token_hash: str) -> tuple[str, str]:
-    return f"OAUTHRT#{token_hash}", "RT"
-
-
-def session_key(session_hash: str) -> tuple[str, str]:
-    return f"OAUTHSESSION#{session_hash}", "SESSION"
-
-
-def user_grants_index(user_id: str) -> str:
-    """gsi1 partition listing the grants a user approved."""
-    return f"USER#{user_id}#GRANTS"
-
-
-def _ts(value: datetime | None) -> str | None:
-    return format_ts(value) if value is not None else None
-
-
-def _dt(value: Any) -> datetime | None:
-    return parse_ts(value) if value else None
-
-
 def _epoch(value: datetime) -> int:
     return int(value.timestamp())
 
 
-# --- item mapping -----------------------------------------------------------------------------
+# --- item schemas (docs/single-table.md) ------------------------------------------------------
 
-
-def client_item(client: OAuthClient) -> dynamo.Item:
-    pk, sk = client_key(client.client_id)
-    return {
-        "pk": pk,
-        "sk": sk,
-        "type": "oauth_client",
-        "client_id": client.client_id,
-        "client_name": client.client_name,
-        "client_type": client.client_type,
-        "token_endpoint_auth_method": client.token_endpoint_auth_method,
-        "redirect_uris": list(client.redirect_uris),
-        "grant_types": list(client.grant_types),
-        "response_types": list(client.response_types),
-        "secret_hash": client.secret_hash,
-        "organization_id": client.organization_id,
-        "registered_via": client.registered_via,
-        "created_at": format_ts(client.created_at),
-    }
-
-
-def client_from_item(item: dynamo.Item) -> OAuthClient:
-    return OAuthClient(
-        client_id=item["client_id"],
-        client_name=item["client_name"],
-        client_type=item["client_type"],
-        token_endpoint_auth_method=item["token_endpoint_auth_method"],
-        redirect_uris=tuple(item.get("redirect_uris") or ()),
-        grant_types=tuple(item.get("grant_types") or ()),
-        response_types=tuple(item.get("response_types") or ("code",)),
-        secret_hash=item.get("secret_hash"),
-        organization_id=item.get("organization_id"),
-        registered_via=item.get("registered_via", "admin"),
-        created_at=parse_ts(item["created_at"]),
-    )
-
-
-def code_item(code: AuthorizationCode) -> dynamo.Item:
-    pk, sk = code_key(code.code_hash)
-    return {
-        "pk": pk,
-        "sk": sk,
-        "type": "oauth_code",
-        "code_hash": code.code_hash,
-        "client_id": code.client_id,
-        "redirect_uri": code.redirect_uri,
-        "code_challenge": code.code_challenge,
-        "user_id": code.user_id,
-        "account_id": code.account_id,
-        "scopes": list(code.scopes),
-        "created_at": format_ts(code.created_at),
-        "expires_at": format_ts(code.expires_at),
-        "used_at": _ts(code.used_at),
-        "grant_id": code.grant_id,
-        "ttl": _epoch(code.expires_at + CODE_RETENTION),
-    }
-
-
-def code_from_item(item: dynamo.Item) -> AuthorizationCode:
-    return AuthorizationCode(
-        code_hash=item["code_hash"],
-        client_id=item["client_id"],
-        redirect_uri=item["redirect_uri"],
-        code_challenge=item["code_challenge"],
-        user_id=item["user_id"],
-        account_id=item["account_id"],
-        scopes=tuple(item.get("scopes") or ()),
-        created_at=parse_ts(item["created_at"]),
-        expires_at=parse_ts(item["expires_at"]),
-        used_at=_dt(item.get("used_at")),
-        grant_id=item.get("grant_id"),
-    )
+CLIENT = ItemSchema(type="oauth_client", entity=OAuthClient, key=lambda c: keys.oauth_client(c.client_id))
+CODE = ItemSchema(
+    type="oauth_code",
+    entity=AuthorizationCode,
+    key=lambda c: keys.oauth_code(c.code_hash),
+    ttl=lambda c: _epoch(c.expires_at + CODE_RETENTION),
+)
+# A grant's TTL follows its latest token (`_grant_ttl`), so it is set where the grant is written.
+GRANT = ItemSchema(
+    type="oauth_grant",
+    entity=Grant,
+    key=lambda g: keys.oauth_grant(g.grant_id),
+    indexes={"gsi1": lambda g: keys.user_grants(g.user_id, format_ts(g.created_at), g.grant_id)},
+)
+ACCESS_TOKEN = ItemSchema(
+    type="oauth_access_token",
+    entity=AccessToken,
+    key=lambda t: keys.oauth_access_token(t.token_hash),
+    ttl=lambda t: _epoch(t.expires_at + TOKEN_RETENTION),
+)
+REFRESH_TOKEN = ItemSchema(
+    type="oauth_refresh_token",
+    entity=RefreshToken,
+    key=lambda t: keys.oauth_refresh_token(t.token_hash),
+    ttl=lambda t: _epoch(t.expires_at + TOKEN_RETENTION),
+)
+SESSION = ItemSchema(
+    type="oauth_session",
+    entity=Session,
+    key=lambda s: keys.oauth_session(s.session_hash),
+    ttl=lambda s: _epoch(s.expires_at),
+)
 
 
 def grant_item(grant: Grant, ttl: int) -> dynamo.Item:
-    pk, sk = grant_key(grant.grant_id)
-    created = format_ts(grant.created_at)
-    return {
-        "pk": pk,
-        "sk": sk,
-        "type": "oauth_grant",
-        "grant_id": grant.grant_id,
-        "client_id": grant.client_id,
-        "user_id": grant.user_id,
-        "account_id": grant.account_id,
-        "scopes": list(grant.scopes),
-        "created_at": created,
-        "revoked_at": _ts(grant.revoked_at),
-        "gsi1pk": user_grants_index(grant.user_id),
-        "gsi1sk": f"{created}#{grant.grant_id}",
-        "ttl": ttl,
-    }
-
-
-def grant_from_item(item: dynamo.Item) -> Grant:
-    return Grant(
-        grant_id=item["grant_id"],
-        client_id=item["client_id"],
-        user_id=item["user_id"],
-        account_id=item["account_id"],
-        scopes=tuple(item.get("scopes") or ()),
-        created_at=parse_ts(item["created_at"]),
-        revoked_at=_dt(item.get("revoked_at")),
-    )
-
-
-def access_item(token: AccessToken) -> dynamo.Item:
-    pk, sk = access_token_key(token.token_hash)
-    return {
-        "pk": pk,
-        "sk": sk,
-        "type": "oauth_access_token",
-        "token_hash": token.token_hash,
-        "grant_id": token.grant_id,
-        "client_id": token.client_id,
-        "user_id": token.user_id,
-        "account_id": token.account_id,
-        "scopes": list(token.scopes),
-        "created_at": format_ts(token.created_at),
-        "expires_at": format_ts(token.expires_at),
-        "revoked_at": _ts(token.revoked_at),
-        "ttl": _epoch(token.expires_at + TOKEN_RETENTION),
-    }
-
-
-def access_from_item(item: dynamo.Item) -> AccessToken:
-    return AccessToken(
-        token_hash=item["token_hash"],
-        grant_id=item["grant_id"],
-        client_id=item["client_id"],
-        user_id=item["user_id"],
-        account_id=item["account_id"],
-        scopes=tuple(item.get("scopes") or ()),
-        created_at=parse_ts(item["created_at"]),
-        expires_at=parse_ts(item["expires_at"]),
-        revoked_at=_dt(item.get("revoked_at")),
-    )
-
-
-def refresh_item(token: RefreshToken) -> dynamo.Item:
-    pk, sk = refresh_token_key(token.token_hash)
-    return {
-        "pk": pk,
-        "sk": sk,
-        "type": "oauth_refresh_token",
-        "token_hash": token.token_hash,
-        "grant_id": token.grant_id,
-        "client_id": token.client_id,
-        "user_id": token.user_id,
-        "account_id": token.account_id,
-        "scopes": list(token.scopes),
-        "created_at": format_ts(token.created_at),
-        "expires_at": format_ts(token.expires_at),
-        "used_at": _ts(token.used_at),
-        "revoked_at": _ts(token.revoked_at),
-        "ttl": _epoch(token.expires_at + TOKEN_RETENTION),
-    }
-
-
-def refresh_from_item(item: dynamo.Item) -> RefreshToken:
-    return RefreshToken(
-        token_hash=item["token_hash"],
-        grant_id=item["grant_id"],
-        client_id=item["client_id"],
-        user_id=item["user_id"],
-        account_id=item["account_id"],
-        scopes=tuple(item.get("scopes") or ()),
-        created_at=parse_ts(item["created_at"]),
-        expires_at=parse_ts(item["expires_at"]),
-        used_at=_dt(item.get("used_at")),
-        revoked_at=_dt(item.get("revoked_at")),
-    )
+    return {**GRANT.encode(grant), "ttl": ttl}
 
 
 # --- reads ------------------------------------------------------------------------------------
 
 
 def get_client(client_id: str) -> OAuthClient | None:
-    item = dynamo.get(*client_key(client_id))
-    return client_from_item(item) if item else None
+    return CLIENT.decode_optional(dynamo.get(*keys.oauth_client(client_id)))
 
 
 def get_code(code_hash: str, *, consistent: bool = False) -> AuthorizationCode | None:
-    item = dynamo.get(*code_key(code_hash), consistent=consistent)
-    return code_from_item(item) if item else None
+    return CODE.decode_optional(dynamo.get(*keys.oauth_code(code_hash), consistent=consistent))
 
 
 def get_grant(grant_id: str, *, consistent: bool = False) -> Grant | None:
-    item = dynamo.get(*grant_key(grant_id), consistent=consistent)
-    return grant_from_item(item) if item else None
+    return GRANT.decode_optional(dynamo.get(*keys.oauth_grant(grant_id), consistent=consistent))
 
 
 def get_access_token(token_hash: str) -> AccessToken | None:
-    item = dynamo.get(*access_token_key(token_hash))
-    return access_from_item(item) if item else None
+    return ACCESS_TOKEN.decode_optional(dynamo.get(*keys.oauth_access_token(token_hash)))
 
 
 def get_refresh_token(token_hash: str, *, consistent: bool = False) -> RefreshToken | None:
-    item = dynamo.get(*refresh_token_key(token_hash), consistent=consistent)
-    return refresh_from_item(item) if item else None
+    item = dynamo.get(*keys.oauth_refresh_token(token_hash), consistent=consistent)
+    return REFRESH_TOKEN.decode_optional(item)
 
 
 # --- writes -----------------------------------------------------------------------------------
@@ -299,7 +130,7 @@ def _put_new(item: dynamo.Item) -> dict[str, Any]:
 def create_client(client: OAuthClient) -> None:
     dynamo.client().put_item(
         TableName=dynamo.table_name(),
-        Item=dynamo.to_item(client_item(client)),
+        Item=dynamo.to_item(CLIENT.encode(client)),
         ConditionExpression="attribute_not_exists(pk)",
     )
 
@@ -307,7 +138,7 @@ def create_client(client: OAuthClient) -> None:
 def put_code(code: AuthorizationCode) -> None:
     dynamo.client().put_item(
         TableName=dynamo.table_name(),
-        Item=dynamo.to_item(code_item(code)),
+        Item=dynamo.to_item(CODE.encode(code)),
         ConditionExpression="attribute_not_exists(pk)",
     )
 
@@ -317,7 +148,7 @@ def mark_code_used(code: AuthorizationCode, now: datetime) -> bool:
     try:
         dynamo.client().update_item(
             TableName=dynamo.table_name(),
-            Key=dynamo.key(*code_key(code.code_hash)),
+            Key=dynamo.key(*keys.oauth_code(code.code_hash)),
             UpdateExpression="SET used_at = :now",
             ConditionExpression="attribute_exists(pk) AND attribute_type(used_at, :null)",
             ExpressionAttributeValues=dynamo.values({":now": format_ts(now), ":null": "NULL"}),
@@ -338,7 +169,7 @@ def mark_code_reused(code_hash: str, now: datetime) -> str | None:
     try:
         response = dynamo.client().update_item(
             TableName=dynamo.table_name(),
-            Key=dynamo.key(*code_key(code_hash)),
+            Key=dynamo.key(*keys.oauth_code(code_hash)),
             UpdateExpression="SET reused_at = if_not_exists(reused_at, :now)",
             ConditionExpression="attribute_exists(pk)",
             ExpressionAttributeValues=dynamo.values({":now": format_ts(now)}),
@@ -367,15 +198,15 @@ def save_code_exchange(issued: Issued, code: AuthorizationCode) -> None:
         raise ValueError("the code must be marked used before its exchange is saved")
     writes = [
         _put_new(grant_item(issued.grant, _grant_ttl(issued))),
-        _put_new(access_item(issued.access_record)),
+        _put_new(ACCESS_TOKEN.encode(issued.access_record)),
     ]
     if issued.refresh_record is not None:
-        writes.append(_put_new(refresh_item(issued.refresh_record)))
+        writes.append(_put_new(REFRESH_TOKEN.encode(issued.refresh_record)))
     writes.append(
         {
             "Update": {
                 "TableName": dynamo.table_name(),
-                "Key": dynamo.key(*code_key(code.code_hash)),
+                "Key": dynamo.key(*keys.oauth_code(code.code_hash)),
                 "UpdateExpression": "SET grant_id = :g",
                 "ConditionExpression": (
                     "used_at = :used AND attribute_type(grant_id, :null) AND attribute_not_exists(reused_at)"
@@ -405,7 +236,7 @@ def save_rotation(issued: Issued) -> None:
         {
             "Update": {
                 "TableName": dynamo.table_name(),
-                "Key": dynamo.key(*refresh_token_key(spent.token_hash)),
+                "Key": dynamo.key(*keys.oauth_refresh_token(spent.token_hash)),
                 "UpdateExpression": "SET used_at = :now",
                 "ConditionExpression": "attribute_exists(pk) AND attribute_type(used_at, :null)",
                 "ExpressionAttributeValues": dynamo.values(
@@ -416,15 +247,15 @@ def save_rotation(issued: Issued) -> None:
         {
             "Update": {
                 "TableName": dynamo.table_name(),
-                "Key": dynamo.key(*grant_key(issued.grant.grant_id)),
+                "Key": dynamo.key(*keys.oauth_grant(issued.grant.grant_id)),
                 "UpdateExpression": "SET #ttl = :ttl",
                 "ConditionExpression": "attribute_exists(pk) AND attribute_type(revoked_at, :null)",
                 "ExpressionAttributeNames": _TTL,
                 "ExpressionAttributeValues": dynamo.values({":ttl": _grant_ttl(issued), ":null": "NULL"}),
             }
         },
-        _put_new(access_item(issued.access_record)),
-        _put_new(refresh_item(issued.refresh_record)),
+        _put_new(ACCESS_TOKEN.encode(issued.access_record)),
+        _put_new(REFRESH_TOKEN.encode(issued.refresh_record)),
     ]
     try:
         dynamo.client().transact_write_items(TransactItems=writes)
@@ -443,7 +274,7 @@ def revoke_grant(grant_id: str, now: datetime) -> bool:
     try:
         dynamo.client().update_item(
             TableName=dynamo.table_name(),
-            Key=dynamo.key(*grant_key(grant_id)),
+            Key=dynamo.key(*keys.oauth_grant(grant_id)),
             UpdateExpression="SET revoked_at = :now",
             ConditionExpression="attribute_exists(pk) AND attribute_type(revoked_at, :null)",
             ExpressionAttributeValues=dynamo.values({":now": format_ts(now), ":null": "NULL"}),
@@ -459,7 +290,7 @@ def revoke_access_token(token_hash: str, now: datetime) -> None:
     try:
         dynamo.client().update_item(
             TableName=dynamo.table_name(),
-            Key=dynamo.key(*access_token_key(token_hash)),
+            Key=dynamo.key(*keys.oauth_access_token(token_hash)),
             UpdateExpression="SET revoked_at = :now",
             ConditionExpression="attribute_exists(pk) AND attribute_type(revoked_at, :null)",
             ExpressionAttributeValues=dynamo.values({":now": format_ts(now), ":null": "NULL"}),
@@ -471,9 +302,9 @@ def revoke_access_token(token_hash: str, now: datetime) -> None:
 
 def grants_of_user(user_id: str) -> list[Grant]:
     items = dynamo.query_all(
-        index="gsi1", key_condition="gsi1pk = :p", values_={":p": user_grants_index(user_id)}
+        index="gsi1", key_condition="gsi1pk = :p", values_={":p": keys.user_grants_partition(user_id)}
     )
-    return [grant_from_item(i) for i in items]
+    return [GRANT.decode(i) for i in items]
 
 
 def revoke_user_grants(user_id: str, now: datetime) -> int:
@@ -488,38 +319,21 @@ def revoke_user_grants(user_id: str, now: datetime) -> int:
 # --- sign-in sessions -------------------------------------------------------------------------
 
 
-def create_session(session_hash: str, user_id: str, organization_id: str, now: datetime) -> Session:
-    session = Session(session_hash, user_id, now, now + SESSION_TTL)
-    pk, sk = session_key(session_hash)
+def create_session(session: Session) -> None:
     dynamo.client().put_item(
         TableName=dynamo.table_name(),
-        Item=dynamo.to_item(
-            {
-                "pk": pk,
-                "sk": sk,
-                "type": "oauth_session",
-                "user_id": user_id,
-                "organization_id": organization_id,
-                "created_at": format_ts(now),
-                "expires_at": format_ts(session.expires_at),
-                "ttl": _epoch(session.expires_at),
-            }
-        ),
+        Item=dynamo.to_item(SESSION.encode(session)),
         ConditionExpression="attribute_not_exists(pk)",
     )
-    return session
 
 
-def get_session(session_hash: str) -> tuple[Session, str] | None:
-    """(session, organization id of its user) or None."""
-    item = dynamo.get(*session_key(session_hash))
-    if item is None:
-        return None
-    session = Session(
-        session_hash, item["user_id"], parse_ts(item["created_at"]), parse_ts(item["expires_at"])
-    )
-    return session, item["organization_id"]
+def get_session(session_hash: str) -> Session | None:
+    item = dynamo.get(*keys.oauth_session(session_hash))
+    # Items written before the schema did not repeat their own hash.
+    return SESSION.decode({**item, "session_hash": session_hash}) if item else None
 
 
 def delete_session(session_hash: str) -> None:
-    dynamo.client().delete_item(TableName=dynamo.table_name(), Key=dynamo.key(*session_key(session_hash)))
+    dynamo.client().delete_item(
+        TableName=dynamo.table_name(), Key=dynamo.key(*keys.oauth_session(session_hash))
+    )

@@ -6,6 +6,7 @@ Timestamps are timezone-aware UTC datetimes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -28,6 +29,19 @@ class OAuthError:
 
     def body(self) -> dict[str, str]:
         return {"error": self.error, "error_description": self.description}
+
+
+class OAuthProblem(Exception):
+    """An OAuth endpoint error answered with its raw body and status (rendered in http/oauth_raw)."""
+
+    def __init__(self, error: OAuthError, headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(error.error)
+        self.error = error
+        self.headers = dict(headers or {})
+
+
+def invalid_request(description: str, status: int = 400) -> OAuthProblem:
+    return OAuthProblem(OAuthError("invalid_request", description, status))
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,10 +138,13 @@ class RefreshToken:
 
 @dataclass(frozen=True, slots=True)
 class Session:
+    """A browser sign-in on the authorization pages, keyed by HMAC(pepper, cookie value)."""
+
     session_hash: str
     user_id: str
     created_at: datetime
     expires_at: datetime
+    organization_id: str = ""  # the user's organization at sign-in
 
 
 @dataclass(frozen=True, slots=True)
