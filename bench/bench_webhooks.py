@@ -9,6 +9,8 @@
 3. `calls`: AWS calls per delivery, counted in-process against moto by driving the two batch
    handlers the way their event source mappings do (the mappings' own ReceiveMessage and
    DeleteMessageBatch are listed separately: they are SQS requests too, though not ours).
+4. `api_calls`: DynamoDB calls per `/v1/webhooks…` request through the WebhooksFunction handler
+   (in-process, moto), the bearer guard's own calls included.
 """
 
 from __future__ import annotations
@@ -344,6 +346,55 @@ def _calls(events: int, subscriptions: int) -> dict[str, Any]:
     }
 
 
+def _api_calls() -> dict[str, Any]:
+    """DynamoDB calls of one request per management route (after a warm-up request)."""
+    from bench.harness import CallCounter
+    from fortytwo_local.seed import apply_seed, demo_seed
+    from tests.integration.webhooks.receiver import Receiver
+
+    receiver = Receiver().start()
+    results: dict[str, Any] = {}
+    try:
+        with moto_account():
+            token = apply_seed(demo_seed())["pats"]["demo"]["token"]
+            handler = aws.function_module("webhooks").handler
+            headers = {"Authorization": f"Bearer {token}"}
+
+            def call(method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+                event = aws.http_event(method, path, headers=headers, body=body)
+                response = handler(event, aws.LambdaContext())
+                assert response["statusCode"] < 300, response
+                return json.loads(response["body"]) if response.get("body") else {}
+
+            call("GET", "/v1/webhooks")  # warm: pepper, last_used_at
+            counter = CallCounter()
+
+            def measure(name: str, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+                counter.reset()
+                answer = call(method, path, body)
+                results[name] = {
+                    "dynamodb_calls": counter.total,
+                    "by_operation": dict(sorted(counter.calls.items())),
+                }
+                return answer
+
+            hook = measure(
+                "create", "POST", "/v1/webhooks", {"url": receiver.url("/a"), "events": ["booking_created"]}
+            )
+            hook_id = hook["data"]["id"]
+            measure("list", "GET", "/v1/webhooks")
+            measure("get", "GET", f"/v1/webhooks/{hook_id}")
+            measure("patch", "PATCH", f"/v1/webhooks/{hook_id}", {"description": "x"})
+            measure("patch_url", "PATCH", f"/v1/webhooks/{hook_id}", {"url": receiver.url("/b")})
+            measure("rotate_secret", "POST", f"/v1/webhooks/{hook_id}/rotate-secret")
+            measure("test", "POST", f"/v1/webhooks/{hook_id}/test")
+            measure("deliveries", "GET", f"/v1/webhooks/{hook_id}/deliveries")
+            measure("delete", "DELETE", f"/v1/webhooks/{hook_id}")
+    finally:
+        receiver.stop()
+    return results
+
+
 def run(events: int = 60, subscriptions: int = 2, bookings: int = 10, sequential: int = 20) -> dict[str, Any]:
     results = _stack_benches(events, subscriptions, bookings, sequential)
     from fortytwo.observability import logger
@@ -352,6 +403,7 @@ def run(events: int = 60, subscriptions: int = 2, bookings: int = 10, sequential
     logger.setLevel("CRITICAL")
     with contextlib.redirect_stdout(io.StringIO()):
         results["calls"] = _calls(events=5, subscriptions=2)
+        results["api_calls"] = _api_calls()
     return results
 
 
