@@ -199,10 +199,10 @@ class AwsCalls:
     """Counts every DynamoDB and SQS call made through the shared layer's clients."""
 
     def __init__(self) -> None:
-        from fortytwo.store import deliveries, dynamo
+        from fortytwo.store import delivery_queue, dynamo
 
         self.calls: Counter[str] = Counter()
-        for client in (dynamo.client(), deliveries.sqs()):
+        for client in (dynamo.client(), delivery_queue.sqs()):
             service = client.meta.service_model.service_name
             client.meta.events.register(f"before-call.{service}.*", self._hook(service))
 
@@ -230,24 +230,18 @@ def _calls(events: int, subscriptions: int) -> dict[str, Any]:
         with moto_account():
             from fortytwo.domain import clock
             from fortytwo.domain.webhooks.envelope import new_outbox_event
-            from fortytwo.domain.webhooks.signature import generate_secret
-            from fortytwo.store import deliveries, dynamo, outbox
-            from fortytwo.store import webhooks as store
+            from fortytwo.services import webhooks
+            from fortytwo.store import delivery_queue, dynamo, outbox
 
             org_id = apply_seed(demo_seed())["organization_id"]
             for i in range(subscriptions):
                 path = f"/calls-{i}"
-                secret = generate_secret()
-                store.create(
-                    webhook_id=f"019e449c-fe80-783c-af56-{i:012d}",
-                    org_id=org_id,
-                    owner_key=f"pat:bench:{i}",
-                    url=receiver.url(path),
-                    events=("booking_created",),
-                    description=None,
-                    secret=secret,
-                    now=clock.now() - timedelta(seconds=1),
+                sub = webhooks.create_webhook(
+                    webhooks.Sandbox(org_id, f"pat:bench:{i}"),
+                    {"url": receiver.url(path), "events": ["booking_created"]},
+                    webhooks.Outbound(now=lambda: clock.now() - timedelta(seconds=1)),
                 )
+                secret = sub.secret
                 receiver.secrets[path] = [secret]
                 receiver.statuses[path] = 204 if i == 0 else 500  # one healthy, the rest failing
             fanout = aws.function_module("webhook_fanout")
@@ -283,7 +277,7 @@ def _calls(events: int, subscriptions: int) -> dict[str, Any]:
             retry_calls: Counter[str] = Counter()
             while True:
                 messages = sqs.receive_message(
-                    QueueUrl=deliveries.queue_url(), MaxNumberOfMessages=1, AttributeNames=["All"]
+                    QueueUrl=delivery_queue.queue_url(), MaxNumberOfMessages=1, AttributeNames=["All"]
                 ).get("Messages", [])
                 esm_calls["sqs:ReceiveMessage"] += 1
                 if not messages:
@@ -311,13 +305,13 @@ def _calls(events: int, subscriptions: int) -> dict[str, Any]:
                     attempts["not_sent"] += 1
                 if not response.get("batchItemFailures"):
                     sqs.delete_message(
-                        QueueUrl=deliveries.queue_url(), ReceiptHandle=message["ReceiptHandle"]
+                        QueueUrl=delivery_queue.queue_url(), ReceiptHandle=message["ReceiptHandle"]
                     )
                     esm_calls["sqs:DeleteMessageBatch"] += 1
                 else:
                     time.sleep(1.05)
                     sqs.change_message_visibility(
-                        QueueUrl=deliveries.queue_url(),
+                        QueueUrl=delivery_queue.queue_url(),
                         ReceiptHandle=message["ReceiptHandle"],
                         VisibilityTimeout=0,
                     )

@@ -13,9 +13,9 @@ The queue is `store/delivery_queue.py`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError
 
@@ -44,6 +44,18 @@ DELIVERY_RETENTION = timedelta(days=30)
 KIND_ATTEMPT = "attempt_row"
 KIND_DELIVERY = "delivery"
 
+T = TypeVar("T")
+
+
+def _values(entity: Any) -> dict[str, Any]:
+    """A domain dataclass's fields, stored flat beside the item's other attributes."""
+    return {f.name: getattr(entity, f.name) for f in fields(entity)}
+
+
+def _pick(cls: type[T], stored: Any) -> T:
+    """The domain dataclass `cls` from the same-named attributes of a stored row."""
+    return cls(**{f.name: getattr(stored, f.name) for f in fields(cls)})  # type: ignore[arg-type]
+
 
 @dataclass(frozen=True, slots=True)
 class StoredDelivery:
@@ -67,7 +79,7 @@ class StoredDelivery:
 
     @classmethod
     def of(cls, delivery: Delivery) -> StoredDelivery:
-        event, state = delivery.event, delivery.state
+        event = delivery.event
         return cls(
             delivery.delivery_id,
             delivery.subscription_id,
@@ -76,30 +88,17 @@ class StoredDelivery:
             event.event,
             event.created_at,
             event.body.decode(),
-            state.status,
-            state.attempt,
-            state.due_at,
-            state.t0,
-            state.claimed_at,
-            state.claim_expires_at,
-            state.failure,
-            delivery.version,
+            version=delivery.version,
+            **_values(delivery.state),
         )
 
     def delivery(self) -> Delivery:
         event = OutboxEvent(
             self.event_id, self.event, self.organization_id, self.event_created_at, self.body.encode()
         )
-        state = DeliveryState(
-            self.status,
-            self.attempt,
-            self.due_at,
-            self.t0,
-            self.claimed_at,
-            self.claim_expires_at,
-            self.failure,
+        return Delivery(
+            self.delivery_id, self.subscription_id, event, _pick(DeliveryState, self), self.version
         )
-        return Delivery(self.delivery_id, self.subscription_id, event, state, self.version)
 
 
 DELIVERY = ItemSchema(
@@ -126,33 +125,11 @@ class StoredAttempt:
     next_retry_at: datetime | None
 
     @classmethod
-    def of(
-        cls, subscription_id: str, delivery_id: str, rest_event: str, record: AttemptRecord
-    ) -> StoredAttempt:
-        return cls(
-            subscription_id,
-            delivery_id,
-            rest_event,
-            record.attempt,
-            record.status_code,
-            record.error,
-            record.delivered_at,
-            record.created_at,
-            record.duration_ms,
-            record.next_retry_at,
-        )
+    def of(cls, subscription_id: str, logged: LoggedAttempt) -> StoredAttempt:
+        return cls(subscription_id, logged.delivery_id, logged.event, **_values(logged.record))
 
     def logged(self) -> LoggedAttempt:
-        record = AttemptRecord(
-            self.attempt,
-            self.status_code,
-            self.error,
-            self.created_at,
-            self.duration_ms,
-            self.delivered_at,
-            self.next_retry_at,
-        )
-        return LoggedAttempt(self.delivery_id, self.event, record)
+        return LoggedAttempt(self.delivery_id, self.event, _pick(AttemptRecord, self))
 
 
 ATTEMPT = ItemSchema(
@@ -265,7 +242,7 @@ def write_state(delivery: Delivery, state: DeliveryState) -> Delivery | None:
 
 
 def _attempt_put(subscription_id: str, logged: LoggedAttempt) -> dict[str, Any]:
-    stored = StoredAttempt.of(subscription_id, logged.delivery_id, logged.event, logged.record)
+    stored = StoredAttempt.of(subscription_id, logged)
     return {"TableName": dynamo.table_name(), "Item": dynamo.to_item(ATTEMPT.encode(stored))}
 
 

@@ -15,14 +15,12 @@ from botocore.config import Config
 from fortytwo.config import get_settings
 
 BATCH = 10  # SendMessageBatch's maximum
+CLIENT_CONFIG = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=2, read_timeout=5)
 
 
 @lru_cache(maxsize=1)
 def sqs() -> Any:
-    return boto3.client(
-        "sqs",
-        config=Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=2, read_timeout=5),
-    )
+    return boto3.client("sqs", config=CLIENT_CONFIG)
 
 
 def reset_clients() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from fortytwo.domain.timefmt import format_ts
 from fortytwo.domain.webhooks import health as health_rules
@@ -25,8 +25,7 @@ MAX_PER_SANDBOX = 25
 ADMIN_OWNER_KEY = "admin"
 
 
-@dataclass(frozen=True, slots=True)
-class Sandbox:
+class Sandbox(NamedTuple):
     """(organization, owner key): what one credential sees and changes (§2)."""
 
     org_id: str
@@ -43,15 +42,16 @@ class Subscription:
     url: str
     events: tuple[str, ...]
     description: str | None
-    status: Status
-    failures: int
-    paused_reason: PausedReason | None
     secret: str
-    last_delivery_at: datetime | None
-    last_delivery_ok: bool | None
     created_at: datetime
     updated_at: datetime
-    version: int
+    # Row 1 of §7.10: a new subscription is active with n = 0, never delivered, at version 1.
+    status: Status = "active"
+    failures: int = 0
+    paused_reason: PausedReason | None = None
+    last_delivery_at: datetime | None = None
+    last_delivery_ok: bool | None = None
+    version: int = 1
 
     @property
     def health(self) -> Health:
@@ -83,9 +83,7 @@ class Subscription:
             "created_at": format_ts(self.created_at),
             "updated_at": format_ts(self.updated_at),
         }
-        if secret:
-            view["signing_secret"] = self.secret
-        return view
+        return {**view, "signing_secret": self.secret} if secret else view
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,25 +122,11 @@ def _change(before: Subscription, after: Subscription) -> SubscriptionChange:
 def new_subscription(
     webhook_id: str, sandbox: Sandbox, parsed: CreateInput, secret: str, now: datetime
 ) -> Subscription:
-    """Row 1 of §7.10: a new subscription is active with n = 0; it always starts at version 1."""
-    health = health_rules.created()
-    return Subscription(
-        id=webhook_id,
-        organization_id=sandbox.org_id,
-        owner_key=sandbox.owner_key,
-        url=parsed.url.url,
-        events=parsed.events,
-        description=parsed.description,
-        status=health.status,
-        failures=health.failures,
-        paused_reason=health.paused_reason,
-        secret=secret,
-        last_delivery_at=None,
-        last_delivery_ok=None,
-        created_at=now,
-        updated_at=now,
-        version=1,
+    """A new subscription of `sandbox` (§5.1): the fields as validated, health as created."""
+    sub = Subscription(
+        webhook_id, *sandbox, parsed.url.url, parsed.events, parsed.description, secret, now, now
     )
+    return sub.with_health(health_rules.created())
 
 
 def patched(current: Subscription, patch: PatchInput, now: datetime) -> SubscriptionChange:
