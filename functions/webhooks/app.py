@@ -23,6 +23,7 @@ from fortytwo.http.guard import bearer
 from fortytwo.http.lambda_entry import make_handler
 from fortytwo.http.query import QueryReader
 from fortytwo.http.responses import no_content, ok, page
+from fortytwo.observability import logger
 from fortytwo.services import deliveries, webhooks
 from fortytwo.services.webhooks import Sandbox
 
@@ -49,6 +50,7 @@ async def list_webhooks(auth: AuthContext = Depends(bearer("webhooks:read"))) ->
 async def create_webhook(request: Request, auth: AuthContext = Depends(bearer("webhooks:write"))) -> Response:
     body = await json_body(request)
     sub = await run_in_threadpool(webhooks.create_webhook, _sandbox(auth), body, deps)
+    logger.info("webhook created", extra={"webhook_id": sub.id, "events": list(sub.events)})
     return ok(sub.to_api(secret=True), 201)
 
 
@@ -64,24 +66,38 @@ async def update_webhook(
 ) -> Response:
     body = await json_body(request)
     sub = await run_in_threadpool(webhooks.update_webhook, webhook_id, _sandbox(auth), body, deps)
+    logger.info("webhook updated", extra={"webhook_id": sub.id, "status": sub.status})
     return ok(sub.to_api())
 
 
 @app.delete("/v1/webhooks/{webhook_id}", operation_id="deleteWebhook")
 async def delete_webhook(webhook_id: str, auth: AuthContext = Depends(bearer("webhooks:write"))) -> Response:
-    await run_in_threadpool(webhooks.delete_webhook, webhook_id, _sandbox(auth))
+    deleted = await run_in_threadpool(webhooks.delete_webhook, webhook_id, _sandbox(auth))
+    logger.info("webhook deleted", extra={"webhook_id": deleted.subscription.id, "raced": deleted.raced})
     return no_content()
 
 
 @app.post("/v1/webhooks/{webhook_id}/rotate-secret", operation_id="rotateWebhookSecret")
 async def rotate_secret(webhook_id: str, auth: AuthContext = Depends(bearer("webhooks:write"))) -> Response:
     sub = await run_in_threadpool(webhooks.rotate_secret, webhook_id, _sandbox(auth), deps)
+    logger.info("webhook secret rotated", extra={"webhook_id": sub.id})
     return ok(sub.to_api(secret=True))
 
 
 @app.post("/v1/webhooks/{webhook_id}/test", operation_id="testWebhook")
 async def test_webhook(webhook_id: str, auth: AuthContext = Depends(bearer("webhooks:write"))) -> Response:
     logged = await run_in_threadpool(webhooks.test_webhook, webhook_id, _sandbox(auth), deps)
+    record = logged.record
+    logger.info(
+        "webhook test delivery",
+        extra={
+            "webhook_id": normalize_uuid(webhook_id),
+            "delivery_id": logged.delivery_id,
+            "status_code": record.status_code,
+            "error": None if record.error is None else str(record.error),
+            "duration_ms": record.duration_ms,
+        },
+    )
     return ok(logged.to_api())
 
 

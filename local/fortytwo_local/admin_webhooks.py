@@ -113,7 +113,7 @@ def cmd_delete(args: argparse.Namespace) -> int:
 
     _backend(args)
     with _as_cli_errors(args.id):
-        sub = webhooks.delete_webhook(args.id, None)
+        sub = webhooks.delete_webhook(args.id, None).subscription
     emit(args, {"id": sub.id, "deleted": True}, f"deleted webhook {sub.id}")
     return 0
 

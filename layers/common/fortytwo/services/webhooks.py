@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from fortytwo.adapters import webhook_http
 from fortytwo.config import get_settings
@@ -141,9 +141,7 @@ def create_webhook(sandbox: Sandbox, body: Mapping[str, Any], tools: Outbound) -
         elif store.KIND_COUNTER in lost.kinds:
             raise WebhookLimitReached(MAX_PER_SANDBOX)
 
-    created = with_retries(attempt, _busy, on_lost=on_lost, attempts=MAX_WRITE_ATTEMPTS)
-    logger.info("webhook created", extra={"webhook_id": created.id, "events": list(created.events)})
-    return created
+    return with_retries(attempt, _busy, on_lost=on_lost, attempts=MAX_WRITE_ATTEMPTS)
 
 
 def _change(
@@ -189,9 +187,7 @@ def update_webhook(
             if holder is not None and holder != change.before.id:
                 raise DuplicateUrl(holder)
 
-    updated = _change(sub, sandbox, lambda current: decide.patched(current, patch, now), on_lost)
-    logger.info("webhook updated", extra={"webhook_id": updated.id, "status": updated.status})
-    return updated
+    return _change(sub, sandbox, lambda current: decide.patched(current, patch, now), on_lost)
 
 
 def set_status(raw_id: str, status: str, tools: Outbound) -> Subscription:
@@ -202,18 +198,18 @@ def set_status(raw_id: str, status: str, tools: Outbound) -> Subscription:
 def rotate_secret(raw_id: str, sandbox: Sandbox | None, tools: Outbound) -> Subscription:
     sub = get_webhook(raw_id, sandbox)
     secret, now = generate_secret(), tools.now()
-    rotated = _change(sub, sandbox, lambda current: decide.rotated(current, secret, now))
-    logger.info("webhook secret rotated", extra={"webhook_id": rotated.id})
-    return rotated
+    return _change(sub, sandbox, lambda current: decide.rotated(current, secret, now))
 
 
-def delete_webhook(raw_id: str, sandbox: Sandbox | None) -> Subscription:
-    """§5.5: the subscription, its URL lock and its slot go; a concurrent DELETE that won still
-    counts as done (the caller answers 204)."""
+class Deleted(NamedTuple):
+    subscription: Subscription
+    raced: bool  # a concurrent DELETE won; the caller still answers 204 (§5.5)
+
+
+def delete_webhook(raw_id: str, sandbox: Sandbox | None) -> Deleted:
+    """§5.5: the subscription, its URL lock and its slot go."""
     sub = get_webhook(raw_id, sandbox)
-    removed = remove(sub)
-    logger.info("webhook deleted", extra={"webhook_id": sub.id, "raced": not removed})
-    return sub
+    return Deleted(sub, raced=not remove(sub))
 
 
 def remove(sub: Subscription) -> bool:
@@ -246,21 +242,9 @@ def test_webhook(raw_id: str, sandbox: Sandbox, tools: Outbound) -> LoggedAttemp
     started = tools.now()
     delivery = build_test_delivery(events=sub.events, url=sub.url, secret=sub.secret, now=started)
     result = tools.post(delivery.request)
-    logged = LoggedAttempt(
-        delivery.delivery_id, delivery.rest_event, record_for_test_delivery(started, result.outcome())
-    )
-    deliveries.put_attempt(sub.id, logged.delivery_id, logged.event, logged.record)
-    record = logged.record
-    logger.info(
-        "webhook test delivery",
-        extra={
-            "webhook_id": sub.id,
-            "delivery_id": logged.delivery_id,
-            "status_code": record.status_code,
-            "error": None if record.error is None else str(record.error),
-            "duration_ms": record.duration_ms,
-        },
-    )
+    record = record_for_test_delivery(started, result.outcome())
+    logged = LoggedAttempt(delivery.delivery_id, delivery.rest_event, record)
+    deliveries.put_attempt(sub.id, logged.delivery_id, logged.event, record)
     return logged
 
 
