@@ -120,6 +120,8 @@ def _busy() -> ServiceUnavailable:
 
 
 def create_webhook(sandbox: Sandbox, body: Mapping[str, Any], tools: Outbound) -> Subscription:
+    """§5.1: fields (400) → destination (422) → one transaction for the subscription, its URL lock
+    (409 duplicate_url) and the sandbox counter (422 webhook_limit_reached)."""
     parsed = validate_create(body, allow_insecure=_allow_insecure())
     if isinstance(parsed, list):
         raise _fields(parsed)
@@ -196,6 +198,7 @@ def set_status(raw_id: str, status: str, tools: Outbound) -> Subscription:
 
 
 def rotate_secret(raw_id: str, sandbox: Sandbox | None, tools: Outbound) -> Subscription:
+    """§5.6: a new secret, used from the next signature on (§7.13)."""
     sub = get_webhook(raw_id, sandbox)
     secret, now = generate_secret(), tools.now()
     return _change(sub, sandbox, lambda current: decide.rotated(current, secret, now))

@@ -146,21 +146,17 @@ def conditional(kind: str) -> Iterator[None]:
         raise
 
 
-def _put(item: dynamo.Item, condition: str, values: dict[str, Any] | None = None) -> dict[str, Any]:
-    entry: dict[str, Any] = {
-        "TableName": dynamo.table_name(),
-        "Item": dynamo.to_item(item),
-        "ConditionExpression": condition,
-    }
-    if values:
-        entry["ExpressionAttributeNames"] = {"#v": "version"}
-        entry["ExpressionAttributeValues"] = dynamo.values(values)
-    return entry
+def _put(item: dynamo.Item, condition: str) -> dict[str, Any]:
+    return {"TableName": dynamo.table_name(), "Item": dynamo.to_item(item), "ConditionExpression": condition}
 
 
 def change_entry(change: SubscriptionChange) -> dict[str, Any]:
     """A Put writing `change.after` if the subscription is still at `change.before`'s version."""
-    return _put(SUBSCRIPTION.encode(change.after), "#v = :expected", {":expected": change.before.version})
+    return {
+        **_put(SUBSCRIPTION.encode(change.after), "#v = :expected"),
+        "ExpressionAttributeNames": {"#v": "version"},
+        "ExpressionAttributeValues": dynamo.values({":expected": change.before.version}),
+    }
 
 
 def _counter_update(
