@@ -9,6 +9,8 @@
 3. `calls`: AWS calls per delivery, counted in-process against moto by driving the two batch
    handlers the way their event source mappings do (the mappings' own ReceiveMessage and
    DeleteMessageBatch are listed separately: they are SQS requests too, though not ours).
+4. `api_calls`: DynamoDB calls per `/v1/webhooks…` request through the WebhooksFunction handler
+   (in-process, moto), the bearer guard's own calls included.
 """
 
 from __future__ import annotations
@@ -197,10 +199,10 @@ class AwsCalls:
     """Counts every DynamoDB and SQS call made through the shared layer's clients."""
 
     def __init__(self) -> None:
-        from fortytwo.store import deliveries, dynamo
+        from fortytwo.store import delivery_queue, dynamo
 
         self.calls: Counter[str] = Counter()
-        for client in (dynamo.client(), deliveries.sqs()):
+        for client in (dynamo.client(), delivery_queue.sqs()):
             service = client.meta.service_model.service_name
             client.meta.events.register(f"before-call.{service}.*", self._hook(service))
 
@@ -228,24 +230,18 @@ def _calls(events: int, subscriptions: int) -> dict[str, Any]:
         with moto_account():
             from fortytwo.domain import clock
             from fortytwo.domain.webhooks.envelope import new_outbox_event
-            from fortytwo.domain.webhooks.signature import generate_secret
-            from fortytwo.store import deliveries, dynamo, outbox
-            from fortytwo.store import webhooks as store
+            from fortytwo.services import webhooks
+            from fortytwo.store import delivery_queue, dynamo, outbox
 
             org_id = apply_seed(demo_seed())["organization_id"]
             for i in range(subscriptions):
                 path = f"/calls-{i}"
-                secret = generate_secret()
-                store.create(
-                    webhook_id=f"019e449c-fe80-783c-af56-{i:012d}",
-                    org_id=org_id,
-                    owner_key=f"pat:bench:{i}",
-                    url=receiver.url(path),
-                    events=("booking_created",),
-                    description=None,
-                    secret=secret,
-                    now=clock.now() - timedelta(seconds=1),
+                sub = webhooks.create_webhook(
+                    webhooks.Sandbox(org_id, f"pat:bench:{i}"),
+                    {"url": receiver.url(path), "events": ["booking_created"]},
+                    webhooks.Outbound(now=lambda: clock.now() - timedelta(seconds=1)),
                 )
+                secret = sub.secret
                 receiver.secrets[path] = [secret]
                 receiver.statuses[path] = 204 if i == 0 else 500  # one healthy, the rest failing
             fanout = aws.function_module("webhook_fanout")
@@ -281,7 +277,7 @@ def _calls(events: int, subscriptions: int) -> dict[str, Any]:
             retry_calls: Counter[str] = Counter()
             while True:
                 messages = sqs.receive_message(
-                    QueueUrl=deliveries.queue_url(), MaxNumberOfMessages=1, AttributeNames=["All"]
+                    QueueUrl=delivery_queue.queue_url(), MaxNumberOfMessages=1, AttributeNames=["All"]
                 ).get("Messages", [])
                 esm_calls["sqs:ReceiveMessage"] += 1
                 if not messages:
@@ -309,13 +305,13 @@ def _calls(events: int, subscriptions: int) -> dict[str, Any]:
                     attempts["not_sent"] += 1
                 if not response.get("batchItemFailures"):
                     sqs.delete_message(
-                        QueueUrl=deliveries.queue_url(), ReceiptHandle=message["ReceiptHandle"]
+                        QueueUrl=delivery_queue.queue_url(), ReceiptHandle=message["ReceiptHandle"]
                     )
                     esm_calls["sqs:DeleteMessageBatch"] += 1
                 else:
                     time.sleep(1.05)
                     sqs.change_message_visibility(
-                        QueueUrl=deliveries.queue_url(),
+                        QueueUrl=delivery_queue.queue_url(),
                         ReceiptHandle=message["ReceiptHandle"],
                         VisibilityTimeout=0,
                     )
@@ -344,6 +340,55 @@ def _calls(events: int, subscriptions: int) -> dict[str, Any]:
     }
 
 
+def _api_calls() -> dict[str, Any]:
+    """DynamoDB calls of one request per management route (after a warm-up request)."""
+    from bench.harness import CallCounter
+    from fortytwo_local.seed import apply_seed, demo_seed
+    from tests.integration.webhooks.receiver import Receiver
+
+    receiver = Receiver().start()
+    results: dict[str, Any] = {}
+    try:
+        with moto_account():
+            token = apply_seed(demo_seed())["pats"]["demo"]["token"]
+            handler = aws.function_module("webhooks").handler
+            headers = {"Authorization": f"Bearer {token}"}
+
+            def call(method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+                event = aws.http_event(method, path, headers=headers, body=body)
+                response = handler(event, aws.LambdaContext())
+                assert response["statusCode"] < 300, response
+                return json.loads(response["body"]) if response.get("body") else {}
+
+            call("GET", "/v1/webhooks")  # warm: pepper, last_used_at
+            counter = CallCounter()
+
+            def measure(name: str, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+                counter.reset()
+                answer = call(method, path, body)
+                results[name] = {
+                    "dynamodb_calls": counter.total,
+                    "by_operation": dict(sorted(counter.calls.items())),
+                }
+                return answer
+
+            hook = measure(
+                "create", "POST", "/v1/webhooks", {"url": receiver.url("/a"), "events": ["booking_created"]}
+            )
+            hook_id = hook["data"]["id"]
+            measure("list", "GET", "/v1/webhooks")
+            measure("get", "GET", f"/v1/webhooks/{hook_id}")
+            measure("patch", "PATCH", f"/v1/webhooks/{hook_id}", {"description": "x"})
+            measure("patch_url", "PATCH", f"/v1/webhooks/{hook_id}", {"url": receiver.url("/b")})
+            measure("rotate_secret", "POST", f"/v1/webhooks/{hook_id}/rotate-secret")
+            measure("test", "POST", f"/v1/webhooks/{hook_id}/test")
+            measure("deliveries", "GET", f"/v1/webhooks/{hook_id}/deliveries")
+            measure("delete", "DELETE", f"/v1/webhooks/{hook_id}")
+    finally:
+        receiver.stop()
+    return results
+
+
 def run(events: int = 60, subscriptions: int = 2, bookings: int = 10, sequential: int = 20) -> dict[str, Any]:
     results = _stack_benches(events, subscriptions, bookings, sequential)
     from fortytwo.observability import logger
@@ -352,6 +397,7 @@ def run(events: int = 60, subscriptions: int = 2, bookings: int = 10, sequential
     logger.setLevel("CRITICAL")
     with contextlib.redirect_stdout(io.StringIO()):
         results["calls"] = _calls(events=5, subscriptions=2)
+        results["api_calls"] = _api_calls()
     return results
 
 

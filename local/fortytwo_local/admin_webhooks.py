@@ -2,28 +2,24 @@
 sandbox of an organization, and admin-owned subscriptions (owner key `admin`, invisible to
 `/v1/webhooks`).
 
-The commands go through the same store and domain rules as the API: the URL policy (syntax and
-destination), the duplicate-URL lock, the 25-per-sandbox limit, and the §7.10 health rules
-(pause = PATCH `paused`, resume = PATCH `active`, which resets the failure counter).
+Every command calls the same service as the API (`fortytwo.services.webhooks`), so the URL
+policy (syntax and destination), the duplicate-URL lock, the 25-per-sandbox limit and the §7.10
+health rules (pause = PATCH `paused`, resume = PATCH `active`, which resets the failure counter)
+are the API's; this module only turns arguments into a call and contract errors into messages.
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 Command = Callable[[argparse.ArgumentParser, Callable[[argparse.Namespace], int]], None]
 
 
 def _view(sub: Any, *, secret: bool = False) -> dict[str, Any]:
-    from fortytwo.store import webhooks
-
-    return {
-        **webhooks.public_view(sub, secret=secret),
-        "owner_key": sub.owner_key,
-        "organization_id": sub.organization_id,
-    }
+    return {**sub.to_api(secret=secret), "owner_key": sub.owner_key, "organization_id": sub.organization_id}
 
 
 def _line(view: dict[str, Any]) -> str:
@@ -34,46 +30,43 @@ def _line(view: dict[str, Any]) -> str:
     )
 
 
-def _subscription(raw_id: str) -> Any:
-    from fortytwo.domain.ids import normalize_uuid
-    from fortytwo.store import webhooks
+@contextmanager
+def _as_cli_errors(raw_id: str | None = None) -> Iterator[None]:
+    """The API's contract errors, said the way an operator reads them."""
+    from fortytwo.contract import errors
+    from fortytwo.domain.webhooks.subscription import MAX_PER_SANDBOX
     from fortytwo_local.cli import CliError
 
-    webhook_id = normalize_uuid(raw_id)
-    sub = webhooks.get(webhook_id) if webhook_id else None
-    if sub is None:
-        raise CliError(f"no webhook {raw_id!r}")
-    return sub
-
-
-def _allow_insecure() -> bool:
-    from fortytwo.config import get_settings
-
-    return get_settings().allow_insecure_webhooks
+    try:
+        yield
+    except errors.NotFound:
+        raise CliError(f"no webhook {raw_id!r}") from None
+    except errors.ValidationFailed as exc:
+        fields = exc.details.get("fields", [])
+        raise CliError("; ".join(f"{f['field']}: {f['message']}" for f in fields)) from None
+    except errors.DuplicateUrl as exc:
+        holder = exc.details["webhook_id"]
+        raise CliError(f"the admin sandbox already has webhook {holder} for this URL") from None
+    except errors.WebhookLimitReached:
+        raise CliError(f"the admin sandbox already holds {MAX_PER_SANDBOX} webhooks") from None
+    except errors.ApiError as exc:
+        raise CliError(exc.message) from None
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from fortytwo.store import webhooks
+    from fortytwo.services import webhooks
     from fortytwo_local.cli import _backend, _org, emit
 
     _backend(args)
     org = _org(args.org)
-    subs = sorted(webhooks.list_account(org["id"]), key=lambda s: (s.created_at, s.id), reverse=True)
-    views = [_view(s) for s in subs]
+    views = [_view(s) for s in webhooks.list_organization(org["id"])]
     emit(args, views, "\n".join(_line(v) for v in views) if views else "no webhooks")
     return 0
 
 
 def cmd_create(args: argparse.Namespace) -> int:
-    from fortytwo.adapters.webhook_http import check_destination
-    from fortytwo.domain import clock
-    from fortytwo.domain.ids import uuid7
-    from fortytwo.domain.webhooks.envelope import epoch_ms
-    from fortytwo.domain.webhooks.signature import generate_secret
-    from fortytwo.domain.webhooks.url_policy import forbidden_host_message
-    from fortytwo.domain.webhooks.validation import validate_create
-    from fortytwo.store import webhooks
-    from fortytwo_local.cli import CliError, _backend, _org, emit
+    from fortytwo.services import webhooks
+    from fortytwo_local.cli import _backend, _org, emit
 
     _backend(args)
     org = _org(args.org)
@@ -83,50 +76,26 @@ def cmd_create(args: argparse.Namespace) -> int:
     }
     if args.description is not None:
         body["description"] = args.description
-    parsed = validate_create(body, allow_insecure=_allow_insecure())
-    if isinstance(parsed, list):
-        raise CliError("; ".join(f"{e.field}: {e.message}" for e in parsed))
-    if check_destination(parsed.url, allow_insecure=_allow_insecure()) is not None:
-        raise CliError(forbidden_host_message(parsed.url.host))
-    now = clock.now()
-    try:
-        sub = webhooks.create(
-            webhook_id=uuid7(epoch_ms(now)),
-            org_id=org["id"],
-            owner_key=webhooks.ADMIN_OWNER_KEY,
-            url=parsed.url.url,
-            events=parsed.events,
-            description=parsed.description,
-            secret=generate_secret(),
-            now=now,
+    with _as_cli_errors():
+        sub = webhooks.create_webhook(
+            webhooks.Sandbox(org["id"], webhooks.ADMIN_OWNER_KEY), body, webhooks.Outbound()
         )
-    except webhooks.DuplicateUrlError as exc:
-        raise CliError(f"the admin sandbox already has webhook {exc.webhook_id} for this URL") from None
-    except webhooks.LimitReachedError:
-        raise CliError(f"the admin sandbox already holds {webhooks.MAX_PER_SANDBOX} webhooks") from None
-    view = _view(sub, secret=True)
     emit(
         args,
-        view,
+        _view(sub, secret=True),
         f"created webhook {sub.id} (owner admin)\nsigning secret (shown once): {sub.secret}",
     )
     return 0
 
 
 def _set_status(args: argparse.Namespace, status: str) -> int:
-    from fortytwo.domain import clock
-    from fortytwo.domain.webhooks.validation import PatchInput
-    from fortytwo.store import webhooks
-    from fortytwo_local.cli import CliError, _backend, emit
+    from fortytwo.services import webhooks
+    from fortytwo_local.cli import _backend, emit
 
     _backend(args)
-    sub = _subscription(args.id)
-    try:
-        updated = webhooks.update(sub, PatchInput(status=status), clock.now())  # type: ignore[arg-type]
-    except webhooks.SubscriptionMissing:
-        raise CliError(f"no webhook {args.id!r}") from None
-    view = _view(updated)
-    emit(args, view, f"webhook {updated.id} is {updated.status}")
+    with _as_cli_errors(args.id):
+        updated = webhooks.set_status(args.id, status, webhooks.Outbound())
+    emit(args, _view(updated), f"webhook {updated.id} is {updated.status}")
     return 0
 
 
@@ -139,28 +108,23 @@ def cmd_resume(args: argparse.Namespace) -> int:
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
-    from fortytwo.store import webhooks
+    from fortytwo.services import webhooks
     from fortytwo_local.cli import _backend, emit
 
     _backend(args)
-    sub = _subscription(args.id)
-    webhooks.delete(sub)
+    with _as_cli_errors(args.id):
+        sub = webhooks.delete_webhook(args.id, None).subscription
     emit(args, {"id": sub.id, "deleted": True}, f"deleted webhook {sub.id}")
     return 0
 
 
 def cmd_rotate_secret(args: argparse.Namespace) -> int:
-    from fortytwo.domain import clock
-    from fortytwo.domain.webhooks.signature import generate_secret
-    from fortytwo.store import webhooks
-    from fortytwo_local.cli import CliError, _backend, emit
+    from fortytwo.services import webhooks
+    from fortytwo_local.cli import _backend, emit
 
     _backend(args)
-    sub = _subscription(args.id)
-    try:
-        rotated = webhooks.rotate_secret(sub, generate_secret(), clock.now())
-    except webhooks.SubscriptionMissing:
-        raise CliError(f"no webhook {args.id!r}") from None
+    with _as_cli_errors(args.id):
+        rotated = webhooks.rotate_secret(args.id, None, webhooks.Outbound())
     emit(
         args,
         _view(rotated, secret=True),

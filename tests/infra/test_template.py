@@ -222,7 +222,12 @@ def test_webhook_failure_alarm_watches_the_delivery_worker(template: dict[str, A
 
 def test_outcome_labels_match_the_delivery_worker() -> None:
     """The alarm's outcome values are the labels the worker emits (a renamed label would blind it)."""
-    source = (aws.ROOT / "functions" / "webhook_delivery" / "app.py").read_text()
+    worker = (
+        "functions/webhook_delivery/app.py",
+        "layers/common/fortytwo/services/deliveries.py",
+        "layers/common/fortytwo/domain/webhooks/attempts.py",
+    )
+    source = "\n".join((aws.ROOT / path).read_text() for path in worker)
     assert 'count_metric("WebhookDeliveryAttempts"' in source
     for label in ("succeeded", "retry_scheduled", "endpoint_gone", "exhausted"):
         assert f'"{label}"' in source, label

@@ -182,7 +182,7 @@ class Pipeline:
     parked messages released in simulated time."""
 
     def __init__(self, functions: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-        from fortytwo.store import deliveries
+        from fortytwo.store import delivery_queue
 
         self.functions = functions
         self.clock = SimClock()
@@ -201,7 +201,7 @@ class Pipeline:
         )
         self.parked: dict[str, datetime] = {}  # receipt handle → when it is visible again
         self.parks: list[int] = []  # every visibility change, in seconds
-        monkeypatch.setattr(deliveries, "change_visibility", self._park)
+        monkeypatch.setattr(delivery_queue, "change_visibility", self._park)
         stream_arn = self.ddb.describe_table(TableName=aws.ENV["FORTYTWO_TABLE_NAME"])["Table"][
             "LatestStreamArn"
         ]

@@ -100,13 +100,13 @@ def test_admin_create_applies_the_api_rules(cli: Any, seeded: dict[str, Any]) ->
 
 
 def test_admin_manages_any_sandbox(cli: Any, api: Any) -> None:
-    from fortytwo.store import dynamo
+    from fortytwo.store import dynamo, keys
     from fortytwo.store import webhooks as store
 
     hook = api().created("https://z.example.com/1")
     dynamo.client().update_item(
         TableName=dynamo.table_name(),
-        Key=dynamo.key(*store.key(hook["id"])),
+        Key=dynamo.key(*keys.webhook(hook["id"])),
         UpdateExpression="SET failures = :n",
         ExpressionAttributeValues=dynamo.values({":n": 3}),
     )

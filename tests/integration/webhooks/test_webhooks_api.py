@@ -489,12 +489,11 @@ def test_patch_fields_and_status_transitions(api: Any, receiver: Any) -> None:
 
 def _set_failures(webhook_id: str, failures: int) -> None:
     """Put the internal consecutive-failure counter where a test needs it."""
-    from fortytwo.store import dynamo
-    from fortytwo.store import webhooks as store
+    from fortytwo.store import dynamo, keys
 
     dynamo.client().update_item(
         TableName=dynamo.table_name(),
-        Key=dynamo.key(*store.key(webhook_id)),
+        Key=dynamo.key(*keys.webhook(webhook_id)),
         UpdateExpression="SET failures = :n",
         ExpressionAttributeValues=dynamo.values({":n": failures}),
     )
@@ -527,7 +526,8 @@ def test_delete_frees_everything_and_second_delete_is_404(api: Any, receiver: An
 
 
 def test_racing_deletes_release_the_slot_once(api: Any, receiver: Any, seeded: dict[str, Any]) -> None:
-    from fortytwo.store import dynamo
+    from fortytwo.services import webhooks as service
+    from fortytwo.store import dynamo, keys
     from fortytwo.store import webhooks as store
 
     a: Api = api()
@@ -535,9 +535,11 @@ def test_racing_deletes_release_the_slot_once(api: Any, receiver: Any, seeded: d
     hook = a.created(receiver.url("/race"))
     stale = store.get(hook["id"])
     assert stale is not None
-    assert store.delete(stale) is True
-    assert store.delete(stale) is False  # the loser of the race: the handler answers 204 too
-    counter = dynamo.get(*store.counter_key(stale.organization_id, stale.owner_key), consistent=True)
+    assert service.remove(stale) is True
+    assert service.remove(stale) is False  # the loser of the race: the handler answers 204 too
+    counter = dynamo.get(
+        *keys.webhook_sandbox_counter(stale.organization_id, stale.owner_key), consistent=True
+    )
     assert counter is not None and counter["count"] == 1
     assert store.get(keep["id"]) is not None
 

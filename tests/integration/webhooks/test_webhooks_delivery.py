@@ -41,12 +41,11 @@ def _rows(api: Any, webhook_id: str, key: str = "full") -> list[dict[str, Any]]:
 
 
 def _set_failures(webhook_id: str, failures: int) -> None:
-    from fortytwo.store import dynamo
-    from fortytwo.store import webhooks as store
+    from fortytwo.store import dynamo, keys
 
     dynamo.client().update_item(
         TableName=dynamo.table_name(),
-        Key=dynamo.key(*store.key(webhook_id)),
+        Key=dynamo.key(*keys.webhook(webhook_id)),
         UpdateExpression="SET failures = :n",
         ExpressionAttributeValues=dynamo.values({":n": failures}),
     )
@@ -398,20 +397,14 @@ def test_admin_sandbox_subscriptions_receive_events_too(
     seeded: dict[str, Any], receiver: Receiver, pipeline: Pipeline
 ) -> None:
     from fortytwo.domain import clock
-    from fortytwo.domain.webhooks.signature import generate_secret
-    from fortytwo.store import webhooks as store
+    from fortytwo.services import webhooks
 
-    secret = generate_secret()
-    store.create(
-        webhook_id="019e449c-fe80-783c-af56-4652466de486",
-        org_id=seeded["organization_id"],
-        owner_key=store.ADMIN_OWNER_KEY,
-        url=receiver.url("/admin"),
-        events=("booking_created",),
-        description=None,
-        secret=secret,
-        now=clock.now() - timedelta(seconds=1),
+    created = webhooks.create_webhook(
+        webhooks.Sandbox(seeded["organization_id"], webhooks.ADMIN_OWNER_KEY),
+        {"url": receiver.url("/admin"), "events": ["booking_created"]},
+        webhooks.Outbound(now=lambda: clock.now() - timedelta(seconds=1)),
     )
+    secret = created.secret
     receiver.secrets["/admin"] = [secret]
     emit_event(seeded["organization_id"])
     pipeline.run()

@@ -82,7 +82,7 @@ def test_a_redelivered_stream_batch_creates_nothing_twice(
 def test_a_failed_send_is_reported_and_retried_without_duplicates(
     api: Any, seeded: dict[str, Any], pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from fortytwo.store import deliveries
+    from fortytwo.store import delivery_queue as deliveries
 
     api().created("https://c.example.com/1")
     emit_event(seeded["organization_id"])

@@ -114,3 +114,59 @@ def pats_of_org_entry(org_id: str, created_at: str, pat_id: str) -> tuple[str, s
 
 def pat_id_entry(pat_id: str) -> tuple[str, str]:
     return pat_id_index(pat_id), "PAT"
+
+
+# --- Webhooks: subscriptions, URL locks, sandbox counters, deliveries, attempt rows, outbox -------
+
+
+def webhook(webhook_id: str) -> tuple[str, str]:
+    return webhook_partition(webhook_id), "WEBHOOK"
+
+
+def webhook_partition(webhook_id: str) -> str:
+    """The subscription's partition; its deliveries-log rows live there too."""
+    return f"WEBHOOK#{webhook_id}"
+
+
+def webhook_sandbox(org_id: str, owner_key: str) -> str:
+    """gsi1 partition of a sandbox's subscriptions; also the pk of its counter."""
+    return f"WHBOX#{org_id}#{owner_key}"
+
+
+def webhook_sandbox_sort(created_at: str, webhook_id: str) -> str:
+    """gsi1 sort key: newest first when queried backwards."""
+    return f"{created_at}#{webhook_id}"
+
+
+def webhook_sandbox_counter(org_id: str, owner_key: str) -> tuple[str, str]:
+    return webhook_sandbox(org_id, owner_key), "COUNT"
+
+
+def webhooks_of_org(org_id: str) -> str:
+    """gsi2 partition of every subscription of an organization (fan-out, admin list)."""
+    return f"WHACCT#{org_id}"
+
+
+def webhook_url_lock(org_id: str, owner_key: str, url_digest: str) -> tuple[str, str]:
+    return f"WHURL#{org_id}#{owner_key}#{url_digest}", "LOCK"
+
+
+def delivery(delivery_id: str) -> tuple[str, str]:
+    return f"DELIVERY#{delivery_id}", "DELIVERY"
+
+
+# Zero-padded so attempt 10 sorts after attempt 9 within one delivery and instant.
+ATTEMPT_DIGITS = 6
+
+
+def delivery_attempt(webhook_id: str, created_at: str, delivery_id: str, attempt: int) -> tuple[str, str]:
+    return webhook_partition(webhook_id), f"ATTEMPT#{created_at}#{delivery_id}#{attempt:0{ATTEMPT_DIGITS}d}"
+
+
+def delivery_attempts_since(created_at: str) -> tuple[str, str]:
+    """Sort-key bounds of the attempt rows created at or after `created_at` (format_ts text)."""
+    return f"ATTEMPT#{created_at}", "ATTEMPT#~"
+
+
+def outbox_event(event_id: str) -> tuple[str, str]:
+    return f"OUTBOX#{event_id}", "EVENT"

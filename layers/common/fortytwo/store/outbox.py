@@ -1,38 +1,53 @@
 """Outbox items: written in the same transaction as the change they describe; the stream fans them out.
 
 Producers call `transact_put(event)` and add the result to their TransactWriteItems list; the
-fan-out function reads stream images back with `from_image`.
+fan-out function reads stream images back with `from_image`. The body is stored as text (the
+rendered JSON, always UTF-8), exactly the bytes every delivery sends.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from fortytwo.domain.timefmt import format_ts, parse_ts
 from fortytwo.domain.webhooks.envelope import OutboxEvent
-from fortytwo.store import dynamo
+from fortytwo.store import dynamo, keys
+from fortytwo.store.schema import ItemSchema
 
 RETENTION = timedelta(days=7)
 
 
-def key(event_id: str) -> tuple[str, str]:
-    return f"OUTBOX#{event_id}", "EVENT"
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """The outbox item's attributes: an `OutboxEvent` with its body as text."""
+
+    event_id: str
+    event: str
+    organization_id: str
+    created_at: datetime
+    body: str
+
+    @classmethod
+    def of(cls, event: OutboxEvent) -> StoredEvent:
+        return cls(event.event_id, event.event, event.organization_id, event.created_at, event.body.decode())
+
+    def outbox_event(self) -> OutboxEvent:
+        return OutboxEvent(
+            self.event_id, self.event, self.organization_id, self.created_at, self.body.encode()
+        )
+
+
+OUTBOX_EVENT = ItemSchema(
+    type="outbox",
+    entity=StoredEvent,
+    key=lambda e: keys.outbox_event(e.event_id),
+    ttl=lambda e: int((e.created_at + RETENTION).timestamp()),
+)
 
 
 def item(event: OutboxEvent) -> dynamo.Item:
-    pk, sk = key(event.event_id)
-    return {
-        "pk": pk,
-        "sk": sk,
-        "type": "outbox",
-        "event_id": event.event_id,
-        "event": event.event,
-        "organization_id": event.organization_id,
-        "created_at": format_ts(event.created_at),
-        "body": event.body.decode("utf-8"),
-        "ttl": int((event.created_at + RETENTION).timestamp()),
-    }
+    return OUTBOX_EVENT.encode(StoredEvent.of(event))
 
 
 def transact_put(event: OutboxEvent) -> dict[str, Any]:
@@ -47,13 +62,7 @@ def transact_put(event: OutboxEvent) -> dict[str, Any]:
 
 
 def from_item(data: dynamo.Item) -> OutboxEvent:
-    return OutboxEvent(
-        event_id=data["event_id"],
-        event=data["event"],
-        organization_id=data["organization_id"],
-        created_at=parse_ts(data["created_at"]),
-        body=data["body"].encode("utf-8"),
-    )
+    return OUTBOX_EVENT.decode(data).outbox_event()
 
 
 def from_image(image: dict[str, Any]) -> OutboxEvent:

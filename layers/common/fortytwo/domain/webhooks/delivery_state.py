@@ -19,6 +19,8 @@ from enum import StrEnum
 from typing import Any
 
 from fortytwo.domain.timefmt import format_ts
+from fortytwo.domain.webhooks.envelope import OutboxEvent
+from fortytwo.domain.webhooks.events import rest_name
 from fortytwo.domain.webhooks.health import DeliveryHealthEvent, Status, sends_due_attempt
 from fortytwo.domain.webhooks.retry import RetrySchedule, seconds_until
 
@@ -138,6 +140,32 @@ def new_delivery(now: datetime) -> DeliveryState:
     return DeliveryState(DeliveryStatus.PENDING, 1, due_at=now)
 
 
+def never_claimed(state: DeliveryState) -> bool:
+    """Still as the fan-out created it: its queue message may have been lost with the run that
+    created it, so a re-run fan-out sends one again (harmless: attempts are claimed)."""
+    return state.status is DeliveryStatus.PENDING and state.attempt == 1 and state.t0 is None
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One event for one subscription (§8.2) with its lifecycle state; every write of the state
+    is conditional on `version`."""
+
+    delivery_id: str
+    subscription_id: str
+    event: OutboxEvent
+    state: DeliveryState
+    version: int
+
+    @property
+    def rest_event(self) -> str:
+        return rest_name(self.event.event)
+
+    def moved_to(self, state: DeliveryState) -> Delivery:
+        """The delivery as written by a state change conditional on this version."""
+        return Delivery(self.delivery_id, self.subscription_id, self.event, state, self.version + 1)
+
+
 # --- Effects ------------------------------------------------------------------------------------
 
 
@@ -170,6 +198,18 @@ class AttemptRecord:
             "duration_ms": self.duration_ms,
             "next_retry_at": None if self.next_retry_at is None else format_ts(self.next_retry_at),
         }
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedAttempt:
+    """A deliveries-log row as read back: the row plus the identity it is listed under."""
+
+    delivery_id: str
+    event: str  # underscore name
+    record: AttemptRecord
+
+    def to_api(self) -> dict[str, Any]:
+        return self.record.to_api(self.delivery_id, self.event)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,75 @@
+"""The SQS delivery queue (40-webhooks §8.2, §8.4): one message per delivery naming it; retries
+are parked with ChangeMessageVisibility. The only code that talks to SQS."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from fortytwo.config import get_settings
+
+BATCH = 10  # SendMessageBatch's maximum
+CLIENT_CONFIG = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=2, read_timeout=5)
+
+
+@lru_cache(maxsize=1)
+def sqs() -> Any:
+    return boto3.client("sqs", config=CLIENT_CONFIG)
+
+
+def reset_clients() -> None:
+    sqs.cache_clear()
+
+
+def queue_url() -> str:
+    return get_settings().delivery_queue_url
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    delivery_id: str
+    subscription_id: str
+
+    def body(self) -> str:
+        return json.dumps({"delivery_id": self.delivery_id, "subscription_id": self.subscription_id})
+
+    @classmethod
+    def parse(cls, body: str) -> Message:
+        """The message the fan-out wrote; anything else is a bug (it ends in the DLQ)."""
+        data = json.loads(body)
+        delivery_id, subscription_id = data["delivery_id"], data["subscription_id"]
+        if not isinstance(delivery_id, str) or not isinstance(subscription_id, str):
+            raise ValueError("malformed delivery message")
+        return cls(delivery_id, subscription_id)
+
+
+class EnqueueFailed(Exception):
+    """Some messages were not accepted by SQS (the fan-out reports its record as failed)."""
+
+
+def enqueue(messages: Sequence[Message]) -> int:
+    """SendMessageBatch in chunks of 10; the entry id is the delivery id. Returns the call count."""
+    calls = 0
+    for start in range(0, len(messages), BATCH):
+        chunk = messages[start : start + BATCH]
+        response = sqs().send_message_batch(
+            QueueUrl=queue_url(),
+            Entries=[{"Id": m.delivery_id, "MessageBody": m.body()} for m in chunk],
+        )
+        calls += 1
+        failed = response.get("Failed") or []
+        if failed:
+            raise EnqueueFailed(", ".join(f"{f.get('Id')}: {f.get('Code')}" for f in failed))
+    return calls
+
+
+def change_visibility(receipt_handle: str, seconds: int) -> None:
+    sqs().change_message_visibility(
+        QueueUrl=queue_url(), ReceiptHandle=receipt_handle, VisibilityTimeout=max(0, int(seconds))
+    )
