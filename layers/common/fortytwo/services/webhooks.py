@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 from fortytwo.adapters import webhook_http
 from fortytwo.config import get_settings
 from fortytwo.contract.errors import (
+    ApiError,
     DuplicateUrl,
     NotFound,
     ServiceUnavailable,
@@ -83,7 +84,7 @@ def _allow_insecure() -> bool:
     return get_settings().allow_insecure_webhooks
 
 
-def _not_found() -> NotFound:
+def _not_found() -> ApiError:
     return NotFound("No such webhook")
 
 
