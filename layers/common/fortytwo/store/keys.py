@@ -60,3 +60,38 @@ def pat_id_index(pat_id: str) -> str:
 
 def rate_counter(bucket: str, bucket_key: str, window_start: int) -> tuple[str, str]:
     return f"RL#{bucket}#{bucket_key}", f"W#{window_start}"
+
+
+# --------------------------------------------------------------------------- bookings and idempotency
+
+
+def booking(uid: str) -> tuple[str, str]:
+    return f"BOOKING#{uid}", "BOOKING"
+
+
+def bookings_of_account(org_id: str) -> str:
+    """gsi1/gsi2/gsi3 partition: an organization's bookings by start, created_at, updated_at."""
+    return f"ACCT#{org_id}#BK"
+
+
+def bookings_of_host(user_id: str) -> str:
+    """gsi4 partition: a host's bookings by start."""
+    return f"HOST#{user_id}#BK"
+
+
+def bookings_of_attendee(org_id: str, email: str) -> str:
+    """gsi5 partition: an organization's bookings of one attendee address (lower-cased) by start."""
+    return f"ACCT#{org_id}#EMAIL#{email.lower()}"
+
+
+def limit_counter(scope: str, period: str) -> tuple[str, str]:
+    return f"COUNTER#{scope}", period
+
+
+def group_session(event_type_id: str, start_text: str) -> tuple[str, str]:
+    return f"SESSION#{event_type_id}", start_text
+
+
+def idempotency_partition(org_id: str) -> str:
+    """Idempotency records are per organization (30-bookings §9.2); the sk is Powertools' key hash."""
+    return f"IDEMPOTENCY#{org_id}"
