@@ -36,7 +36,6 @@ from fortytwo.http.responses import dumps, ok, page
 from fortytwo.services import bookings
 from fortytwo.services.bookings_errors import contract_errors
 from fortytwo.services.idempotency import Reply
-from fortytwo.store.pepper import get_pepper
 
 app = create_app("42min bookings")
 
@@ -158,7 +157,7 @@ async def list_bookings(request: Request, auth: AuthContext = Depends(bearer("bo
         "updated_since": _ts(updated_since),
         "include_cancelled": effective_include,
     }
-    codec = CursorCodec(get_pepper())
+    codec = CursorCodec(bookings.cursor_secret())
     binding = CursorCodec.binding(LIST_ROUTE, {}, sort, filters)
     after = None
     if cursor is not None:

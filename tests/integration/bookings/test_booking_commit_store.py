@@ -26,6 +26,10 @@ def _error(response) -> tuple[int, str, dict]:  # type: ignore[no-untyped-def]
     return response.status, body["code"], body["details"]
 
 
+def _session_item(event_type_id: str, start: str) -> dict | None:
+    return dynamo.get(*keys.group_session(event_type_id, format_ts(parse_ts(start))), consistent=True)
+
+
 def _counter(scope: str, period: str) -> int:
     return store.counter(scope, period)
 
@@ -128,7 +132,7 @@ def test_group_seats_sessions_and_release(api: Api) -> None:
         _error(api.call("POST", "/v1/bookings", body=api.create_body("intro", api.at(day, "10:30"))))[0]
         == 409
     )
-    session = dynamo.get(*keys.group_session(api.et("workshop"), format_ts(parse_ts(start))), consistent=True)
+    session = _session_item(api.et("workshop"), start)
     assert session is not None and session["seats_taken"] == 3
     day_item = dynamo.get(*ledger.day_key(api.user("ada"), parse_ts(start).date()), consistent=True)
     entries = ledger.entries_of(day_item or {})
@@ -154,7 +158,7 @@ def test_group_seats_sessions_and_release(api: Api) -> None:
     ).json()["data"]
     assert len(remaining) == 1  # the late registration still holds the 10:00 session
     api.call("POST", f"/v1/bookings/{remaining[0]['uid']}/cancel")
-    assert dynamo.get(*keys.group_session(api.et("workshop"), format_ts(parse_ts(start))), consistent=True) is None
+    assert _session_item(api.et("workshop"), start) is None
     assert _counter(*workshop_day) == 0
     assert api.create("intro", api.at(day, "10:30"))["data"]["status"] == "confirmed"
 

@@ -1,4 +1,4 @@
-"""The pure parts of the idempotency glue (services/ and http/idempotency.py): stored replies and expiry bounds."""
+"""The pure parts of the idempotency glue (services/ and http/idempotency.py): replies, expiry bounds."""
 
 from __future__ import annotations
 

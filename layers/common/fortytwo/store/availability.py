@@ -209,7 +209,7 @@ def load_inputs(
     for host in hosts:
         items = ledger.read_days(host.user_id, first, last, consistent=consistent)
         for item in items:
-            day = date.fromisoformat(item["sk"].removeprefix("DAY#"))
+            day = date.fromisoformat(item["day"])
             versions[(host.user_id, day)] = int(item["version"])
         entries = tuple(entry for item in items for entry in ledger.entries_of(item) if entry.active)
         entries_by_host[host.user_id] = entries

@@ -95,3 +95,12 @@ def group_session(event_type_id: str, start_text: str) -> tuple[str, str]:
 def idempotency_partition(org_id: str) -> str:
     """Idempotency records are per organization (30-bookings §9.2); the sk is Powertools' key hash."""
     return f"IDEMPOTENCY#{org_id}"
+
+
+def ledger_partition(host_user_id: str) -> str:
+    """A host's busy ledger: one item per UTC day of a meeting's start."""
+    return f"LEDGER#{host_user_id}"
+
+
+def ledger_day_sort_key(day_iso: str) -> str:
+    return f"DAY#{day_iso}"

@@ -31,9 +31,9 @@ from fortytwo.domain.bookings import ledger as booking_ledger
 from fortytwo.domain.bookings.ledger import day_of
 from fortytwo.domain.scheduling import ExistingBooking
 from fortytwo.domain.timefmt import format_ts, parse_ts
-from fortytwo.store import dynamo
+from fortytwo.store import dynamo, keys
 
-_LAST_DAY = "DAY#9999-12-31"
+_LAST_DAY = keys.ledger_day_sort_key("9999-12-31")
 
 
 def entry_attr(entry: booking_ledger.LedgerEntry) -> dict[str, Any]:
@@ -76,11 +76,11 @@ class LedgerEntry(booking_ledger.LedgerEntry):
 
 
 def partition(host_user_id: str) -> str:
-    return f"LEDGER#{host_user_id}"
+    return keys.ledger_partition(host_user_id)
 
 
 def day_sort_key(day: date) -> str:
-    return f"DAY#{day.isoformat()}"
+    return keys.ledger_day_sort_key(day.isoformat())
 
 
 def day_key(host_user_id: str, day: date) -> tuple[str, str]:
