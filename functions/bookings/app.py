@@ -284,9 +284,7 @@ async def reschedule_booking(
         write=lambda finish: bookings.reschedule(
             org_id=auth.account_id,
             uid=uid,
-            start=move.start,
-            timezone=move.timezone,
-            reason=move.reason,
+            request=move,
             now=now,
             new_uid=uuid7(to_ms(now)),
             created_by=_created_by(auth),

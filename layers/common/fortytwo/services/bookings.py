@@ -17,7 +17,12 @@ from fortytwo.domain.bookings.errors import BookingRuleError
 from fortytwo.domain.bookings.listing import ListQuery
 from fortytwo.domain.bookings.model import Booking
 from fortytwo.domain.bookings.plan import BookingPlan
-from fortytwo.domain.bookings.requests import CreateRequest, PatchRequest, check_patch_shape
+from fortytwo.domain.bookings.requests import (
+    CreateRequest,
+    PatchRequest,
+    RescheduleRequest,
+    check_patch_shape,
+)
 from fortytwo.domain.ids import normalize_uuid
 from fortytwo.observability import count_metric
 from fortytwo.services.bookings_errors import contract_errors
@@ -146,9 +151,7 @@ def reschedule(
     *,
     org_id: str,
     uid: str,
-    start: datetime,
-    timezone: str | None,
-    reason: str | None,
+    request: RescheduleRequest,
     now: datetime,
     new_uid: str,
     created_by: Mapping[str, str],
@@ -159,13 +162,13 @@ def reschedule(
     def attempt() -> Booking:
         old = _existing(org_id, uid)
         loaded = store.booking_event_type(org_id, old.event_type_id)
-        decisions.check_reschedule(old, loaded.event_type if loaded else None, start, now)
+        decisions.check_reschedule(old, loaded.event_type if loaded else None, request.start, now)
         assert loaded is not None
         group = old.is_group_registration
         avail = store.load_availability(
             loaded,
             now=now,
-            start=start,
+            start=request.start,
             exclude_key=None if group else old.uid,
             release_seat_of=old.meeting_id if group else None,
         )
@@ -174,9 +177,7 @@ def reschedule(
             loaded.event_type,
             avail,
             store.session(old),
-            start=start,
-            timezone=timezone,
-            reason=reason,
+            request=request,
             now=now,
             new_uid=new_uid,
             created_by=created_by,

@@ -158,21 +158,9 @@ def existing_bookings(
     for entry in entries:
         if entry.key == exclude_key:
             continue
-        booking = entry.to_existing_booking(host_user_id)
-        if release_seat_of is not None and entry.key == release_seat_of and entry.seats is not None:
-            booking = ExistingBooking(
-                id=booking.id,
-                event_type_id=booking.event_type_id,
-                host_user_id=host_user_id,
-                start=booking.start,
-                end=booking.end,
-                created_at=booking.created_at,
-                status=booking.status,
-                buffer_before_minutes=booking.buffer_before_minutes,
-                buffer_after_minutes=booking.buffer_after_minutes,
-                seats_taken=max(0, entry.seats - 1),
-            )
-        result.append(booking)
+        released = release_seat_of is not None and entry.key == release_seat_of and entry.seats is not None
+        seats = max(0, (entry.seats or 0) - 1) if released else None
+        result.append(entry.to_existing_booking(host_user_id, seats_taken=seats))
     return result
 
 

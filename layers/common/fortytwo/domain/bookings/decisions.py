@@ -26,7 +26,7 @@ from fortytwo.domain.bookings.model import (
     webhook_fields,
 )
 from fortytwo.domain.bookings.plan import BookingPlan, GroupSession, PlanBuilder, SessionAction
-from fortytwo.domain.bookings.requests import CreateRequest, PatchRequest
+from fortytwo.domain.bookings.requests import CreateRequest, PatchRequest, RescheduleRequest
 from fortytwo.domain.scheduling import Evaluation, EventTypeRules, ExistingBooking, Host, evaluate
 from fortytwo.domain.webhooks.envelope import OutboxEvent, booking_event_data, new_outbox_event
 
@@ -249,13 +249,12 @@ def decide_reschedule(
     avail: Availability,
     session: GroupSession | None,
     *,
-    start: datetime,
-    timezone: str | None,
-    reason: str | None,
+    request: RescheduleRequest,
     now: datetime,
     new_uid: str,
     created_by: Mapping[str, str],
 ) -> BookingPlan:
+    start = request.start
     event_type = replace(event_type, timezone=avail.rules.timezone)
     evaluation = evaluate(
         avail.rules,
@@ -280,8 +279,8 @@ def decide_reschedule(
         old,
         new_uid=new_uid,
         start=start,
-        timezone=timezone,
-        reason=reason,
+        timezone=request.timezone,
+        reason=request.reason,
         event_type=event_type,
         host=host if not same_session else old.host,
         now=now,
