@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from fortytwo.domain.bookings.ledger import UNKNOWN, DayState, LedgerEntry, LedgerView, day_of
+from fortytwo.domain.bookings.ledger import DayState, LedgerEntry, LedgerView, day_of
 from fortytwo.domain.bookings.limits import CounterRef, net_changes
 from fortytwo.domain.bookings.model import Booking
 from fortytwo.domain.webhooks.envelope import OutboxEvent
@@ -117,10 +117,10 @@ class PlanBuilder:
     sessions: list[SessionChange] = field(default_factory=list)
     events: list[OutboxEvent] = field(default_factory=list)
 
-    def _day(self, host: str, day: date, *, known: bool = True) -> _Day:
+    def _day(self, host: str, day: date) -> _Day:
         key = (host, day)
         if key not in self.days:
-            self.days[key] = _Day(self.ledger.day_state(host, day) if known else UNKNOWN)
+            self.days[key] = _Day(self.ledger.day_state(host, day))
         return self.days[key]
 
     def put_booking(self, booking: Booking) -> None:
