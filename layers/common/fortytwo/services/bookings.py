@@ -2,7 +2,7 @@
 
 Every write loads a snapshot through `store/bookings` readers, asks ONE pure decision of
 `domain/bookings/decisions` for a `BookingPlan`, and commits it in ONE transaction together with the
-idempotency completion (`completer`, None outside idempotent requests: admin commands).
+idempotency completion (`finish`, None outside idempotent requests: admin commands).
 `services/retry.with_retries` wraps the three beats where a commit can lose a race (§11.4).
 Every failure leaves as a contract error (`services/bookings_errors`).
 """
