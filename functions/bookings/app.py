@@ -1,19 +1,17 @@
 """BookingsFunction: list, get, create, cancel, reschedule and PATCH bookings (30-bookings).
 
-Handlers run the contract's check order: authentication, rate limit and scope (the `bearer`
-dependency), then `Idempotency-Key`, `If-Match`, body, schema; then the idempotency record
-(`http/idempotency.py`); then the endpoint's own checks, which the booking domain decides and the
-store commits in one transaction. Rule failures come back as `BookingRuleError` / `FieldErrors`
-and are raised here as the contract's typed errors.
+Handlers are parse → service → render. They run the contract's check order: authentication, rate
+limit and scope (the `bearer` dependency), then `Idempotency-Key`, `If-Match`, body, schema; then
+the idempotency record (`http/idempotency.idempotent`); then the use case (`services/bookings`),
+which decides and commits in one transaction and raises the contract's errors.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from botocore.exceptions import BotoCoreError, ClientError
 from fastapi import Depends
 from starlette.requests import Request
 from starlette.responses import Response
@@ -22,23 +20,22 @@ from fortytwo.contract import errors as http_errors
 from fortytwo.domain import clock
 from fortytwo.domain.auth import AuthContext
 from fortytwo.domain.bookings import headers as booking_headers
-from fortytwo.domain.bookings import lifecycle, requests
-from fortytwo.domain.bookings.errors import BookingRuleError, FieldErrors
+from fortytwo.domain.bookings import requests
+from fortytwo.domain.bookings.listing import SORTS, ListQuery, sort_value
 from fortytwo.domain.bookings.model import STATUSES, Booking, to_rest
 from fortytwo.domain.ids import normalize_uuid, uuid7
 from fortytwo.domain.timefmt import format_ts, to_ms
-from fortytwo.http import idempotency
 from fortytwo.http.app import create_app
 from fortytwo.http.body import json_body
-from fortytwo.http.context import RequestState
 from fortytwo.http.cursor import CursorCodec
 from fortytwo.http.guard import bearer, request_state
+from fortytwo.http.idempotency import idempotent
 from fortytwo.http.lambda_entry import make_handler
 from fortytwo.http.query import QueryReader
 from fortytwo.http.responses import dumps, ok, page
-from fortytwo.observability import count_metric
-from fortytwo.store import bookings as store
-from fortytwo.store.pepper import get_pepper
+from fortytwo.services import bookings
+from fortytwo.services.bookings_errors import contract_errors
+from fortytwo.services.idempotency import Reply
 
 app = create_app("42min bookings")
 
@@ -51,85 +48,15 @@ MAX_HOST_IDS = 50
 MAX_ATTENDEE_EMAIL = 254
 T = TypeVar("T")
 
-_EXHAUSTED = frozenset(
-    {
-        "ProvisionedThroughputExceededException",
-        "ThrottlingException",
-        "RequestLimitExceeded",
-        "InternalServerError",
-    }
-)
-# Lost or refused slots, counted for the operations dashboards (design.md §7).
-_CONFLICTS = frozenset({"slot_unavailable", "slot_lock_timeout"})
 
-# Contract codes the booking domain and store raise → the typed errors that render them.
-_SIMPLE_ERRORS: dict[str, type[http_errors.ApiError]] = {
-    "missing_idempotency_key": http_errors.MissingIdempotencyKey,
-    "invalid_idempotency_key": http_errors.InvalidIdempotencyKey,
-    "missing_if_match": http_errors.MissingIfMatch,
-    "invalid_if_match": http_errors.InvalidIfMatch,
-    "booking_not_found": http_errors.BookingNotFound,
-    "event_type_not_found": http_errors.EventTypeNotFound,
-    "event_type_inactive": http_errors.EventTypeInactive,
-    "slot_in_past": http_errors.SlotInPast,
-    "booking_in_past": http_errors.BookingInPast,
-    "booking_already_cancelled": http_errors.BookingAlreadyCancelled,
-    "attendee_email_invalid": http_errors.AttendeeEmailInvalid,
-    "attendee_phone_invalid": http_errors.AttendeePhoneInvalid,
-    "attendee_phone_required": http_errors.AttendeePhoneRequired,
-    "event_type_disallows_reschedule": http_errors.EventTypeDisallowsReschedule,
-    "event_type_disallows_cancel": http_errors.EventTypeDisallowsCancel,
-}
-
-
-def api_error(exc: BookingRuleError | FieldErrors) -> http_errors.ApiError:
-    """The typed API error of a booking rule failure."""
-    if isinstance(exc, FieldErrors):
-        return http_errors.ValidationFailed(exc.fields)
-    code, details = exc.code, exc.details
-    simple = _SIMPLE_ERRORS.get(code)
-    if simple is not None:
-        return simple(exc.message)
-    if code == "slot_unavailable":
-        return http_errors.SlotUnavailable(str(details.get("reason", "slot_busy")), exc.message)
-    if code == "booking_already_rescheduled":
-        return http_errors.BookingAlreadyRescheduled(details.get("replaced_by"))
-    if code == "version_conflict":
-        return http_errors.VersionConflict(int(details["current_version"]), exc.message)
-    if code == "field_immutable":
-        return http_errors.FieldImmutable(list(details["fields"]))
-    if code == "missing_required_responses":
-        error = http_errors.MissingRequiredResponses(list(details["fields"]))
-        error.message = exc.message
-        return error
-    if code == "idempotency_in_progress":
-        return http_errors.IdempotencyInProgress(exc.message)
-    if code == "slot_lock_timeout":
-        return http_errors.SlotLockTimeout(exc.message)
-    if code == "service_unavailable":
-        return http_errors.ServiceUnavailable(exc.message)
-    return http_errors.InternalError()
-
-
-def checked(step: Callable[[], T]) -> T:
-    """Run a domain/store step, raising its failure as the contract's typed error."""
-    try:
+def parsed(step: Callable[[], T]) -> T:
+    """A header or body check of the domain, failing with the contract's error."""
+    with contract_errors():
         return step()
-    except (BookingRuleError, FieldErrors) as exc:
-        if isinstance(exc, BookingRuleError) and exc.code in _CONFLICTS:
-            count_metric("BookingConflicts")
-        raise api_error(exc) from exc
-    except ClientError as exc:
-        # The client already retried throttling with backoff: the table is exhausted for now.
-        if exc.response.get("Error", {}).get("Code", "") in _EXHAUSTED:
-            raise http_errors.ServiceUnavailable() from exc
-        raise
-    except BotoCoreError as exc:  # connection failures and timeouts after the client's retries
-        raise http_errors.ServiceUnavailable() from exc
 
 
 def _idempotency_key(request: Request) -> str:
-    return checked(lambda: booking_headers.idempotency_key(request.headers.get("idempotency-key")))
+    return parsed(lambda: booking_headers.idempotency_key(request.headers.get("idempotency-key")))
 
 
 def _path_uid(raw: str) -> str:
@@ -137,52 +64,19 @@ def _path_uid(raw: str) -> str:
     return raw.lower()
 
 
-def _existing_uid(uid: str) -> str:
-    if normalize_uuid(uid) is None:
-        raise http_errors.BookingNotFound()  # a uid that is not a UUID is a 404, never a 400
-    return uid
-
-
 def _created_by(auth: AuthContext) -> dict[str, str]:
     return {"credential_id": auth.credential_id, "user_id": auth.user_id}
 
 
-def _single(booking: Booking, status: int, request_id: str) -> idempotency.StoredResponse:
-    body = dumps({"data": to_rest(booking), "meta": {"request_id": request_id}}).decode("utf-8")
-    return idempotency.StoredResponse(
-        status=status,
-        body=body,
-        request_id=request_id,
-        headers={"ETag": booking_headers.etag(booking.version)},
-    )
+def _render(request: Request, status: int) -> Callable[[Booking], Reply]:
+    """The 2xx answer of a write, as stored for replays: the booking and this request's id."""
+    request_id = request_state(request).request_id
 
+    def render(booking: Booking) -> Reply:
+        body = dumps({"data": to_rest(booking), "meta": {"request_id": request_id}}).decode("utf-8")
+        return Reply(status, body, request_id, {"ETag": booking_headers.etag(booking.version)})
 
-def _run_idempotent(
-    request: Request,
-    auth: AuthContext,
-    *,
-    key: str,
-    method: str,
-    route: str,
-    path_params: Mapping[str, str],
-    body: Mapping[str, Any],
-    now: datetime,
-    work: Callable[[idempotency.Attempt], idempotency.StoredResponse],
-) -> Response:
-    state: RequestState = request_state(request)
-    return idempotency.run(
-        request,
-        account_id=auth.account_id,
-        credential_id=auth.credential_id,
-        request_id=state.request_id,
-        key=key,
-        method=method,
-        route=route,
-        path_params=path_params,
-        body=body,
-        now=now,
-        work=lambda attempt: checked(lambda: work(attempt)),
-    )
+    return render
 
 
 # --------------------------------------------------------------------------- list
@@ -232,7 +126,7 @@ async def list_bookings(request: Request, auth: AuthContext = Depends(bearer("bo
     # Parameters in documented order (30-bookings §3): the first failure names its parameter.
     limit = query.limit()
     cursor = query.single("cursor")
-    sort = query.enum("sort", tuple(store.SORTS), "start_at_desc")
+    sort = query.enum("sort", tuple(SORTS), "start_at_desc")
     assert sort is not None
     statuses = _statuses(query)
     event_type_id = query.uuid("event_type_id")
@@ -263,7 +157,7 @@ async def list_bookings(request: Request, auth: AuthContext = Depends(bearer("bo
         "updated_since": _ts(updated_since),
         "include_cancelled": effective_include,
     }
-    codec = CursorCodec(get_pepper())
+    codec = CursorCodec(bookings.cursor_secret())
     binding = CursorCodec.binding(LIST_ROUTE, {}, sort, filters)
     after = None
     if cursor is not None:
@@ -271,8 +165,8 @@ async def list_bookings(request: Request, auth: AuthContext = Depends(bearer("bo
         if not isinstance(value, str):
             raise http_errors.InvalidQueryParam("cursor", "cursor is invalid for this request")
         after = (value, last_uid)
-    items, has_more = store.list_page(
-        store.ListQuery(
+    items, has_more = bookings.list_page(
+        ListQuery(
             org_id=auth.account_id,
             sort=sort,
             limit=limit,
@@ -290,7 +184,7 @@ async def list_bookings(request: Request, auth: AuthContext = Depends(bearer("bo
     next_cursor = None
     if has_more and items:
         last = items[-1]
-        next_cursor = codec.encode(binding, store.sort_value(last, sort), last.uid)
+        next_cursor = codec.encode(binding, sort_value(last, sort), last.uid)
     return page([to_rest(b, include_responses=False) for b in items], next_cursor)
 
 
@@ -299,9 +193,7 @@ async def list_bookings(request: Request, auth: AuthContext = Depends(bearer("bo
 
 @app.get(ITEM_ROUTE, operation_id="getBooking")
 async def get_booking(uid: str, auth: AuthContext = Depends(bearer("bookings:read"))) -> Response:
-    booking = store.get(auth.account_id, _existing_uid(_path_uid(uid)))
-    if booking is None:
-        raise http_errors.BookingNotFound()
+    booking = bookings.get(auth.account_id, _path_uid(uid))
     return ok(to_rest(booking), headers={"ETag": booking_headers.etag(booking.version)})
 
 
@@ -314,43 +206,9 @@ async def create_booking(
 ) -> Response:
     key = _idempotency_key(request)
     body = await json_body(request)
-    parsed = checked(lambda: requests.parse_create(body))
+    create = parsed(lambda: requests.parse_create(body))
     now = clock.now()
-    request_id = request_state(request).request_id
-
-    def work(attempt: idempotency.Attempt) -> idempotency.StoredResponse:
-        record = store.resolve_event_type(
-            auth.account_id,
-            event_type_id=parsed.event_type_id,
-            username=parsed.username,
-            event_slug=parsed.event_slug,
-        )
-        if record is None:
-            raise BookingRuleError("event_type_not_found", "Event type not found.")
-        event_type = store.bookable(record, None)
-        lifecycle.check_bookable(event_type, parsed.start, now)
-        lifecycle.check_attendee(parsed.attendee)
-        responses = lifecycle.check_create_answers(event_type.questions, parsed.responses)
-        stored: list[idempotency.StoredResponse] = []
-
-        def complete(booking: Booking) -> dict[str, Any]:
-            stored[:] = [_single(booking, 201, request_id)]
-            return attempt.completion_item(stored[0])
-
-        store.create(
-            record=record,
-            request=parsed,
-            responses=responses,
-            now=now,
-            uid=uuid7(to_ms(now)),
-            created_by=_created_by(auth),
-            complete=complete,
-        )
-        attempt.mark_completed()
-        count_metric("BookingsCreated")
-        return stored[0]
-
-    return _run_idempotent(
+    return idempotent(
         request,
         auth,
         key=key,
@@ -359,7 +217,15 @@ async def create_booking(
         path_params={},
         body=body,
         now=now,
-        work=work,
+        render=_render(request, 201),
+        write=lambda finish: bookings.create(
+            org_id=auth.account_id,
+            request=create,
+            now=now,
+            uid=uuid7(to_ms(now)),
+            created_by=_created_by(auth),
+            finish=finish,
+        ),
     )
 
 
@@ -372,28 +238,10 @@ async def cancel_booking(
 ) -> Response:
     key = _idempotency_key(request)
     body = await json_body(request, required=False)  # an empty body is `{}` (§6)
-    parsed = checked(lambda: requests.parse_cancel(body))
+    cancel = parsed(lambda: requests.parse_cancel(body))
     uid = _path_uid(uid)
     now = clock.now()
-    request_id = request_state(request).request_id
-
-    def work(attempt: idempotency.Attempt) -> idempotency.StoredResponse:
-        stored: list[idempotency.StoredResponse] = []
-
-        def complete(booking: Booking) -> dict[str, Any]:
-            stored[:] = [_single(booking, 200, request_id)]
-            return attempt.completion_item(stored[0])
-
-        booking, changed = store.cancel(
-            org_id=auth.account_id, uid=_existing_uid(uid), reason=parsed.reason, now=now, complete=complete
-        )
-        if changed:
-            attempt.mark_completed()
-            return stored[0]
-        # Already canceled: 200 with the current state, stored under the key like any success.
-        return _single(booking, 200, request_id)
-
-    return _run_idempotent(
+    return idempotent(
         request,
         auth,
         key=key,
@@ -402,7 +250,10 @@ async def cancel_booking(
         path_params={"uid": uid},
         body=body,
         now=now,
-        work=work,
+        render=_render(request, 200),
+        write=lambda finish: bookings.cancel(
+            org_id=auth.account_id, uid=uid, reason=cancel.reason, now=now, finish=finish
+        ),
     )
 
 
@@ -417,33 +268,10 @@ async def reschedule_booking(
 ) -> Response:
     key = _idempotency_key(request)
     body = await json_body(request)
-    parsed = checked(lambda: requests.parse_reschedule(body))
+    move = parsed(lambda: requests.parse_reschedule(body))
     uid = _path_uid(uid)
     now = clock.now()
-    request_id = request_state(request).request_id
-
-    def work(attempt: idempotency.Attempt) -> idempotency.StoredResponse:
-        stored: list[idempotency.StoredResponse] = []
-
-        def complete(booking: Booking) -> dict[str, Any]:
-            stored[:] = [_single(booking, 200, request_id)]
-            return attempt.completion_item(stored[0])
-
-        store.reschedule(
-            org_id=auth.account_id,
-            uid=_existing_uid(uid),
-            start=parsed.start,
-            timezone=parsed.timezone,
-            reason=parsed.reason,
-            now=now,
-            new_uid=uuid7(to_ms(now)),
-            created_by=_created_by(auth),
-            complete=complete,
-        )
-        attempt.mark_completed()
-        return stored[0]
-
-    return _run_idempotent(
+    return idempotent(
         request,
         auth,
         key=key,
@@ -452,7 +280,16 @@ async def reschedule_booking(
         path_params={"uid": uid},
         body=body,
         now=now,
-        work=work,
+        render=_render(request, 200),
+        write=lambda finish: bookings.reschedule(
+            org_id=auth.account_id,
+            uid=uid,
+            request=move,
+            now=now,
+            new_uid=uuid7(to_ms(now)),
+            created_by=_created_by(auth),
+            finish=finish,
+        ),
     )
 
 
@@ -464,33 +301,12 @@ async def update_booking(
     uid: str, request: Request, auth: AuthContext = Depends(bearer("bookings:update", check_body_size=False))
 ) -> Response:
     key = _idempotency_key(request)
-    expected = checked(lambda: booking_headers.if_match(request.headers.get("if-match")))
+    expected = parsed(lambda: booking_headers.if_match(request.headers.get("if-match")))
     body = await json_body(request)
-    parsed = checked(lambda: requests.parse_patch(body))
+    change = parsed(lambda: requests.parse_patch(body))
     uid = _path_uid(uid)
     now = clock.now()
-    request_id = request_state(request).request_id
-
-    def work(attempt: idempotency.Attempt) -> idempotency.StoredResponse:
-        requests.check_patch_shape(parsed)
-        stored: list[idempotency.StoredResponse] = []
-
-        def complete(booking: Booking) -> dict[str, Any]:
-            stored[:] = [_single(booking, 200, request_id)]
-            return attempt.completion_item(stored[0])
-
-        store.patch(
-            org_id=auth.account_id,
-            uid=_existing_uid(uid),
-            request=parsed,
-            expected=expected,
-            now=now,
-            complete=complete,
-        )
-        attempt.mark_completed()
-        return stored[0]
-
-    return _run_idempotent(
+    return idempotent(
         request,
         auth,
         key=key,
@@ -499,7 +315,15 @@ async def update_booking(
         path_params={"uid": uid},
         body=body,
         now=now,
-        work=work,
+        render=_render(request, 200),
+        write=lambda finish: bookings.patch(
+            org_id=auth.account_id,
+            uid=uid,
+            request=change,
+            expected=expected,
+            now=now,
+            finish=finish,
+        ),
     )
 
 

@@ -17,7 +17,7 @@ def cmd_no_show(args: argparse.Namespace) -> int:
     from fortytwo.domain.bookings.errors import BookingRuleError
     from fortytwo.domain.bookings.model import to_rest
     from fortytwo.domain.ids import normalize_uuid
-    from fortytwo.store import bookings
+    from fortytwo.services import bookings
     from fortytwo_local.cli import CliError, _backend, emit
 
     _backend(args)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -242,3 +243,31 @@ def test_other_organizations_bookings_are_invisible(api: Api) -> None:
         "POST", "/v1/bookings", headers={**headers, "idempotency-key": "k2"}, body=api.create_body()
     )
     assert _error(foreign)[:2] == (404, "event_type_not_found")
+
+
+def test_a_create_makes_at_most_seven_table_calls(api: Api) -> None:
+    """PAT, rate limit, reservation, event type, hosts and schedules (with the hosts' users, so the
+    chosen host needs no read of its own), the host's ledger days, and the one transaction."""
+    from collections import Counter
+
+    from fortytwo.store import dynamo
+
+    day = api.fresh_day()
+    api.create("intro", api.at(day, "09:00"))  # warm: pepper, the PAT's last_used_at
+    calls: Counter[str] = Counter()
+
+    def count(model: Any, **_: Any) -> None:
+        calls[model.name] += 1
+
+    clients = (dynamo.client(), dynamo.fast_client())
+    for client in clients:
+        client.meta.events.register("before-call.dynamodb.*", count)
+    try:
+        assert (
+            api.call("POST", "/v1/bookings", body=api.create_body(start=api.at(day, "10:00"))).status == 201
+        )
+    finally:
+        for client in clients:
+            client.meta.events.unregister("before-call.dynamodb.*", count)
+    assert sum(calls.values()) <= 7, calls
+    assert calls["BatchGetItem"] == 1 and calls["TransactWriteItems"] == 1, calls

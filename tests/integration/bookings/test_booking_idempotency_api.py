@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 
 import boto3
@@ -11,15 +13,18 @@ from fortytwo.store import dynamo
 from .conftest import Api, outbox_events
 
 
-def _record(api: Api, key: str) -> dict:
-    from fortytwo.http.idempotency import _store
+def _sort_key(key: str) -> str:
+    """The record's sort key: Powertools' `KEY#` + SHA-256 of the JSON-encoded key (single-table.md)."""
+    return "KEY#" + hashlib.sha256(json.dumps(key).encode()).hexdigest()
 
+
+def _record(api: Api, key: str) -> dict:
     items = boto3.client("dynamodb").query(
         TableName=dynamo.table_name(),
         KeyConditionExpression="pk = :p",
         ExpressionAttributeValues={":p": {"S": f"IDEMPOTENCY#{api.seed['organization_id']}"}},
     )["Items"]
-    wanted = _store().key_for(key)
+    wanted = _sort_key(key)
     [item] = [i for i in items if i["sk"]["S"] == wanted]
     return dynamo.from_item(item) or {}
 
@@ -129,8 +134,6 @@ def test_failures_are_not_stored(api: Api) -> None:
 
 def _reserve(api: Api, key: str, *, fingerprint: str, in_progress_ms: int) -> None:
     """Another attempt's reservation, as Powertools writes it."""
-    from fortytwo.http.idempotency import _store
-
     pk = f"IDEMPOTENCY#{api.seed['organization_id']}"
     now = time.time()
     boto3.client("dynamodb").put_item(
@@ -138,7 +141,7 @@ def _reserve(api: Api, key: str, *, fingerprint: str, in_progress_ms: int) -> No
         Item=dynamo.to_item(
             {
                 "pk": pk,
-                "sk": _store().key_for(key),
+                "sk": _sort_key(key),
                 "state": "INPROGRESS",
                 "fingerprint": fingerprint,
                 "ttl": int(now) + 86400,
@@ -181,9 +184,9 @@ def test_a_stale_attempt_cannot_complete_or_delete_the_record(api: Api, monkeypa
     day = api.fresh_day()
     real_commit = store.commit
 
-    def hijack(plan):  # type: ignore[no-untyped-def]
+    def hijack(plan, completion=None):  # type: ignore[no-untyped-def]
         _reserve(api, "hijacked", fingerprint="theirs", in_progress_ms=20_000)
-        return real_commit(plan)
+        return real_commit(plan, completion)
 
     monkeypatch.setattr(store, "commit", hijack)
     response = api.call(

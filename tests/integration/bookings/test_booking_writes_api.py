@@ -329,19 +329,19 @@ def test_patch_lost_race_is_a_version_conflict(api: Api, monkeypatch) -> None:  
     uid = api.create("intro", api.at(day, "10:00"))["data"]["uid"]
     real_commit = store.commit
 
-    def sneak_in(plan):  # type: ignore[no-untyped-def]
+    def sneak_in(plan, completion=None):  # type: ignore[no-untyped-def]
         monkeypatch.setattr(store, "commit", real_commit)
         from fortytwo.domain.bookings.requests import parse_patch
+        from fortytwo.services import bookings
 
-        store.patch(
+        bookings.patch(
             org_id=api.seed["organization_id"],
             uid=uid,
             request=parse_patch({"metadata": {"first": True}}),
             expected="*",
             now=NOW,
-            complete=lambda booking: None,
         )
-        return real_commit(plan)
+        return real_commit(plan, completion)
 
     monkeypatch.setattr(store, "commit", sneak_in)
     response = api.call(
@@ -359,7 +359,7 @@ def test_patch_lost_race_is_a_version_conflict(api: Api, monkeypatch) -> None:  
 
 def test_no_show(api: Api) -> None:
     from fortytwo.domain.bookings.errors import BookingRuleError
-    from fortytwo.store import bookings as store
+    from fortytwo.services import bookings as store
 
     day = api.fresh_day()
     booking = api.create("intro", api.at(day, "10:00"))["data"]

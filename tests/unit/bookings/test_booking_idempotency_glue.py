@@ -1,28 +1,29 @@
-"""The pure parts of the idempotency glue (http/idempotency.py): stored responses and expiry bounds."""
+"""The pure parts of the idempotency glue (services/ and http/idempotency.py): replies, expiry bounds."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from fortytwo.http.idempotency import (
+from fortytwo.http.idempotency import as_response
+from fortytwo.services.idempotency import (
     FALLBACK_TIMEOUT_MS,
     MAX_IN_PROGRESS_MS,
-    StoredResponse,
     _BoundedContext,
-    serialize_response,
+    serialize_reply,
 )
+from fortytwo.services.idempotency import Reply as StoredResponse
 
 
 def test_stored_response_round_trip_and_replay_headers() -> None:
     stored = StoredResponse(
         201, '{"data":{"name":"Zoë"},"meta":{"request_id":"req_1"}}', "req_1", {"ETag": '"1"'}
     )
-    assert StoredResponse.from_dict(json.loads(serialize_response(stored.to_dict()))) == stored
-    fresh = stored.response(replayed=False)
+    assert StoredResponse.from_dict(json.loads(serialize_reply(stored))) == stored
+    fresh = as_response(stored, replayed=False)
     assert fresh.status_code == 201 and fresh.body == stored.body.encode("utf-8")
     assert "idempotent-replayed" not in fresh.headers and "x-request-id" not in fresh.headers
-    replay = stored.response(replayed=True)
+    replay = as_response(stored, replayed=True)
     assert replay.headers["idempotent-replayed"] == "true"
     assert replay.headers["x-request-id"] == "req_1" and replay.headers["etag"] == '"1"'
     assert replay.headers["content-type"] == "application/json"

@@ -16,11 +16,12 @@ data the listing used (20-scheduling §4.4).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from fortytwo.domain import event_types as rules_of_event_types
+from fortytwo.domain.bookings.model import HostSnapshot
 from fortytwo.domain.scheduling import (
     EventTypeRules,
     ExistingBooking,
@@ -54,6 +55,8 @@ class SlotInputs:
     # (host user id, UTC day) → version of every ledger day item read; a day missing here did not
     # exist (booking commits pass `expected_version=None` for it).
     day_versions: Mapping[tuple[str, date], int]
+    # the hosts' user facts from the same BatchGetItem (booking writes snapshot the chosen host)
+    host_users: Mapping[str, HostSnapshot] = field(default_factory=dict)
 
 
 def _schedule(item: Mapping[str, Any] | None) -> Schedule | None:
@@ -81,8 +84,25 @@ def _limits(user: Mapping[str, Any]) -> MeetingLimits:
     return MeetingLimits(limits.get("per_day"), limits.get("per_week"), limits.get("per_month"))
 
 
+def host_snapshot(user_id: str, user: Mapping[str, Any] | None) -> HostSnapshot:
+    """The booking's view of a host's user item (None: the user is gone)."""
+    if user is None:
+        return HostSnapshot(user_id, None, None)
+    return HostSnapshot(
+        user_id, user.get("username"), user.get("email"), user.get("first_name"), user.get("last_name")
+    )
+
+
 def load_hosts(record: Mapping[str, Any], *, consistent: bool = False) -> tuple[tuple[Host, ...], str | None]:
-    """(hosts in `hosts[]` order, the event type's exposed timezone) with one BatchGetItem.
+    """(hosts in `hosts[]` order, the event type's exposed timezone) with one BatchGetItem."""
+    hosts, timezone, _ = _load_hosts(record, consistent=consistent)
+    return hosts, timezone
+
+
+def _load_hosts(
+    record: Mapping[str, Any], *, consistent: bool
+) -> tuple[tuple[Host, ...], str | None, dict[str, HostSnapshot]]:
+    """(hosts in `hosts[]` order, the event type's exposed timezone, their users) with one BatchGetItem.
 
     A host whose user or schedule is gone stays in the list with no hours at all, so the engine
     still sees exactly the owner (user-owned) and simply offers nothing for that host.
@@ -120,7 +140,8 @@ def load_hosts(record: Mapping[str, Any], *, consistent: bool = False) -> tuple[
     if record.get("owner_user_id") and refs:
         used = schedules.get(refs[0]["schedule_id"])
         timezone = used.get("timezone") if used else None
-    return tuple(hosts), timezone
+    snapshots = {user_id: host_snapshot(user_id, user) for user_id, user in users.items()}
+    return tuple(hosts), timezone, snapshots
 
 
 def _utc_day(instant: datetime) -> date:
@@ -179,7 +200,7 @@ def load_inputs(
 
     `exclude_key` / `release_seat_of`: the booking being rescheduled (see `ledger.existing_bookings`).
     """
-    hosts, timezone = load_hosts(record, consistent=consistent)
+    hosts, timezone, users = _load_hosts(record, consistent=consistent)
     rules = rules_of_event_types.rules_of(record, timezone)
     first, last = ledger_days(rules, hosts, now=now, window_start=window_start, window_end=window_end)
     bookings: list[ExistingBooking] = []
@@ -188,11 +209,11 @@ def load_inputs(
     for host in hosts:
         items = ledger.read_days(host.user_id, first, last, consistent=consistent)
         for item in items:
-            day = date.fromisoformat(item["sk"].removeprefix("DAY#"))
+            day = date.fromisoformat(item["day"])
             versions[(host.user_id, day)] = int(item["version"])
         entries = tuple(entry for item in items for entry in ledger.entries_of(item) if entry.active)
         entries_by_host[host.user_id] = entries
         bookings += ledger.existing_bookings(
             host.user_id, entries, exclude_key=exclude_key, release_seat_of=release_seat_of
         )
-    return SlotInputs(record, rules, hosts, tuple(bookings), entries_by_host, first, last, versions)
+    return SlotInputs(record, rules, hosts, tuple(bookings), entries_by_host, first, last, versions, users)

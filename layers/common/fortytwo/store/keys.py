@@ -170,3 +170,47 @@ def delivery_attempts_since(created_at: str) -> tuple[str, str]:
 
 def outbox_event(event_id: str) -> tuple[str, str]:
     return f"OUTBOX#{event_id}", "EVENT"
+
+
+# --------------------------------------------------------------------------- bookings and idempotency
+
+
+def booking(uid: str) -> tuple[str, str]:
+    return f"BOOKING#{uid}", "BOOKING"
+
+
+def bookings_of_account(org_id: str) -> str:
+    """gsi1/gsi2/gsi3 partition: an organization's bookings by start, created_at, updated_at."""
+    return f"ACCT#{org_id}#BK"
+
+
+def bookings_of_host(user_id: str) -> str:
+    """gsi4 partition: a host's bookings by start."""
+    return f"HOST#{user_id}#BK"
+
+
+def bookings_of_attendee(org_id: str, email: str) -> str:
+    """gsi5 partition: an organization's bookings of one attendee address (lower-cased) by start."""
+    return f"ACCT#{org_id}#EMAIL#{email.lower()}"
+
+
+def limit_counter(scope: str, period: str) -> tuple[str, str]:
+    return f"COUNTER#{scope}", period
+
+
+def group_session(event_type_id: str, start_text: str) -> tuple[str, str]:
+    return f"SESSION#{event_type_id}", start_text
+
+
+def idempotency_partition(org_id: str) -> str:
+    """Idempotency records are per organization (30-bookings §9.2); the sk is Powertools' key hash."""
+    return f"IDEMPOTENCY#{org_id}"
+
+
+def ledger_partition(host_user_id: str) -> str:
+    """A host's busy ledger: one item per UTC day of a meeting's start."""
+    return f"LEDGER#{host_user_id}"
+
+
+def ledger_day_sort_key(day_iso: str) -> str:
+    return f"DAY#{day_iso}"

@@ -24,49 +24,41 @@ meeting that can touch an instant t starts on the UTC date of t, the day before,
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
-from fortytwo.domain.scheduling import ACTIVE_STATUSES, ExistingBooking
+from fortytwo.domain.bookings import ledger as booking_ledger
+from fortytwo.domain.bookings.ledger import day_of
+from fortytwo.domain.scheduling import ExistingBooking
 from fortytwo.domain.timefmt import format_ts, parse_ts
-from fortytwo.store import dynamo
+from fortytwo.store import dynamo, keys
 
-_LAST_DAY = "DAY#9999-12-31"
+_LAST_DAY = keys.ledger_day_sort_key("9999-12-31")
 
 
-@dataclass(frozen=True, slots=True)
-class LedgerEntry:
-    """One busy item of a host. `seats` is set only for group sessions."""
+def entry_attr(entry: booking_ledger.LedgerEntry) -> dict[str, Any]:
+    """The map value stored under `entries.<key>`."""
+    value: dict[str, Any] = {
+        "event_type_id": entry.event_type_id,
+        "start": format_ts(entry.start),
+        "end": format_ts(entry.end),
+        "buffer_before": entry.buffer_before,
+        "buffer_after": entry.buffer_after,
+        "status": entry.status,
+        "created_at": format_ts(entry.created_at),
+    }
+    if entry.seats is not None:
+        value["seats"] = entry.seats
+    return value
 
-    key: str
-    event_type_id: str
-    start: datetime
-    end: datetime
-    created_at: datetime
-    status: str = "confirmed"
-    buffer_before: int = 0
-    buffer_after: int = 0
-    seats: int | None = None
 
-    @property
-    def active(self) -> bool:
-        return self.status in ACTIVE_STATUSES
+class LedgerEntry(booking_ledger.LedgerEntry):
+    """A ledger entry with its stored form (the domain's `LedgerEntry` plus the map codec)."""
+
+    __slots__ = ()
 
     def to_attr(self) -> dict[str, Any]:
-        """The map value stored under `entries.<key>`."""
-        value: dict[str, Any] = {
-            "event_type_id": self.event_type_id,
-            "start": format_ts(self.start),
-            "end": format_ts(self.end),
-            "buffer_before": self.buffer_before,
-            "buffer_after": self.buffer_after,
-            "status": self.status,
-            "created_at": format_ts(self.created_at),
-        }
-        if self.seats is not None:
-            value["seats"] = self.seats
-        return value
+        return entry_attr(self)
 
     @classmethod
     def from_attr(cls, key: str, value: Mapping[str, Any]) -> LedgerEntry:
@@ -82,36 +74,17 @@ class LedgerEntry:
             seats=int(value["seats"]) if value.get("seats") is not None else None,
         )
 
-    def to_existing_booking(self, host_user_id: str) -> ExistingBooking:
-        return ExistingBooking(
-            id=self.key,
-            event_type_id=self.event_type_id,
-            host_user_id=host_user_id,
-            start=self.start,
-            end=self.end,
-            created_at=self.created_at,
-            status=self.status,
-            buffer_before_minutes=self.buffer_before,
-            buffer_after_minutes=self.buffer_after,
-            seats_taken=self.seats,
-        )
-
 
 def partition(host_user_id: str) -> str:
-    return f"LEDGER#{host_user_id}"
+    return keys.ledger_partition(host_user_id)
 
 
 def day_sort_key(day: date) -> str:
-    return f"DAY#{day.isoformat()}"
+    return keys.ledger_day_sort_key(day.isoformat())
 
 
 def day_key(host_user_id: str, day: date) -> tuple[str, str]:
     return partition(host_user_id), day_sort_key(day)
-
-
-def day_of(start: datetime) -> date:
-    """The ledger day of a meeting: the UTC date of its start."""
-    return start.astimezone(UTC).date()
 
 
 def session_key(event_type_id: str, start: datetime) -> str:
@@ -119,7 +92,9 @@ def session_key(event_type_id: str, start: datetime) -> str:
     return f"session:{event_type_id}:{format_ts(start)}"
 
 
-def day_item(host_user_id: str, day: date, entries: Iterable[LedgerEntry], version: int = 1) -> dynamo.Item:
+def day_item(
+    host_user_id: str, day: date, entries: Iterable[booking_ledger.LedgerEntry], version: int = 1
+) -> dynamo.Item:
     """A whole ledger day (tests and first writes of a day)."""
     pk, sk = day_key(host_user_id, day)
     return {
@@ -128,7 +103,7 @@ def day_item(host_user_id: str, day: date, entries: Iterable[LedgerEntry], versi
         "type": "ledger_day",
         "host_user_id": host_user_id,
         "day": day.isoformat(),
-        "entries": {entry.key: entry.to_attr() for entry in entries},
+        "entries": {entry.key: entry_attr(entry) for entry in entries},
         "version": version,
     }
 
@@ -183,21 +158,9 @@ def existing_bookings(
     for entry in entries:
         if entry.key == exclude_key:
             continue
-        booking = entry.to_existing_booking(host_user_id)
-        if release_seat_of is not None and entry.key == release_seat_of and entry.seats is not None:
-            booking = ExistingBooking(
-                id=booking.id,
-                event_type_id=booking.event_type_id,
-                host_user_id=host_user_id,
-                start=booking.start,
-                end=booking.end,
-                created_at=booking.created_at,
-                status=booking.status,
-                buffer_before_minutes=booking.buffer_before_minutes,
-                buffer_after_minutes=booking.buffer_after_minutes,
-                seats_taken=max(0, entry.seats - 1),
-            )
-        result.append(booking)
+        released = release_seat_of is not None and entry.key == release_seat_of and entry.seats is not None
+        seats = max(0, (entry.seats or 0) - 1) if released else None
+        result.append(entry.to_existing_booking(host_user_id, seats_taken=seats))
     return result
 
 
@@ -231,7 +194,7 @@ def transact_add_entry(
             "ConditionExpression": "version = :v",
             "ExpressionAttributeNames": {"#k": entry.key},
             "ExpressionAttributeValues": dynamo.values(
-                {":e": entry.to_attr(), ":one": 1, ":v": expected_version}
+                {":e": entry_attr(entry), ":one": 1, ":v": expected_version}
             ),
         }
     }
