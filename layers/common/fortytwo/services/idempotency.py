@@ -121,7 +121,7 @@ class _Replayed:
     response: Mapping[str, Any]
 
 
-def _replayed(response: Any, _record: DataRecord) -> _Replayed:
+def _replayed(response: Any, idempotent_data: DataRecord) -> _Replayed:  # noqa: ARG001
     return _Replayed(response)
 
 

@@ -113,7 +113,7 @@ class RecordStore(BasePersistenceLayer):
     """The persistence layer of one request's reservation."""
 
     def __init__(self, reservation: Reservation) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # Powertools leaves it unannotated
         self.reservation = reservation
         self.sort_key: str | None = None  # Powertools' key of this request, known once reserved
         self.completed_in_transaction = False
