@@ -3,7 +3,7 @@
 Items (docs/single-table.md):
 
 - booking: pk `BOOKING#<uid>`, sk `BOOKING`; gsi1 `ACCT#<org>#BK` / `<start>#<uid>`, gsi2 same pk /
-  `<created_at>#<uid>`, gsi3 same pk / `<updated_at>#<uid>`, gsi4 `HOST#<user>#BK` / `<start>#<uid>`,
+  `<created_at>#<uid>`, gsi3 same pk / `<updated_at>#<uid>`, gsi4 `ACCT#<org>#HOST#<user>#BK` / `<start>#<uid>`,
   gsi5 `ACCT#<org>#EMAIL#<lower email>` / `<start>#<uid>`; `version` is the ETag.
 - busy ledger day: `store/ledger.py` (one item per host and UTC date of a meeting's start).
 - limit counter: pk `COUNTER#<ET#id | USER#id>`, sk `DAY#…` / `WEEK#…` / `MONTH#…`, `count`.
@@ -86,8 +86,9 @@ def account_partition(org_id: str) -> str:
     return f"ACCT#{org_id}#BK"
 
 
-def host_partition(user_id: str) -> str:
-    return f"HOST#{user_id}#BK"
+def host_partition(org_id: str, user_id: str) -> str:
+    """gsi4: the organization is part of the key, so a foreign host id matches nothing (never a filter)."""
+    return f"ACCT#{org_id}#HOST#{user_id}#BK"
 
 
 def email_partition(org_id: str, email: str) -> str:
@@ -118,7 +119,7 @@ def booking_item(booking: Booking) -> dynamo.Item:
         "gsi2sk": f"{record['created_at']}#{uid}",
         "gsi3pk": account,
         "gsi3sk": f"{record['updated_at']}#{uid}",
-        "gsi4pk": host_partition(booking.host.user_id),
+        "gsi4pk": host_partition(booking.organization_id, booking.host.user_id),
         "gsi4sk": f"{start}#{uid}",
         "gsi5pk": email_partition(booking.organization_id, booking.attendee.email),
         "gsi5sk": f"{start}#{uid}",
@@ -1038,7 +1039,7 @@ def _index_for(query: ListQuery) -> tuple[str, str]:
         if query.attendee_email is not None:
             return "gsi5", email_partition(query.org_id, query.attendee_email)
         if query.host_ids is not None and len(query.host_ids) == 1:
-            return "gsi4", host_partition(query.host_ids[0])
+            return "gsi4", host_partition(query.org_id, query.host_ids[0])
         return "gsi1", account_partition(query.org_id)
     if field_name == "created_at":
         return "gsi2", account_partition(query.org_id)
