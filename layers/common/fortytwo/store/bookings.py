@@ -3,8 +3,8 @@
 Items (docs/single-table.md):
 
 - booking: pk `BOOKING#<uid>`, sk `BOOKING`; gsi1 `ACCT#<org>#BK` / `<start>#<uid>`, gsi2 same pk /
-  `<created_at>#<uid>`, gsi3 same pk / `<updated_at>#<uid>`, gsi4 `ACCT#<org>#HOST#<user>#BK` / `<start>#<uid>`,
-  gsi5 `ACCT#<org>#EMAIL#<lower email>` / `<start>#<uid>`; `version` is the ETag.
+  `<created_at>#<uid>`, gsi3 same pk / `<updated_at>#<uid>`, gsi4 `ACCT#<org>#HOST#<user>#BK` /
+  `<start>#<uid>`, gsi5 `ACCT#<org>#EMAIL#<lower email>` / `<start>#<uid>`; `version` is the ETag.
 - busy ledger day: `store/ledger.py` (one item per host and UTC date of a meeting's start).
 - limit counter: pk `COUNTER#<ET#id | USER#id>`, sk `DAY#…` / `WEEK#…` / `MONTH#…`, `count`.
 - group session: pk `SESSION#<event type id>`, sk `<start>`: host, `seats_taken`, the counter keys
