@@ -6,6 +6,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from fortytwo.domain import storable
 from fortytwo.domain.bookings.addresses import is_valid_email, is_valid_phone
 from fortytwo.domain.bookings.errors import ErrorCollector
 from fortytwo.domain.bookings.event_types import Question
@@ -43,8 +44,9 @@ def _type_problem(question: Question, value: Any) -> str | None:
             return None
         return "must be an international phone number such as +49 30 1234567"
     if kind == "number":
-        number_ok = isinstance(value, int | float) and not isinstance(value, bool)
-        return None if number_ok and math.isfinite(value) else "must be a number"
+        if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
+            return "must be a number"
+        return None if storable.is_storable_number(value) else storable.NUMBER_MESSAGE
     if kind in ("select", "radio"):
         options = question.options or ()
         return None if isinstance(value, str) and value in options else "must be one of the options"
