@@ -57,7 +57,7 @@ from fortytwo.domain.scheduling import (
     Host,
     evaluate,
 )
-from fortytwo.domain.timefmt import format_ts, parse_ts
+from fortytwo.domain.timefmt import format_ts, parse_ts, shifted
 from fortytwo.domain.webhooks.envelope import booking_event_data, new_outbox_event
 from fortytwo.store import availability, dynamo, keys, ledger, outbox
 from fortytwo.store import event_types as event_type_store
@@ -282,7 +282,7 @@ def load_availability(
         record,
         now=now,
         window_start=start,
-        window_end=start + _ONE_MS,
+        window_end=shifted(start, _ONE_MS),
         consistent=True,
         exclude_key=exclude_key,
         release_seat_of=release_seat_of,
