@@ -22,7 +22,7 @@ from fortytwo.store import dynamo
 from .conftest import Org, Tenants
 
 SETTINGS = settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 HOLE = "__HOSTILE__"
 
