@@ -158,7 +158,7 @@ async def list_bookings(request: Request, auth: AuthContext = Depends(bearer("bo
         "include_cancelled": effective_include,
     }
     codec = CursorCodec(bookings.cursor_secret())
-    binding = CursorCodec.binding(LIST_ROUTE, {}, sort, filters)
+    binding = CursorCodec.binding(LIST_ROUTE, {}, sort, filters, account=auth.account_id)
     after = None
     if cursor is not None:
         value, last_uid = codec.decode(cursor, binding)

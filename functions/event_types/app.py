@@ -52,6 +52,10 @@ def _filters(query: QueryReader) -> tuple[str, dict[str, Any]]:
     return sort, {"user_id": user_id, "slug": slug, "active": active}
 
 
+def _binding(auth: AuthContext, sort: str, filters: dict[str, Any]) -> str:
+    return CursorCodec.binding(LIST_ROUTE, {}, sort, filters, account=auth.account_id)
+
+
 @app.get(LIST_ROUTE, operation_id="listEventTypes")
 async def list_event_types(request: Request, auth: AuthContext = Depends(bearer(SCOPE))) -> Response:
     query = QueryReader.of(request)
@@ -68,7 +72,7 @@ async def list_event_types(request: Request, auth: AuthContext = Depends(bearer(
     after = None
     if cursor is not None:
         codec = CursorCodec(get_pepper())
-        value, last_id = codec.decode(cursor, CursorCodec.binding(LIST_ROUTE, {}, sort, filters))
+        value, last_id = codec.decode(cursor, _binding(auth, sort, filters))
         if not isinstance(value, str):
             raise InvalidQueryParam("cursor", "cursor is invalid for this request")
         after = (value, last_id)
@@ -76,9 +80,8 @@ async def list_event_types(request: Request, auth: AuthContext = Depends(bearer(
     next_cursor = None
     if has_more and records:
         last = records[-1]
-        binding = CursorCodec.binding(LIST_ROUTE, {}, sort, filters)
         value = event_types.sort_value(last, sort)
-        next_cursor = CursorCodec(get_pepper()).encode(binding, value, last["id"])
+        next_cursor = CursorCodec(get_pepper()).encode(_binding(auth, sort, filters), value, last["id"])
     data = event_types.views(records, get_settings().booking_page_base_url, detail=False)
     return page(data, next_cursor)
 

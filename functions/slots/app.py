@@ -18,7 +18,7 @@ from fortytwo.domain import clock
 from fortytwo.domain.auth import AuthContext
 from fortytwo.domain.event_types import is_valid_slug
 from fortytwo.domain.scheduling import check_slot, compute_slots, is_valid_timezone
-from fortytwo.domain.timefmt import TimestampError, parse_ts
+from fortytwo.domain.timefmt import TimestampError, parse_ts, shifted
 from fortytwo.http.app import create_app
 from fortytwo.http.guard import bearer
 from fortytwo.http.lambda_entry import make_handler
@@ -30,6 +30,7 @@ app = create_app("42min slots")
 
 SCOPE = "slots:read"
 MAX_WINDOW = timedelta(days=31)
+_ONE_MS = timedelta(milliseconds=1)
 _INSTANT_MESSAGE = "{name} must be an RFC 3339 date-time with an offset"
 _USERNAME_MAX = 127
 
@@ -115,7 +116,7 @@ async def check(request: Request, auth: AuthContext = Depends(bearer(SCOPE))) ->
     record = _resolve(auth.account_id, ident)
     now = clock.now()
     # next_available searches up to now + F days: read the ledger that far in the same one query.
-    horizon = max(start + timedelta(milliseconds=1), now + timedelta(days=int(record["future_limit_days"])))
+    horizon = max(shifted(start, _ONE_MS), now + timedelta(days=int(record["future_limit_days"])))
     inputs = availability.load_inputs(record, now=now, window_start=start, window_end=horizon)
     result = check_slot(inputs.rules, inputs.hosts, inputs.bookings, now=now, start=start, end=end)
     return ok(result.to_data())

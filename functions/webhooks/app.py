@@ -123,7 +123,11 @@ async def list_deliveries(
     cursor = query.single("cursor")
     # Bound to this subscription: the id as the API names it (lower case) when it is a UUID.
     binding = CursorCodec.binding(
-        DELIVERIES_ROUTE, {"id": normalize_uuid(webhook_id) or webhook_id}, DELIVERIES_SORT, {}
+        DELIVERIES_ROUTE,
+        {"id": normalize_uuid(webhook_id) or webhook_id},
+        DELIVERIES_SORT,
+        {},
+        account=auth.account_id,
     )
     codec = CursorCodec(deliveries.cursor_pepper())
     after = _after(codec, cursor, binding) if cursor is not None else None

@@ -118,18 +118,26 @@ def test_timezones_are_iana_names_matched_exactly():
             QueryReader(f"timezone={bad}").timezone()
 
 
+ORG_A = "019daa5b-0000-7000-8000-00000000000a"
+ORG_B = "019daa5b-0000-7000-8000-00000000000b"
+
+
 def test_cursor_round_trip_and_binding():
     codec = CursorCodec(PEPPER)
-    binding = codec.binding("/v1/bookings", {}, "start_asc", {"status": ["accepted"]})
+    binding = codec.binding("/v1/bookings", {}, "start_asc", {"status": ["accepted"]}, account=ORG_A)
     cursor = codec.encode(binding, "2026-05-20T10:00:00.000Z", "019daa5b-3f7c-751f-b034-0ae6ca265e2b")
     assert "=" not in cursor
     assert codec.decode(cursor, binding) == (
         "2026-05-20T10:00:00.000Z",
         "019daa5b-3f7c-751f-b034-0ae6ca265e2b",
     )
-    other = codec.binding("/v1/bookings", {}, "start_desc", {"status": ["accepted"]})
+    other = codec.binding("/v1/bookings", {}, "start_desc", {"status": ["accepted"]}, account=ORG_A)
     with pytest.raises(InvalidQueryParam):
         codec.decode(cursor, other)
+    # The same request by another organization (issue 12, defect 7).
+    foreign = codec.binding("/v1/bookings", {}, "start_asc", {"status": ["accepted"]}, account=ORG_B)
+    with pytest.raises(InvalidQueryParam):
+        codec.decode(cursor, foreign)
     with pytest.raises(InvalidQueryParam):
         CursorCodec(b"q" * 32).decode(cursor, binding)
 
@@ -137,7 +145,7 @@ def test_cursor_round_trip_and_binding():
 @given(st.binary(min_size=1, max_size=200))
 def test_any_altered_cursor_is_rejected(noise):
     codec = CursorCodec(PEPPER)
-    binding = codec.binding("/v1/event-types", {}, "created_at_asc", {})
+    binding = codec.binding("/v1/event-types", {}, "created_at_asc", {}, account=ORG_A)
     cursor = codec.encode(binding, "x", "id")
     raw = bytearray(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     index = noise[0] % len(raw)

@@ -47,9 +47,25 @@ def parse_ts(text: str, *, space_means_plus: bool = False) -> datetime:
         tz = timezone(sign * timedelta(hours=oh, minutes=om))
     try:
         value = datetime(year, month, day, hour, minute, second, millis * 1000, tzinfo=tz)
-    except ValueError as exc:
+        # An offset can move the instant out of years 1-9999 (`0001-01-01T00:00:00+01:00`), which
+        # no output timestamp can express: invalid input, not an OverflowError later.
+        return value.astimezone(UTC)
+    except (ValueError, OverflowError) as exc:
         raise TimestampError(str(exc)) from exc
-    return value.astimezone(UTC)
+
+
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
+_LATEST = datetime.max.replace(tzinfo=UTC)
+
+
+def shifted(value: datetime, delta: timedelta) -> datetime:
+    """`value + delta`, saturating at the ends of the calendar (years 1 and 9999) instead of raising
+    OverflowError. Valid input reaches those ends (`9999-12-31T23:59:59.999Z`); nothing there is ever
+    bookable, so a window that runs past them only has to stay computable."""
+    try:
+        return value + delta
+    except OverflowError:
+        return _LATEST if delta > timedelta(0) else _EARLIEST
 
 
 def utc_from_ms(ms: int) -> datetime:

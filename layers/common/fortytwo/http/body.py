@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -10,6 +9,7 @@ from pydantic import ValidationError as PydanticValidationError
 from starlette.requests import Request
 
 from fortytwo.contract.errors import InvalidRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from fortytwo.domain import json_text
 
 MAX_BODY_BYTES = 65_536
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -35,27 +35,12 @@ def is_json_media_type(content_type: str | None) -> bool:
     return True
 
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for name, value in pairs:
-        if name in result:
-            raise ValueError(f"duplicate member {name!r}")
-        result[name] = value
-    return result
-
-
-def _no_constants(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
 def parse_json_object(body: bytes) -> dict[str, Any]:
-    if body.startswith(b"\xef\xbb\xbf"):
-        raise InvalidRequest("The request body must not start with a byte-order mark.")
+    """Strict JSON (depth and surrogates included, `domain/json_text.py`) → 400 invalid_request."""
     try:
-        text = body.decode("utf-8")
-        value = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise InvalidRequest("The request body is not valid JSON.") from exc
+        value = json_text.loads(body)
+    except json_text.JsonTextError as exc:
+        raise InvalidRequest(str(exc)) from exc
     if not isinstance(value, dict):
         raise InvalidRequest("The request body must be a JSON object.")
     return value

@@ -1,4 +1,8 @@
-"""Opaque keyset cursors bound to route, path parameters, sort and filters (00-conventions §8.4)."""
+"""Opaque keyset cursors bound to account, route, path parameters, sort and filters (00-conventions §8.4).
+
+The binding also covers the caller's account (`"a"`, decision in docs/decisions.md): a cursor
+issued to one organization is refused for another, even on an identical request.
+"""
 
 from __future__ import annotations
 
@@ -34,8 +38,11 @@ class CursorCodec:
         self._key = hmac.new(pepper, b"42min-cursor-v1", hashlib.sha256).digest()
 
     @staticmethod
-    def binding(route: str, path_params: dict[str, str], sort: str, filters: dict[str, Any]) -> str:
-        digest = hashlib.sha256(_canonical({"f": filters, "p": path_params, "r": route, "s": sort})).digest()
+    def binding(
+        route: str, path_params: dict[str, str], sort: str, filters: dict[str, Any], *, account: str
+    ) -> str:
+        bound = {"a": account, "f": filters, "p": path_params, "r": route, "s": sort}
+        digest = hashlib.sha256(_canonical(bound)).digest()
         return _b64(digest[:16])
 
     def encode(self, binding: str, sort_value: Any, last_id: str) -> str:

@@ -161,11 +161,13 @@ def ledger_days(
 ) -> tuple[date, date | None]:
     """The UTC ledger days to read for a window: `(first, last)`, `last` None meaning open-ended.
 
-    No start before `now` is ever offered, so the window is clamped there first: a window far in
-    the past never reads the host's whole history.
+    No start before `now` or from `now + future_limit_days` on is ever offered, so the window is
+    clamped to that horizon first: a window far in the past never reads the host's whole history,
+    and one at the end of the calendar (9999-12-31) never computes dates past it.
     """
-    window_start = max(window_start, now)
-    window_end = max(window_end, window_start + _MS)
+    horizon = now + timedelta(days=rules.future_limit_days)
+    window_start = min(max(window_start, now), horizon)
+    window_end = min(max(window_end, window_start + _MS), horizon + _MS)
     first = _utc_day(window_start - _MARGIN)
     last: date | None = _utc_day(window_end + _MARGIN)
     caps: list[tuple[PeriodKind, str]] = [

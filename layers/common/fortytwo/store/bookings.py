@@ -3,8 +3,8 @@
 Items (docs/single-table.md):
 
 - booking: pk `BOOKING#<uid>`, sk `BOOKING`; gsi1 `ACCT#<org>#BK` / `<start>#<uid>`, gsi2 same pk /
-  `<created_at>#<uid>`, gsi3 same pk / `<updated_at>#<uid>`, gsi4 `HOST#<user>#BK` / `<start>#<uid>`,
-  gsi5 `ACCT#<org>#EMAIL#<lower email>` / `<start>#<uid>`; `version` is the ETag.
+  `<created_at>#<uid>`, gsi3 same pk / `<updated_at>#<uid>`, gsi4 `ACCT#<org>#HOST#<user>#BK` /
+  `<start>#<uid>`, gsi5 `ACCT#<org>#EMAIL#<lower email>` / `<start>#<uid>`; `version` is the ETag.
 - busy ledger day: `store/ledger.py` (one item per host and UTC date of a meeting's start).
 - limit counter: pk `COUNTER#<ET#id | USER#id>`, sk `DAY#…` / `WEEK#…` / `MONTH#…`, `count`.
 - group session: pk `SESSION#<event type id>`, sk `<start>`: host, `seats_taken`, the counter keys
@@ -36,7 +36,7 @@ from fortytwo.domain.bookings.plan import (
     SessionAction,
     SessionChange,
 )
-from fortytwo.domain.timefmt import format_ts, parse_ts
+from fortytwo.domain.timefmt import format_ts, parse_ts, shifted
 from fortytwo.store import availability, dynamo, keys, ledger, outbox
 from fortytwo.store import event_types as event_type_store
 from fortytwo.store import idempotency as idempotency_store
@@ -72,7 +72,7 @@ def booking_item(booking: Booking) -> dynamo.Item:
         "gsi2sk": f"{record['created_at']}#{uid}",
         "gsi3pk": account,
         "gsi3sk": f"{record['updated_at']}#{uid}",
-        "gsi4pk": keys.bookings_of_host(booking.host.user_id),
+        "gsi4pk": keys.bookings_of_host(booking.organization_id, booking.host.user_id),
         "gsi4sk": f"{start}#{uid}",
         "gsi5pk": keys.bookings_of_attendee(booking.organization_id, booking.attendee.email),
         "gsi5sk": f"{start}#{uid}",
@@ -217,7 +217,7 @@ def load_availability(
         loaded.record,
         now=now,
         window_start=start,
-        window_end=start + _ONE_MS,
+        window_end=shifted(start, _ONE_MS),
         consistent=True,
         exclude_key=exclude_key,
         release_seat_of=release_seat_of,
@@ -424,7 +424,7 @@ def _index_for(query: ListQuery) -> tuple[str, str]:
         if query.attendee_email is not None:
             return "gsi5", keys.bookings_of_attendee(query.org_id, query.attendee_email)
         if query.host_ids is not None and len(query.host_ids) == 1:
-            return "gsi4", keys.bookings_of_host(query.host_ids[0])
+            return "gsi4", keys.bookings_of_host(query.org_id, query.host_ids[0])
         return "gsi1", keys.bookings_of_account(query.org_id)
     if field_name == "created_at":
         return "gsi2", keys.bookings_of_account(query.org_id)

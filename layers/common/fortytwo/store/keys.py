@@ -184,9 +184,10 @@ def bookings_of_account(org_id: str) -> str:
     return f"ACCT#{org_id}#BK"
 
 
-def bookings_of_host(user_id: str) -> str:
-    """gsi4 partition: a host's bookings by start."""
-    return f"HOST#{user_id}#BK"
+def bookings_of_host(org_id: str, user_id: str) -> str:
+    """gsi4 partition: a host's bookings by start. The organization is part of the key, so a
+    foreign host id matches nothing (never a filter afterwards: issue 12)."""
+    return f"ACCT#{org_id}#HOST#{user_id}#BK"
 
 
 def bookings_of_attendee(org_id: str, email: str) -> str:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from fortytwo.domain import storable
 from fortytwo.domain.bookings.addresses import is_valid_email, is_valid_phone
 from fortytwo.domain.bookings.errors import ErrorCollector
 from fortytwo.domain.bookings.event_types import Question
@@ -26,36 +27,65 @@ def is_missing(question: Question, value: Any) -> bool:
     return question.type == "checkbox" and value is False
 
 
+def _text_problem(question: Question, value: Any) -> str | None:
+    limit = TEXT_MAX if question.type == "text" else TEXTAREA_MAX
+    if not isinstance(value, str):
+        return "must be a string"
+    return f"must be at most {limit} characters" if len(value) > limit else None
+
+
+def _email_problem(question: Question, value: Any) -> str | None:
+    return None if isinstance(value, str) and is_valid_email(value) else "must be a valid email address"
+
+
+def _phone_problem(question: Question, value: Any) -> str | None:
+    if isinstance(value, str) and is_valid_phone(value):
+        return None
+    return "must be an international phone number such as +49 30 1234567"
+
+
+def _number_problem(question: Question, value: Any) -> str | None:
+    if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
+        return "must be a number"
+    return None if storable.is_storable_number(value) else storable.NUMBER_MESSAGE
+
+
+def _option_problem(question: Question, value: Any) -> str | None:
+    options = question.options or ()
+    return None if isinstance(value, str) and value in options else "must be one of the options"
+
+
+def _options_problem(question: Question, value: Any) -> str | None:
+    options = question.options or ()
+    if not isinstance(value, list) or not all(isinstance(v, str) and v in options for v in value):
+        return "must be a list of the options"
+    return "must not repeat an option" if len(set(value)) != len(value) else None
+
+
+def _checkbox_problem(question: Question, value: Any) -> str | None:
+    return None if isinstance(value, bool) else "must be a boolean"
+
+
+_PROBLEMS: dict[str, Callable[[Question, Any], str | None]] = {
+    "text": _text_problem,
+    "textarea": _text_problem,
+    "email": _email_problem,
+    "phone": _phone_problem,
+    "number": _number_problem,
+    "select": _option_problem,
+    "radio": _option_problem,
+    "multiselect": _options_problem,
+    "checkbox": _checkbox_problem,
+}
+
+
 def _type_problem(question: Question, value: Any) -> str | None:
     kind = question.type
     # A blank answer is simply "not answered"; whether that is allowed is the required check's job.
     if value is None or (kind in _STRING_TYPES and isinstance(value, str) and not value.strip()):
         return None
-    if kind in ("text", "textarea"):
-        limit = TEXT_MAX if kind == "text" else TEXTAREA_MAX
-        if not isinstance(value, str):
-            return "must be a string"
-        return f"must be at most {limit} characters" if len(value) > limit else None
-    if kind == "email":
-        return None if isinstance(value, str) and is_valid_email(value) else "must be a valid email address"
-    if kind == "phone":
-        if isinstance(value, str) and is_valid_phone(value):
-            return None
-        return "must be an international phone number such as +49 30 1234567"
-    if kind == "number":
-        number_ok = isinstance(value, int | float) and not isinstance(value, bool)
-        return None if number_ok and math.isfinite(value) else "must be a number"
-    if kind in ("select", "radio"):
-        options = question.options or ()
-        return None if isinstance(value, str) and value in options else "must be one of the options"
-    if kind == "multiselect":
-        options = question.options or ()
-        if not isinstance(value, list) or not all(isinstance(v, str) and v in options for v in value):
-            return "must be a list of the options"
-        return "must not repeat an option" if len(set(value)) != len(value) else None
-    if kind == "checkbox":
-        return None if isinstance(value, bool) else "must be a boolean"
-    return "has an unsupported question type"
+    problem = _PROBLEMS.get(kind)
+    return problem(question, value) if problem is not None else "has an unsupported question type"
 
 
 def _stored(question: Question, value: Any) -> Any:

@@ -6,6 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from fortytwo.domain import storable
 from fortytwo.domain.bookings.errors import ErrorCollector
 from fortytwo.domain.ids import normalize_uuid
 from fortytwo.domain.scheduling.zones import is_valid_timezone
@@ -76,7 +77,8 @@ def metadata_entry_problem(key: str, value: Any) -> str | None:
             return f"must be at most {METADATA_MAX_VALUE_LENGTH} characters"
     elif len(compact_json(value)) > METADATA_MAX_VALUE_LENGTH:
         return f"must serialize to at most {METADATA_MAX_VALUE_LENGTH} characters"
-    return None
+    # Numbers and nesting the table could not store as given (a failed write used to answer 503).
+    return storable.value_problem(value)
 
 
 def metadata(errors: ErrorCollector, path: str, value: Any) -> dict[str, Any] | None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from fortytwo.domain import json_text
 from fortytwo.domain.oauth.artifacts import hash_secret, new_client_id, new_client_secret
 from fortytwo.domain.oauth.models import (
     AUTH_METHODS,
@@ -126,30 +126,13 @@ def is_json_media_type(content_type: str | None) -> bool:
     return True
 
 
-def _reject_constant(value: str) -> object:
-    raise ValueError(f"non-standard JSON literal {value}")
-
-
-def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    out: dict[str, object] = {}
-    for key, value in pairs:
-        if key in out:
-            raise ValueError(f"duplicate member {key}")
-        out[key] = value
-    return out
-
-
 def parse_json_object(body: bytes) -> dict[str, object] | None:
-    """Strict RFC 8259 parse: no BOM, valid UTF-8, no duplicate members, no NaN/Infinity.
-
-    None unless the body is a JSON object.
-    """
-    if not body or body.startswith(b"\xef\xbb\xbf"):
+    """The request JSON rules of every endpoint (`domain/json_text.py`); None unless a JSON object."""
+    if not body:
         return None
     try:
-        text = body.decode("utf-8")
-        value = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
-    except (UnicodeDecodeError, ValueError):
+        value = json_text.loads(body)
+    except json_text.JsonTextError:
         return None
     return value if isinstance(value, dict) else None
 

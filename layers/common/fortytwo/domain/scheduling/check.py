@@ -19,6 +19,7 @@ from fortytwo.domain.scheduling.models import (
     SlotCheck,
     UnavailableReason,
 )
+from fortytwo.domain.timefmt import shifted
 
 # Growing search windows: the common answer is close by, the worst case spans `future_limit_days`.
 _SEARCH_SPANS_DAYS = (1, 2, 4, 8, 16, 31)
@@ -52,7 +53,7 @@ def evaluate(
     now_ms = to_ms(now)
     start_ms = to_ms(start)
     slot_start = from_ms(start_ms)
-    slot_end = slot_start + timedelta(minutes=rules.duration_minutes)
+    slot_end = shifted(slot_start, timedelta(minutes=rules.duration_minutes))
     reason = _first_failing_rule(rules, start_ms, now_ms)
     if reason is None and start.microsecond % 1000:
         reason = UnavailableReason.SLOT_BUSY  # no grid point has sub-millisecond digits
