@@ -6,9 +6,8 @@ thread's write. Real DynamoDB makes each call atomic, and the API's concurrency 
 winner per slot, one success per version) depend on that, so every DynamoDB call is serialised
 here. Function invocations themselves still run concurrently.
 
-Two speed-ups keep moto out of the way on a small machine: this process's boto3 calls reach
-the same WSGI app without a socket (aws_transport), and DynamoDB item results skip moto's
-model-driven serialiser (moto_internals.install_fast_dynamodb_serializer).
+moto itself (its server, the in-process transport, the speed-ups) is reached only through the
+adapter `moto_internals`, which refuses to start on any moto but the pinned release.
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from fortytwo_local.devstack import aws_transport, moto_internals
+from fortytwo_local.devstack import moto_internals
 from fortytwo_local.devstack.template import PhysicalResource, QueueDef, TableDef, Template
 
 log = logging.getLogger("fortytwo.devstack")
@@ -99,7 +98,7 @@ class Emulator:
         self.template = template
         self.region = template.region
         self.account_id = template.account_id
-        self._server: Any = None
+        self._server: moto_internals.MotoServer | None = None
         self._app: _SerialisingApp | None = None
         self.endpoint_url = ""
         self.physical: dict[str, PhysicalResource] = {}
@@ -108,32 +107,21 @@ class Emulator:
     # --- lifecycle ---------------------------------------------------------------------------
 
     def start(self) -> None:
-        from moto.server import ThreadedMotoServer
-
-        try:
-            moto_internals.install_fast_dynamodb_serializer()
-        except Exception as exc:  # noqa: BLE001 - moto changed: its own serialiser still works
-            log.warning("devstack: keeping moto's DynamoDB serialiser: %s", exc)
-        # werkzeug would log every AWS call of every request to stderr.
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        server.start()
-        wsgi_server = server._server  # the werkzeug server ThreadedMotoServer just bound
-        self._app = _SerialisingApp(wsgi_server.app)
-        wsgi_server.app = self._app
-        self._server = server
-        host, port = server.get_host_and_port()
-        self.endpoint_url = f"http://{host}:{port}"
-        if os.environ.get("FORTYTWO_DEVSTACK_AWS_OVER_HTTP") != "1":
-            aws_transport.install(self.endpoint_url, self._app)
+        """Start moto (raises moto_internals.MotoMismatchError unless moto is the pinned release)."""
+        over_http = os.environ.get("FORTYTWO_DEVSTACK_AWS_OVER_HTTP") == "1"
+        self._server = moto_internals.MotoServer(self._wrap, over_http=over_http)
+        self.endpoint_url = self._server.endpoint_url
+        if not over_http:
             # boto3's default session registers handlers once, when created: start a new one.
             boto3.DEFAULT_SESSION = None
+
+    def _wrap(self, app: Callable[..., Iterable[bytes]]) -> _SerialisingApp:
+        self._app = _SerialisingApp(app)
+        return self._app
 
     def stop(self) -> None:
         if self._server is None:
             return
-        aws_transport.uninstall(self.endpoint_url)
-        moto_internals.uninstall_fast_dynamodb_serializer()
         # moto's backends are process-global: leave nothing behind for a later stack in this process.
         try:
             urllib.request.urlopen(

@@ -177,60 +177,33 @@ class StreamPoller(_PollerThread):
         self.emulator = emulator
         self.table_name = table_name
         self.stream_arn = stream_arn
-        self._streams = emulator.client("dynamodbstreams")
-        self._shard_id: str | None = None
         self._after: str | None = None  # last sequence number read; None: from the trim horizon
         self._pending: deque[dict[str, Any]] = deque()  # filtered records, oldest first
         self._pending_since = 0.0
         self._limit = source.batch_size
         self._attempts = 0
         self._retry_at = 0.0
-        # Read moto's shard in-process (see moto_internals.take_stream_records); the Streams
-        # API path is the fallback and does the same, only slower.
-        self.use_moto_internals = True
 
     def start_at_latest(self) -> None:
         """Skip what is in the stream now (restored items must not fire again), then start."""
-        skipped = False
-        if self.use_moto_internals:
-            try:
-                with self.emulator.dynamodb_lock:
-                    last = moto_internals.skip_stream(
-                        self.emulator.account_id, self.emulator.region, self.table_name
-                    )
-                if last is not None:
-                    self._after = str(last)
-                skipped = True
-            except Exception:  # noqa: BLE001 - fall back to reading through
-                self.use_moto_internals = False
-        if not skipped:
-            while self._read() > 0:
-                pass
+        with self.emulator.dynamodb_lock:
+            last = moto_internals.skip_stream(self.emulator.account_id, self.emulator.region, self.table_name)
+        if last is not None:
+            self._after = str(last)
         self._pending.clear()
         self.start()
 
     def _read(self) -> int:
-        if self.use_moto_internals:
-            try:
-                with self.emulator.dynamodb_lock:
-                    raws = moto_internals.take_stream_records(
-                        self.emulator.account_id,
-                        self.emulator.region,
-                        self.table_name,
-                        None if self._after is None else int(self._after),
-                        1000,
-                    )
-            except Exception as exc:  # noqa: BLE001 - moto changed: the API still works
-                log.warning(
-                    "devstack: reading the stream of %s in-process failed (%s); using the "
-                    "DynamoDB Streams API",
-                    self.table_name,
-                    exc,
-                )
-                self.use_moto_internals = False
-                raws = self._read_api()
-        else:
-            raws = self._read_api()
+        # moto's shard read in-process (moto_internals.take_stream_records): GetRecords' records
+        # without moto's per-record serialising, and read records leave moto's table copy.
+        with self.emulator.dynamodb_lock:
+            raws = moto_internals.take_stream_records(
+                self.emulator.account_id,
+                self.emulator.region,
+                self.table_name,
+                None if self._after is None else int(self._after),
+                1000,
+            )
         if not raws:
             return 0
         for raw in raws:
@@ -241,37 +214,6 @@ class StreamPoller(_PollerThread):
                 self._pending.append(record)
         self._after = raws[-1]["dynamodb"]["SequenceNumber"]
         return len(raws)
-
-    def _read_api(self) -> list[dict[str, Any]]:
-        if self._shard_id is None:
-            shards = self._streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]["Shards"]
-            self._shard_id = shards[0]["ShardId"]
-        with self.emulator.dynamodb_lock:
-            moto_internals.forget_shard_iterators(self.emulator.account_id, self.emulator.region)
-        # A fresh iterator every time: moto's chained iterators point at the table object a
-        # failed TransactWriteItems replaces, and would then never see another record.
-        if self._after is None:
-            iterator = self._streams.get_shard_iterator(
-                StreamArn=self.stream_arn, ShardId=self._shard_id, ShardIteratorType="TRIM_HORIZON"
-            )
-        else:
-            iterator = self._streams.get_shard_iterator(
-                StreamArn=self.stream_arn,
-                ShardId=self._shard_id,
-                ShardIteratorType="AFTER_SEQUENCE_NUMBER",
-                SequenceNumber=self._after,
-            )
-        records = self._streams.get_records(ShardIterator=iterator["ShardIterator"], Limit=1000)["Records"]
-        if records:
-            # Read records live on in _pending; moto need not keep (and deep-copy) them any more.
-            with self.emulator.dynamodb_lock:
-                moto_internals.trim_stream(
-                    self.emulator.account_id,
-                    self.emulator.region,
-                    self.table_name,
-                    int(records[-1]["dynamodb"]["SequenceNumber"]),
-                )
-        return list(records)
 
     def poll_once(self) -> bool:
         fetched = self._read() if len(self._pending) < self.source.batch_size else 0
@@ -350,9 +292,6 @@ class SqsPoller(_PollerThread):
         self.queue_arn = queue_arn
         self._sqs = emulator.client("sqs")
         self._slots = threading.Semaphore(concurrency)
-        # Ask moto in-process whether anything is visible before calling ReceiveMessage, so an
-        # idle queue costs nothing; the API alone is the fallback.
-        self.use_moto_internals = True
         self._workers = ThreadPoolExecutor(concurrency, thread_name_prefix=f"devstack-sqs-{function.name}")
 
     def stop(self, timeout: float = 15.0) -> None:
@@ -375,17 +314,11 @@ class SqsPoller(_PollerThread):
         return True
 
     def _anything_visible(self) -> bool:
-        if not self.use_moto_internals:
-            return True
-        try:
-            with self.emulator.sqs_lock:
-                return moto_internals.has_visible_messages(
-                    self.emulator.account_id, self.emulator.region, self.queue_arn.rsplit(":", 1)[1]
-                )
-        except Exception as exc:  # noqa: BLE001
-            log.warning("devstack: peeking into %s failed (%s); polling the API", self.queue_url, exc)
-            self.use_moto_internals = False
-            return True
+        """Asked of moto in-process before ReceiveMessage, so an idle queue costs nothing."""
+        with self.emulator.sqs_lock:
+            return moto_internals.has_visible_messages(
+                self.emulator.account_id, self.emulator.region, self.queue_arn.rsplit(":", 1)[1]
+            )
 
     def _receive(self, count: int) -> list[dict[str, Any]]:
         if not self._anything_visible():
