@@ -81,13 +81,13 @@ def _module(stack: DevStack, function_id: str) -> Any:
 
 
 def test_event_reaches_the_routed_function(client: httpx.Client) -> None:
-    response = client.get("/v1/items/a%2Fb?x=1&x=2", headers={"Cookie": "s=1; t=2"})
+    response = client.get("/v1/items/caf%C3%A9?x=1&x=2", headers={"Cookie": "s=1; t=2"})
     assert response.status_code == 200
     payload = response.json()
     event = payload["event"]
     assert event["routeKey"] == "GET /v1/items/{id}"
-    assert event["rawPath"] == "/v1/items/a%2Fb"
-    assert event["pathParameters"] == {"id": "a/b"}
+    assert event["rawPath"] == "/v1/items/café"  # decoded, as HTTP APIs hand it over
+    assert event["pathParameters"] == {"id": "café"}
     assert event["queryStringParameters"] == {"x": "1,2"}
     assert event["cookies"] == ["s=1", "t=2"]
     assert event["requestContext"]["http"]["sourceIp"] == "127.0.0.1"
@@ -136,13 +136,48 @@ def test_methods(client: httpx.Client) -> None:
     assert head.status_code == 200 and head.content == b"" and int(head.headers["content-length"]) > 0
 
 
-def test_raw_path_is_not_normalised(stack: DevStack) -> None:
-    raw = _raw_request(stack, b"GET //v1/ping/?a=%41 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+def test_runs_of_slashes_are_collapsed_for_routing_only(stack: DevStack) -> None:
+    raw = _raw_request(stack, b"GET //v1//items/x?a=%41 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
     head, _, body = raw.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200 OK")
     event = json.loads(body)["event"]
-    assert event["rawPath"] == "//v1/ping/" and event["rawQueryString"] == "a=%41"
-    assert event["routeKey"] == "$default"
+    assert event["routeKey"] == "GET /v1/items/{id}" and event["pathParameters"] == {"id": "x"}
+    assert event["rawPath"] == "//v1//items/x" and event["rawQueryString"] == "a=%41"
+    # A trailing slash stays significant.
+    assert _event(stack, b"/v1/ping/")["routeKey"] == "$default"
+
+
+def _event(stack: DevStack, target: bytes) -> dict[str, Any]:
+    raw = _raw_request(stack, b"GET " + target + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    head, _, body = raw.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 OK"), head
+    return dict(json.loads(body)["event"])
+
+
+@pytest.mark.parametrize(
+    ("target", "route_key", "raw_path", "params"),
+    [
+        # %2F is a slash by the time API Gateway routes: two segments, the greedy route.
+        (b"/v1/items/a%2Fb", "$default", "/v1/items/a/b", None),
+        (b"/v1/files/a%2Fb%2Fc", "GET /v1/files/{path+}", "/v1/files/a/b/c", {"path": "a/b/c"}),
+        # A decoded `?` ends the path; the real query string is untouched.
+        (b"/v1/items/x%3Fy=1?z=2", "GET /v1/items/{id}", "/v1/items/x", {"id": "x"}),
+        (b"/v1/items/%0A", "GET /v1/items/{id}", "/v1/items/\n", {"id": "\n"}),
+    ],
+)
+def test_paths_arrive_decoded(
+    stack: DevStack, target: bytes, route_key: str, raw_path: str, params: dict[str, str] | None
+) -> None:
+    event = _event(stack, target)
+    assert event["routeKey"] == route_key and event["rawPath"] == raw_path
+    assert event["requestContext"]["http"]["path"] == raw_path
+    assert event.get("pathParameters") == params
+
+
+@pytest.mark.parametrize("target", [b"/v1/items/100%25", b"/v1/items/%zz", b"/v1/items/%", b"/v1/items/%FF"])
+def test_undecodable_paths_are_refused_by_the_gateway(stack: DevStack, target: bytes) -> None:
+    raw = _raw_request(stack, b"GET " + target + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert raw.startswith(b"HTTP/1.1 400 ") and raw.endswith(b'{"message":"Bad Request"}')
 
 
 def test_function_failures_and_responses(client: httpx.Client) -> None:
@@ -167,6 +202,25 @@ def test_request_bodies(client: httpx.Client, stack: DevStack) -> None:
     assert chunked["body"] == "abcd"
     too_big = _raw_request(stack, b"POST /v1/items HTTP/1.1\r\nHost: x\r\nContent-Length: 10485761\r\n\r\n")
     assert too_big.startswith(b"HTTP/1.1 413") and b'{"message":"Request Entity Too Large"}' in too_big
+
+
+@pytest.mark.parametrize(
+    ("size", "content_type", "status"),
+    [
+        (6 * 1024 * 1024 - 4096, "text/plain", 200),  # event (body + envelope) under 6,291,456 bytes
+        (6 * 1024 * 1024, "text/plain", 413),  # under HTTP API's 10 MB, over Lambda's invoke limit
+        (5 * 1024 * 1024, "application/octet-stream", 413),  # base64 makes the event 6.7 MB
+    ],
+)
+def test_body_limits_are_aws_limits(client: httpx.Client, size: int, content_type: str, status: int) -> None:
+    response = client.request(
+        "GET", "/v1/files/size", content=b"a" * size, headers={"content-type": content_type}
+    )
+    assert response.status_code == status
+    if status == 413:
+        assert response.json() == {"message": "Request Entity Too Large"}
+    else:
+        assert response.json() == {"received": size}
 
 
 def test_requests_run_concurrently(client: httpx.Client) -> None:

@@ -28,7 +28,9 @@ from fortytwo_local.devstack.template import FunctionDef
 
 log = logging.getLogger("fortytwo.devstack")
 
-# Lambda refuses response payloads above 6 MB.
+# Lambda's synchronous invoke limits: the event must be smaller than 6,291,456 bytes
+# (RequestEntityTooLargeException), the response at most 6 MB.
+MAX_REQUEST_BYTES = 6 * 1024 * 1024
 MAX_RESPONSE_BYTES = 6 * 1024 * 1024
 
 _import_lock = threading.RLock()
@@ -37,6 +39,10 @@ _thread_state = threading.local()
 
 class FunctionError(Exception):
     """The invocation failed the way Lambda reports a function error (exception, timeout, init)."""
+
+
+class RequestTooLarge(Exception):
+    """Lambda refused the invocation: the event is over the invoke payload limit."""
 
 
 class FakeLambdaContext:
@@ -140,6 +146,10 @@ class LocalFunction:
 
     def invoke(self, event: dict[str, Any]) -> Invocation:
         """Call the handler like Lambda: JSON in, JSON out, function errors as FunctionError."""
+        size = len(json.dumps(event, separators=(",", ":")).encode())
+        if size >= MAX_REQUEST_BYTES:
+            log.warning("devstack: %s: %d-byte event is over Lambda's invoke limit", self.name, size)
+            raise RequestTooLarge(f"Request must be smaller than {MAX_REQUEST_BYTES} bytes")
         if self._handler is None and not self.load():
             raise FunctionError(f"{self.name}: init failed: {self.init_error}")
         assert self._handler is not None
