@@ -18,9 +18,12 @@ import pytest
 
 from fortytwo_local.devstack import DevOptions, DevStack
 from fortytwo_local.devstack.moto_internals import queue_messages
+from fortytwo_local.devstack.pollers import SqsPoller, sqs_concurrency
+from fortytwo_local.devstack.template import load_template
 from fortytwo_local.devstack.ttl import sweep_expired
 
 FIXTURE = Path(__file__).parent / "fixture" / "template.yaml"
+REPO_TEMPLATE = Path(__file__).parents[2] / "template.yaml"
 # One stack per process (moto is process-global) and the last test restarts it: keep this
 # module's tests together and in order under xdist.
 pytestmark = pytest.mark.xdist_group("devstack-in-process")
@@ -308,6 +311,61 @@ def test_stream_errors_retry_then_skip(client: httpx.Client, stack: DevStack) ->
     client.post("/v1/items", json={"pk": "after-1", "sk": "x", "type": "outbox"})
     _wait(lambda: stream.ATTEMPTS.get("after-1"))
     assert stream.ATTEMPTS["raise-1"] == 3
+    # The batch given up on is reported to the on-failure destination, in Lambda's format.
+    assert stack.emulator is not None
+    sqs = stack.emulator.client("sqs")
+    url = stack.emulator.physical["StreamFailureQueue"].ref
+    messages = _wait(lambda: sqs.receive_message(QueueUrl=url, WaitTimeSeconds=0).get("Messages"))
+    record = json.loads(messages[0]["Body"])
+    assert record["version"] == "1.0"
+    assert record["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert record["requestContext"]["approximateInvokeCount"] == 3
+    assert record["requestContext"]["functionArn"].endswith(":function:42min-local-StreamFunction")
+    assert record["responseContext"] == {
+        "statusCode": 200,
+        "executedVersion": "$LATEST",
+        "functionError": "Unhandled",
+    }
+    info = record["DDBStreamBatchInfo"]
+    assert info["streamArn"] == os.environ["FIXTURE_STREAM"] and info["batchSize"] == 1
+    assert info["startSequenceNumber"] == info["endSequenceNumber"] and info["shardId"].startswith("shardId-")
+    failed = [b for b in stream.BATCHES if b["Records"][0]["dynamodb"]["NewImage"]["pk"]["S"] == "raise-1"]
+    assert failed[0]["Records"][0]["dynamodb"]["SequenceNumber"] == info["startSequenceNumber"]
+
+
+def test_sqs_concurrency_follows_the_scaling_config(client: httpx.Client, stack: DevStack) -> None:
+    queue = _module(stack, "QueueFunction")
+    (poller,) = [p for p in stack._pollers if isinstance(p, SqsPoller)]
+    assert poller.concurrency == 2  # ScalingConfig.MaximumConcurrency: !Ref QueueConcurrency
+    assert stack.emulator is not None
+    sqs = stack.emulator.client("sqs")
+    for n in range(6):
+        sqs.send_message(
+            QueueUrl=os.environ["FIXTURE_QUEUE_URL"], MessageBody=json.dumps({"name": f"slow-{n}"})
+        )
+        time.sleep(0.05)
+    _wait(lambda: sum(1 for r in queue.RECORDS if json.loads(r["body"])["name"].startswith("slow-")) == 6)
+    assert queue.IN_FLIGHT["most"] == 2
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({}, 5),
+        ({"DeliveryConcurrency": "2"}, 2),
+        ({"DeliveryConcurrency": "50"}, 50),
+        ({"DeliveryConcurrency": "0"}, 5),
+    ],
+)
+def test_the_delivery_pollers_concurrency_is_the_templates(overrides: dict[str, str], expected: int) -> None:
+    template = load_template(REPO_TEMPLATE, parameter_overrides=overrides)
+    worker = template.functions["WebhookDeliveryFunction"]
+    assert sqs_concurrency(worker.sqs_events[0], worker) == expected
+
+
+def test_each_function_logs_under_its_own_service_name(client: httpx.Client) -> None:
+    # The logger was built with another name (as the shared layer's is, by the first function).
+    assert client.get("/v1/files/log").json() == {"service": "echo"}
 
 
 def test_ttl_sweep(stack: DevStack) -> None:

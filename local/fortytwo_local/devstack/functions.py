@@ -1,14 +1,17 @@
 """The template's functions, loaded in this process and invoked the way Lambda calls them.
 
 Every function's entry module is `app.py`, so each is imported from its file under a module
-name of its own. All functions share one process environment: a function's own variables
-(e.g. POWERTOOLS_SERVICE_NAME) are applied while its module is imported, which is when
-Powertools reads them.
+name of its own. All functions share one process environment: a function's own variables are
+applied while its module is imported. Modules they share (the layer) are imported once, by the
+first function, so a logger built at import would log every function under the first one's
+POWERTOOLS_SERVICE_NAME; each invocation therefore stamps its records with its own service name
+(`service` on every log record made during it, which Powertools' formatter prints).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import importlib.util
 import json
 import logging
@@ -35,6 +38,24 @@ MAX_RESPONSE_BYTES = 6 * 1024 * 1024
 
 _import_lock = threading.RLock()
 _thread_state = threading.local()
+_service: contextvars.ContextVar[str | None] = contextvars.ContextVar("devstack_service", default=None)
+
+
+def _install_service_records() -> None:
+    """Every log record made while a function runs carries that function's service name."""
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "_devstack_service", False):
+        return
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        service = _service.get()
+        if service is not None:
+            record.service = service
+        return record
+
+    factory._devstack_service = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
 
 
 class FunctionError(Exception):
@@ -155,12 +176,16 @@ class LocalFunction:
         assert self._handler is not None
         _ensure_event_loop()
         context = FakeLambdaContext(self.definition, self.region, self.account_id)
+        _install_service_records()
+        service = _service.set(self.environment.get("POWERTOOLS_SERVICE_NAME"))
         started = time.monotonic()
         try:
             result = self._handler(event, context)
         except Exception as exc:
             log.exception("devstack: %s raised (request %s)", self.name, context.aws_request_id)
             raise FunctionError(f"{self.name}: {type(exc).__name__}: {exc}") from exc
+        finally:
+            _service.reset(service)
         duration = time.monotonic() - started
         if duration > self.definition.timeout_s:
             log.error(

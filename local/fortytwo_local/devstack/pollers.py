@@ -3,35 +3,87 @@
 Stream: records are read in order, filtered (FilterCriteria), batched (BatchSize, batching
 window), and a failing batch blocks the shard: it is retried (partial failures from the first
 failed sequence number; whole-batch errors bisected when BisectBatchOnFunctionError) until
-MaximumRetryAttempts, then skipped. Queue: batches of up to BatchSize; with
+MaximumRetryAttempts, then skipped, with a record of the skipped batch sent to the on-failure
+destination (DestinationConfig.OnFailure) in Lambda's format. Queue: batches of up to BatchSize; with
 ReportBatchItemFailures only the successful messages are deleted; an error leaves the whole
 batch to reappear after its visibility timeout (or whatever the function set); moto moves a
-message to the dead-letter queue once its receive count reaches maxReceiveCount.
+message to the dead-letter queue once its receive count reaches maxReceiveCount. The number of
+batches in flight follows ScalingConfig.MaximumConcurrency and the function's reserved concurrency.
 """
 
 from __future__ import annotations
 
 import abc
 import base64
+import json
 import logging
 import threading
 import time
+import uuid
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from fortytwo_local.devstack import moto_internals
 from fortytwo_local.devstack.emulator import Emulator
 from fortytwo_local.devstack.event_filter import matches_any
 from fortytwo_local.devstack.functions import FunctionError, LocalFunction, release_thread_loop
-from fortytwo_local.devstack.template import DynamoDBEventSource, SqsEventSource
+from fortytwo_local.devstack.template import DynamoDBEventSource, FunctionDef, SqsEventSource
 
 log = logging.getLogger("fortytwo.devstack")
 
 IDLE_SLEEP_S = 0.2  # the brief: at most 200 ms between idle polls
 MAX_RETRY_BACKOFF_S = 5.0
 SQS_CONCURRENCY = 5  # Lambda starts SQS event sources with five concurrent batches
+
+
+def sqs_concurrency(source: SqsEventSource, function: FunctionDef) -> int:
+    """Batches in flight at once: capped by ScalingConfig.MaximumConcurrency and by the function's
+    reserved concurrency (Lambda throttles beyond it); else Lambda's starting five."""
+    caps = [c for c in (source.maximum_concurrency, function.reserved_concurrency) if c]
+    return min(caps) if caps else SQS_CONCURRENCY
+
+
+def _iso(epoch_s: float) -> str:
+    return datetime.fromtimestamp(epoch_s, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def stream_failure_record(
+    batch: list[dict[str, Any]],
+    *,
+    function_arn: str,
+    shard_id: str,
+    stream_arn: str,
+    invoke_count: int,
+    function_error: bool,
+) -> dict[str, Any]:
+    """What Lambda sends an on-failure destination for a stream batch it gives up on: an
+    invocation record pointing at the records (they stay in the stream), not the records."""
+    first, last = batch[0]["dynamodb"], batch[-1]["dynamodb"]
+    response: dict[str, Any] = {"statusCode": 200, "executedVersion": "$LATEST"}
+    if function_error:
+        response["functionError"] = "Unhandled"
+    return {
+        "requestContext": {
+            "requestId": str(uuid.uuid4()),
+            "functionArn": function_arn,
+            "condition": "RetryAttemptsExhausted",
+            "approximateInvokeCount": invoke_count,
+        },
+        "responseContext": response,
+        "version": "1.0",
+        "timestamp": _iso(time.time()),
+        "DDBStreamBatchInfo": {
+            "shardId": shard_id,
+            "startSequenceNumber": first["SequenceNumber"],
+            "endSequenceNumber": last["SequenceNumber"],
+            "approximateArrivalOfFirstRecord": _iso(first["ApproximateCreationDateTime"]),
+            "approximateArrivalOfLastRecord": _iso(last["ApproximateCreationDateTime"]),
+            "batchSize": len(batch),
+            "streamArn": stream_arn,
+        },
+    }
 
 
 def _b64(value: bytes | str) -> str:
@@ -170,6 +222,7 @@ class StreamPoller(_PollerThread):
         emulator: Emulator,
         table_name: str,
         stream_arn: str,
+        failure_queue_url: str | None = None,
     ) -> None:
         super().__init__(f"devstack-stream-{function.name}-{source.event_name}")
         self.source = source
@@ -177,6 +230,9 @@ class StreamPoller(_PollerThread):
         self.emulator = emulator
         self.table_name = table_name
         self.stream_arn = stream_arn
+        self.failure_queue_url = failure_queue_url
+        self._shard_id: str | None = None
+        self._function_failed = False
         self._after: str | None = None  # last sequence number read; None: from the trim horizon
         self._pending: deque[dict[str, Any]] = deque()  # filtered records, oldest first
         self._pending_since = 0.0
@@ -233,11 +289,13 @@ class StreamPoller(_PollerThread):
 
     def _invoke(self, batch: list[dict[str, Any]]) -> None:
         ids = [r["dynamodb"]["SequenceNumber"] for r in batch]
+        self._function_failed = False
         try:
             result = self.function.invoke({"Records": batch}).result
             failed = failed_item_ids(result, ids) if self.source.report_batch_item_failures else set()
         except FunctionError:
             failed = None
+            self._function_failed = True
         if failed == set():
             self._done(len(batch))
             return
@@ -260,9 +318,29 @@ class StreamPoller(_PollerThread):
                 ids[len(batch) - remaining],
                 limit,
             )
+            self._send_to_failure_destination(batch[len(batch) - remaining :])
             self._done(remaining)
             return
         self._retry_at = time.monotonic() + min(0.25 * 2 ** (self._attempts - 1), MAX_RETRY_BACKOFF_S)
+
+    def _send_to_failure_destination(self, given_up: list[dict[str, Any]]) -> None:
+        if self.failure_queue_url is None:
+            return
+        if self._shard_id is None:
+            description = self.emulator.client("dynamodbstreams").describe_stream(StreamArn=self.stream_arn)
+            self._shard_id = str(description["StreamDescription"]["Shards"][0]["ShardId"])
+        fn = self.function
+        record = stream_failure_record(
+            given_up,
+            function_arn=f"arn:aws:lambda:{fn.region}:{fn.account_id}:function:{fn.definition.name}",
+            shard_id=self._shard_id,
+            stream_arn=self.stream_arn,
+            invoke_count=self._attempts,
+            function_error=self._function_failed,
+        )
+        self.emulator.client("sqs").send_message(
+            QueueUrl=self.failure_queue_url, MessageBody=json.dumps(record)
+        )
 
     def _done(self, count: int, reset: bool = True) -> None:
         # Records left behind have waited since _pending_since already: they go out next
@@ -291,6 +369,7 @@ class SqsPoller(_PollerThread):
         self.queue_url = queue_url
         self.queue_arn = queue_arn
         self._sqs = emulator.client("sqs")
+        self.concurrency = concurrency
         self._slots = threading.Semaphore(concurrency)
         self._workers = ThreadPoolExecutor(concurrency, thread_name_prefix=f"devstack-sqs-{function.name}")
 

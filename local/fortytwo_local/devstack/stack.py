@@ -21,7 +21,7 @@ from fortytwo_local.devstack.environment import LocalSettings, function_environm
 from fortytwo_local.devstack.functions import LocalFunction
 from fortytwo_local.devstack.gateway import Gateway
 from fortytwo_local.devstack.persistence import Persistence, Snapshotter
-from fortytwo_local.devstack.pollers import SqsPoller, StreamPoller
+from fortytwo_local.devstack.pollers import SqsPoller, StreamPoller, sqs_concurrency
 from fortytwo_local.devstack.routing import RouteTable
 from fortytwo_local.devstack.template import Template, TemplateError, find_template, load_template
 from fortytwo_local.devstack.ttl import TtlReaper
@@ -162,12 +162,21 @@ class DevStack:
                         f"Resources.{function.name}.Properties.Events.{source.event_name}: "
                         "Stream must be !GetAtt <Table>.StreamArn of a table with a stream"
                     )
+                failure_queue = None
+                if source.on_failure_queue_id is not None:
+                    if source.on_failure_queue_id not in self.template.queues:
+                        raise TemplateError(
+                            f"Resources.{function.name}.Properties.Events.{source.event_name}: "
+                            "DestinationConfig.OnFailure must be !GetAtt <Queue>.Arn of a template queue"
+                        )
+                    failure_queue = self.emulator.physical[source.on_failure_queue_id].ref
                 poller = StreamPoller(
                     source,
                     function,
                     self.emulator,
                     table.name,
                     self.emulator.physical[table.logical_id].attributes["StreamArn"],
+                    failure_queue_url=failure_queue,
                 )
                 poller.start_at_latest()
                 self._pollers.append(poller)
@@ -179,7 +188,12 @@ class DevStack:
                     where = f"Resources.{function.name}.Properties.Events.{sqs_source.event_name}"
                     raise TemplateError(f"{where}: Queue must be !GetAtt <Queue>.Arn of a template queue")
                 sqs_poller = SqsPoller(
-                    sqs_source, function, self.emulator, queue.ref, queue.attributes["Arn"]
+                    sqs_source,
+                    function,
+                    self.emulator,
+                    queue.ref,
+                    queue.attributes["Arn"],
+                    concurrency=sqs_concurrency(sqs_source, function.definition),
                 )
                 sqs_poller.start()
                 self._pollers.append(sqs_poller)
