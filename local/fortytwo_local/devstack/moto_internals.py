@@ -258,6 +258,54 @@ def skip_stream(account_id: str, region: str, table_name: str) -> int | None:
     return last
 
 
+def item_image(account_id: str, region: str, table_name: str, key: dict[str, Any]) -> dict[str, Any] | None:
+    """The item stored under `key` (DynamoDB JSON, binary as base64), or None: what the journal
+    records after a write. Read in-process: no request, no serialiser, no empty bucket left."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    table = _dynamodb(account_id, region).get_table(table_name)
+    hash_key = DynamoType(key[table.hash_key_attr])
+    bucket = table.items.get(hash_key)
+    if table.range_key_attr is None:
+        item = bucket
+    else:
+        item = bucket.get(DynamoType(key[table.range_key_attr])) if bucket else None
+    if item is None:
+        return None
+    image: dict[str, Any] = json.loads(
+        json.dumps(_without_none(item.to_json()["Attributes"]), default=_json_default)
+    )
+    return image
+
+
+def table_items(account_id: str, region: str, table_name: str) -> list[dict[str, Any]]:
+    """Every item of a table (DynamoDB JSON, binary as base64), read in-process for a snapshot."""
+    table = _dynamodb(account_id, region).get_table(table_name)
+    buckets = table.items.values() if table.range_key_attr else [{None: i} for i in table.items.values()]
+    attributes = [item.to_json()["Attributes"] for bucket in buckets for item in bucket.values()]
+    images: list[dict[str, Any]] = json.loads(json.dumps(_without_none(attributes), default=_json_default))
+    return images
+
+
+def queue_state(account_id: str, region: str, queue_name: str) -> dict[str, dict[str, Any]]:
+    """Every message of a queue by id, with the absolute time (epoch ms) it is visible again:
+    the same message reads the same until something changes it."""
+    state = {}
+    for message in list(_sqs_queue(account_id, region, queue_name)._messages):
+        state[message.id] = {
+            "message_id": message.id,
+            "body": message.body,
+            "message_attributes": _json_message_attributes(message.message_attributes),
+            "sent_timestamp": message.sent_timestamp,
+            "receive_count": message.approximate_receive_count,
+            "first_receive_timestamp": message.approximate_first_receive_timestamp,
+            "visible_at_ms": int(max(float(message.visible_at or 0), float(message.delayed_until or 0))),
+            "group_id": message.group_id,
+            "deduplication_id": message.deduplication_id,
+        }
+    return state
+
+
 def has_visible_messages(account_id: str, region: str, queue_name: str) -> bool:
     """Whether ReceiveMessage would find anything (cheap; lets idle pollers skip the call)."""
     messages = list(_sqs_queue(account_id, region, queue_name)._messages)
@@ -310,7 +358,10 @@ def restore_message_state(
         message.sent_timestamp = saved["sent_timestamp"]
     message.approximate_receive_count = int(saved.get("receive_count") or 0)
     message.approximate_first_receive_timestamp = saved.get("first_receive_timestamp")
-    message.visible_at = time.time() * 1000 + int(saved.get("visible_in_ms") or 0)
+    if saved.get("visible_at_ms") is not None:
+        message.visible_at = float(saved["visible_at_ms"])
+    else:  # state files before the journal kept the time left
+        message.visible_at = time.time() * 1000 + int(saved.get("visible_in_ms") or 0)
     message.delayed_until = 0.0
 
 

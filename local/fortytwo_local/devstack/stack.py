@@ -20,7 +20,7 @@ from fortytwo_local.devstack.emulator import Emulator
 from fortytwo_local.devstack.environment import LocalSettings, function_environment, process_environment
 from fortytwo_local.devstack.functions import LocalFunction
 from fortytwo_local.devstack.gateway import Gateway
-from fortytwo_local.devstack.persistence import Persistence, Snapshotter
+from fortytwo_local.devstack.persistence import Compactor, Persistence
 from fortytwo_local.devstack.pollers import SqsPoller, StreamPoller, sqs_concurrency
 from fortytwo_local.devstack.routing import RouteTable
 from fortytwo_local.devstack.template import Template, TemplateError, find_template, load_template
@@ -70,7 +70,7 @@ class DevStack:
         self.first_start = False
         self.restored_items = 0
         self._pollers: list[StreamPoller | SqsPoller] = []
-        self._snapshotter: Snapshotter | None = None
+        self._compactor: Compactor | None = None
         self._ttl: TtlReaper | None = None
         self._saved_environ: dict[str, str] | None = None
         self._dev_file_written = False
@@ -118,18 +118,23 @@ class DevStack:
         self.environment = process_environment(template, resolver, settings)
         self._set_process_environment(self.environment)
 
-        self.persistence = Persistence(self.data_dir, template, emulator)
-        self.first_start = not self.persistence.has_state()
+        self.persistence = persistence = Persistence(self.data_dir, template, emulator)
+        self.first_start = not persistence.has_state()
         if not self.first_start:
-            summary = self.persistence.restore()
+            summary = persistence.restore()
             self.restored_items = summary.items
             log.info(
-                "devstack: restored %d item(s) and %d queued message(s) from %s",
+                "devstack: restored %d item(s) and %d queued message(s) from %s (%d journal records)",
                 summary.items,
                 summary.messages,
-                self.persistence.path,
+                self.data_dir,
+                summary.journal_records,
             )
         self._state_loaded = True
+        # From here on every change is journalled and durable before it is acknowledged; the
+        # first compaction folds what was just replayed into a fresh snapshot.
+        emulator.record_with(persistence)
+        persistence.save()
 
         for logical_id, definition in template.functions.items():
             functions[logical_id] = LocalFunction(
@@ -143,8 +148,8 @@ class DevStack:
             function.load()  # cold starts now; a failure is logged and retried per invocation
 
         self._start_pollers()
-        self._snapshotter = Snapshotter(self.persistence, emulator)
-        self._snapshotter.start()
+        self._compactor = Compactor(persistence)
+        self._compactor.start()
         self._ttl = TtlReaper(emulator, list(template.tables.values()))
         self._ttl.start()
         self.gateway.start()
@@ -207,13 +212,15 @@ class DevStack:
         if self.gateway is not None:
             steps.append(("gateway", self.gateway.stop))
         steps += [(f"poller {p._thread.name}", p.stop) for p in self._pollers]
-        if self._snapshotter is not None:
-            steps.append(("snapshotter", self._snapshotter.stop))
+        if self._compactor is not None:
+            steps.append(("compactor", self._compactor.stop))
         if self._ttl is not None:
             steps.append(("ttl", self._ttl.stop))
         # Never overwrite a state file that was not (or could not be) loaded.
         if save and self._state_loaded and self.persistence is not None:
             steps.append(("save", self.persistence.save))
+        if self.persistence is not None:
+            steps.append(("journal", self.persistence.close))
         if self.emulator is not None:
             steps.append(("emulator", self.emulator.stop))
         for name, step in steps:
@@ -342,7 +349,7 @@ def _apply_seeds(stack: DevStack, options: DevOptions) -> tuple[dict[str, Any] |
 
         seed_result = apply_seed(load_seed_file(options.seed), Backend.from_env())
     if stack.first_start or seed_result is not None:
-        stack.save()  # do not leave freshly seeded data to the next snapshot
+        stack.save()  # compact: the seed is journalled already, this folds it into the snapshot
     return demo_result, seed_result
 
 
