@@ -18,7 +18,7 @@ import pytest
 
 from fortytwo_local.devstack import DevOptions, DevStack
 from fortytwo_local.devstack.moto_internals import queue_messages
-from fortytwo_local.devstack.pollers import SqsPoller, sqs_concurrency
+from fortytwo_local.devstack.pollers import SqsPoller, StreamPoller, sqs_concurrency
 from fortytwo_local.devstack.template import load_template
 from fortytwo_local.devstack.ttl import sweep_expired
 
@@ -449,5 +449,43 @@ def test_state_survives_a_restart(tmp_path: Path, stack: DevStack) -> None:
         assert saved["message_id"] == received["MessageId"] and saved["receive_count"] == 1
         assert 200_000 < saved["visible_in_ms"] <= 300_000
         assert saved["message_attributes"] == {"k": {"DataType": "String", "StringValue": "v"}}
+    finally:
+        second.stop()
+
+
+def test_stream_records_not_yet_processed_survive_a_crash(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    first = _start(data_dir)
+    try:
+        assert first.emulator is not None and first.persistence is not None
+        ddb = first.emulator.client("dynamodb")
+        ddb.put_item(
+            TableName="fixture-test", Item={"pk": {"S": "done-1"}, "sk": {"S": "x"}, "type": {"S": "outbox"}}
+        )
+        _wait(lambda: _module(first, "StreamFunction").ATTEMPTS.get("done-1"))
+        _wait(lambda: '"done-1"' not in json.dumps(first.persistence._unconsumed))  # checkpointed
+        # The stack dies before its poller gets to the next record.
+        for poller in first._pollers:
+            if isinstance(poller, StreamPoller):
+                poller.stop()
+        ddb.put_item(
+            TableName="fixture-test",
+            Item={"pk": {"S": "pending-1"}, "sk": {"S": "x"}, "type": {"S": "outbox"}},
+        )
+    finally:
+        first.stop(save=False)  # no final snapshot: the journal is all there is, as after kill -9
+    second = _start(data_dir)
+    try:
+        stream = _module(second, "StreamFunction")
+        _wait(lambda: stream.ATTEMPTS.get("pending-1"))
+        assert "done-1" not in stream.ATTEMPTS  # processed before the crash: not again
+        assert second.emulator is not None
+        # New writes still flow, after the replayed ones.
+        second.emulator.client("dynamodb").put_item(
+            TableName="fixture-test", Item={"pk": {"S": "after-1"}, "sk": {"S": "x"}, "type": {"S": "outbox"}}
+        )
+        _wait(lambda: stream.ATTEMPTS.get("after-1"))
+        names = [r["dynamodb"]["NewImage"]["pk"]["S"] for b in stream.BATCHES for r in b["Records"]]
+        assert names.index("pending-1") < names.index("after-1")
     finally:
         second.stop()

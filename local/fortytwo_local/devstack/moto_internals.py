@@ -247,6 +247,30 @@ def take_stream_records(
     return records
 
 
+def stream_records_after(
+    account_id: str, region: str, table_name: str, after: int | None
+) -> tuple[list[dict[str, Any]], int | None]:
+    """Copies (JSON-safe) of the stream records after sequence number `after` (all when None),
+    left in place, and the last sequence number the stream has issued (None: no stream)."""
+    shard = _dynamodb(account_id, region).get_table(table_name).stream_shard
+    if shard is None:
+        return [], None
+    last = shard.starting_sequence_number + len(shard.items) - 1
+    first = 0 if after is None else max(0, after + 1 - shard.starting_sequence_number)
+    records = [item.to_json() for item in shard.items[first:]]
+    copies: list[dict[str, Any]] = json.loads(json.dumps(_without_none(records), default=_json_default))
+    return copies, last
+
+
+def advance_stream(account_id: str, region: str, table_name: str, past: int) -> None:
+    """Make the stream's next sequence number greater than `past` (a previous process's records,
+    replayed after a restart, must keep sorting before new ones: moto starts every shard at the
+    same number)."""
+    shard = _dynamodb(account_id, region).get_table(table_name).stream_shard
+    if shard is not None and shard.starting_sequence_number + len(shard.items) <= past:
+        shard.starting_sequence_number = past + 1 - len(shard.items)
+
+
 def skip_stream(account_id: str, region: str, table_name: str) -> int | None:
     """Drop every record in the stream; the sequence number of the last one (None if empty)."""
     shard = _dynamodb(account_id, region).get_table(table_name).stream_shard

@@ -9,8 +9,10 @@ for SQS every message whose state changed (sent, received, made visible, moved t
 queue, deleted). Replaying is therefore exact and idempotent: the snapshot, then the journal
 generations it does not contain, folded to one final state. Compaction writes a new snapshot when
 the journal grows past COMPACT_BYTES, on stop and after start-up, then drops the journal files
-the snapshot covers. Not journalled: the table's stream (records written before a crash and not
-yet processed are not re-emitted after it) and SQS FIFO deduplication windows.
+the snapshot covers. The table's stream is durable too: each write journals the stream records it
+made, the stream pollers report how far they are done (`consumed`), and records not yet done when
+the stack died are handed to the pollers again after a restart, as DynamoDB Streams keeps them.
+Not journalled: SQS FIFO deduplication windows.
 """
 
 from __future__ import annotations
@@ -88,6 +90,7 @@ class RestoreSummary:
     items: int
     messages: int
     journal_records: int
+    stream_backlog: dict[str, list[dict[str, Any]]]  # table name -> records not yet processed
 
 
 class Persistence:
@@ -102,6 +105,11 @@ class Persistence:
         }
         self._queue_names = [q.name for q in template.queues.values()]
         self._queues: dict[str, dict[str, dict[str, Any]]] = {}  # last journalled state, per queue
+        self._streams = [t.name for t in template.tables.values() if t.stream_view_type]
+        self._stream_last: dict[str, int | None] = {}  # last stream record journalled, per table
+        self._unconsumed: dict[str, list[dict[str, Any]]] = {name: [] for name in self._streams}
+        self._consumers: dict[str, dict[str, int]] = {}  # table -> consumer -> done through
+        self._consumed_lock = threading.Lock()
         self._compact_lock = threading.Lock()
 
     def has_state(self) -> bool:
@@ -119,7 +127,13 @@ class Persistence:
             if action not in _DDB_WRITES or request is None:
                 return None
             changes = self._item_changes(action, request)
-            return journal.append({"ddb": changes}) if changes else None
+            if not changes:
+                return None
+            record: dict[str, Any] = {"ddb": changes}
+            streams = self._new_stream_records()
+            if streams:
+                record["stream"] = streams
+            return journal.append(record)
         changed = self._queue_changes()
         return journal.append({"sqs": changed}) if changed else None
 
@@ -143,6 +157,39 @@ class Persistence:
             image = moto_internals.item_image(self.emulator.account_id, self.emulator.region, table, key)
             changes.append([table, key, image])
         return changes
+
+    def _new_stream_records(self) -> dict[str, list[dict[str, Any]]]:
+        found: dict[str, list[dict[str, Any]]] = {}
+        for table in self._streams:
+            records, last = moto_internals.stream_records_after(
+                self.emulator.account_id, self.emulator.region, table, self._stream_last.get(table)
+            )
+            self._stream_last[table] = last
+            if records:
+                found[table] = records
+                with self._consumed_lock:
+                    self._unconsumed[table].extend(records)
+        return found
+
+    def consumed(self, table: str, consumer: str, through: int) -> None:
+        """A stream poller is done with `table`'s records up to `through` (no sync: losing this
+        only means a record is processed again, as Lambda may)."""
+        with self._consumed_lock:
+            done = self._consumers.setdefault(table, {})
+            done[consumer] = through
+            position = min(done.values())
+            pending = self._unconsumed.get(table, [])
+            kept = [r for r in pending if int(r["dynamodb"]["SequenceNumber"]) > position]
+            if len(kept) == len(pending):
+                return
+            self._unconsumed[table] = kept
+        journal = self.journal
+        if journal is not None:
+            journal.append({"done": {table: position}})
+
+    def register_consumer(self, table: str, consumer: str) -> None:
+        with self._consumed_lock:
+            self._consumers.setdefault(table, {})[consumer] = -1
 
     def _current_queues(self) -> dict[str, dict[str, dict[str, Any]]]:
         return {
@@ -179,10 +226,13 @@ class Persistence:
             queue.logical_id: {"name": queue.name, "messages": list(current[queue.name].values())}
             for queue in self.template.queues.values()
         }
+        with self._consumed_lock:
+            streams = {table: list(records) for table, records in self._unconsumed.items() if records}
         return {
             "format": STATE_FORMAT,
             "version": STATE_VERSION,
             "generation": generation,
+            "streams": streams,
             "saved_at": time.time(),
             "tables": tables,
             "queues": queues,
@@ -199,6 +249,10 @@ class Persistence:
                 else:
                     generation = self.journal.next_generation()
                 state = self._dump(generation)
+                for table in self._streams:  # what later writes' records follow
+                    self._stream_last[table] = moto_internals.stream_records_after(
+                        self.emulator.account_id, self.emulator.region, table, None
+                    )[1]
                 self._queues = {
                     q["name"]: {m["message_id"]: m for m in q["messages"]} for q in state["queues"].values()
                 }
@@ -262,6 +316,9 @@ class Persistence:
                 )
                 continue
             queues[queue_def.name] = {m["message_id"]: m for m in saved.get("messages", [])}
+        streams: dict[str, list[dict[str, Any]]] = {
+            table: list(records) for table, records in (state.get("streams") or {}).items()
+        }
         replayed = 0
         first = int(state.get("generation") or 0)
         for generation in generations(self.data_dir):
@@ -276,6 +333,14 @@ class Persistence:
                             tables.setdefault(table_name, {}).pop(marker, None)
                         else:
                             tables.setdefault(table_name, {})[marker] = image
+                for table_name, records in (record.get("stream") or {}).items():
+                    streams.setdefault(table_name, []).extend(records)
+                for table_name, through in (record.get("done") or {}).items():
+                    streams[table_name] = [
+                        r
+                        for r in streams.get(table_name, [])
+                        if int(r["dynamodb"]["SequenceNumber"]) > through
+                    ]
                 for queue_name, change in (record.get("sqs") or {}).items():
                     messages = queues.setdefault(queue_name, {})
                     for message_id in change.get("del", []):
@@ -284,7 +349,13 @@ class Persistence:
                         messages[message["message_id"]] = message
         items = self._load_items(tables)
         messages = self._load_messages(queues)
-        return RestoreSummary(items, messages, replayed)
+        backlog = {
+            table: records for table, records in streams.items() if table in self._unconsumed and records
+        }
+        with self._consumed_lock:
+            for table, records in backlog.items():
+                self._unconsumed[table] = list(records)
+        return RestoreSummary(items, messages, replayed, backlog)
 
     @staticmethod
     def _marker(table: TableDef, item: dict[str, Any]) -> str:

@@ -21,6 +21,7 @@ import threading
 import time
 import uuid
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
@@ -223,6 +224,7 @@ class StreamPoller(_PollerThread):
         table_name: str,
         stream_arn: str,
         failure_queue_url: str | None = None,
+        on_consumed: Callable[[int], None] | None = None,
     ) -> None:
         super().__init__(f"devstack-stream-{function.name}-{source.event_name}")
         self.source = source
@@ -231,6 +233,8 @@ class StreamPoller(_PollerThread):
         self.table_name = table_name
         self.stream_arn = stream_arn
         self.failure_queue_url = failure_queue_url
+        self.on_consumed = on_consumed  # told how far the stream is done with (the journal keeps the rest)
+        self._consumed = -1
         self._shard_id: str | None = None
         self._function_failed = False
         self._after: str | None = None  # last sequence number read; None: from the trim horizon
@@ -240,14 +244,31 @@ class StreamPoller(_PollerThread):
         self._attempts = 0
         self._retry_at = 0.0
 
-    def start_at_latest(self) -> None:
-        """Skip what is in the stream now (restored items must not fire again), then start."""
+    def start_at_latest(self, backlog: list[dict[str, Any]] | None = None) -> None:
+        """Skip what is in the stream now (restored items must not fire again), queue the records a
+        previous run left unprocessed (`backlog`, from the journal), then start."""
+        backlog = backlog or []
         with self.emulator.dynamodb_lock:
             last = moto_internals.skip_stream(self.emulator.account_id, self.emulator.region, self.table_name)
+            if backlog:
+                past = int(backlog[-1]["dynamodb"]["SequenceNumber"])
+                moto_internals.advance_stream(
+                    self.emulator.account_id, self.emulator.region, self.table_name, past
+                )
+                last = max(last or 0, past)
         if last is not None:
             self._after = str(last)
         self._pending.clear()
+        self._queue(backlog)
         self.start()
+
+    def _queue(self, raws: list[dict[str, Any]]) -> None:
+        for raw in raws:
+            record = lambda_stream_record(raw, self.stream_arn, self.emulator.region)
+            if matches_any(record, self.source.filters):
+                if not self._pending:
+                    self._pending_since = time.monotonic()
+                self._pending.append(record)
 
     def _read(self) -> int:
         # moto's shard read in-process (moto_internals.take_stream_records): GetRecords' records
@@ -262,14 +283,24 @@ class StreamPoller(_PollerThread):
             )
         if not raws:
             return 0
-        for raw in raws:
-            record = lambda_stream_record(raw, self.stream_arn, self.emulator.region)
-            if matches_any(record, self.source.filters):
-                if not self._pending:
-                    self._pending_since = time.monotonic()
-                self._pending.append(record)
+        self._queue(raws)
         self._after = raws[-1]["dynamodb"]["SequenceNumber"]
+        self._report_consumed()
         return len(raws)
+
+    def _report_consumed(self) -> None:
+        """Everything before the first pending record (or up to the read position) is done."""
+        if self.on_consumed is None:
+            return
+        if self._pending:
+            position = int(self._pending[0]["dynamodb"]["SequenceNumber"]) - 1
+        elif self._after is not None:
+            position = int(self._after)
+        else:
+            return
+        if position > self._consumed:
+            self._consumed = position
+            self.on_consumed(position)
 
     def poll_once(self) -> bool:
         fetched = self._read() if len(self._pending) < self.source.batch_size else 0
@@ -347,6 +378,7 @@ class StreamPoller(_PollerThread):
         # without another batching window.
         for _ in range(count):
             self._pending.popleft()
+        self._report_consumed()
         if reset:
             self._attempts = 0
             self._limit = self.source.batch_size

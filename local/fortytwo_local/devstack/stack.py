@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -69,6 +70,7 @@ class DevStack:
         self.persistence: Persistence | None = None
         self.first_start = False
         self.restored_items = 0
+        self._stream_backlog: dict[str, list[dict[str, Any]]] = {}
         self._pollers: list[StreamPoller | SqsPoller] = []
         self._compactor: Compactor | None = None
         self._ttl: TtlReaper | None = None
@@ -123,6 +125,7 @@ class DevStack:
         if not self.first_start:
             summary = persistence.restore()
             self.restored_items = summary.items
+            self._stream_backlog = summary.stream_backlog
             log.info(
                 "devstack: restored %d item(s) and %d queued message(s) from %s (%d journal records)",
                 summary.items,
@@ -175,6 +178,10 @@ class DevStack:
                             "DestinationConfig.OnFailure must be !GetAtt <Queue>.Arn of a template queue"
                         )
                     failure_queue = self.emulator.physical[source.on_failure_queue_id].ref
+                persistence = self.persistence
+                consumer = f"{function.name}.{source.event_name}"
+                assert persistence is not None
+                persistence.register_consumer(table.name, consumer)
                 poller = StreamPoller(
                     source,
                     function,
@@ -182,8 +189,9 @@ class DevStack:
                     table.name,
                     self.emulator.physical[table.logical_id].attributes["StreamArn"],
                     failure_queue_url=failure_queue,
+                    on_consumed=functools.partial(persistence.consumed, table.name, consumer),
                 )
-                poller.start_at_latest()
+                poller.start_at_latest(self._stream_backlog.get(table.name))
                 self._pollers.append(poller)
             for sqs_source in function.definition.sqs_events:
                 if not sqs_source.enabled:
