@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import unquote
 
 from fastapi import Depends
 from starlette.requests import Request
@@ -13,7 +12,7 @@ from fortytwo.config import get_settings
 from fortytwo.contract.errors import ApiError, EventTypeNotFound, InvalidQueryParam, InvalidRequest, NotFound
 from fortytwo.domain.auth import AuthContext
 from fortytwo.domain.event_types import MAX_SLUG, classify_identifier, is_valid_slug
-from fortytwo.http.app import create_app
+from fortytwo.http.app import create_app, raw_path
 from fortytwo.http.cursor import CursorCodec
 from fortytwo.http.guard import bearer, count_anonymous
 from fortytwo.http.lambda_entry import make_handler
@@ -87,25 +86,22 @@ async def list_event_types(request: Request, auth: AuthContext = Depends(bearer(
 
 
 def _identifier(request: Request) -> tuple[list[str], str]:
-    """(raw segments after the prefix, the percent-decoded identifier).
+    """(segments after the prefix, the identifier).
 
-    Routes match on the raw path; API Gateway hands the greedy `{idOrSlug+}` parameter decoded once.
+    API Gateway hands over the path already decoded (`ada%2Fintro-call` arrives as
+    `ada/intro-call`, the `{username}/{slug}` form), so the identifier is the canonical path's
+    rest as it is: decoding it again would read `%2F` in a username as a slash.
     """
-    event = request.scope.get("aws.event") or {}
-    raw_path = str(event.get("rawPath") or request.scope.get("path") or "")
-    rest = raw_path[len(PREFIX) :] if raw_path.startswith(PREFIX) else ""
-    segments = rest.split("/")
-    decoded = (event.get("pathParameters") or {}).get("idOrSlug")
-    if decoded is None:
-        decoded = "/".join(unquote(segment) for segment in segments)
-    return segments, decoded
+    path = raw_path(request)
+    rest = path[len(PREFIX) :] if path.startswith(PREFIX) else ""
+    return rest.split("/"), rest
 
 
 @app.get(PREFIX + "{id_or_slug:path}", operation_id="getEventType")
 async def get_event_type(request: Request) -> Response:
     segments, decoded = _identifier(request)
     if len(segments) > 2 or not all(segments):
-        # Neither `{idOrSlug}` (one raw segment) nor `{username}/{slug}` (two) matches: a route 404,
+        # Neither `{idOrSlug}` (one segment) nor `{username}/{slug}` (two) matches: a route 404,
         # answered like any unmatched path, before authentication (00-conventions §2.1, §5.3).
         count_anonymous(request)
         raise NotFound()

@@ -75,6 +75,8 @@ class DynamoDBEventSource:
     bisect_on_error: bool
     maximum_retry_attempts: int  # -1: retry until the record expires (forever, locally)
     enabled: bool = True
+    # DestinationConfig.OnFailure: the queue that gets a record of each batch given up on.
+    on_failure_queue_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ class SqsEventSource:
     max_batching_window_s: float
     report_batch_item_failures: bool
     enabled: bool = True
+    maximum_concurrency: int | None = None  # ScalingConfig.MaximumConcurrency
 
 
 @dataclass
@@ -100,6 +103,7 @@ class FunctionDef:
     timeout_s: int
     memory_mb: int
     environment: dict[str, Any]  # raw values (Globals merged, function wins)
+    reserved_concurrency: int | None = None  # ReservedConcurrentExecutions
     http_routes: list[HttpRoute] = field(default_factory=list)
     dynamodb_events: list[DynamoDBEventSource] = field(default_factory=list)
     sqs_events: list[SqsEventSource] = field(default_factory=list)
@@ -541,6 +545,9 @@ def _parse_function(
         timeout_s=_int(prop("Timeout", SAM_DEFAULT_TIMEOUT), resolver, f"{where}.Timeout"),
         memory_mb=_int(prop("MemorySize", SAM_DEFAULT_MEMORY), resolver, f"{where}.MemorySize"),
         environment=environment,
+        reserved_concurrency=_optional_int(
+            props.get("ReservedConcurrentExecutions"), resolver, f"{where}.ReservedConcurrentExecutions"
+        ),
     )
     for event_name, event in (props.get("Events") or {}).items():
         _parse_event(fn, event_name, event or {}, resolver, f"{where}.Events.{event_name}")
@@ -579,6 +586,7 @@ def _parse_event(fn: FunctionDef, name: str, event: dict[str, Any], resolver: Re
                 in (True, "true"),
                 maximum_retry_attempts=_int(props.get("MaximumRetryAttempts", -1), resolver, where),
                 enabled=resolver.resolve(props.get("Enabled", True), where) in (True, "true"),
+                on_failure_queue_id=_on_failure_queue(props.get("DestinationConfig"), where),
             )
         )
     elif kind == "SQS":
@@ -595,9 +603,34 @@ def _parse_event(fn: FunctionDef, name: str, event: dict[str, Any], resolver: Re
                 report_batch_item_failures="ReportBatchItemFailures"
                 in resolver.resolve(props.get("FunctionResponseTypes") or [], where),
                 enabled=resolver.resolve(props.get("Enabled", True), where) in (True, "true"),
+                maximum_concurrency=_optional_int(
+                    (_mapping(resolver.resolve(props.get("ScalingConfig"), where))).get("MaximumConcurrency"),
+                    resolver,
+                    f"{where}.ScalingConfig.MaximumConcurrency",
+                ),
             )
         )
     # Other event types (Schedule, Api, …) are not wired locally; the template has none today.
+
+
+def _optional_int(value: Any, resolver: Resolver, where: str) -> int | None:
+    resolved = resolver.resolve(value, where)
+    return None if resolved is None or resolved is NO_VALUE else _int(resolved, resolver, where)
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _on_failure_queue(config: Any, where: str) -> str | None:
+    """The logical id of the SQS queue in DestinationConfig.OnFailure (the only kind modelled)."""
+    destination = _mapping(_mapping(config).get("OnFailure")).get("Destination")
+    if destination is None:
+        return None
+    queue_id = _target_id(destination, "Arn")
+    if queue_id is None:
+        raise TemplateError(f"{where}.DestinationConfig.OnFailure.Destination: expected !GetAtt <Queue>.Arn")
+    return queue_id
 
 
 def _parse_filters(criteria: Any, resolver: Resolver, where: str) -> tuple[dict[str, Any], ...]:
