@@ -133,7 +133,8 @@ def cmd_user_create(args: argparse.Namespace) -> int:
 def cmd_user_remove(args: argparse.Namespace) -> int:
     from fortytwo.config import get_settings
     from fortytwo.domain import clock
-    from fortytwo.store import accounts, event_types, pats
+    from fortytwo.services import event_types
+    from fortytwo.store import accounts, pats
 
     _backend(args)
     user = _user(args.user)
@@ -186,7 +187,8 @@ def cmd_team_create(args: argparse.Namespace) -> int:
 def cmd_schedule_set(args: argparse.Namespace) -> int:
     from fortytwo.config import get_settings
     from fortytwo.domain import clock
-    from fortytwo.store import accounts, event_types
+    from fortytwo.services import event_types
+    from fortytwo.store import accounts
     from fortytwo_local.schedules import validate_schedule_document
     from fortytwo_local.seed import load_seed_file
 
