@@ -73,19 +73,15 @@ def build_event_types(
             raise ProvisioningError(f"{path}.key", "is used twice in this file")
         owner: Owner
         if owner_user is not None:
-            owner = _owner_user(owner_user)
+            owner = OwnerUser.of(owner_user)
         else:
             assert team is not None
-            members = tuple(_owner_user(users_by_id[user_id]) for user_id in team["members"])
+            members = tuple(OwnerUser.of(users_by_id[user_id]) for user_id in team["members"])
             owner = OwnerTeam(team["id"], context["org_id"], team["slug"], members)
         event_type_id, event_type_items = event_types.seed_items(owner, fields, context["now"])
         items.extend(event_type_items)
         result[key] = event_type_id
     return items, result
-
-
-def _owner_user(user: dict[str, Any]) -> OwnerUser:
-    return OwnerUser(user["id"], user["organization_id"], user["default_schedule_id"])
 
 
 register_section("event_types", build_event_types)

@@ -39,7 +39,8 @@ def _detail(invoke, acme, raw: str, decoded: str | None = None, headers=None):
 
 
 def _all_records(acme) -> list[dict]:
-    return [event_type_store.stored_record(et) for et in event_type_store.load_all(acme.result["organization_id"])]
+    found = event_type_store.load_all(acme.result["organization_id"])
+    return [event_type_store.stored_record(et) for et in found]
 
 
 def _walk(invoke, acme, query: list[tuple[str, str]], limit: int) -> list[list[str]]:

@@ -105,6 +105,11 @@ class OwnerUser:
     organization_id: str
     default_schedule_id: str
 
+    @classmethod
+    def of(cls, user: Mapping[str, Any]) -> OwnerUser:
+        """From a stored user record (seed files and the accounts store hand those over)."""
+        return cls(user["id"], user["organization_id"], user["default_schedule_id"])
+
 
 @dataclass(frozen=True, slots=True)
 class OwnerTeam:

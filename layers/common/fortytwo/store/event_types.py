@@ -337,14 +337,10 @@ def find_by_username_slug(org_id: str, username: str, slug: str) -> dict[str, An
 # --------------------------------------------------------------------------- owners (admin commands)
 
 
-def _owner_user(user: Mapping[str, Any]) -> OwnerUser:
-    return OwnerUser(user["id"], user["organization_id"], user["default_schedule_id"])
-
-
 def load_owner_user(ref: str) -> OwnerUser | None:
     """A user (username or id) as the owner of new event types."""
     user = accounts.find_user(ref)
-    return _owner_user(user) if user is not None else None
+    return OwnerUser.of(user) if user is not None else None
 
 
 def load_org_id(ref: str) -> tuple[str, str] | None:
@@ -367,7 +363,7 @@ def _team(item: Mapping[str, Any]) -> TeamFound:
     org_id = item["organization_id"]
     found = {u["id"]: u for u in dynamo.batch_get([keys.user(org_id, m) for m in item["members"]])}
     missing = tuple(m for m in item["members"] if m not in found)
-    members = tuple(_owner_user(found[m]) for m in item["members"] if m in found)
+    members = tuple(OwnerUser.of(found[m]) for m in item["members"] if m in found)
     return TeamFound(item["name"], OwnerTeam(item["id"], org_id, item["slug"], members), missing)
 
 
