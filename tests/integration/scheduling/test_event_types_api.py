@@ -7,9 +7,12 @@ import json
 import pytest
 
 from fortytwo.domain import clock
-from fortytwo.domain.event_types import parse_event_type_document, title_key, to_document
+from fortytwo.domain.event_type_entity import OwnerUser, to_document
+from fortytwo.domain.event_types import parse_event_type_document, title_key
 from fortytwo.domain.ids import uuid7
-from fortytwo.store import accounts, dynamo, event_types
+from fortytwo.services import event_types
+from fortytwo.store import dynamo
+from fortytwo.store import event_types as event_type_store
 
 BASE_URL = "https://42min.test"
 
@@ -36,7 +39,8 @@ def _detail(invoke, acme, raw: str, decoded: str | None = None, headers=None):
 
 
 def _all_records(acme) -> list[dict]:
-    return event_types.list_all(acme.result["organization_id"])
+    found = event_type_store.load_all(acme.result["organization_id"])
+    return [event_type_store.stored_record(et) for et in found]
 
 
 def _walk(invoke, acme, query: list[tuple[str, str]], limit: int) -> list[list[str]]:
@@ -183,16 +187,9 @@ def test_list_pages_ignore_inserts_and_deletes(invoke, acme):
     event_types.delete(
         event_types.get(acme.result["organization_id"], first[-1], consistent=True), clock.now(), BASE_URL
     )
-    ada = accounts.find_user("ada")
+    ada = event_types.owner_user("ada")
     fields = parse_event_type_document({"slug": "late", "title": "Late"}, owner_kind="user")
-    record = event_types.new_record(
-        event_type_id=uuid7(),
-        org_id=acme.result["organization_id"],
-        fields=fields,
-        now=clock.now(),
-        owner_user=ada,
-    )
-    event_types.create(record)
+    record = event_types.create(ada, fields, clock.now(), BASE_URL)
     rest = sum(_walk_from(invoke, acme, cursor), [])
     assert not set(rest) & set(first)
     assert rest[-1] == record["id"] and len(rest) == 5
@@ -322,7 +319,7 @@ def test_changes_emit_outbox_events_with_the_detail(invoke, acme):
     record, data = event_types.update(
         record, {**to_document(record), "title": "Intro chat"}, clock.now(), BASE_URL
     )
-    assert data is not None and record["version"] == 2
+    assert data is not None and record.version == 2
     (event,) = _outbox_events()
     body = json.loads(event["body"])
     assert event["event"] == "event_type.updated" and body["event"] == "event_type.updated"
@@ -355,15 +352,12 @@ def test_stale_versions_conflict_and_slugs_are_reused_after_delete(acme):
         event_types.update(consult, {**to_document(consult), "slug": "intro-call"}, clock.now(), BASE_URL)
     current = event_types.get(org_id, acme.et("intro"), consistent=True)
     event_types.delete(current, clock.now(), BASE_URL)
-    ada = accounts.find_user("ada")
+    ada: OwnerUser = event_types.owner_user("ada")
     fields = parse_event_type_document({"slug": "intro-call", "title": "Again"}, owner_kind="user")
-    again = event_types.new_record(
-        event_type_id=uuid7(), org_id=org_id, fields=fields, now=clock.now(), owner_user=ada
-    )
-    event_types.create(again)
-    assert event_types.find_by_username_slug(org_id, "ada", "intro-call")["id"] == again["id"]
+    again = event_types.create(ada, fields, clock.now(), BASE_URL)
+    assert event_type_store.find_by_username_slug(org_id, "ada", "intro-call")["id"] == again["id"]
     with pytest.raises(event_types.SlugTaken):
-        event_types.create({**again, "id": uuid7()})
+        event_types.create(ada, fields, clock.now(), BASE_URL)
 
 
 def _outbox_count() -> int:

@@ -1,8 +1,7 @@
-"""Event types (20-scheduling §2.5–2.9, §3): stored fields, their validation, and the API views.
+"""Event types (20-scheduling §2.5–2.9, §3.4): the document fields, their validation, identifiers.
 
-Pure: documents in, normalised stored fields or path-precise errors out; records (plain dicts as
-stored) plus resolved hosts in, `EventType` / `EventTypeDetail` objects out. The booking page base
-URL is a parameter, never read from the environment here.
+Pure: documents in, normalised stored fields or path-precise errors out. The entity, its changes
+and its REST views are in `event_type_entity.py`.
 
 A *document* is a seed `event_types[]` entry or an admin FILE (60-operations §4) without `key`,
 `owner` and `team`. Errors name the offending path relative to the document (`locations[0].value`,
@@ -13,14 +12,13 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 from urllib.parse import urlsplit
 
 from fortytwo.domain.ids import normalize_uuid
 from fortytwo.domain.scheduling import EventTypeRules, SchedulingType
-from fortytwo.domain.users import display_name
 
 OwnerKind = Literal["user", "team"]
 
@@ -162,7 +160,7 @@ class _Errors:
         self.items.append((path, message))
 
 
-def _is_int(value: object) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -437,97 +435,11 @@ def parse_event_type_document(
     return out
 
 
-def to_document(record: Mapping[str, Any]) -> dict[str, Any]:
-    """The document fields of a stored record (the base of an update)."""
-    return {name: record.get(name, DEFAULTS.get(name)) for name in DOCUMENT_FIELDS}
-
-
-# --------------------------------------------------------------------------- views
-
-
-@dataclass(frozen=True, slots=True)
-class HostUser:
-    """What the views need about a host (§2.2 display name rule)."""
-
-    user_id: str
-    username: str | None
-    first_name: str | None = None
-    last_name: str | None = None
-
-    def to_data(self) -> dict[str, Any]:
-        return {
-            "user_id": self.user_id,
-            "username": self.username,
-            "name": display_name(self.first_name, self.last_name),
-        }
-
-
-def event_type_url(
-    base_url: str, slug: str, *, username: str | None = None, team_slug: str | None = None
-) -> str | None:
-    """`<base>/<username>/<slug>` or `<base>/team/<team-slug>/<slug>` (§3.1)."""
-    base = base_url.rstrip("/")
-    if team_slug is not None:
-        return f"{base}/team/{team_slug}/{slug}"
-    if username is not None:
-        return f"{base}/{username}/{slug}"
-    return None
-
-
-def list_view(
-    record: Mapping[str, Any], *, hosts: Sequence[HostUser], url: str | None, timezone: str | None
-) -> dict[str, Any]:
-    """`EventType` (§3.1), keys in contract order."""
-    return {
-        "id": record["id"],
-        "slug": record["slug"],
-        "title": record["title"],
-        "description": record.get("description"),
-        "duration_minutes": record["duration_minutes"],
-        "active": record["active"],
-        "scheduling_type": record["scheduling_type"],
-        "hosts": [host.to_data() for host in hosts],
-        "url": url,
-        "color": record["color"],
-        "buffer_before_minutes": record["buffer_before_minutes"],
-        "buffer_after_minutes": record["buffer_after_minutes"],
-        "minimum_notice_hours": minimum_notice_hours(record["minimum_notice_minutes"]),
-        "future_limit_days": record["future_limit_days"],
-        "timezone": timezone,
-        "created_at": record["created_at"],
-        "updated_at": record["updated_at"],
-    }
-
-
-def detail_view(
-    record: Mapping[str, Any], *, hosts: Sequence[HostUser], url: str | None, timezone: str | None
-) -> dict[str, Any]:
-    """`EventTypeDetail` (§3.2): the list item plus the detail fields."""
-    data = list_view(record, hosts=hosts, url=url, timezone=timezone)
-    data["locations"] = [
-        {"type": loc["type"], "label": loc["label"], "value": loc.get("value")}
-        for loc in record.get("locations") or []
-    ]
-    data["questions"] = [
-        {
-            "id": f"q_{q['key']}",
-            "key": q["key"],
-            "label": q["label"],
-            "type": q["type"],
-            "required": bool(q.get("required", False)),
-            "options": q.get("options"),
-        }
-        for q in record.get("questions") or []
-    ]
-    for name in ("max_bookings_per_day", "max_bookings_per_week", "max_bookings_per_month"):
-        data[name] = record.get(name)
-    for name in ("requires_confirmation", "allow_reschedule", "allow_cancel"):
-        data[name] = record[name]
-    return data
-
-
 def rules_of(record: Mapping[str, Any], timezone: str | None) -> EventTypeRules:
-    """The slot engine's view of a stored event type; `timezone` is its exposed `timezone`."""
+    """The slot engine's view of a stored event type record; `timezone` is its exposed `timezone`.
+
+    Takes the stored record because `store/availability.load_inputs` still passes one.
+    """
     return EventTypeRules(
         id=record["id"],
         duration_minutes=record["duration_minutes"],
