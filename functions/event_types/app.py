@@ -18,7 +18,7 @@ from fortytwo.http.guard import bearer, count_anonymous
 from fortytwo.http.lambda_entry import make_handler
 from fortytwo.http.query import QueryReader
 from fortytwo.http.responses import ok, page
-from fortytwo.services import event_types
+from fortytwo.services import cursors, event_types
 
 app = create_app("42min event types")
 
@@ -65,7 +65,7 @@ async def list_event_types(request: Request, auth: AuthContext = Depends(bearer(
         raise
     after = None
     if cursor is not None:
-        codec = CursorCodec(event_types.cursor_pepper())
+        codec = CursorCodec(cursors.signing_key())
         value, last_id = codec.decode(cursor, _binding(auth, sort, filters))
         if not isinstance(value, str):
             raise InvalidQueryParam("cursor", "cursor is invalid for this request")
@@ -81,7 +81,7 @@ async def list_event_types(request: Request, auth: AuthContext = Depends(bearer(
     next_cursor = None
     if result.next_after is not None:
         binding = _binding(auth, sort, filters)
-        next_cursor = CursorCodec(event_types.cursor_pepper()).encode(binding, *result.next_after)
+        next_cursor = CursorCodec(cursors.signing_key()).encode(binding, *result.next_after)
     return page(result.data, next_cursor)
 
 

@@ -32,7 +32,6 @@ from fortytwo.domain.event_types import ByUsernameSlug, classify_identifier, is_
 from fortytwo.domain.ids import normalize_uuid, uuid7
 from fortytwo.store import event_types as store
 from fortytwo.store.event_types import TeamFound
-from fortytwo.store.pepper import get_pepper
 from fortytwo.store.transactions import LostRace
 
 USERNAME_MAX = 127
@@ -52,11 +51,6 @@ class EventTypeConflict(Exception):
 
 
 # --------------------------------------------------------------------------- reads
-
-
-def cursor_pepper() -> bytes:
-    """The secret list cursors are signed with (http/cursor.CursorCodec)."""
-    return get_pepper()
 
 
 def get(org_id: str, event_type_id: str, *, consistent: bool = False) -> EventType | None:
