@@ -247,7 +247,7 @@ def parse_schedule_document(document: Any, *, default_timezone: str | None = Non
     if errors.errors:
         raise ScheduleDocumentError(_in_document_order(errors.errors, document))
     return ScheduleDocument(
-        schedule=Schedule(timezone=timezone, weekly=weekly, overrides=overrides, name=name),
+        schedule=Schedule(timezone=str(timezone), weekly=weekly, overrides=overrides, name=name),
         out_of_office=out_of_office,
     )
 
