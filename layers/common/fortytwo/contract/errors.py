@@ -770,16 +770,16 @@ class SlotLockTimeout(ApiError, code="slot_lock_timeout"):
 def error_for(code: str, message: str | None = None, details: Mapping[str, Any] | None = None) -> ApiError:
     """The typed error of a catalogued code (e.g. a domain rule's `BookingRuleError`).
 
-    `details` is kept only where the catalogue declares a shape for the code (so a domain detail
-    never leaks into a `{}` error); an uncatalogued code is an internal error, never a made-up one.
+    Only the members of the code's declared details shape are kept (a domain detail never leaks into
+    a `{}` error); an uncatalogued code is an internal error, never a made-up one.
     """
     spec = CATALOGUE.get(code)
     if spec is None:
         return InternalError()
     cls = CLASSES[code]
     error: ApiError = Exception.__new__(cls)
-    kept = {name: details[name] for name in spec.details.__annotations__ if details and name in details}
-    if code == "slot_unavailable":  # the reason is always named (a lost race is `slot_busy`)
-        kept.setdefault("reason", "slot_busy")
+    # Every declared member is present (null when the rule gave none); a lost race is `slot_busy`.
+    fallback = {"reason": "slot_busy"} if code == "slot_unavailable" else {}
+    kept = {name: (details or {}).get(name, fallback.get(name)) for name in spec.details.__annotations__}
     ApiError.__init__(error, message, details=kept)
     return error

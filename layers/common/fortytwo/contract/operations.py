@@ -41,6 +41,7 @@ from fortytwo.contract.slots import SlotCheck, SlotList
 from fortytwo.contract.webhooks import (
     DELIVERY_EXAMPLE,
     WEBHOOK_EXAMPLE,
+    WEBHOOK_WITH_SECRET_EXAMPLE,
     CreateWebhookRequest,
     UpdateWebhookRequest,
     Webhook,
@@ -637,12 +638,7 @@ OPERATIONS: tuple[Operation, ...] = (
                 201,
                 "Created; store the signing secret now.",
                 WebhookWithSecret,
-                example={
-                    **WEBHOOK_EXAMPLE,
-                    "last_delivery_at": None,
-                    "last_delivery_ok": None,
-                    "signing_secret": "whsec_q3KD0sZ7Hk1l9yQm2b8JYzqVQeG5J8kzq1mX0aW3xYE",
-                },
+                example=WEBHOOK_WITH_SECRET_EXAMPLE,
             ),
         ),
         description="The `signing_secret` is in this response only. No Idempotency-Key: a retried create "

@@ -52,6 +52,12 @@ WEBHOOK_EXAMPLE: dict[str, Any] = {
     "created_at": "2026-05-20T09:00:00.000Z",
     "updated_at": "2026-05-20T09:03:00.000Z",
 }
+WEBHOOK_WITH_SECRET_EXAMPLE: dict[str, Any] = {
+    **WEBHOOK_EXAMPLE,
+    "last_delivery_at": None,
+    "last_delivery_ok": None,
+    "signing_secret": "whsec_q3KD0sZ7Hk1l9yQm2b8JYzqVQeG5J8kzq1mX0aW3xYE",
+}
 DELIVERY_EXAMPLE: dict[str, Any] = {
     "id": "whd_019e450a-db80-770f-802a-3486c6a355a0",
     "event": "booking_updated",
@@ -83,6 +89,8 @@ class Webhook(ContractModel):
 
 
 class WebhookWithSecret(Webhook):
+    model_config = ConfigDict(json_schema_extra={"examples": [WEBHOOK_WITH_SECRET_EXAMPLE]})
+
     signing_secret: str = Field(
         pattern=SIGNING_SECRET_PATTERN,
         description="Shown only on create and rotate; the HMAC key, used whole.",
