@@ -98,6 +98,12 @@ class ErrorSpec:
 _RETRY_1 = {"Retry-After": "1"}
 _BEARER = "WWW-Authenticate"
 
+
+def _challenge(code: str) -> dict[str, str]:
+    """The 401 challenge of a bearer failure (00-conventions §5.2): constant per code."""
+    return {_BEARER: f'Bearer realm="42min", error="invalid_token", error_description="{code}"'}
+
+
 _SPECS: tuple[ErrorSpec, ...] = (
     # 400
     ErrorSpec(
@@ -151,6 +157,7 @@ _SPECS: tuple[ErrorSpec, ...] = (
         "The access token is missing, malformed or unknown.",
         "Bearer credential missing, malformed, unknown or not matching its hash.",
         headers=(_BEARER,),
+        fixed_headers=_challenge("invalid_token"),
         chapter="10",
     ),
     ErrorSpec(
@@ -159,6 +166,7 @@ _SPECS: tuple[ErrorSpec, ...] = (
         "The access token has expired.",
         "PAT past `expires_at`; OAuth access token past its hour.",
         headers=(_BEARER,),
+        fixed_headers=_challenge("token_expired"),
         chapter="10",
     ),
     ErrorSpec(
@@ -167,6 +175,7 @@ _SPECS: tuple[ErrorSpec, ...] = (
         "The access token has been revoked.",
         "PAT revoked; OAuth access token revoked, alone or with its grant.",
         headers=(_BEARER,),
+        fixed_headers=_challenge("token_revoked"),
         chapter="10",
     ),
     # 403
@@ -600,6 +609,17 @@ class ApiError(Exception):
         self.headers = {**(spec.fixed_headers if spec else {}), **(headers or {})}
         super().__init__(self.message)
 
+    @classmethod
+    def from_catalogue(cls, message: str | None, details: dict[str, Any]) -> ApiError:
+        """The error from a message and its (shape-checked) details; classes whose headers depend
+        on the request override it or refuse."""
+        spec = CATALOGUE[cls.code]
+        if set(spec.headers) - set(spec.fixed_headers):
+            raise ValueError(f"{cls.code} needs {cls.__name__}(...): its headers depend on the request")
+        error = Exception.__new__(cls)
+        ApiError.__init__(error, message, details=details)
+        return error
+
 
 def _error(name: str, code: str) -> type[ApiError]:
     """A class for a code whose details are always `{}` (its message may be overridden)."""
@@ -659,14 +679,10 @@ class InvalidQueryParam(ApiError, code="invalid_query_param"):
 
 
 class _Unauthorized(ApiError):
+    """A bearer failure: fixed message, the catalogue's `WWW-Authenticate` challenge."""
+
     def __init__(self) -> None:
-        super().__init__(
-            headers={
-                "WWW-Authenticate": (
-                    f'Bearer realm="42min", error="invalid_token", error_description="{self.code}"'
-                )
-            }
-        )
+        super().__init__()
 
 
 class InvalidToken(_Unauthorized, code="invalid_token"):
@@ -682,6 +698,10 @@ class TokenRevoked(_Unauthorized, code="token_revoked"):
 
 
 class InsufficientScope(ApiError, code="insufficient_scope"):
+    @classmethod
+    def from_catalogue(cls, message: str | None, details: dict[str, Any]) -> ApiError:
+        return cls(str(details["required_scope"]))
+
     def __init__(self, scope: str) -> None:
         super().__init__(
             f"This action requires the '{scope}' scope",
@@ -776,10 +796,7 @@ def error_for(code: str, message: str | None = None, details: Mapping[str, Any] 
     spec = CATALOGUE.get(code)
     if spec is None:
         return InternalError()
-    cls = CLASSES[code]
-    error: ApiError = Exception.__new__(cls)
     # Every declared member is present (null when the rule gave none); a lost race is `slot_busy`.
     fallback = {"reason": "slot_busy"} if code == "slot_unavailable" else {}
     kept = {name: (details or {}).get(name, fallback.get(name)) for name in spec.details.__annotations__}
-    ApiError.__init__(error, message, details=kept)
-    return error
+    return CLASSES[code].from_catalogue(message, kept)
