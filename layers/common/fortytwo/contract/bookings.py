@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, StrictBool
 
-from fortytwo.contract.types import ContractModel, Email, InputInstant, Instant, JsonObject, Uuid
+from fortytwo.contract.types import ContractModel, Email, InputInstant, Instant, JsonObject, Uuid, omitted
 
 BookingStatus = Literal["confirmed", "pending", "canceled", "rescheduled"]
 CalendarSyncStatus = Literal["synced", "pending", "failed", "not_applicable"]
@@ -114,7 +114,7 @@ class CreateBookingAttendee(ContractModel):
     last_name: str | None = Field(default=None, max_length=127)
     phone: str | None = Field(default=None, max_length=64)
     timezone: str | None = Field(default=None, max_length=64)
-    sms_opt_in: bool = False
+    sms_opt_in: StrictBool = False
 
 
 class CreateBookingRequest(ContractModel):
@@ -163,9 +163,10 @@ class UpdateBookingRequest(ContractModel):
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"metadata": {"crm_stage": "won"}}]})
 
-    metadata: JsonObject | None = Field(default=None, description="Shallow-merged into the stored metadata.")
-    responses: JsonObject | None = Field(default=None, description="Replaces the stored answers.")
-    attendee_name: str | None = Field(default=None, description="Trimmed; truncated to 200 characters.")
+    # PATCH never reads null as "absent": a writable field sent as null is a type error.
+    metadata: JsonObject = omitted("Shallow-merged into the stored metadata.")
+    responses: JsonObject = omitted("Replaces the stored answers.")
+    attendee_name: str = omitted("Trimmed; must not be empty; truncated to 200 characters.")
 
 
 class CancelBookingRequest(ContractModel):

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field
 
-from fortytwo.contract.types import ContractModel, Instant, Url, Uuid
+from fortytwo.contract.types import ContractModel, Instant, Url, Uuid, omitted
 
 
 class WebhookEventName(StrEnum):
@@ -121,12 +121,11 @@ class UpdateWebhookRequest(ContractModel):
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"status": "active"}]})
 
-    url: Url | None = Field(default=None, max_length=2000, description="`null` is refused.")
-    events: list[WebhookEventName] | None = Field(
-        default=None, min_length=1, description="Replaces the list."
-    )
+    # Absent means "keep"; `null` is refused except for `description`.
+    url: Url = omitted(max_length=2000)
+    events: list[WebhookEventName] = omitted("Replaces the list.", min_length=1)
     description: str | None = Field(default=None, max_length=255)
-    status: WebhookStatus | None = Field(default=None, description="`null` is refused.")
+    status: WebhookStatus = omitted()
 
 
 class WebhookDelivery(ContractModel):
