@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import ConfigDict, Field
 
@@ -14,7 +14,7 @@ QuestionType = Literal[
     "text", "textarea", "email", "phone", "number", "select", "multiselect", "checkbox", "radio"
 ]
 
-EVENT_TYPE_EXAMPLE = {
+EVENT_TYPE_EXAMPLE: dict[str, Any] = {
     "id": "019d48ea-2e00-7f28-9fb1-7c2390c192cf",
     "slug": "intro-call",
     "title": "Intro call",
@@ -33,7 +33,7 @@ EVENT_TYPE_EXAMPLE = {
     "created_at": "2026-04-01T12:00:00.000Z",
     "updated_at": "2026-05-02T08:00:00.000Z",
 }
-EVENT_TYPE_DETAIL_EXAMPLE = {
+EVENT_TYPE_DETAIL_EXAMPLE: dict[str, Any] = {
     **EVENT_TYPE_EXAMPLE,
     "locations": [{"type": "video", "label": "Video call", "value": None}],
     "questions": [],

@@ -50,7 +50,7 @@ EXTRA_MODELS: tuple[type[BaseModel], ...] = (
     webhook_events.RoutingWebhookEnvelope,
     webhook_events.TestWebhookEnvelope,
 )
-WEBHOOK_BODIES = {
+WEBHOOK_BODIES: dict[str, tuple[str, type[BaseModel]]] = {
     "booking": ("BookingWebhook", webhook_events.BookingWebhookEnvelope),
     "event_type": ("EventTypeWebhook", webhook_events.EventTypeWebhookEnvelope),
     "routing": ("RoutingWebhook", webhook_events.RoutingWebhookEnvelope),
