@@ -8,11 +8,11 @@ describes its error responses from it. `OAUTH_CATALOGUE` does the same for the r
 Rendering happens in one place (http/responses.py).
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: the TypedDicts would then compile a ForwardRef per
+# member at import, and every function imports this module at cold start.
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal, TypedDict
+from types import MappingProxyType
+from typing import Any, ClassVar, Literal, NamedTuple, TypedDict
 
 # --- details shapes -------------------------------------------------------------------------------
 
@@ -77,19 +77,22 @@ class RateLimitDetails(TypedDict):
 Surface = Literal["rest", "cli", "admin"]
 
 
-@dataclass(frozen=True, slots=True)
-class ErrorSpec:
+_NONE: Mapping[str, Any] = MappingProxyType({})
+
+
+class ErrorSpec(NamedTuple):
     """One error code. `headers`: names of the extra headers it carries; `fixed_headers`: their
-    values when constant. `emitted` False: reserved by the contract, nothing raises it today."""
+    values when constant. `emitted` False: reserved by the contract, nothing raises it today.
+    (A NamedTuple, not a dataclass: every function imports this module at cold start.)"""
 
     code: str
     status: int
     message: str
     when: str
     details: type = NoDetails
-    example: Mapping[str, Any] = field(default_factory=dict)
+    example: Mapping[str, Any] = _NONE
     headers: tuple[str, ...] = ()
-    fixed_headers: Mapping[str, str] = field(default_factory=dict)
+    fixed_headers: Mapping[str, str] = _NONE
     chapter: str = "00"
     emitted: bool = True
     surface: Surface = "rest"
@@ -514,8 +517,7 @@ _SPECS: tuple[ErrorSpec, ...] = (
 CATALOGUE: dict[str, ErrorSpec] = {spec.code: spec for spec in _SPECS}
 
 
-@dataclass(frozen=True, slots=True)
-class OAuthErrorSpec:
+class OAuthErrorSpec(NamedTuple):
     """An `error` of the raw OAuth bodies (00-conventions §5.4, 10-auth §6, 50-mcp §4.5)."""
 
     error: str
@@ -572,7 +574,7 @@ OAUTH_CATALOGUE: dict[str, OAuthErrorSpec] = {
 
 # --- the exception classes (status and default message from the catalogue) -----------------------
 
-CLASSES: dict[str, type[ApiError]] = {}
+CLASSES: dict[str, "type[ApiError]"] = {}
 
 
 class ApiError(Exception):
@@ -610,7 +612,7 @@ class ApiError(Exception):
         super().__init__(self.message)
 
     @classmethod
-    def from_catalogue(cls, message: str | None, details: dict[str, Any]) -> ApiError:
+    def from_catalogue(cls, message: str | None, details: dict[str, Any]) -> "ApiError":
         """The error from a message and its (shape-checked) details; classes whose headers depend
         on the request override it or refuse."""
         spec = CATALOGUE[cls.code]
@@ -669,7 +671,7 @@ class ValidationFailed(ApiError, code="validation_error"):
         super().__init__(message, details={"fields": fields})
 
     @classmethod
-    def one(cls, field: str, message: str) -> ValidationFailed:
+    def one(cls, field: str, message: str) -> "ValidationFailed":
         return cls([{"field": field, "message": message}])
 
 
@@ -699,7 +701,7 @@ class TokenRevoked(_Unauthorized, code="token_revoked"):
 
 class InsufficientScope(ApiError, code="insufficient_scope"):
     @classmethod
-    def from_catalogue(cls, message: str | None, details: dict[str, Any]) -> ApiError:
+    def from_catalogue(cls, message: str | None, details: dict[str, Any]) -> "ApiError":
         return cls(str(details["required_scope"]))
 
     def __init__(self, scope: str) -> None:
