@@ -3,6 +3,8 @@ examples validate against them), and its declared operations are exactly what th
 
 from __future__ import annotations
 
+import inspect
+import re
 from functools import cache
 from typing import Any
 
@@ -77,3 +79,46 @@ def test_declared_operations_are_what_the_handlers_serve() -> None:
     from fortytwo_local.openapi import check_declared_operations
 
     check_declared_operations()
+
+
+def _handler_scopes() -> dict[tuple[str, str], str | None]:
+    """(METHOD, contract path) → the scope the handler's bearer guard demands (None: no guard)."""
+    from fastapi.routing import APIRoute
+
+    from fortytwo_local.devstack.template import load_template
+    from fortytwo_local.openapi import TEMPLATE, _contract_path, _load_app, _shape
+
+    found: dict[tuple[str, str], str | None] = {}
+    for fn in load_template(TEMPLATE).functions.values():
+        served = {(r.method, _shape(r.path)): _contract_path(r.path) for r in fn.http_routes if r.path}
+        if not served:
+            continue
+        for route in _load_app(fn.code_dir.name, fn.module_file).routes:
+            if not isinstance(route, APIRoute) or not route.include_in_schema:
+                continue
+            scope: str | None = None
+            for dependency in route.dependant.dependencies:
+                call = dependency.call
+                names = getattr(getattr(call, "__code__", None), "co_freevars", ())
+                if "scope" in names:
+                    cell = call.__closure__[names.index("scope")]  # type: ignore[union-attr]
+                    scope = cell.cell_contents or ""
+            if scope is None:  # a handler that runs its guard itself, after a path check
+                call_site = re.search(r"\bbearer\((\w+|\"[^\"]*\")\)", inspect.getsource(route.endpoint))
+                if call_site:
+                    arg = call_site.group(1)
+                    scope = arg.strip('"') if arg.startswith('"') else route.endpoint.__globals__[arg]
+            for method in route.methods or ():
+                found[(method, served[(method, _shape(route.path))])] = scope
+    return found
+
+
+def test_declared_scopes_are_the_handlers_scopes() -> None:
+    scopes = _handler_scopes()
+    for op in OPERATIONS:
+        path = "/v1/event-types/{idOrSlug}" if op.path == "/v1/event-types/{username}/{slug}" else op.path
+        guarded = scopes[(op.method, path)]
+        if op.scope in ("public", "client"):
+            assert guarded is None, op.operation_id
+        else:
+            assert guarded == op.scope, (op.operation_id, guarded, op.scope)
