@@ -22,6 +22,7 @@ _EXHAUSTED = frozenset(
 # Lost or refused slots, counted for the operations dashboards (design.md §7).
 _CONFLICTS = frozenset({"slot_unavailable", "slot_lock_timeout"})
 
+
 def api_error(exc: BookingRuleError | FieldErrors) -> errors.ApiError:
     """The contract error of a booking rule failure: the catalogue decides status and details."""
     if isinstance(exc, FieldErrors):
