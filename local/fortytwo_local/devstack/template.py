@@ -358,18 +358,7 @@ def load_template(
         raise TemplateError(f"{path}: not a CloudFormation template (no Resources)")
 
     parameters = _parse_parameters(doc.get("Parameters") or {})
-    values = {name: p.default for name, p in parameters.items() if p.default is not None}
-    for name, value in (parameter_overrides or {}).items():
-        if name not in parameters:
-            raise TemplateError(f"Parameters.{name}: no such parameter in {path.name}")
-        values[name] = str(value)
-    missing = sorted(set(parameters) - set(values))
-    if missing:
-        raise TemplateError(f"Parameters.{missing[0]}: no default and no value given")
-    for name, value in values.items():
-        allowed = parameters[name].allowed_values
-        if allowed and value not in allowed:
-            raise TemplateError(f"Parameters.{name}: {value!r} is not one of {list(allowed)}")
+    values = _parameter_values(parameters, parameter_overrides or {}, path)
 
     conditions = dict(doc.get("Conditions") or {})
     base = Resolver(values, conditions, region, account_id, stack_name, {})
@@ -396,22 +385,50 @@ def load_template(
         resources=resources,
     )
     for logical_id, resource in resources.items():
-        kind = resource.get("Type")
-        props = resource.get("Properties") or {}
-        where = f"Resources.{logical_id}.Properties"
-        if kind == "AWS::DynamoDB::Table":
-            template.tables[logical_id] = _parse_table(logical_id, props, base, where, stack_name)
-        elif kind == "AWS::SQS::Queue":
-            template.queues[logical_id] = _parse_queue(logical_id, props, base, where, stack_name)
-        elif kind == "AWS::Serverless::Function":
-            template.functions[logical_id] = _parse_function(template, logical_id, props, base, where)
+        _add_resource(template, logical_id, resource, base)
+    _check_dead_letter_targets(template)
+    return template
+
+
+def _parameter_values(
+    parameters: dict[str, Parameter], overrides: dict[str, str], path: Path
+) -> dict[str, str]:
+    """Defaults, then overrides; every parameter must end up with an allowed value."""
+    values = {name: p.default for name, p in parameters.items() if p.default is not None}
+    for name, value in overrides.items():
+        if name not in parameters:
+            raise TemplateError(f"Parameters.{name}: no such parameter in {path.name}")
+        values[name] = str(value)
+    missing = sorted(set(parameters) - set(values))
+    if missing:
+        raise TemplateError(f"Parameters.{missing[0]}: no default and no value given")
+    for name, value in values.items():
+        allowed = parameters[name].allowed_values
+        if allowed and value not in allowed:
+            raise TemplateError(f"Parameters.{name}: {value!r} is not one of {list(allowed)}")
+    return values
+
+
+def _add_resource(template: Template, logical_id: str, resource: dict[str, Any], base: Resolver) -> None:
+    """Parse a table, queue or function into `template`; other resource types are not run locally."""
+    kind = resource.get("Type")
+    props = resource.get("Properties") or {}
+    where = f"Resources.{logical_id}.Properties"
+    if kind == "AWS::DynamoDB::Table":
+        template.tables[logical_id] = _parse_table(logical_id, props, base, where, template.stack_name)
+    elif kind == "AWS::SQS::Queue":
+        template.queues[logical_id] = _parse_queue(logical_id, props, base, where, template.stack_name)
+    elif kind == "AWS::Serverless::Function":
+        template.functions[logical_id] = _parse_function(template, logical_id, props, base, where)
+
+
+def _check_dead_letter_targets(template: Template) -> None:
     for queue in template.queues.values():
         if queue.dead_letter_queue_id is not None and queue.dead_letter_queue_id not in template.queues:
             raise TemplateError(
                 f"Resources.{queue.logical_id}: dead-letter target "
                 f"{queue.dead_letter_queue_id} is not a queue of this template"
             )
-    return template
 
 
 def _parse_parameters(raw: dict[str, Any]) -> dict[str, Parameter]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeGuard
 from urllib.parse import urlsplit
@@ -196,6 +196,48 @@ def is_international_phone(value: str) -> bool:
     return bool(PHONE_RE.match(_PHONE_NOISE.sub("", value.strip())))
 
 
+def _null_value(kind: str, raw: str | None, vpath: str, errors: _Errors) -> str | None:
+    if raw is not None:
+        errors.add(vpath, f"must be null for {kind}")
+    return None
+
+
+def _video_value(kind: str, raw: str | None, vpath: str, errors: _Errors) -> str | None:
+    if raw is not None and not is_https_url(raw):
+        errors.add(vpath, "must be an https:// URL or null")
+    return raw
+
+
+def _link_value(kind: str, raw: str | None, vpath: str, errors: _Errors) -> str | None:
+    if raw is None or not is_https_url(raw):
+        errors.add(vpath, "must be an https:// URL")
+    return raw
+
+
+def _phone_value(kind: str, raw: str | None, vpath: str, errors: _Errors) -> str | None:
+    if raw is None or not is_international_phone(raw):
+        errors.add(vpath, "must be an international phone number such as +442071234567")
+    return raw.strip() if raw is not None else None
+
+
+def _address_value(kind: str, raw: str | None, vpath: str, errors: _Errors) -> str | None:
+    if raw is None or not 1 <= len(raw.strip()) <= 1000:
+        errors.add(vpath, "must be an address of 1-1000 characters")
+    return raw
+
+
+# The `value` rule of each location type: (type, raw value, path, errors) -> the value to store.
+_LOCATION_VALUES: dict[str, Callable[[str, str | None, str, _Errors], str | None]] = {
+    "google_meet": _null_value,
+    "microsoft_teams": _null_value,
+    "ask_invitee": _null_value,
+    "video": _video_value,
+    "link": _link_value,
+    "phone": _phone_value,
+    "in_person": _address_value,
+}
+
+
 def _location(value: Any, path: str, errors: _Errors) -> dict[str, Any] | None:
     if not isinstance(value, Mapping):
         errors.add(path, "must be an object { type, label, value }")
@@ -210,35 +252,48 @@ def _location(value: Any, path: str, errors: _Errors) -> dict[str, Any] | None:
     label = _text(value.get("label"), f"{path}.label", errors, max_len=255)
     raw = value.get("value")
     vpath = f"{path}.value"
-    clean: str | None = None
     if raw is not None and not isinstance(raw, str):
         errors.add(vpath, "must be a string or null")
         return None
     if raw is not None and len(raw) > 2000:
         errors.add(vpath, "must be at most 2000 characters")
         return None
-    if kind in ("google_meet", "microsoft_teams", "ask_invitee"):
-        if raw is not None:
-            errors.add(vpath, f"must be null for {kind}")
-    elif kind == "video":
-        if raw is not None and not is_https_url(raw):
-            errors.add(vpath, "must be an https:// URL or null")
-        clean = raw
-    elif kind == "link":
-        if raw is None or not is_https_url(raw):
-            errors.add(vpath, "must be an https:// URL")
-        clean = raw
-    elif kind == "phone":
-        if raw is None or not is_international_phone(raw):
-            errors.add(vpath, "must be an international phone number such as +442071234567")
-        clean = raw.strip() if raw is not None else None
-    elif kind == "in_person":
-        if raw is None or not 1 <= len(raw.strip()) <= 1000:
-            errors.add(vpath, "must be an address of 1-1000 characters")
-        clean = raw
+    clean = None
+    if kind is not None and kind in _LOCATION_VALUES:
+        clean = _LOCATION_VALUES[kind](kind, raw, vpath, errors)
     if kind is None or label is None:
         return None
     return {"type": kind, "label": label, "value": clean}
+
+
+def _question_key(value: Mapping[str, Any], path: str, errors: _Errors) -> str | None:
+    key = value.get("key")
+    if not isinstance(key, str) or not QUESTION_KEY_RE.match(key):
+        errors.add(f"{path}.key", "must match ^[a-z][a-z0-9_]{0,39}$")
+        return None
+    if "id" in value and value["id"] != f"q_{key}":
+        errors.add(f"{path}.id", f"must be q_{key} (the id is always q_ + key)")
+    return key
+
+
+def _question_options(kind: str | None, options: Any, path: str, errors: _Errors) -> list[str] | None:
+    if kind not in CHOICE_TYPES:
+        if kind is not None and options is not None:
+            errors.add(f"{path}.options", f"must be null for {kind}")
+        return None
+    if not isinstance(options, list) or not 1 <= len(options) <= MAX_OPTIONS:
+        errors.add(f"{path}.options", f"must list 1-{MAX_OPTIONS} options for {kind}")
+        return None
+    clean_options: list[str] = []
+    for index, option in enumerate(options):
+        opath = f"{path}.options[{index}]"
+        if not isinstance(option, str) or not 1 <= len(option) <= 255:
+            errors.add(opath, "must be a string of 1-255 characters")
+        elif option in clean_options:
+            errors.add(opath, "is listed twice")
+        else:
+            clean_options.append(option)
+    return clean_options
 
 
 def _question(value: Any, path: str, errors: _Errors) -> dict[str, Any] | None:
@@ -248,12 +303,7 @@ def _question(value: Any, path: str, errors: _Errors) -> dict[str, Any] | None:
     for key in value:
         if key not in ("id", "key", "label", "type", "required", "options"):
             errors.add(f"{path}.{key}", "is not a known field")
-    key = value.get("key")
-    if not isinstance(key, str) or not QUESTION_KEY_RE.match(key):
-        errors.add(f"{path}.key", "must match ^[a-z][a-z0-9_]{0,39}$")
-        key = None
-    elif "id" in value and value["id"] != f"q_{key}":
-        errors.add(f"{path}.id", f"must be q_{key} (the id is always q_ + key)")
+    key = _question_key(value, path, errors)
     label = _text(value.get("label"), f"{path}.label", errors, max_len=255)
     kind = value.get("type")
     if kind not in QUESTION_TYPES:
@@ -264,23 +314,7 @@ def _question(value: Any, path: str, errors: _Errors) -> dict[str, Any] | None:
         required = False
     if not isinstance(required, bool):
         errors.add(f"{path}.required", "must be true or false")
-    options = value.get("options")
-    clean_options: list[str] | None = None
-    if kind in CHOICE_TYPES:
-        if not isinstance(options, list) or not 1 <= len(options) <= MAX_OPTIONS:
-            errors.add(f"{path}.options", f"must list 1-{MAX_OPTIONS} options for {kind}")
-        else:
-            clean_options = []
-            for index, option in enumerate(options):
-                opath = f"{path}.options[{index}]"
-                if not isinstance(option, str) or not 1 <= len(option) <= 255:
-                    errors.add(opath, "must be a string of 1-255 characters")
-                elif option in clean_options:
-                    errors.add(opath, "is listed twice")
-                else:
-                    clean_options.append(option)
-    elif kind is not None and options is not None:
-        errors.add(f"{path}.options", f"must be null for {kind}")
+    clean_options = _question_options(kind, value.get("options"), path, errors)
     if key is None or label is None or kind is None:
         return None
     return {
@@ -316,6 +350,111 @@ def _in_document_order(errors: list[tuple[str, str]], document: Mapping[str, Any
     return sorted(errors, key=position)
 
 
+def _merged_document(document: Mapping[str, Any], base: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The document over `base` (or the defaults), with `seats` defaulted for a new or changed kind."""
+    merged: dict[str, Any] = (
+        dict(DEFAULTS) if base is None else {k: base.get(k, DEFAULTS.get(k)) for k in DOCUMENT_FIELDS}
+    )
+    given = {k: document[k] for k in DOCUMENT_FIELDS if k in document}
+    merged.update(given)
+    kind_changed = (
+        base is not None
+        and "scheduling_type" in given
+        and given["scheduling_type"] != base.get("scheduling_type")
+    )
+    if "seats" not in given and (base is None or kind_changed):
+        merged["seats"] = DEFAULT_GROUP_SEATS if merged.get("scheduling_type") == "group" else None
+    return merged
+
+
+def _slug_field(slug: Any, errors: _Errors) -> Any:
+    if slug is None:
+        errors.add("slug", "is required")
+    elif not is_valid_slug(slug):
+        errors.add("slug", "must be 1-127 characters matching ^[a-z0-9]+(-[a-z0-9]+)*$ (lower case)")
+    return slug
+
+
+def _title_field(value: Any, errors: _Errors) -> str | None:
+    title = _text(value, "title", errors, max_len=MAX_TITLE)
+    if title is not None and _CONTROL_RE.search(title):
+        errors.add("title", "must not contain control characters")
+    return title
+
+
+def _integer_fields(merged: Mapping[str, Any], out: dict[str, Any], errors: _Errors) -> None:
+    for name, (low, high, nullable) in _INTEGERS.items():
+        value = merged.get(name)
+        if value is None and nullable:
+            out[name] = None
+        elif not _is_int(value) or not low <= value <= high:
+            errors.add(name, f"must be an integer {low}-{high}" + (" or null" if nullable else ""))
+        else:
+            out[name] = value
+
+
+def _scheduling_type_field(kind: Any, owner_kind: OwnerKind, errors: _Errors) -> Any:
+    if kind not in SCHEDULING_TYPES:
+        errors.add("scheduling_type", "must be individual, group or collective")
+    elif kind == "individual" and owner_kind != "user":
+        errors.add("scheduling_type", "individual event types are owned by a user, not a team")
+    elif kind == "collective" and owner_kind != "team":
+        errors.add("scheduling_type", "collective (round robin) event types are owned by a team")
+    return kind
+
+
+def _seats_field(seats: Any, kind: Any, errors: _Errors) -> Any:
+    if kind == "group":
+        if not _is_int(seats) or not 2 <= seats <= 9999:
+            errors.add("seats", "must be an integer 2-9999 for group event types")
+        return seats
+    if seats is not None and kind in SCHEDULING_TYPES:
+        errors.add("seats", "must be null unless scheduling_type is group")
+    return None
+
+
+def _boolean_fields(merged: Mapping[str, Any], out: dict[str, Any], errors: _Errors) -> None:
+    for name in _BOOLEANS:
+        value = merged.get(name)
+        if not isinstance(value, bool):
+            errors.add(name, "must be true or false")
+        out[name] = value
+
+
+def _color_field(color: Any, errors: _Errors) -> Any:
+    if not isinstance(color, str) or not COLOR_RE.match(color):
+        errors.add("color", "must be #rrggbb")
+        return color
+    return color.lower()
+
+
+def _questions_field(value: Any, errors: _Errors) -> list[dict[str, Any]]:
+    questions = _list_of(value, "questions", MAX_QUESTIONS, _question, errors)
+    keys: set[str] = set()
+    labels: set[str] = set()
+    for index, question in enumerate(questions):
+        if question["key"] in keys:
+            errors.add(f"questions[{index}].key", "is used by another question")
+        if question["label"] in labels:
+            errors.add(f"questions[{index}].label", "is used by another question")
+        keys.add(question["key"])
+        labels.add(question["label"])
+    return questions
+
+
+def _schedule_id_field(
+    schedule_id: Any, owner_kind: OwnerKind, owner_schedule_ids: frozenset[str], errors: _Errors
+) -> Any:
+    if schedule_id is None:
+        return None
+    normalized = normalize_uuid(schedule_id) if isinstance(schedule_id, str) else None
+    if owner_kind != "user":
+        errors.add("schedule_id", "only user-owned event types take a schedule_id")
+    elif normalized is None or normalized not in owner_schedule_ids:
+        errors.add("schedule_id", "must be one of the owner's schedules")
+    return normalized
+
+
 def parse_event_type_document(
     document: Any,
     *,
@@ -338,97 +477,24 @@ def parse_event_type_document(
     for key in document:
         if key not in DOCUMENT_FIELDS and key not in extra_fields:
             errors.add(str(key), "is not a known field")
+    merged = _merged_document(document, base)
 
-    merged: dict[str, Any] = (
-        dict(DEFAULTS) if base is None else {k: base.get(k, DEFAULTS.get(k)) for k in DOCUMENT_FIELDS}
-    )
-    given = {k: document[k] for k in DOCUMENT_FIELDS if k in document}
-    merged.update(given)
-    kind_changed = (
-        base is not None
-        and "scheduling_type" in given
-        and given["scheduling_type"] != base.get("scheduling_type")
-    )
-    if "seats" not in given and (base is None or kind_changed):
-        merged["seats"] = DEFAULT_GROUP_SEATS if merged.get("scheduling_type") == "group" else None
-
+    # Checked in this order: errors of one field keep it (they are then sorted by document order).
     out: dict[str, Any] = {}
-    slug = merged.get("slug")
-    if slug is None:
-        errors.add("slug", "is required")
-    elif not is_valid_slug(slug):
-        errors.add("slug", "must be 1-127 characters matching ^[a-z0-9]+(-[a-z0-9]+)*$ (lower case)")
-    out["slug"] = slug
-
-    title = _text(merged.get("title"), "title", errors, max_len=MAX_TITLE)
-    if title is not None and _CONTROL_RE.search(title):
-        errors.add("title", "must not contain control characters")
-    out["title"] = title
+    out["slug"] = _slug_field(merged.get("slug"), errors)
+    out["title"] = _title_field(merged.get("title"), errors)
     out["description"] = _text(
         merged.get("description"), "description", errors, max_len=MAX_DESCRIPTION, min_len=0, nullable=True
     )
-
-    for name, (low, high, nullable) in _INTEGERS.items():
-        value = merged.get(name)
-        if value is None and nullable:
-            out[name] = None
-        elif not _is_int(value) or not low <= value <= high:
-            errors.add(name, f"must be an integer {low}-{high}" + (" or null" if nullable else ""))
-        else:
-            out[name] = value
-
-    kind = merged.get("scheduling_type")
-    if kind not in SCHEDULING_TYPES:
-        errors.add("scheduling_type", "must be individual, group or collective")
-    elif kind == "individual" and owner_kind != "user":
-        errors.add("scheduling_type", "individual event types are owned by a user, not a team")
-    elif kind == "collective" and owner_kind != "team":
-        errors.add("scheduling_type", "collective (round robin) event types are owned by a team")
+    _integer_fields(merged, out, errors)
+    kind = _scheduling_type_field(merged.get("scheduling_type"), owner_kind, errors)
     out["scheduling_type"] = kind
-
-    seats = merged.get("seats")
-    if kind == "group":
-        if not _is_int(seats) or not 2 <= seats <= 9999:
-            errors.add("seats", "must be an integer 2-9999 for group event types")
-    elif seats is not None and kind in SCHEDULING_TYPES:
-        errors.add("seats", "must be null unless scheduling_type is group")
-    out["seats"] = seats if kind == "group" else None
-
-    for name in _BOOLEANS:
-        value = merged.get(name)
-        if not isinstance(value, bool):
-            errors.add(name, "must be true or false")
-        out[name] = value
-
-    color = merged.get("color")
-    if not isinstance(color, str) or not COLOR_RE.match(color):
-        errors.add("color", "must be #rrggbb")
-    else:
-        color = color.lower()
-    out["color"] = color
-
+    out["seats"] = _seats_field(merged.get("seats"), kind, errors)
+    _boolean_fields(merged, out, errors)
+    out["color"] = _color_field(merged.get("color"), errors)
     out["locations"] = _list_of(merged.get("locations"), "locations", MAX_LOCATIONS, _location, errors)
-    questions = _list_of(merged.get("questions"), "questions", MAX_QUESTIONS, _question, errors)
-    keys: set[str] = set()
-    labels: set[str] = set()
-    for index, question in enumerate(questions):
-        if question["key"] in keys:
-            errors.add(f"questions[{index}].key", "is used by another question")
-        if question["label"] in labels:
-            errors.add(f"questions[{index}].label", "is used by another question")
-        keys.add(question["key"])
-        labels.add(question["label"])
-    out["questions"] = questions
-
-    schedule_id = merged.get("schedule_id")
-    if schedule_id is not None:
-        normalized = normalize_uuid(schedule_id) if isinstance(schedule_id, str) else None
-        if owner_kind != "user":
-            errors.add("schedule_id", "only user-owned event types take a schedule_id")
-        elif normalized is None or normalized not in owner_schedule_ids:
-            errors.add("schedule_id", "must be one of the owner's schedules")
-        schedule_id = normalized
-    out["schedule_id"] = schedule_id
+    out["questions"] = _questions_field(merged.get("questions"), errors)
+    out["schedule_id"] = _schedule_id_field(merged.get("schedule_id"), owner_kind, owner_schedule_ids, errors)
 
     if errors.items:
         raise EventTypeDocumentError(_in_document_order(errors.items, document))
