@@ -18,7 +18,6 @@ import logging
 import os
 import secrets
 import threading
-import urllib.request
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Protocol
@@ -165,15 +164,7 @@ class Emulator:
         if self._server is None:
             return
         # moto's backends are process-global: leave nothing behind for a later stack in this process.
-        try:
-            urllib.request.urlopen(
-                urllib.request.Request(  # noqa: S310 - loopback moto endpoint
-                    f"{self.endpoint_url}/moto-api/reset", method="POST"
-                ),
-                timeout=10,
-            ).close()
-        except OSError as exc:
-            log.warning("devstack: could not reset the emulator: %s", exc)
+        moto_internals.reset_backends()
         self._server.stop()
         self._server = None
 

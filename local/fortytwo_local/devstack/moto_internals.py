@@ -205,6 +205,15 @@ def _call(app: WsgiApp, request: AWSPreparedRequest) -> AWSResponse:
 # --- state moto keeps that the API cannot reach ---------------------------------------------------
 
 
+def reset_backends() -> None:
+    """Forget every resource, as `POST /moto-api/reset` does, but in this process: the backends are
+    process-global, and a reset over loopback HTTP can time out on a loaded machine and leave a
+    table behind for the next stack."""
+    from moto.moto_api._internal.models import moto_api_backend
+
+    moto_api_backend.reset()
+
+
 def _dynamodb(account_id: str, region: str) -> Any:
     from moto.dynamodb.models import dynamodb_backends
 
@@ -492,6 +501,7 @@ _PINNED_SOURCES = {  # "module:Class.attr" -> sha256 prefix of inspect.getsource
     "moto.sqs.models:Queue.__init__": "0a4781ed5a21a050",
     "moto.sqs.models:Message.__init__": "4ab16d5eb16ec41c",
     "moto.server:ThreadedMotoServer.start": "1cbbc8072bb9b6e7",
+    "moto.moto_api._internal.models:MotoAPIBackend.reset": "b0bd0f1d8f560496",
     "moto.server:ThreadedMotoServer.get_host_and_port": "726672b606765815",
 }
 _ORIGINAL_TRANSACT = "_fortytwo_original_transact_write_items"
