@@ -57,7 +57,9 @@ STACK_ARGS = (
 OFFSETS = (0, 1, 2, 3, 4, 5)
 LONDON = ZoneInfo("Europe/London")
 # Pollers batch for up to 1 s and idle 0.2 s between polls: how late an attempt may arrive.
-LATENESS_S = 3.0
+# The bound only catches a stuck or skipped retry (early retries fail the lower bound); on a
+# 2-core machine shared with other work an attempt was seen 3.06 s late, so leave room.
+LATENESS_S = 6.0
 
 
 class Hooks:
