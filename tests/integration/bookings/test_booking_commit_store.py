@@ -90,9 +90,10 @@ def test_contention_without_end_is_a_slot_lock_timeout_and_releases_the_key(
     assert _error(cancel) == (503, "service_unavailable", {}) and cancel.headers["retry-after"] == "1"
 
 
-def test_ledger_conditions_guard_the_neighbouring_days(api: Api) -> None:
-    """A meeting is written on its start day; the days either side are version-checked too."""
-    from datetime import date
+def test_a_meeting_claims_its_minutes_conditionally_and_records_one_ledger_entry(api: Api) -> None:
+    """The ledger entry is written without a condition; each minute of the buffered interval is
+    claimed with `attribute_not_exists` in the host's busy-hour item of that UTC hour."""
+    from datetime import timedelta
 
     from fortytwo.domain.bookings.requests import parse_create
 
@@ -101,23 +102,17 @@ def test_ledger_conditions_guard_the_neighbouring_days(api: Api) -> None:
         api.seed["organization_id"], event_type_id=api.et("intro"), username=None, event_slug=None
     )
     assert loaded is not None
-    start = parse_create(api.create_body(start=api.at(day, "10:00"))).start
-    avail = store.load_availability(loaded, now=api.clock.now, start=start)
-    entry = ledger.LedgerEntry("x", api.et("intro"), start, start, start)
-    plan = PlanBuilder(avail.ledger)
+    start = parse_create(api.create_body(start=api.at(day, "10:45"))).start
+    entry = ledger.LedgerEntry("x", api.et("intro"), start, start + timedelta(minutes=30), start)
+    plan = PlanBuilder()
     plan.add_meeting(api.user("ada"), entry)
     items, kinds = store.render(plan.build(None), None)  # type: ignore[arg-type]
-    assert kinds == ["ledger", "ledger", "ledger"]
-    day_value = date.fromisoformat(day)
-    keys = {
-        i[next(iter(i))]["Key" if "Key" in i[next(iter(i))] else "Item"]["sk"]["S"]: next(iter(i))
-        for i in items
-    }
-    assert keys == {
-        f"DAY#{day_value.replace(day=day_value.day - 1)}": "ConditionCheck",
-        f"DAY#{day}": "Put",
-        f"DAY#{day_value.replace(day=day_value.day + 1)}": "ConditionCheck",
-    }
+    assert kinds == ["ledger", "busy", "busy"]
+    put, ten, eleven = items
+    assert "ConditionExpression" not in put["Put"] and put["Put"]["Item"]["sk"]["S"] == f"DAY#{day}#x"
+    assert ten["Update"]["Key"]["sk"]["S"] == f"HOUR#{day}T10"
+    assert ten["Update"]["ConditionExpression"].count("attribute_not_exists") == 15
+    assert eleven["Update"]["ConditionExpression"].count("attribute_not_exists") == 15
 
 
 def test_group_seats_sessions_and_release(api: Api) -> None:
@@ -134,8 +129,9 @@ def test_group_seats_sessions_and_release(api: Api) -> None:
     )
     session = _session_item(api.et("workshop"), start)
     assert session is not None and session["seats_taken"] == 3
-    day_item = dynamo.get(*ledger.day_key(api.user("ada"), parse_ts(start).date()), consistent=True)
-    entries = ledger.entries_of(day_item or {})
+    entries = ledger.read_entries(
+        api.user("ada"), parse_ts(start).date(), parse_ts(start).date(), consistent=True
+    )
     [meeting] = [e for e in entries if e.seats is not None]
     assert meeting.seats == 3
     workshop_day = ("ET#" + api.et("workshop"), f"DAY#{day}")
@@ -159,6 +155,7 @@ def test_group_seats_sessions_and_release(api: Api) -> None:
     assert len(remaining) == 1  # the late registration still holds the 10:00 session
     api.call("POST", f"/v1/bookings/{remaining[0]['uid']}/cancel")
     assert _session_item(api.et("workshop"), start) is None
+    assert ledger.busy_minutes(api.user("ada"), parse_ts(start)) == {}  # the session's time is free again
     assert _counter(*workshop_day) == 0
     assert api.create("intro", api.at(day, "10:30"))["data"]["status"] == "confirmed"
 
