@@ -11,6 +11,7 @@ from typing import Any
 import boto3
 import pytest
 
+from fortytwo.domain.bookings.limits import CounterId
 from fortytwo.domain.bookings.plan import PlanBuilder
 from fortytwo.domain.timefmt import format_ts, parse_ts
 from fortytwo.services import bookings
@@ -30,8 +31,8 @@ def _session_item(event_type_id: str, start: str) -> dict | None:
     return dynamo.get(*keys.group_session(event_type_id, format_ts(parse_ts(start))), consistent=True)
 
 
-def _counter(scope: str, period: str) -> int:
-    return store.counter(scope, period)
+def _counter(owner: str, owner_id: str, period: str, period_key: str) -> int:
+    return store.counter(CounterId(owner, owner_id, period, period_key))
 
 
 def test_a_lost_race_rechecks_and_answers_slot_busy(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -134,7 +135,7 @@ def test_group_seats_sessions_and_release(api: Api) -> None:
     )
     [meeting] = [e for e in entries if e.seats is not None]
     assert meeting.seats == 3
-    workshop_day = ("ET#" + api.et("workshop"), f"DAY#{day}")
+    workshop_day = ("event_type", api.et("workshop"), "day", day)
     assert _counter(*workshop_day) == 1  # one meeting, whatever the registrations
     api.call("POST", f"/v1/bookings/{seats[0]['uid']}/cancel")
     api.create("workshop", start, attendee={"email": "late@example.com"})
@@ -185,19 +186,19 @@ def test_round_robin_assigns_the_best_ranked_free_member(api: Api) -> None:
 
 def test_per_day_limit_and_counters(api: Api) -> None:
     day = api.fresh_day()
-    scope = "ET#" + api.et("limited")
+    scope = ("event_type", api.et("limited"))
     one = api.create("limited", api.at(day, "09:00"))["data"]
     api.create("limited", api.at(day, "10:00"))
-    assert _counter(scope, f"DAY#{day}") == 2
-    assert _counter("USER#" + api.user("linus"), f"DAY#{day}") == 2
+    assert _counter(*scope, "day", day) == 2
+    assert _counter("user", api.user("linus"), "day", day) == 2
     blocked = api.call("POST", "/v1/bookings", body=api.create_body("limited", api.at(day, "11:00")))
     assert _error(blocked) == (409, "slot_unavailable", {"reason": "slot_busy"})
     api.call("POST", f"/v1/bookings/{one['uid']}/cancel")
-    assert _counter(scope, f"DAY#{day}") == 1
+    assert _counter(*scope, "day", day) == 1
     moved = api.create("limited", api.at(day, "11:00"))["data"]
     # A reschedule inside the same day leaves the day counter alone (net change 0).
     api.call("POST", f"/v1/bookings/{moved['uid']}/reschedule", body={"start": api.at(day, "12:00")})
-    assert _counter(scope, f"DAY#{day}") == 2
+    assert _counter(*scope, "day", day) == 2
 
 
 def test_the_counter_condition_holds_the_cap_even_when_the_ledger_disagrees(
@@ -210,8 +211,8 @@ def test_the_counter_condition_holds_the_cap_even_when_the_ledger_disagrees(
         TableName=dynamo.table_name(),
         Item=dynamo.to_item(
             {
-                "pk": keys.limit_counter("ET#" + api.et("limited"), f"DAY#{day}")[0],
-                "sk": f"DAY#{day}",
+                "pk": keys.limit_counter("event_type", api.et("limited"), "day", day)[0],
+                "sk": keys.limit_counter("event_type", api.et("limited"), "day", day)[1],
                 "count": 2,
                 "type": "limit_counter",
             }
@@ -220,7 +221,7 @@ def test_the_counter_condition_holds_the_cap_even_when_the_ledger_disagrees(
     monkeypatch.setattr(retries, "WAIT_MS", (0, 0))
     response = api.call("POST", "/v1/bookings", body=api.create_body("limited", api.at(day, "09:00")))
     assert _error(response)[:2] == (503, "slot_lock_timeout")
-    assert _counter("ET#" + api.et("limited"), f"DAY#{day}") == 2
+    assert _counter("event_type", api.et("limited"), "day", day) == 2
 
 
 def test_cancellation_reasons_are_mapped(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,12 +8,12 @@ from datetime import timedelta
 from fortytwo.domain.bookings.claims import claimed_minutes
 from fortytwo.domain.bookings.decisions import WriteFacts, decide_cancel, decide_no_show, decide_patch
 from fortytwo.domain.bookings.ledger import LedgerEntry
-from fortytwo.domain.bookings.limits import CounterRef
+from fortytwo.domain.bookings.limits import CounterId, CounterRef
 from fortytwo.domain.bookings.model import HostSnapshot
 from fortytwo.domain.bookings.plan import GroupSession, PlanBuilder, SessionAction
 from fortytwo.domain.bookings.requests import parse_patch
 
-from .booking_fixtures import ADA, ET_ID, NOW, START, booking, event_type
+from .booking_fixtures import ADA, ET_DAY, ET_ID, NOW, START, booking, event_type
 
 FACTS = WriteFacts(
     event_type(title="Intro call (new title)"), HostSnapshot(ADA, "ada", "ada@now.example", "A", "L")
@@ -41,10 +41,8 @@ def test_a_reschedule_merges_release_and_claim_per_busy_hour_item() -> None:
     plan = PlanBuilder()
     plan.remove_meeting(ADA, _entry("old"))  # 12:00–12:30
     plan.add_meeting(ADA, _entry("new", START + timedelta(minutes=15), minutes=60))  # 12:15–13:15
-    plan.count(
-        [("ET#x", "DAY#2026-05-20")],
-        [CounterRef("ET#x", "DAY#2026-05-20", 3), CounterRef("ET#x", "WEEK#1", 9)],
-    )
+    week = CounterId("event_type", "x", "week", "2026-05-18")
+    plan.count([ET_DAY], [CounterRef(ET_DAY, 3), CounterRef(week, 9)])
     built = plan.build(booking())
     hours = {change.hour: change for change in built.busy}
     assert set(hours) == {START, START + timedelta(hours=1)}  # one change per item
@@ -58,7 +56,7 @@ def test_a_reschedule_merges_release_and_claim_per_busy_hour_item() -> None:
         ("new", True, False),
     }
     # The day counter nets to zero (one out, one in) and is left alone; the week counter grows.
-    assert [(c.scope, c.period, c.delta, c.cap) for c in built.counters] == [("ET#x", "WEEK#1", 1, 9)]
+    assert [(c.counter, c.delta, c.cap) for c in built.counters] == [(week, 1, 9)]
 
 
 def test_cancel_frees_the_time_and_counters_and_announces_it_as_of_the_write() -> None:
@@ -71,7 +69,7 @@ def test_cancel_frees_the_time_and_counters_and_announces_it_as_of_the_write() -
     assert entry.remove and entry.key == active.uid
     [hour] = plan.busy
     assert hour.release == frozenset(range(30)) and not hour.fresh and not hour.take
-    assert [(c.scope, c.delta) for c in plan.counters] == [("ET#x", -1)]
+    assert [(c.counter, c.delta) for c in plan.counters] == [(ET_DAY, -1)]
     [event] = plan.events
     payload = json.loads(event.body)
     assert (
@@ -85,9 +83,7 @@ def test_the_last_registration_closes_its_group_session() -> None:
     start = NOW + timedelta(days=2)
     registration = booking(start_at=start, end_at=start + timedelta(minutes=30), session_start=start)
     # The session claimed 60 minutes and a 15-minute buffer when it opened: that is what it frees.
-    session = GroupSession(
-        ET_ID, start, "host-b", 1, (("ET#x", "DAY#d"),), NOW, start + timedelta(minutes=60), 0, 15
-    )
+    session = GroupSession(ET_ID, start, "host-b", 1, (ET_DAY,), NOW, start + timedelta(minutes=60), 0, 15)
     plan = decide_cancel(registration, FACTS, session, reason=None, now=NOW)
     assert plan is not None
     assert [(s.action, s.session.seats_taken) for s in plan.sessions] == [(SessionAction.LEAVE, 1)]
@@ -95,8 +91,8 @@ def test_the_last_registration_closes_its_group_session() -> None:
     assert entry.host == "host-b" and entry.remove and entry.key == registration.meeting_id
     assert {h.host for h in plan.busy} == {"host-b"}
     assert sum(len(h.release) for h in plan.busy) == 75
-    assert [(c.scope, c.period, c.delta) for c in plan.counters] == [("ET#x", "DAY#d", -1)]
-    crowded = GroupSession(ET_ID, start, "host-b", 3, (("ET#x", "DAY#d"),), NOW)
+    assert [(c.counter, c.delta) for c in plan.counters] == [(ET_DAY, -1)]
+    crowded = GroupSession(ET_ID, start, "host-b", 3, (ET_DAY,), NOW)
     seat_only = decide_cancel(registration, FACTS, crowded, reason=None, now=NOW)
     assert seat_only is not None and not seat_only.counters and not seat_only.busy
     assert [(e.key, e.seat_delta) for e in seat_only.entries] == [(registration.meeting_id, -1)]

@@ -6,7 +6,8 @@ Items (docs/single-table.md):
   `<created_at>#<uid>`, gsi3 same pk / `<updated_at>#<uid>`, gsi4 `ACCT#<org>#HOST#<user>#BK` /
   `<start>#<uid>`, gsi5 `ACCT#<org>#EMAIL#<lower email>` / `<start>#<uid>`; `version` is the ETag.
 - busy ledger entry (one item per active meeting) and busy-hour claims: `store/ledger.py`.
-- limit counter: pk `COUNTER#<ET#id | USER#id>`, sk `DAY#…` / `WEEK#…` / `MONTH#…`, `count`.
+- limit counter: `keys.limit_counter` (pk `COUNTER#<ET#id | USER#id>`, sk `DAY#…` / `WEEK#…` /
+  `MONTH#…`), `count`.
 - group session: pk `SESSION#<event type id>`, sk `<start>`: host, `seats_taken`, the counter keys
   the session was counted in.
 
@@ -25,6 +26,7 @@ from typing import Any
 from fortytwo.domain.bookings.decisions import Availability, WriteFacts
 from fortytwo.domain.bookings.errors import BookingRuleError
 from fortytwo.domain.bookings.event_types import BookableEventType, EventLocation, Question
+from fortytwo.domain.bookings.limits import CounterId
 from fortytwo.domain.bookings.listing import SORTS, ListQuery
 from fortytwo.domain.bookings.model import CANCELED, Booking, from_record, to_record
 from fortytwo.domain.bookings.plan import (
@@ -197,10 +199,10 @@ def session(booking: Booking) -> GroupSession | None:
     return SESSION_SCHEMA.decode_optional(item)
 
 
-def counter(scope: str, period: str) -> int:
+def counter(counter_id: CounterId) -> int:
     """The count of a limit counter (0 when it was never incremented). Counters are only ever
     changed by atomic ADDs (`_counter_action`), so they have no entity beyond their count."""
-    item = dynamo.get(*keys.limit_counter(scope, period), consistent=True)
+    item = dynamo.get(*keys.limit_counter(*counter_id), consistent=True)
     return int(item["count"]) if item else 0
 
 
@@ -302,7 +304,7 @@ def _busy_action(change: BusyHourChange) -> dict[str, Any]:
 
 
 def _counter_action(change: CounterChange) -> dict[str, Any]:
-    pk, sk = keys.limit_counter(change.scope, change.period)
+    pk, sk = keys.limit_counter(*change.counter)
     delta, cap = change.delta, change.cap
     values: dict[str, Any] = {":d": delta, ":type": "limit_counter"}
     if delta > 0 and cap is not None:

@@ -195,8 +195,14 @@ def bookings_of_attendee(org_id: str, email: str) -> str:
     return f"ACCT#{org_id}#EMAIL#{email.lower()}"
 
 
-def limit_counter(scope: str, period: str) -> tuple[str, str]:
-    return f"COUNTER#{scope}", period
+_COUNTER_OWNERS = {"event_type": "ET", "user": "USER"}  # domain/bookings/limits.CounterOwner
+_COUNTER_PERIODS = {"day": "DAY", "week": "WEEK", "month": "MONTH"}  # domain/scheduling PeriodKind
+
+
+def limit_counter(owner: str, owner_id: str, period: str, period_key: str) -> tuple[str, str]:
+    """A limit counter (`domain/bookings/limits.CounterId`'s four parts): pk `COUNTER#ET#<event type>`
+    or `COUNTER#USER#<user>`, sk `DAY#<YYYY-MM-DD>` / `WEEK#<Monday>` / `MONTH#<YYYY-MM>`."""
+    return f"COUNTER#{_COUNTER_OWNERS[owner]}#{owner_id}", f"{_COUNTER_PERIODS[period]}#{period_key}"
 
 
 def group_session(event_type_id: str, start_text: str) -> tuple[str, str]:

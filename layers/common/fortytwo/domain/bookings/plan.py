@@ -22,7 +22,7 @@ from enum import StrEnum
 
 from fortytwo.domain.bookings.claims import claimed_minutes
 from fortytwo.domain.bookings.ledger import LedgerEntry, day_of
-from fortytwo.domain.bookings.limits import CounterRef, net_changes
+from fortytwo.domain.bookings.limits import CounterId, CounterRef, net_changes
 from fortytwo.domain.bookings.model import Booking
 from fortytwo.domain.webhooks.envelope import OutboxEvent
 
@@ -37,7 +37,7 @@ class GroupSession:
     start: datetime
     host_user_id: str
     seats_taken: int
-    counter_keys: tuple[tuple[str, str], ...]
+    counter_keys: tuple[CounterId, ...]
     created_at: datetime
     # The busy time the session claimed when it opened (its registrations may carry later event
     # type settings); `end` None: read from the registration being released.
@@ -109,8 +109,7 @@ class SessionChange:
 
 @dataclass(frozen=True, slots=True)
 class CounterChange:
-    scope: str
-    period: str
+    counter: CounterId
     delta: int
     cap: int | None  # an increment commits only while `count + delta <= cap`
 
@@ -147,7 +146,7 @@ class PlanBuilder:
     bookings: list[BookingWrite] = field(default_factory=list)
     entries: dict[tuple[str, str], _Entry] = field(default_factory=dict)
     hours: dict[tuple[str, datetime], _Hour] = field(default_factory=dict)
-    counters: dict[tuple[str, str], tuple[int, int | None]] = field(default_factory=dict)
+    counters: dict[CounterId, tuple[int, int | None]] = field(default_factory=dict)
     sessions: list[SessionChange] = field(default_factory=list)
     events: list[OutboxEvent] = field(default_factory=list)
 
@@ -180,7 +179,7 @@ class PlanBuilder:
     def change_seats(self, host: str, start: datetime, key: str, delta: int) -> None:
         self._entry(host, key, start).seat_delta += delta
 
-    def count(self, removed: Iterable[tuple[str, str]], added: Iterable[CounterRef]) -> None:
+    def count(self, removed: Iterable[CounterId], added: Iterable[CounterRef]) -> None:
         for key, (delta, cap) in net_changes(removed, added).items():
             current, current_cap = self.counters.get(key, (0, None))
             self.counters[key] = (current + delta, cap if cap is not None else current_cap)
@@ -196,6 +195,8 @@ class PlanBuilder:
         changes = []
         for (host, hour), h in self.hours.items():
             taken = frozenset(h.take)
+            if not taken and not h.release:
+                continue
             changes.append(
                 BusyHourChange(
                     host,
@@ -217,7 +218,7 @@ class PlanBuilder:
             ),
             busy=self._busy(),
             sessions=tuple(self.sessions),
-            counters=tuple(CounterChange(s, p, d, cap) for (s, p), (d, cap) in self.counters.items()),
+            counters=tuple(CounterChange(c, d, cap) for c, (d, cap) in self.counters.items()),
             events=tuple(self.events),
             result=result,
         )
