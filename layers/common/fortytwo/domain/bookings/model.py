@@ -9,6 +9,7 @@ from typing import Any
 
 from fortytwo.domain.bookings.answers import answers_by_id, answers_by_label
 from fortytwo.domain.bookings.event_types import Question
+from fortytwo.domain.bookings.limits import CounterId, counter_id
 from fortytwo.domain.timefmt import format_ts, parse_ts
 
 CONFIRMED = "confirmed"
@@ -86,7 +87,7 @@ class Booking:
     replaced_by: str | None = None
     reschedule_reason: str | None = None
     session_start: datetime | None = None  # group registrations: the session they belong to
-    counter_keys: tuple[tuple[str, str], ...] = ()  # the limit counters it was counted in
+    counter_keys: tuple[CounterId, ...] = ()  # the limit counters it was counted in
     created_by: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -280,7 +281,7 @@ def to_record(booking: Booking) -> dict[str, Any]:
         "replaced_by": booking.replaced_by,
         "reschedule_reason": booking.reschedule_reason,
         "session_start": _ts(booking.session_start),
-        "counter_keys": [list(pair) for pair in booking.counter_keys],
+        "counter_keys": [list(counter) for counter in booking.counter_keys],
         "created_by": dict(booking.created_by),
     }
 
@@ -343,6 +344,6 @@ def from_record(data: Mapping[str, Any]) -> Booking:
         replaced_by=data.get("replaced_by"),
         reschedule_reason=data.get("reschedule_reason"),
         session_start=_opt_ts(data.get("session_start")),
-        counter_keys=tuple((str(p[0]), str(p[1])) for p in data.get("counter_keys") or ()),
+        counter_keys=tuple(counter_id(stored) for stored in data.get("counter_keys") or ()),
         created_by=dict(data.get("created_by") or {}),
     )
