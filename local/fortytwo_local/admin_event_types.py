@@ -180,14 +180,16 @@ def register(admin: Any, command: Callable[..., None]) -> None:
         parser.add_argument("--org", help="organization of --team (when team names repeat across orgs)")
         if action == "update":
             parser.add_argument("--id", help="the event type to update (default: found by the FILE's slug)")
-        parser.add_argument("file")
+        parser.add_argument(
+            "file", help="YAML/JSON event type (a seed `event_types` entry without key/owner/team)"
+        )
         command(parser, func)
     toggle = group.add_parser("toggle", help="switch an event type on or off")
-    toggle.add_argument("id")
+    toggle.add_argument("id", help="the event type's id")
     state = toggle.add_mutually_exclusive_group(required=True)
-    state.add_argument("--on", dest="active", action="store_true")
-    state.add_argument("--off", dest="active", action="store_false")
+    state.add_argument("--on", dest="active", action="store_true", help="make it bookable")
+    state.add_argument("--off", dest="active", action="store_false", help="stop new bookings")
     command(toggle, cmd_toggle)
     delete = group.add_parser("delete", help="delete an event type (tombstone)")
-    delete.add_argument("id")
+    delete.add_argument("id", help="the event type's id")
     command(delete, cmd_delete)
