@@ -87,9 +87,10 @@ def _kind(owner: Owner) -> str:
 
 def cmd_create(args: argparse.Namespace) -> int:
     cli = _cli()
+    document = _document(args)  # a missing FILE is reported before anything is looked up
     cli._backend(args)
     owner = _owner(args, complete=True)
-    fields = _parse(_document(args), owner)
+    fields = _parse(document, owner)
     try:
         view = event_types.create(owner, fields, clock.now(), _base_url())
     except event_types.SlugTaken as exc:
@@ -107,9 +108,9 @@ def _by_id(ref: str) -> EventType:
 
 def cmd_update(args: argparse.Namespace) -> int:
     cli = _cli()
+    document = _document(args)
     cli._backend(args)
     owner = _owner(args, complete=False)
-    document = _document(args)
     if args.id is not None:
         current = _by_id(args.id)
         if current.owner_id != owner.id:
