@@ -148,7 +148,8 @@ class CreateBookingRequest(ContractModel):
     event_slug: str | None = Field(default=None, max_length=127)
     start: InputInstant = Field(
         description=(
-            "RFC 3339 with an offset (without one: wall-clock time in `timezone`, else UTC); on the slot grid."
+            "RFC 3339 with an offset (without one: wall-clock time in `timezone`, else UTC);"
+            " on the slot grid."
         )
     )
     timezone: str | None = Field(default=None, max_length=64)
