@@ -76,7 +76,7 @@ def _wall_in_zone(wall: datetime, zone_name: str) -> datetime:
 
     try:
         return from_ms(wall_to_ms(wall, get_zone(zone_name)))
-    except (ValueError, OverflowError) as exc:  # an unknown zone, or out of years 1-9999
+    except (ValueError, OverflowError, OSError) as exc:  # an unknown zone, or out of years 1-9999
         raise TimestampError(str(exc)) from exc
 
 
