@@ -21,8 +21,8 @@ from fortytwo.domain import clock
 from fortytwo.domain.auth import AuthContext
 from fortytwo.domain.bookings import headers as booking_headers
 from fortytwo.domain.bookings import requests
-from fortytwo.domain.bookings.listing import SORTS, ListQuery, sort_value
-from fortytwo.domain.bookings.model import STATUSES, Booking, to_rest
+from fortytwo.domain.bookings.listing import SORTS, ListQuery, sort_value, status_filter_value
+from fortytwo.domain.bookings.model import Booking, to_rest
 from fortytwo.domain.ids import normalize_uuid, uuid7
 from fortytwo.domain.timefmt import format_ts, to_ms
 from fortytwo.http.app import create_app
@@ -89,12 +89,12 @@ def _statuses(query: QueryReader) -> tuple[str, ...] | None:
     found: set[str] = set()
     for value in raw:
         for item in value.split(","):
-            item = item.strip()
-            if item not in STATUSES:
+            status = status_filter_value(item.strip())
+            if status is None:
                 raise http_errors.InvalidQueryParam(
                     "status", "status must list confirmed, pending, canceled or rescheduled"
                 )
-            found.add(item)
+            found.add(status)
     return tuple(sorted(found))
 
 

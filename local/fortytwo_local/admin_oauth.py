@@ -37,8 +37,19 @@ def register(admin: Any, command: Callable[..., None]) -> None:
         dest="action", required=True
     )
     create = group.add_parser("create", help="register an OAuth client")
-    create.add_argument("--org", required=True)
-    create.add_argument("--name", required=True)
-    create.add_argument("--type", required=True, choices=["confidential", "public"])
-    create.add_argument("--redirect-uri", dest="redirect_uris", action="append", required=True)
+    create.add_argument("--org", required=True, help="organization name or id")
+    create.add_argument("--name", required=True, help="the name users see on the consent screen")
+    create.add_argument(
+        "--type",
+        required=True,
+        choices=["confidential", "public"],
+        help="confidential (has a client secret) or public (PKCE only)",
+    )
+    create.add_argument(
+        "--redirect-uri",
+        dest="redirect_uris",
+        action="append",
+        required=True,
+        help="an allowed redirect URI (repeat for several)",
+    )
     command(create, cmd_oauth_client_create)

@@ -429,7 +429,12 @@ OPERATIONS: tuple[Operation, ...] = (
         description="Not paginated: at most 2000 slots, then `truncated: true` (narrow the window).",
         parameters=(
             *SLOT_IDENTIFICATION,
-            query("start", DATE_TIME, "Window start, inclusive (RFC 3339 with offset).", required=True),
+            query(
+                "start",
+                DATE_TIME,
+                "Window start, inclusive (RFC 3339; without an offset, read in `timezone`, else UTC).",
+                required=True,
+            ),
             query("end", DATE_TIME, "Window end, exclusive; at most 31 days after `start`.", required=True),
             query(
                 "timezone",

@@ -174,6 +174,12 @@ class WriteContext:
     host_email: str | None = None
 
 
+def url_params(booking: Booking) -> dict[str, Any]:
+    """`urlParams` (40-webhooks §6.3): the booking's current metadata with its utm values merged
+    over it (a utm key wins); 42min's n8n and Make triggers read `metadata` from this member."""
+    return {**booking.metadata, **{name: booking.utm[name] for name in UTM_FIELDS if name in booking.utm}}
+
+
 def webhook_fields(booking: Booking, context: WriteContext) -> dict[str, Any]:
     """Every `WebhookBooking` field (40-webhooks §6.3), for `envelope.webhook_booking`."""
     location = booking.location
@@ -195,7 +201,7 @@ def webhook_fields(booking: Booking, context: WriteContext) -> dict[str, Any]:
         "answers": answers_by_label(context.questions, booking.responses),
         "answersById": answers_by_id(context.questions, booking.responses),
         "routingFormAnswers": None,
-        "urlParams": {name: booking.utm[name] for name in UTM_FIELDS if name in booking.utm},
+        "urlParams": url_params(booking),
         "location": location_text,
         "meetLink": location.url if location is not None else None,
         "cancelledAt": _ts(booking.cancelled_at),
