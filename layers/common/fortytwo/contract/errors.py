@@ -281,3 +281,9 @@ class SlotLockTimeout(ApiError):
 
     def __init__(self, message: str | None = None) -> None:
         super().__init__(message, headers={"Retry-After": "1"})
+
+
+# 50-mcp §2.2 step 6: `POST /mcp` whose `Accept` does not admit JSON.
+NotAcceptable = _error(
+    "NotAcceptable", 406, "invalid_request", "The Accept header must admit application/json."
+)
