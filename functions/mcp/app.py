@@ -25,6 +25,9 @@ async def mcp(request: Request) -> Response:
     refused = front.envelope_error(body)
     if refused is not None:
         return json_response(refused, 400)
+    unserved = front.unserved(request, body)
+    if unserved is not None:
+        return json_response(unserved, 200)
     # Imported on the first message that reaches the SDK: 401s and edge failures stay cheap.
     from fortytwo.mcp_server import asgi
 

@@ -27,7 +27,11 @@ from fortytwo.domain.oauth.authorize import (
     AuthorizeRequest,
     PostContext,
 )
-from fortytwo.domain.oauth.discovery import authorization_server_metadata, protected_resource_metadata
+from fortytwo.domain.oauth.discovery import (
+    authorization_server_metadata,
+    mcp_protected_resource_metadata,
+    protected_resource_metadata,
+)
 from fortytwo.domain.oauth.models import OAuthError
 from fortytwo.domain.oauth.redirect_uris import redirect_host
 from fortytwo.domain.scopes import consent_items
@@ -184,6 +188,14 @@ async def protected_resource(request: Request) -> Response:
     count_anonymous(request)
     await raw_body(request)
     return json_response(protected_resource_metadata(_issuer()), headers=dict(DISCOVERY_CACHE))
+
+
+@app.get("/.well-known/oauth-protected-resource/mcp")
+async def mcp_protected_resource(request: Request) -> Response:
+    """The MCP server's RFC 9728 document (50-mcp §4.4), at the location RFC 9728 §3.1 derives."""
+    count_anonymous(request)
+    await raw_body(request)
+    return json_response(mcp_protected_resource_metadata(_issuer()), headers=dict(DISCOVERY_CACHE))
 
 
 # --- authorization endpoint (§6.5–§6.7) -------------------------------------------------------

@@ -1277,6 +1277,9 @@ SCHEMAS: dict[str, Schema] = {
             "revocation_endpoint_auth_methods_supported": array(string()),
             "introspection_endpoint_auth_methods_supported": array(string()),
             "scopes_supported": array(string()),
+            "authorization_response_iss_parameter_supported": boolean(
+                description="RFC 9207: every authorization response carries `iss`."
+            ),
         },
         ["issuer", "authorization_endpoint", "token_endpoint", "scopes_supported"],
     ),
@@ -1289,6 +1292,27 @@ SCHEMAS: dict[str, Schema] = {
             "resource_documentation": string(format="uri"),
         },
         ["resource", "authorization_servers", "scopes_supported", "bearer_methods_supported"],
+    ),
+    "McpProtectedResourceMetadata": obj(
+        {
+            "resource": string(format="uri", description="`{issuer}/mcp`"),
+            "authorization_servers": array(string(format="uri")),
+            "scopes_supported": array(string(), description="The MCP scope aliases."),
+            "bearer_methods_supported": array(string()),
+            "resource_name": string(),
+            "resource_documentation": string(format="uri"),
+        },
+        ["resource", "authorization_servers", "scopes_supported", "bearer_methods_supported"],
+    ),
+    "JsonRpcMessage": obj(
+        {
+            "jsonrpc": string(enum=["2.0"]),
+            "id": {"type": ["string", "integer"]},
+            "method": string(),
+            "params": dict(OPEN_OBJECT),
+        },
+        ["jsonrpc", "method"],
+        description="One JSON-RPC request or notification of the Model Context Protocol (spec 50).",
     ),
 }
 
@@ -1902,6 +1926,36 @@ OPERATIONS: dict[str, Schema] = {
             **errors("RateLimited", "InternalError"),
         },
     },
+    "getMcpProtectedResourceMetadata": {
+        "tags": ["Discovery"],
+        "scope": "public",
+        "summary": "Protected resource metadata of the MCP server (RFC 9728)",
+        "responses": {
+            "200": ok("Metadata (cacheable for an hour).", sref("McpProtectedResourceMetadata"), raw=True),
+            **errors("RateLimited", "InternalError"),
+        },
+    },
+    "mcp": {
+        "tags": ["MCP"],
+        "scope": "",
+        "summary": "The MCP server: one JSON-RPC message per request (stateless Streamable HTTP)",
+        "description": "Tools for AI assistants over the same operations as REST (spec 50). Answers are "
+        "JSON, never SSE; a notification is answered 202. Tools are listed and callable by the "
+        "credential's scopes; OAuth tokens must have the audience `{issuer}/mcp` or none.",
+        "requestBody": json_body("JsonRpcMessage"),
+        "responses": {
+            "200": ok("The JSON-RPC response.", dict(OPEN_OBJECT), raw=True),
+            "202": ok("A notification, accepted.", None),
+            **errors(
+                "Unauthorized",
+                "Forbidden",
+                "PayloadTooLarge",
+                "UnsupportedMediaType",
+                "RateLimited",
+                "InternalError",
+            ),
+        },
+    },
     "getProtectedResourceMetadata": {
         "tags": ["Discovery"],
         "scope": "public",
@@ -1944,6 +1998,8 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("POST", "/v1/oauth/register"): "registerClient",
     ("GET", "/.well-known/oauth-authorization-server"): "getAuthorizationServerMetadata",
     ("GET", "/.well-known/oauth-protected-resource"): "getProtectedResourceMetadata",
+    ("GET", "/.well-known/oauth-protected-resource/mcp"): "getMcpProtectedResourceMetadata",
+    ("POST", "/mcp"): "mcp",
     ("GET", "/openapi.json"): "getOpenApiDocument",
 }
 # A greedy template route that the contract documents as several paths (20-scheduling §3.4).
@@ -1960,6 +2016,7 @@ TAGS = [
     {"name": "Webhooks", "description": "Subscriptions (per credential) and their delivery history."},
     {"name": "OAuth", "description": "OAuth 2.1 authorization server with PKCE."},
     {"name": "Discovery", "description": "Metadata documents for OAuth clients."},
+    {"name": "MCP", "description": "The Model Context Protocol server for AI assistants."},
 ]
 DELIVERY_HEADERS = [
     {

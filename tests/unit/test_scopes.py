@@ -121,9 +121,7 @@ def test_stored_set_never_contains_an_alias():
     assert len(everything) == 27
 
 
-@pytest.mark.parametrize(
-    "bad", ["bookings:delete", "mcp:scheduling", "series:read", "BOOKINGS:READ", ""]
-)
+@pytest.mark.parametrize("bad", ["bookings:delete", "mcp:scheduling", "series:read", "BOOKINGS:READ", ""])
 def test_unknown_scopes(bad):
     with pytest.raises(ScopeError) as exc:
         expand_scopes(["bookings:read", bad])

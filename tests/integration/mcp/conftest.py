@@ -43,7 +43,9 @@ class Mcp:
     ) -> Response:
         hdrs = {"content-type": "application/json", "accept": "application/json, text/event-stream"}
         if token is not None:
-            hdrs["authorization"] = f"Bearer {self.api.token(token) if token in self.api.seed['pats'] else token}"
+            hdrs["authorization"] = (
+                f"Bearer {self.api.token(token) if token in self.api.seed['pats'] else token}"
+            )
         hdrs.update(headers or {})
         body = raw if raw is not None else json.dumps(message)
         return Invoker()("mcp", "POST", "/mcp", headers=hdrs, body=body)
@@ -54,7 +56,9 @@ class Mcp:
             message["params"] = params
         return self.post(message, **kw)
 
-    def modern(self, method: str, params: dict[str, Any] | None = None, name: str | None = None, **kw: Any) -> Response:
+    def modern(
+        self, method: str, params: dict[str, Any] | None = None, name: str | None = None, **kw: Any
+    ) -> Response:
         headers = {"mcp-protocol-version": MODERN, "mcp-method": method, **kw.pop("headers", {})}
         if name is not None:
             headers["mcp-name"] = name

@@ -157,6 +157,7 @@ class TestDiscovery:
             ],
             "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
             "scopes_supported": SCOPES,
+            "authorization_response_iss_parameter_supported": True,
         }
 
     def test_protected_resource(self, invoke, seeded):
@@ -169,6 +170,22 @@ class TestDiscovery:
             "bearer_methods_supported": ["header"],
             "resource_documentation": "https://42min.us/help/api",
         }
+
+    def test_mcp_protected_resource(self, invoke, seeded):
+        """50-mcp §4.4: GET only, no authentication, anonymous bucket, cacheable for an hour."""
+        r = invoke("oauth", "GET", "/.well-known/oauth-protected-resource/mcp")
+        assert r.status == 200 and r.headers["cache-control"] == "public, max-age=3600"
+        assert r.headers["x-ratelimit-limit"] == "30" and r.headers["x-request-id"].startswith("req_")
+        assert r.json() == {
+            "resource": "https://api.42min.test/mcp",
+            "authorization_servers": ["https://api.42min.test"],
+            "scopes_supported": ["mcp:scheduling:read", "mcp:scheduling:write"],
+            "bearer_methods_supported": ["header"],
+            "resource_name": "42min MCP server",
+            "resource_documentation": "https://42min.us/help/api",
+        }
+        other = invoke("oauth", "POST", "/.well-known/oauth-protected-resource/mcp")
+        assert other.status == 405 and other.headers["allow"] == "GET"
 
     def test_oversized_body(self, invoke, seeded):
         r = invoke("oauth", "GET", "/.well-known/oauth-protected-resource", body=b"x" * 65537)

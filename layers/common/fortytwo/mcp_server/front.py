@@ -19,6 +19,7 @@ from fortytwo.config import get_settings
 from fortytwo.contract.errors import ApiError, Forbidden, NotAcceptable, UnsupportedMediaType
 from fortytwo.domain import json_text
 from fortytwo.domain.auth import AuthContext
+from fortytwo.domain.oauth.discovery import mcp_resource
 from fortytwo.domain.scopes import MCP_ALIASES
 from fortytwo.http.body import is_json_media_type, raw_body
 from fortytwo.http.guard import authenticated
@@ -26,7 +27,10 @@ from fortytwo.mcp_server.catalogue import BY_NAME
 
 PARSE_ERROR = -32700
 INVALID_REQUEST = -32600
+METHOD_NOT_FOUND = -32601
 HANDSHAKE_VERSIONS = ("2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05")
+# The requests served to handshake-era clients (§3); the SDK knows more (logging, resources…).
+HANDSHAKE_METHODS = ("initialize", "ping", "tools/list", "tools/call")
 _ACCEPTED = ("application/json", "application/*", "*/*")
 # §2.5: HTTP status of a JSON-RPC error, (modern, handshake era); anything else is 200.
 _ERROR_STATUS = {
@@ -43,7 +47,7 @@ _ERROR_STATUS = {
 
 def resource() -> str:
     """The token audience and RFC 9728 resource of the MCP server."""
-    return f"{get_settings().public_base_url}/mcp"
+    return mcp_resource(get_settings().public_base_url)
 
 
 def metadata_url() -> str:
@@ -117,6 +121,17 @@ def envelope_error(body: bytes) -> dict[str, Any] | None:
             INVALID_REQUEST, "Invalid Request: send one JSON-RPC request or notification", message_id
         )
     return None
+
+
+def unserved(request: Request, body: bytes) -> dict[str, Any] | None:
+    """Step 9 for handshake-era requests: a method outside §3 is -32601 whatever its params (the
+    modern generation's methods are the SDK's to refuse, after its metadata checks)."""
+    if is_modern(request):
+        return None
+    message = json.loads(body)
+    if "id" not in message or message["method"] in HANDSHAKE_METHODS:
+        return None
+    return rpc_error(METHOD_NOT_FOUND, "Method not found", message["id"])
 
 
 def is_modern(request: Request) -> bool:
