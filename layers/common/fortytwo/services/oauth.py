@@ -14,8 +14,8 @@ from datetime import datetime
 from fortytwo.adapters.passwords import verify_password
 from fortytwo.config import get_settings
 from fortytwo.domain import clock
-from fortytwo.domain.oauth import audience as audiences
 from fortytwo.domain.accounts import Organization, User
+from fortytwo.domain.oauth import audience as audiences
 from fortytwo.domain.oauth import grants as rules
 from fortytwo.domain.oauth.artifacts import (
     COOKIE_VALUE_RE,
