@@ -33,7 +33,7 @@ from fortytwo.domain.oauth.discovery import (
     protected_resource_metadata,
 )
 from fortytwo.domain.oauth.models import OAuthError
-from fortytwo.domain.oauth.redirect_uris import redirect_host
+from fortytwo.domain.oauth.redirect_uris import redirect_display, redirect_host
 from fortytwo.domain.scopes import consent_items
 from fortytwo.http import context
 from fortytwo.http.app import create_app
@@ -255,7 +255,7 @@ class _Pages:
         return self._respond(
             render_consent_page(
                 client_name=self.req.client.client_name,
-                redirect_host=redirect_host(self.req.redirect_uri),
+                redirect_host=redirect_display(self.req.redirect_uri),
                 user_email=user.email,
                 organization_name=org.name if org else None,
                 scopes=consent_items(self.req.scopes),
