@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+from jsonschema import Draft202012Validator  # type: ignore[import-untyped]  # no stubs in the lock
+from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped]
 
 from fortytwo.contract.errors import ValidationFailed
 from fortytwo.mcp_server.catalogue import ToolSpec

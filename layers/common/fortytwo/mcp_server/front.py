@@ -148,7 +148,8 @@ def status_for(body: bytes, modern: bool) -> int:
     error = message.get("error") if isinstance(message, dict) else None
     if not isinstance(error, dict):
         return 200
-    modern_status, handshake_status = _ERROR_STATUS.get(error.get("code"), (200, 200))
+    code = error.get("code")
+    modern_status, handshake_status = _ERROR_STATUS.get(code if isinstance(code, int) else 0, (200, 200))
     return modern_status if modern else handshake_status
 
 
