@@ -71,7 +71,9 @@ def test_inspector_lists_and_calls_tools(stack: Any) -> None:
     with httpx.Client(timeout=30) as http:
         rest = http.get(f"{stack.base_url}/v1/me", headers={"Authorization": f"Bearer {pat}"}).json()["data"]
     assert me["structuredContent"] == rest and me.get("isError") is False
-    page = run_cli(url, pat, "--method", "tools/call", "--tool-name", "list_bookings", "--tool-arg", "limit=2")
+    page = run_cli(
+        url, pat, "--method", "tools/call", "--tool-name", "list_bookings", "--tool-arg", "limit=2"
+    )
     assert set(page["structuredContent"]) == {"bookings", "next_cursor", "has_more"}
     # Not called here: a tool error. The Inspector validates `structuredContent` against the
     # `outputSchema` even on `isError` results, which 50-mcp §7.2 decides not to follow
