@@ -22,8 +22,7 @@ from fortytwo.domain.bookings import headers as booking_headers
 from fortytwo.domain.bookings import requests
 from fortytwo.domain.bookings.listing import SORTS
 from fortytwo.domain.bookings.model import STATUSES, to_rest
-from fortytwo.domain.ids import normalize_uuid, uuid7
-from fortytwo.domain.timefmt import to_ms
+from fortytwo.domain.ids import normalize_uuid
 from fortytwo.http import bookings_api
 from fortytwo.http.app import create_app
 from fortytwo.http.body import json_body
@@ -173,14 +172,7 @@ async def create_booking(
         body=body,
         now=now,
         render=bookings_api.render_write(request_state(request).request_id, 201),
-        write=lambda finish: bookings.create(
-            org_id=auth.account_id,
-            request=create,
-            now=now,
-            uid=uuid7(to_ms(now)),
-            created_by=bookings_api.created_by(auth),
-            finish=finish,
-        ),
+        write=bookings_api.create_write(auth, create, now),
     )
 
 
@@ -236,15 +228,7 @@ async def reschedule_booking(
         body=body,
         now=now,
         render=bookings_api.render_write(request_state(request).request_id, 200),
-        write=lambda finish: bookings.reschedule(
-            org_id=auth.account_id,
-            uid=uid,
-            request=move,
-            now=now,
-            new_uid=uuid7(to_ms(now)),
-            created_by=bookings_api.created_by(auth),
-            finish=finish,
-        ),
+        write=bookings_api.reschedule_write(auth, uid, move, now),
     )
 
 

@@ -14,11 +14,13 @@ from fortytwo.domain.auth import AuthContext
 from fortytwo.domain.bookings import headers as booking_headers
 from fortytwo.domain.bookings.listing import ListQuery, sort_value
 from fortytwo.domain.bookings.model import Booking, to_rest
-from fortytwo.domain.timefmt import format_ts
+from fortytwo.domain.bookings.requests import CreateRequest, RescheduleRequest
+from fortytwo.domain.ids import uuid7
+from fortytwo.domain.timefmt import format_ts, to_ms
 from fortytwo.http.cursor import CursorCodec
 from fortytwo.http.responses import dumps
 from fortytwo.services import bookings
-from fortytwo.services.idempotency import Reply
+from fortytwo.services.idempotency import Attempt, Reply
 
 LIST_ROUTE = "/v1/bookings"
 CREATE_ROUTE = "/v1/bookings"
@@ -29,6 +31,35 @@ RESCHEDULE_ROUTE = "/v1/bookings/{uid}/reschedule"
 
 def created_by(auth: AuthContext) -> dict[str, str]:
     return {"credential_id": auth.credential_id, "user_id": auth.user_id}
+
+
+def create_write(
+    auth: AuthContext, request: CreateRequest, now: datetime
+) -> Callable[[Attempt[Booking]], Booking]:
+    """The create use case under a reservation, as both surfaces run it."""
+    return lambda finish: bookings.create(
+        org_id=auth.account_id,
+        request=request,
+        now=now,
+        uid=uuid7(to_ms(now)),
+        created_by=created_by(auth),
+        finish=finish,
+    )
+
+
+def reschedule_write(
+    auth: AuthContext, uid: str, request: RescheduleRequest, now: datetime
+) -> Callable[[Attempt[Booking]], Booking]:
+    """The reschedule use case under a reservation, as both surfaces run it."""
+    return lambda finish: bookings.reschedule(
+        org_id=auth.account_id,
+        uid=uid,
+        request=request,
+        now=now,
+        new_uid=uuid7(to_ms(now)),
+        created_by=created_by(auth),
+        finish=finish,
+    )
 
 
 def render_write(request_id: str, status: int) -> Callable[[Booking], Reply]:

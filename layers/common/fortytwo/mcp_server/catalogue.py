@@ -10,6 +10,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+from fortytwo.domain.bookings.listing import SORTS
+from fortytwo.domain.bookings.model import STATUSES
+
 Schema = dict[str, Any]
 
 READ_ALIAS = "mcp:scheduling:read"
@@ -71,15 +74,9 @@ ATTENDEE = _object(
     ("email",),
 )
 
-BOOKING_STATUSES = ["confirmed", "pending", "canceled", "rescheduled"]
-BOOKING_SORTS = [
-    "start_at_desc",
-    "start_at_asc",
-    "created_at_desc",
-    "created_at_asc",
-    "updated_at_asc",
-    "updated_at_desc",
-]
+# The REST values, in 50-mcp §5.9's order (the spec lists them as REST does).
+BOOKING_STATUSES = list(STATUSES)
+BOOKING_SORTS = list(SORTS)
 
 Output = Literal["Me", "EventTypeDetail", "SlotList", "SlotCheck", "Booking", "event_types", "bookings"]
 

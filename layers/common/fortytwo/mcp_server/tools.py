@@ -18,8 +18,7 @@ from fortytwo.contract.errors import ValidationFailed
 from fortytwo.domain.auth import AuthContext
 from fortytwo.domain.bookings import requests
 from fortytwo.domain.bookings.model import Booking, to_rest
-from fortytwo.domain.ids import uuid7
-from fortytwo.domain.timefmt import TimestampError, parse_ts, to_ms
+from fortytwo.domain.timefmt import TimestampError, parse_ts
 from fortytwo.http import bookings_api
 from fortytwo.http import idempotency as idempotent
 from fortytwo.services import accounts, bookings
@@ -186,14 +185,7 @@ def create_booking(call: Call, arguments: Mapping[str, Any]) -> Outcome:
         path_params={},
         body=body,
         status=201,
-        write=lambda finish: bookings.create(
-            org_id=auth.account_id,
-            request=create,
-            now=now,
-            uid=uuid7(to_ms(now)),
-            created_by=bookings_api.created_by(auth),
-            finish=finish,
-        ),
+        write=bookings_api.create_write(auth, create, now),
     )
 
 
@@ -229,15 +221,7 @@ def reschedule_booking(call: Call, arguments: Mapping[str, Any]) -> Outcome:
         path_params={"uid": uid},
         body=body,
         status=200,
-        write=lambda finish: bookings.reschedule(
-            org_id=auth.account_id,
-            uid=uid,
-            request=move,
-            now=now,
-            new_uid=uuid7(to_ms(now)),
-            created_by=bookings_api.created_by(auth),
-            finish=finish,
-        ),
+        write=bookings_api.reschedule_write(auth, uid, move, now),
     )
 
 
