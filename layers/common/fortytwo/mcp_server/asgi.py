@@ -3,6 +3,7 @@ may be entered once per instance, so each request gets a manager around the cont
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 from typing import Any
 
@@ -12,6 +13,10 @@ from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from starlette.types import Message
 
 from fortytwo.mcp_server import server as mcp_server
+
+# The SDK logs per request (manager start/stop) and, at DEBUG, messages with their arguments, which
+# hold attendee data (50-mcp §9): only its warnings reach the function's logs.
+logging.getLogger("mcp").setLevel(logging.WARNING)
 
 
 @lru_cache(maxsize=1)
