@@ -1,4 +1,5 @@
-"""The MCP tools' output schemas (50-mcp §5.2), generated from the OpenAPI components.
+"""The MCP tools' output schemas (50-mcp §5.2), generated from the contract's components (the same
+`components.schemas` as the OpenAPI document: one source for every schema).
 
 `python -m fortytwo_local.mcp_schemas` rewrites `fortytwo/mcp_server/output_schemas.json`, which the
 MCP function ships; tests/unit/mcp keeps the file equal to this output. Each schema is the
@@ -14,7 +15,7 @@ from copy import deepcopy
 from pathlib import Path
 from typing import Any
 
-from fortytwo_local.openapi import SCHEMAS
+from fortytwo.contract.openapi import component_schemas
 
 TARGET = Path(__file__).resolve().parents[2] / "layers/common/fortytwo/mcp_server/output_schemas.json"
 SINGLE = ("Me", "EventTypeDetail", "SlotList", "SlotCheck", "Booking")
@@ -42,7 +43,7 @@ def _strip(value: Any, refs: set[str]) -> Any:
     return value
 
 
-def _with_defs(schema: Schema) -> Schema:
+def _with_defs(schema: Schema, components: dict[str, Schema]) -> Schema:
     refs: set[str] = set()
     root = _strip(deepcopy(schema), refs)
     defs: dict[str, Schema] = {}
@@ -52,7 +53,7 @@ def _with_defs(schema: Schema) -> Schema:
         if name in defs:
             continue
         found: set[str] = set()
-        defs[name] = _strip(deepcopy(SCHEMAS[name]), found)
+        defs[name] = _strip(deepcopy(components[name]), found)
         pending.extend(sorted(found - set(defs)))
     if defs:
         root["$defs"] = dict(sorted(defs.items()))
@@ -61,7 +62,8 @@ def _with_defs(schema: Schema) -> Schema:
 
 
 def output_schemas() -> dict[str, Schema]:
-    out = {name: _with_defs(SCHEMAS[name]) for name in SINGLE}
+    components = component_schemas()
+    out = {name: _with_defs(components[name], components) for name in SINGLE}
     for key, item in LISTS.items():
         out[key] = _with_defs(
             {
@@ -72,7 +74,8 @@ def output_schemas() -> dict[str, Schema]:
                     "has_more": {"type": "boolean"},
                 },
                 "required": [key, "next_cursor", "has_more"],
-            }
+            },
+            components,
         )
     return out
 

@@ -19,7 +19,7 @@ from fortytwo.domain.ids import uuid7
 from fortytwo.domain.timefmt import format_ts, to_ms
 from fortytwo.http.cursor import CursorCodec
 from fortytwo.http.responses import dumps
-from fortytwo.services import bookings
+from fortytwo.services import bookings, cursors
 from fortytwo.services.idempotency import Attempt, Reply
 
 LIST_ROUTE = "/v1/bookings"
@@ -106,7 +106,7 @@ def list_page(auth: AuthContext, params: ListParams) -> tuple[list[Booking], str
         "updated_since": _ts(params.updated_since),
         "include_cancelled": effective_include,
     }
-    codec = CursorCodec(bookings.cursor_secret())
+    codec = CursorCodec(cursors.signing_key())
     binding = CursorCodec.binding(LIST_ROUTE, {}, params.sort, filters, account=auth.account_id)
     after = None
     if params.cursor is not None:

@@ -215,3 +215,33 @@ def ledger_partition(host_user_id: str) -> str:
 
 def ledger_day_sort_key(day_iso: str) -> str:
     return f"DAY#{day_iso}"
+
+
+# --------------------------------------------------------------------------- event types
+
+
+def event_type(org_id: str, event_type_id: str) -> tuple[str, str]:
+    return org_partition(org_id), f"ET#{event_type_id}"
+
+
+def event_type_slug(org_id: str, owner_id: str, slug: str) -> tuple[str, str]:
+    """The slug lock: a slug is unique per owner (user or team) among non-deleted event types."""
+    return org_partition(org_id), f"ETSLUG#{owner_id}#{slug}"
+
+
+def event_type_pointer(event_type_id: str) -> tuple[str, str]:
+    """Finds an event type's organization from its id alone (admin commands)."""
+    return f"ETID#{event_type_id}", "ETID"
+
+
+def event_types_of_account(org_id: str) -> str:
+    """gsi1 (by created_at) and gsi2 (by title) partition of an organization's event types."""
+    return f"ACCT#{org_id}#ET"
+
+
+def event_type_created_sort(created_at: str, event_type_id: str) -> str:
+    return f"{created_at}#{event_type_id}"
+
+
+def event_type_title_sort(title_key_hex: str, event_type_id: str) -> str:
+    return f"{title_key_hex}#{event_type_id}"
