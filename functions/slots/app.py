@@ -5,7 +5,7 @@ Handlers validate the query in the documented order, then ask `services/slots.py
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from fastapi import Depends
 from starlette.requests import Request
@@ -14,7 +14,6 @@ from starlette.responses import Response
 from fortytwo.contract.errors import InvalidQueryParam
 from fortytwo.domain.auth import AuthContext
 from fortytwo.domain.event_types import ByUsernameSlug
-from fortytwo.domain.scheduling import is_valid_timezone
 from fortytwo.domain.timefmt import TimestampError, parse_ts
 from fortytwo.http.app import create_app
 from fortytwo.http.guard import bearer
@@ -26,7 +25,6 @@ from fortytwo.services import slots
 app = create_app("42min slots")
 
 SCOPE = "slots:read"
-MAX_WINDOW = timedelta(days=31)
 _INSTANT_MESSAGE = "{name} must be an RFC 3339 date-time with an offset"
 
 
@@ -59,10 +57,7 @@ def _identification(query: QueryReader) -> str | ByUsernameSlug:
 
 
 def _timezone(query: QueryReader) -> str | None:
-    value = query.single("timezone")
-    if value is not None and not is_valid_timezone(value):
-        raise InvalidQueryParam("timezone", "timezone must be an IANA time zone name")
-    return value
+    return slots.check_timezone(query.single("timezone"))
 
 
 @app.get("/v1/slots", operation_id="listSlots")
@@ -72,10 +67,7 @@ async def list_slots(request: Request, auth: AuthContext = Depends(bearer(SCOPE)
     start = _instant(query, "start", required=True)
     end = _instant(query, "end", required=True)
     assert start is not None and end is not None
-    if end <= start:
-        raise InvalidQueryParam("end", "end must be after start")
-    if end - start > MAX_WINDOW:
-        raise InvalidQueryParam("end", "the window must not exceed 31 days")
+    slots.check_window(start, end)
     timezone = _timezone(query)
     return ok(slots.list_slots(auth.account_id, ident, start=start, end=end, timezone=timezone))
 

@@ -91,6 +91,11 @@ def test_success_result() -> None:
             "validation_error",
             {"fields": [{"field": "cursor", "message": "bad cursor"}]},
         ),
+        (  # a REST query parameter named after the argument it came from (§7.3)
+            InvalidQueryParam("event_type_id", "event_type_id must be a UUID"),
+            "validation_error",
+            {"fields": [{"field": "event_type", "message": "event_type_id must be a UUID"}]},
+        ),
         (IdempotencyInProgress("busy"), "idempotency_in_progress", {"retry_after_seconds": 1}),
         (ServiceUnavailable(), "service_unavailable", {"retry_after_seconds": 1}),
         (SlotUnavailable("That time is no longer available", "slot_busy"), "slot_unavailable", None),

@@ -4,14 +4,15 @@ services are replaced by recorders, so these tests pin the mapping alone."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from fortytwo.contract.errors import ValidationFailed
+from fortytwo.contract.errors import InvalidQueryParam, ValidationFailed
 from fortytwo.domain.auth import AuthContext
 from fortytwo.domain.bookings.headers import fingerprint
+from fortytwo.domain.event_types import ByUsernameSlug
 from fortytwo.mcp_server import tools
 from fortytwo.services.idempotency import Reply
 
@@ -183,7 +184,149 @@ def test_rest_schema_errors_precede_the_record(recorder: Recorder) -> None:
     assert exc.value.code == "validation_error" and recorder.seen == {}
 
 
-def test_every_offered_tool_has_a_handler_and_a_catalogue_entry() -> None:
+def test_every_catalogued_tool_has_a_handler() -> None:
     from fortytwo.mcp_server.catalogue import BY_NAME
 
-    assert set(tools.HANDLERS) <= set(BY_NAME)
+    assert set(tools.HANDLERS) == set(BY_NAME)
+
+
+# --------------------------------------------------------------------------- event types and slots
+
+ET = "019d48ea-2e00-7f28-9fb1-7c2390c192cf"
+
+
+@pytest.mark.parametrize(
+    ("ref", "target"),
+    [
+        (ET.upper(), ET),
+        ("Ada/Intro-Call", ByUsernameSlug("ada", "intro-call")),
+    ],
+)
+def test_event_type_target_is_what_rest_resolves(ref: str, target: object) -> None:
+    assert tools.event_type_target(ref) == target
+
+
+@pytest.mark.parametrize("ref", ["intro-call", "a/b/c", "019d48ea-2e00-7f28-9fb1-7c2390c192cz"])
+def test_event_type_target_refused(ref: str) -> None:
+    with pytest.raises(ValidationFailed) as exc:
+        tools.event_type_target(ref)
+    assert exc.value.details["fields"] == [{"field": "event_type", "message": tools.EVENT_TYPE_MESSAGE}]
+
+
+class Services:
+    """Records the service calls of the read tools (the REST handlers' calls)."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
+
+    def record(self, name: str, answer: Any) -> Any:
+        def call(*args: Any, **kw: Any) -> Any:
+            self.calls.append((name, args, kw))
+            return answer
+
+        return call
+
+
+@pytest.fixture
+def services(monkeypatch: pytest.MonkeyPatch) -> Services:
+    from fortytwo.services import event_types
+
+    rec = Services()
+    monkeypatch.setattr(event_types, "detail_by_identifier", rec.record("detail", {"id": ET}))
+    monkeypatch.setattr(tools.event_types_api, "list_page", rec.record("list", ([{"id": ET}], "c2")))
+    monkeypatch.setattr(tools.slots, "list_slots", rec.record("slots", {"slots": []}))
+    monkeypatch.setattr(tools.slots, "check", rec.record("check", {"available": True}))
+    return rec
+
+
+def test_get_event_type_passes_the_identifier_rest_would(services: Services) -> None:
+    assert tools.get_event_type(CALL, {"event_type": "ada/intro-call"}).data == {"id": ET}
+    name, args, _ = services.calls[-1]
+    assert (name, args[:2]) == ("detail", ("org1", "ada/intro-call"))
+    with pytest.raises(ValidationFailed):
+        tools.get_event_type(CALL, {"event_type": "intro-call"})  # a bare slug never reaches REST
+    assert len(services.calls) == 1
+
+
+def test_list_event_types_defaults_and_normalisation(services: Services) -> None:
+    outcome = tools.list_event_types(CALL, {})
+    assert outcome.data == {"event_types": [{"id": ET}], "next_cursor": "c2", "has_more": True}
+    params = services.calls[-1][1][1]
+    assert (params.limit, params.sort, params.cursor, params.filters()) == (
+        20,
+        "created_at_desc",
+        None,
+        {"user_id": None, "slug": None, "active": None},
+    )
+    tools.list_event_types(
+        CALL, {"user_id": ET.upper(), "slug": "Intro-Call", "active": False, "limit": 5, "cursor": "c1"}
+    )
+    params = services.calls[-1][1][1]
+    assert (params.limit, params.cursor, params.filters()) == (
+        5,
+        "c1",
+        {"user_id": ET, "slug": "intro-call", "active": False},
+    )
+
+
+def test_find_available_slots_window(services: Services) -> None:
+    tools.find_available_slots(CALL, {"event_type": ET, "start": "2026-05-20T10:00:00+02:00"})
+    name, args, kw = services.calls[-1]
+    assert (name, args) == ("slots", ("org1", ET))
+    start = datetime(2026, 5, 20, 8, 0, tzinfo=UTC)
+    assert kw == {"start": start, "end": start + timedelta(days=7), "timezone": None}
+    tools.find_available_slots(
+        CALL,
+        {
+            "event_type": "ada/x",
+            "start": "2026-05-20T08:00:00Z",
+            "end": "2026-06-20T08:00:00Z",
+            "timezone": "UTC",
+        },
+    )
+    assert services.calls[-1][2] == {"start": start, "end": start + timedelta(days=31), "timezone": "UTC"}
+    for end, message in (
+        ("2026-05-20T08:00:00Z", "end must be after start"),
+        ("2026-06-20T08:00:00.001Z", "the window must not exceed 31 days"),
+    ):
+        with pytest.raises(InvalidQueryParam) as exc:
+            tools.find_available_slots(CALL, {"event_type": ET, "start": "2026-05-20T08:00:00Z", "end": end})
+        assert (exc.value.details, exc.value.message) == ({"param": "end"}, message)
+    with pytest.raises(InvalidQueryParam) as exc:
+        tools.find_available_slots(
+            CALL, {"event_type": ET, "start": "2026-05-20T08:00:00Z", "timezone": "X/Y"}
+        )
+    assert exc.value.details == {"param": "timezone"}
+    assert len(services.calls) == 2
+
+
+def _slots(count: int) -> list[dict[str, Any]]:
+    return [{"start": f"s{i}", "end": f"e{i}", "available": True} for i in range(count)]
+
+
+def test_slot_lists_are_cut_at_200() -> None:
+    base = {"event_type_id": ET, "timezone": "UTC", "computed_at": "now"}
+    assert tools.first_slots({**base, "slots": _slots(200)}) == {**base, "slots": _slots(200)}
+    assert tools.first_slots({**base, "slots": _slots(201)}) == {
+        **base,
+        "slots": _slots(200),
+        "truncated": True,
+    }
+    # A REST list already truncated (past 2000) stays truncated.
+    assert tools.first_slots({**base, "slots": _slots(2000), "truncated": True})["truncated"] is True
+    assert tools.first_slots({**base, "slots": _slots(3), "truncated": True})["truncated"] is True
+
+
+def test_check_slot_runs_without_end_and_checks_the_zone(services: Services) -> None:
+    assert tools.check_slot(CALL, {"event_type": ET, "start": "2026-05-20T08:00:00Z"}).data == {
+        "available": True
+    }
+    name, args, kw = services.calls[-1]
+    assert (name, args, kw) == (
+        "check",
+        ("org1", ET),
+        {"start": datetime(2026, 5, 20, 8, 0, tzinfo=UTC), "end": None},
+    )
+    with pytest.raises(InvalidQueryParam):
+        tools.check_slot(CALL, {"event_type": ET, "start": "2026-05-20T08:00:00Z", "timezone": "Mars/Base"})
+    assert len(services.calls) == 1

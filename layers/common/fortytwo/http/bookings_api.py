@@ -9,7 +9,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from fortytwo.contract.errors import InvalidQueryParam
 from fortytwo.domain.auth import AuthContext
 from fortytwo.domain.bookings import headers as booking_headers
 from fortytwo.domain.bookings.listing import ListQuery, sort_value
@@ -108,12 +107,7 @@ def list_page(auth: AuthContext, params: ListParams) -> tuple[list[Booking], str
     }
     codec = CursorCodec(cursors.signing_key())
     binding = CursorCodec.binding(LIST_ROUTE, {}, params.sort, filters, account=auth.account_id)
-    after = None
-    if params.cursor is not None:
-        value, last_uid = codec.decode(params.cursor, binding)
-        if not isinstance(value, str):
-            raise InvalidQueryParam("cursor", "cursor is invalid for this request")
-        after = (value, last_uid)
+    after = codec.text_after(params.cursor, binding)
     items, has_more = bookings.list_page(
         ListQuery(
             org_id=auth.account_id,

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from fortytwo.domain.bookings.listing import SORTS
 from fortytwo.domain.bookings.model import STATUSES
+from fortytwo.domain.event_types import LIST_SORTS
 
 Schema = dict[str, Any]
 
@@ -137,7 +138,7 @@ TOOLS: tuple[ToolSpec, ...] = (
                 "active": {"type": "boolean"},
                 "user_id": UUID,
                 "slug": {"type": "string", "minLength": 1, "maxLength": 127},
-                "sort": {"type": "string", "enum": ["created_at_desc", "created_at_asc", "title_asc"]},
+                "sort": {"type": "string", "enum": list(LIST_SORTS)},
                 "limit": LIMIT,
                 "cursor": CURSOR,
             }

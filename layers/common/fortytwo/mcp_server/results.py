@@ -62,6 +62,7 @@ def error_object(err: ApiError, request_id: str) -> dict[str, Any]:
         details["fields"] = _renamed(list(details.get("fields", [])))
     elif code == "invalid_query_param":
         param = str(details.get("param", ""))
+        param = _ARGUMENT_NAMES.get(param, param)
         code, details = "validation_error", {"fields": [{"field": param, "message": message}]}
     elif code in _AS_VALIDATION:
         field = _AS_VALIDATION[code]

@@ -11,17 +11,19 @@ import json
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from fortytwo.config import get_settings
 from fortytwo.contract.errors import ValidationFailed
 from fortytwo.domain.auth import AuthContext
 from fortytwo.domain.bookings import requests
 from fortytwo.domain.bookings.model import Booking, to_rest
+from fortytwo.domain.event_types import LIST_SORTS, ByUsernameSlug, classify_identifier
 from fortytwo.domain.timefmt import TimestampError, parse_ts
-from fortytwo.http import bookings_api
+from fortytwo.http import bookings_api, event_types_api
 from fortytwo.http import idempotency as idempotent
-from fortytwo.services import accounts, bookings
+from fortytwo.services import accounts, bookings, event_types, slots
 from fortytwo.services.bookings_errors import contract_errors
 from fortytwo.services.idempotency import Attempt
 
@@ -46,6 +48,8 @@ class Outcome:
 
 Handler = Callable[[Call, Mapping[str, Any]], Outcome]
 
+EVENT_TYPE_MESSAGE = 'Pass an event type UUID or "username/slug"'
+
 
 def event_type_fields(ref: str) -> dict[str, str]:
     """§5.2: a UUID → `event_type_id`; `username/slug` → `username` and `event_slug`."""
@@ -56,7 +60,7 @@ def event_type_fields(ref: str) -> dict[str, str]:
         username, _, slug = ref.partition("/")
         if username and slug and "/" not in slug:
             return {"username": username, "event_slug": slug}
-    raise ValidationFailed.one("event_type", 'Pass an event type UUID or "username/slug"')
+    raise ValidationFailed.one("event_type", EVENT_TYPE_MESSAGE)
 
 
 def idempotency_key(arguments: Mapping[str, Any]) -> str:
@@ -129,6 +133,83 @@ def list_bookings(call: Call, arguments: Mapping[str, Any]) -> Outcome:
             "has_more": next_cursor is not None,
         }
     )
+
+
+# --------------------------------------------------------------------------- event types and slots
+
+#: §5.7: at most this many slots in a result; `end` defaults to a week after `start`.
+MAX_SLOTS = 200
+DEFAULT_WINDOW = timedelta(days=7)
+
+
+def event_type_target(ref: str) -> str | ByUsernameSlug:
+    """§5.2: what REST resolves for `event_type`: the lower-cased id, or username and slug
+    lower-cased; anything else is `validation_error` on `event_type`."""
+    event_type_fields(ref)
+    _, target = classify_identifier(ref)
+    if target is None:  # UUID-shaped but not a UUID
+        raise ValidationFailed.one("event_type", EVENT_TYPE_MESSAGE)
+    return target
+
+
+def get_event_type(call: Call, arguments: Mapping[str, Any]) -> Outcome:
+    """§5.5: `GET /v1/event-types/{idOrSlug}` with the UUID or `username%2Fslug`."""
+    ref = str(arguments["event_type"])
+    event_type_target(ref)
+    base_url = get_settings().booking_page_base_url
+    return Outcome(event_types.detail_by_identifier(call.auth.account_id, ref, base_url))
+
+
+def event_type_list_params(arguments: Mapping[str, Any]) -> event_types_api.ListParams:
+    """§5.6: the REST query of `list_event_types`, with the REST defaults and normalisation."""
+    user_id = arguments.get("user_id")
+    slug = arguments.get("slug")
+    active = arguments.get("active")
+    return event_types_api.ListParams(
+        limit=int(arguments.get("limit", 20)),
+        sort=str(arguments.get("sort", LIST_SORTS[0])),
+        cursor=arguments.get("cursor"),
+        user_id=str(user_id).lower() if user_id is not None else None,
+        slug=str(slug).lower() if slug is not None else None,
+        active=bool(active) if active is not None else None,
+    )
+
+
+def list_event_types(call: Call, arguments: Mapping[str, Any]) -> Outcome:
+    items, next_cursor = event_types_api.list_page(call.auth, event_type_list_params(arguments))
+    return Outcome({"event_types": items, "next_cursor": next_cursor, "has_more": next_cursor is not None})
+
+
+def _start(arguments: Mapping[str, Any]) -> datetime:
+    start = _instant(arguments, "start")
+    assert start is not None, "the schema requires start"
+    return start
+
+
+def first_slots(data: Data) -> Data:
+    """§5.7: the REST `SlotList` with its first 200 slots; `truncated` when it had more (or was)."""
+    if len(data["slots"]) <= MAX_SLOTS:
+        return data
+    return {**data, "slots": data["slots"][:MAX_SLOTS], "truncated": True}
+
+
+def find_available_slots(call: Call, arguments: Mapping[str, Any]) -> Outcome:
+    """§5.7: `GET /v1/slots`, `end` defaulting to `start` + 7 days, the REST window rules."""
+    target = event_type_target(str(arguments["event_type"]))
+    start = _start(arguments)
+    end = _instant(arguments, "end") or start + DEFAULT_WINDOW
+    slots.check_window(start, end)
+    timezone = slots.check_timezone(arguments.get("timezone"))
+    found = slots.list_slots(call.auth.account_id, target, start=start, end=end, timezone=timezone)
+    return Outcome(first_slots(found))
+
+
+def check_slot(call: Call, arguments: Mapping[str, Any]) -> Outcome:
+    """§5.8: `GET /v1/slots/check` without `end`; an unavailable start is a result, not an error."""
+    target = event_type_target(str(arguments["event_type"]))
+    start = _start(arguments)
+    slots.check_timezone(arguments.get("timezone"))  # validated, then ignored (20-scheduling §6)
+    return Outcome(slots.check(call.auth.account_id, target, start=start, end=None))
 
 
 # --------------------------------------------------------------------------- writes
@@ -245,9 +326,13 @@ def update_booking(call: Call, arguments: Mapping[str, Any]) -> Outcome:
     )
 
 
-#: The tools with a service behind them. Event type and slot tools join when their services land.
+#: Every tool of the catalogue, with the service call behind it.
 HANDLERS: dict[str, Handler] = {
     "get_me": get_me,
+    "get_event_type": get_event_type,
+    "list_event_types": list_event_types,
+    "find_available_slots": find_available_slots,
+    "check_slot": check_slot,
     "list_bookings": list_bookings,
     "get_booking": get_booking,
     "create_booking": create_booking,
