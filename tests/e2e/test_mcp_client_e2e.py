@@ -111,6 +111,25 @@ def test_agent_signs_in_and_books_reschedules_cancels(
             seen["tools"] = sorted(t.name for t in tools.tools)
             me = await client.call_tool("get_me", {})
             seen["me"] = me.structured_content
+            # An assistant finds the event type and a free time before booking (the client checks
+            # every structured result against the tool's outputSchema).
+            listed_types = await client.call_tool("list_event_types", {"slug": "intro-call"})
+            assert not listed_types.is_error, listed_types
+            seen["event_types"] = listed_types.structured_content
+            event_type = await client.call_tool("get_event_type", {"event_type": "ada/intro-call"})
+            assert not event_type.is_error, event_type
+            seen["event_type"] = event_type.structured_content
+            window = {"start": f"{day}T00:00:00Z", "end": f"{day}T23:59:59Z"}
+            found = await client.call_tool(
+                "find_available_slots", {"event_type": event_type.structured_content["id"], **window}
+            )
+            assert not found.is_error, found
+            seen["slots"] = found.structured_content
+            checked = await client.call_tool(
+                "check_slot", {"event_type": "ada/intro-call", "start": f"{day}T10:00:00Z"}
+            )
+            assert not checked.is_error and checked.structured_content["available"] is True, checked
+            seen["check"] = checked.structured_content
             created = await client.call_tool(
                 "create_booking",
                 {
@@ -135,12 +154,24 @@ def test_agent_signs_in_and_books_reschedules_cancels(
             seen["canceled"] = canceled.structured_content
             listed = await client.call_tool("list_bookings", {"start_date": f"{day}T00:00:00Z", "limit": 50})
             seen["listed"] = listed.structured_content
+            after_writes = await client.call_tool(
+                "check_slot", {"event_type": "ada/intro-call", "start": f"{day}T10:00:00Z"}
+            )
+            seen["after_writes"] = after_writes.structured_content
         return seen
 
     seen = anyio.run(agent)
-    assert {"get_me", "create_booking", "cancel_booking", "reschedule_booking", "list_bookings"} <= set(
-        seen["tools"]
-    )
+    assert {
+        "get_me",
+        "list_event_types",
+        "get_event_type",
+        "find_available_slots",
+        "check_slot",
+        "create_booking",
+        "cancel_booking",
+        "reschedule_booking",
+        "list_bookings",
+    } <= set(seen["tools"])
     assert landed["iss"] == base and storage.client_info.client_id
     token = storage.tokens.access_token
     with httpx.Client(timeout=30) as http:
@@ -148,6 +179,26 @@ def test_agent_signs_in_and_books_reschedules_cancels(
         assert http.get(f"{base}/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
         pat = {"Authorization": f"Bearer {stack.pat('full')}"}
         assert seen["me"] == http.get(f"{base}/v1/me", headers=pat).json()["data"]
+        event_type = seen["event_type"]
+        rest_types = http.get(f"{base}/v1/event-types", params={"slug": "intro-call"}, headers=pat).json()
+        assert seen["event_types"] == {
+            "event_types": rest_types["data"],
+            "next_cursor": rest_types["meta"]["next_cursor"],
+            "has_more": rest_types["meta"]["has_more"],
+        }
+        assert event_type == http.get(f"{base}/v1/event-types/ada%2Fintro-call", headers=pat).json()["data"]
+        # The slots the agent saw are the REST slots of that day (10:00 was free then).
+        assert f"{day}T10:00:00.000Z" in [slot["start"] for slot in seen["slots"]["slots"]]
+        assert seen["slots"]["event_type_id"] == event_type["id"]
+        # After the agent's writes (10:00 moved to 11:00, then canceled), 10:00 is free again.
+        assert (
+            seen["after_writes"]
+            == http.get(
+                f"{base}/v1/slots/check",
+                params={"event_type_id": event_type["id"], "start": f"{day}T10:00:00Z"},
+                headers=pat,
+            ).json()["data"]
+        )
         for key in ("created", "canceled"):
             uid = seen[key]["uid"]
             rest = http.get(f"{base}/v1/bookings/{uid}", headers=pat).json()["data"]

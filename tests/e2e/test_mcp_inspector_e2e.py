@@ -9,6 +9,7 @@ import json
 import shutil
 import subprocess
 import tempfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +76,21 @@ def test_inspector_lists_and_calls_tools(stack: Any) -> None:
         url, pat, "--method", "tools/call", "--tool-name", "list_bookings", "--tool-arg", "limit=2"
     )
     assert set(page["structuredContent"]) == {"bookings", "next_cursor", "has_more"}
+    # The event type and slot tools: the Inspector checks each result against its outputSchema.
+    detail = run_cli(
+        url, pat, "--method", "tools/call", "--tool-name", "get_event_type",
+        "--tool-arg", "event_type=ada/intro-call",
+    )  # fmt: skip
+    assert detail.get("isError") is False and detail["structuredContent"]["slug"] == "intro-call"
+    start = (datetime.now(UTC) + timedelta(days=3)).strftime("%Y-%m-%dT00:00:00Z")
+    slots = run_cli(
+        url, pat, "--method", "tools/call", "--tool-name", "find_available_slots",
+        "--tool-arg", "event_type=ada/intro-call", "--tool-arg", f"start={start}",
+    )  # fmt: skip
+    assert (
+        slots.get("isError") is False
+        and slots["structuredContent"]["event_type_id"] == detail["structuredContent"]["id"]
+    )
     # Not called here: a tool error. The Inspector validates `structuredContent` against the
     # `outputSchema` even on `isError` results, which 50-mcp §7.2 decides not to follow
     # (docs/decisions.md, "MCP tool errors and outputSchema").
