@@ -5,8 +5,6 @@ Handlers validate the query in the documented order, then ask `services/slots.py
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from fastapi import Depends
 from starlette.requests import Request
 from starlette.responses import Response
@@ -24,7 +22,6 @@ from fortytwo.services import slots
 app = create_app("42min slots")
 
 SCOPE = "slots:read"
-MAX_WINDOW = timedelta(days=31)
 
 
 def _identification(query: QueryReader) -> str | ByUsernameSlug:
@@ -50,10 +47,7 @@ async def list_slots(request: Request, auth: AuthContext = Depends(bearer(SCOPE)
     start = query.datetime("start", required=True, zone_param="timezone")
     end = query.datetime("end", required=True, zone_param="timezone")
     assert start is not None and end is not None
-    if end <= start:
-        raise InvalidQueryParam("end", "end must be after start")
-    if end - start > MAX_WINDOW:
-        raise InvalidQueryParam("end", "the window must not exceed 31 days")
+    slots.check_window(start, end)
     timezone = query.timezone()
     return ok(slots.list_slots(auth.account_id, ident, start=start, end=end, timezone=timezone))
 

@@ -46,7 +46,7 @@ def test_create_errors(capsys, tmp_path, seeded):
     cases = [
         (["--org", "Nope", "--name", "X", *ok], "no organization"),
         (["--org", "Acme", "--name", "  ", *ok], "name"),
-        (["--org", "Acme", "--name", "X", "--type", "public", "--redirect-uri", "http://localhost/cb"],
+        (["--org", "Acme", "--name", "X", "--type", "public", "--redirect-uri", "http://a.example/cb"],
          "redirect_uri[0] must use https"),
     ]  # fmt: skip
     for args, message in cases:
@@ -66,7 +66,7 @@ def test_user_remove_revokes_grants(capsys, tmp_path, invoke, app_client, browse
 def test_seed_errors_name_the_path(moto_env):
     uri = ["https://a.example/cb"]
     cases = [
-        ({"name": "A", "type": "public", "redirect_uris": [*uri, "http://localhost/"]},
+        ({"name": "A", "type": "public", "redirect_uris": [*uri, "http://a.example/"]},
          "oauth_clients[0].redirect_uris[1]"),
         ({"name": "A", "type": "secret", "redirect_uris": uri}, "oauth_clients[0].type"),
         ({"name": "A", "type": "public", "redirect_uris": []}, "oauth_clients[0].redirect_uris"),

@@ -25,6 +25,7 @@ from fortytwo.contract.event_types import (
     EventType,
     EventTypeDetail,
 )
+from fortytwo.contract.mcp import JsonRpcMessage
 from fortytwo.contract.meta import Me, Ping
 from fortytwo.contract.oauth import (
     AuthorizationServerMetadata,
@@ -32,6 +33,7 @@ from fortytwo.contract.oauth import (
     ClientRegistrationRequest,
     ClientRegistrationResponse,
     IntrospectionResponse,
+    McpProtectedResourceMetadata,
     ProtectedResourceMetadata,
     TokenRequest,
     TokenResponse,
@@ -263,6 +265,7 @@ ERROR_RESPONSES: dict[str, tuple[int, tuple[str, ...]]] = {
     "Forbidden": (403, ("insufficient_scope", "forbidden")),
     "NotFound": (404, ("not_found", "event_type_not_found", "booking_not_found", "series_not_found")),
     "MethodNotAllowed": (405, ("method_not_allowed",)),
+    "NotAcceptable": (406, ("not_acceptable",)),
     "Conflict": (
         409,
         (
@@ -777,6 +780,12 @@ OPERATIONS: tuple[Operation, ...] = (
             query(
                 "code_challenge_method", {"type": "string", "enum": ["S256"]}, "Only `S256`.", required=True
             ),
+            query(
+                "resource",
+                {"type": "string", "format": "uri"},
+                "(50-mcp §4.5) RFC 8707: `{issuer}` or `{issuer}/mcp`, the audience of the tokens; "
+                "another value redirects with `invalid_target`.",
+            ),
         ),
         pages=(400, 429, 500, 503),
         redirect=302,
@@ -869,6 +878,34 @@ OPERATIONS: tuple[Operation, ...] = (
     ),
     Operation(
         "GET",
+        "/.well-known/oauth-protected-resource/mcp",
+        "getMcpProtectedResourceMetadata",
+        "Discovery",
+        "public",
+        "Protected resource metadata of the MCP server (RFC 9728)",
+        _ok("Metadata (cacheable for an hour).", McpProtectedResourceMetadata, shape="raw"),
+        errors=PUBLIC,
+    ),
+    Operation(
+        "POST",
+        "/mcp",
+        "mcp",
+        "MCP",
+        "",
+        "The MCP server: one JSON-RPC message per request (stateless Streamable HTTP)",
+        (
+            Success(200, "The JSON-RPC response.", shape="open"),
+            Success(202, "A notification, accepted.", shape="none"),
+        ),
+        description="Tools for AI assistants over the same operations as REST (spec 50). Answers are JSON, "
+        "never SSE. Tools are listed and callable by the credential's scopes; OAuth tokens must have the "
+        "audience `{issuer}/mcp` or none. A malformed JSON-RPC message is a JSON-RPC error (400), not an "
+        "error envelope.",
+        body=JsonRpcMessage,
+        errors=(*BEARER, "forbidden", "payload_too_large", "unsupported_media_type", "not_acceptable"),
+    ),
+    Operation(
+        "GET",
         "/openapi.json",
         "getOpenApiDocument",
         "Discovery",
@@ -898,4 +935,5 @@ TAGS: tuple[Schema, ...] = (
     {"name": "Webhooks", "description": "Subscriptions (per credential) and their delivery history."},
     {"name": "OAuth", "description": "OAuth 2.1 authorization server with PKCE."},
     {"name": "Discovery", "description": "Metadata documents for OAuth clients."},
+    {"name": "MCP", "description": "The Model Context Protocol server for AI assistants."},
 )

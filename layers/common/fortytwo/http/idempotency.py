@@ -29,6 +29,37 @@ def as_response(reply: Reply, *, replayed: bool) -> Response:
     return Response(reply.body.encode("utf-8"), status_code=reply.status, headers=headers)
 
 
+def run(
+    auth: AuthContext,
+    *,
+    request_id: str,
+    lambda_context: object,
+    key: str,
+    method: str,
+    route: str,
+    path_params: Mapping[str, str],
+    body: Mapping[str, Any],
+    now: datetime,
+    render: Callable[[T], Reply],
+    write: Callable[[Attempt[T]], T],
+) -> tuple[Reply, bool]:
+    """(answer, replayed) for the REST request `method route path_params body` with `key`: the one
+    record both surfaces use (REST handlers, MCP tools: 50-mcp §6)."""
+    return idempotency.run(
+        idempotency.Request(
+            organization_id=auth.account_id,
+            credential_id=auth.credential_id,
+            request_id=request_id,
+            key=key,
+            fingerprint=fingerprint(method, route, path_params, body),
+            now=now,
+            lambda_context=lambda_context,
+        ),
+        render,
+        write,
+    )
+
+
 def idempotent(
     request: Request,
     auth: AuthContext,
@@ -43,17 +74,17 @@ def idempotent(
     write: Callable[[Attempt[T]], T],
 ) -> Response:
     """Replay, refuse (409), or run `write` under this request's reservation and render its result."""
-    reply, replayed = idempotency.run(
-        idempotency.Request(
-            organization_id=auth.account_id,
-            credential_id=auth.credential_id,
-            request_id=request_state(request).request_id,
-            key=key,
-            fingerprint=fingerprint(method, route, path_params, body),
-            now=now,
-            lambda_context=request.scope.get("aws.context"),
-        ),
-        render,
-        write,
+    reply, replayed = run(
+        auth,
+        request_id=request_state(request).request_id,
+        lambda_context=request.scope.get("aws.context"),
+        key=key,
+        method=method,
+        route=route,
+        path_params=path_params,
+        body=body,
+        now=now,
+        render=render,
+        write=write,
     )
     return as_response(reply, replayed=replayed)

@@ -52,7 +52,9 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/v1/oauth/register", "OAuthFunction", requires_dcr=True),
     Route("GET", "/.well-known/oauth-authorization-server", "OAuthFunction"),
     Route("GET", "/.well-known/oauth-protected-resource", "OAuthFunction"),
+    Route("GET", "/.well-known/oauth-protected-resource/mcp", "OAuthFunction"),
     Route("GET", "/openapi.json", "MetaFunction"),  # extension
+    Route("POST", "/mcp", "McpFunction"),
 )
 
 

@@ -12,8 +12,10 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from fortytwo.adapters.passwords import verify_password
+from fortytwo.config import get_settings
 from fortytwo.domain import clock
 from fortytwo.domain.accounts import Organization, User
+from fortytwo.domain.oauth import audience as audiences
 from fortytwo.domain.oauth import grants as rules
 from fortytwo.domain.oauth.artifacts import (
     COOKIE_VALUE_RE,
@@ -50,6 +52,10 @@ from fortytwo.store import oauth as store
 from fortytwo.store.pepper import get_pepper
 
 GRANT_TYPES = ("authorization_code", "refresh_token")
+
+
+def _issuer() -> str:
+    return get_settings().public_base_url
 
 
 # --- clients ----------------------------------------------------------------------------------
@@ -149,7 +155,11 @@ def _exchange_code(form: Mapping[str, str], client: OAuthClient, pepper: bytes, 
         raise OAuthProblem(rules.INVALID_CODE)
     if error := rules.check_code_redemption(used, now=now, redirect_uri=redirect_uri, code_verifier=verifier):
         raise OAuthProblem(error)
-    issued, _ = rules.redeem_code(used, client, pepper=pepper, now=now)
+    # 50-mcp §4.5: after step 7, so a code with the wrong resource is spent all the same.
+    audience = audiences.code_audience(used.audience, form.get("resource"), _issuer())
+    if isinstance(audience, OAuthError):
+        raise OAuthProblem(audience)
+    issued, _ = rules.redeem_code(used, client, pepper=pepper, now=now, audience=audience)
     try:
         store.save_code_exchange(issued, used)
     except store.CodeReused:
@@ -172,6 +182,8 @@ def _refresh(form: Mapping[str, str], client: OAuthClient, pepper: bytes, now: d
     if isinstance(decision, OAuthError):
         raise OAuthProblem(decision)
     assert record is not None and grant is not None
+    if error := audiences.check_refresh_resource(grant.audience, form.get("resource"), _issuer()):
+        raise OAuthProblem(error)  # the refresh token stays unspent
     issued = rules.rotate_refresh(record, grant, access_scopes=decision.access_scopes, pepper=pepper, now=now)
     try:
         store.save_rotation(issued)
@@ -235,7 +247,7 @@ def introspect(client: OAuthClient, form: Mapping[str, str], issuer: str) -> dic
 
 
 def validate(params: list[tuple[str, str]], post: PostContext | None) -> AuthorizeOutcome:
-    return validate_authorize(params, store.get_client, post)
+    return validate_authorize(params, store.get_client, post, issuer=_issuer())
 
 
 def _session_hash(cookie_value: str | None) -> str | None:
@@ -290,6 +302,7 @@ def approve(req: AuthorizeRequest, user: User, now: datetime) -> str:
         account_id=user.organization_id,
         scopes=req.scopes,
         now=now,
+        audience=req.audience,
     )
     store.put_code(record)
     return code

@@ -80,7 +80,8 @@ def create_admin_client(
         raise ClientInputError(problem)
     if client_type not in ("confidential", "public"):
         raise ClientInputError("type must be confidential or public.")
-    uris, message = validate_redirect_uris(list(redirect_uris), "redirect_uri")
+    public = client_type == "public"
+    uris, message = validate_redirect_uris(list(redirect_uris), "redirect_uri", public=public)
     if uris is None:
         raise ClientInputError(message or "redirect_uri is invalid.")
     confidential = client_type == "confidential"
@@ -152,7 +153,9 @@ def validate_registration(body: bytes, content_type: str | None) -> Registration
     if doc is None:
         return _metadata_error("The request body must be a JSON object.")
 
-    uris, message = validate_redirect_uris(doc.get("redirect_uris"))
+    # A client without a secret may register private-use URIs (50-mcp §4.6).
+    public = doc.get("token_endpoint_auth_method") == "none"
+    uris, message = validate_redirect_uris(doc.get("redirect_uris"), public=public)
     if uris is None:
         return OAuthError("invalid_redirect_uri", message or "redirect_uris is invalid.")
 
