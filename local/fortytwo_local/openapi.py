@@ -213,7 +213,7 @@ RESPONSES: dict[str, Schema] = {
         "`version_conflict` "
         "(`details.current_version`), `idempotency_key_conflict`, `idempotency_in_progress` (with "
         "`Retry-After: 1`), "
-        "`duplicate_url` (`details.webhook_id`).",
+        "`duplicate_url` (`details.webhook_id`), `webhook_paused`, `delivery_pending` (redelivery).",
         {
             "slot_unavailable": error_example(
                 "slot_unavailable", "That time is no longer available", {"reason": "slot_busy"}
@@ -365,6 +365,13 @@ PARAMETERS: dict[str, Schema] = {
         "description": "Subscription id (UUID). Malformed, unknown, or another sandbox's: 404 `not_found`.",
         "schema": string(format="uuid"),
     },
+    "DeliveryId": {
+        "name": "delivery_id",
+        "in": "path",
+        "required": True,
+        "description": "A delivery id `whd_…` of this subscription's deliveries log (30 days).",
+        "schema": string(pattern="^whd_[0-9A-Fa-f-]{36}$"),
+    },
     "IdOrSlug": {
         "name": "idOrSlug",
         "in": "path",
@@ -515,6 +522,7 @@ DELIVERY_EXAMPLE = {
     "created_at": "2026-05-20T11:01:00.901Z",
     "duration_ms": 10000,
     "next_retry_at": "2026-05-20T11:05:00.734Z",
+    "redelivery_of": None,
 }
 
 SCHEMAS: dict[str, Schema] = {
@@ -983,6 +991,9 @@ SCHEMAS: dict[str, Schema] = {
             "created_at": INSTANT,
             "duration_ms": integer(),
             "next_retry_at": nullable(string(format="date-time")),
+            "redelivery_of": nullable(
+                string(description="Extension: the delivery this one repeats (a redelivery), else null.")
+            ),
         },
         [
             "id",
@@ -994,8 +1005,30 @@ SCHEMAS: dict[str, Schema] = {
             "created_at",
             "duration_ms",
             "next_retry_at",
+            "redelivery_of",
         ],
         examples=[DELIVERY_EXAMPLE],
+    ),
+    "WebhookRedelivery": obj(
+        {
+            "id": string(description="The new delivery's id `whd_…`."),
+            "event": sref("WebhookEventName"),
+            "status": string(enum=["scheduled"]),
+            "redelivery_of": string(description="The delivery it repeats."),
+            "created_at": INSTANT,
+            "next_retry_at": string(format="date-time", description="When attempt 1 is due."),
+        },
+        ["id", "event", "status", "redelivery_of", "created_at", "next_retry_at"],
+        examples=[
+            {
+                "id": "whd_019e4510-4b20-7c55-9a1e-0f2b7d2f4c11",
+                "event": "booking_updated",
+                "status": "scheduled",
+                "redelivery_of": "whd_019e450a-db80-770f-802a-3486c6a355a0",
+                "created_at": "2026-05-20T11:07:00.000Z",
+                "next_retry_at": "2026-05-20T11:07:00.000Z",
+            }
+        ],
     ),
     "WebhookEnvelope": obj(
         {
@@ -1790,6 +1823,24 @@ OPERATIONS: dict[str, Schema] = {
             **errors(*SCOPED, "BadRequest", "NotFound"),
         },
     },
+    "redeliverWebhookDelivery": {
+        "tags": ["Webhooks"],
+        "scope": "webhooks:write",
+        "summary": "Deliver an event again as a new delivery (extension)",
+        "description": "A new delivery (new `whd_` id, attempt 1, the full retry schedule) of the same "
+        "event envelope (same `evt_` id and body). Checks in order: the subscription (404), the delivery in "
+        "its 30-day log (404), the subscription active (409 `webhook_paused`), nothing of the same event "
+        "pending for it (409 `delivery_pending`). Idempotent like the booking writes.",
+        "parameters": [p("WebhookId"), p("DeliveryId"), p("IdempotencyKey")],
+        "responses": {
+            "202": ok(
+                "The new delivery, scheduled (also on an idempotent replay).",
+                sref("WebhookRedelivery"),
+                headers=("Idempotent-Replayed",),
+            ),
+            **errors(*SCOPED, "BadRequest", "NotFound", "Conflict", "PayloadTooLarge"),
+        },
+    },
     "authorize": {
         "tags": ["OAuth"],
         "scope": "public",
@@ -1936,6 +1987,7 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("POST", "/v1/webhooks/{id}/rotate-secret"): "rotateWebhookSecret",
     ("POST", "/v1/webhooks/{id}/test"): "testWebhook",
     ("GET", "/v1/webhooks/{id}/deliveries"): "listWebhookDeliveries",
+    ("POST", "/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver"): "redeliverWebhookDelivery",
     ("GET", "/v1/oauth/authorize"): "authorize",
     ("POST", "/v1/oauth/authorize"): "authorizeSubmit",
     ("POST", "/v1/oauth/token"): "token",

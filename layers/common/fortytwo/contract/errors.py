@@ -281,3 +281,15 @@ class SlotLockTimeout(ApiError):
 
     def __init__(self, message: str | None = None) -> None:
         super().__init__(message, headers={"Retry-After": "1"})
+
+
+class WebhookPaused(ApiError):
+    status = 409
+    code = "webhook_paused"
+    default_message = "This webhook is paused; resume it before redelivering."
+
+
+class DeliveryPending(ApiError):
+    status = 409
+    code = "delivery_pending"
+    default_message = "A delivery of this event to this webhook is still pending; wait until it finishes."

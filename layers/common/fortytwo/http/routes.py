@@ -42,6 +42,7 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/v1/webhooks/{id}/rotate-secret", "WebhooksFunction"),
     Route("POST", "/v1/webhooks/{id}/test", "WebhooksFunction"),
     Route("GET", "/v1/webhooks/{id}/deliveries", "WebhooksFunction"),
+    Route("POST", "/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver", "WebhooksFunction"),  # extension
     Route("GET", "/v1/oauth/authorize", "OAuthFunction"),
     Route("POST", "/v1/oauth/authorize", "OAuthFunction"),
     Route("POST", "/v1/oauth/token", "OAuthFunction"),

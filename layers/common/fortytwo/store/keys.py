@@ -215,3 +215,11 @@ def ledger_partition(host_user_id: str) -> str:
 
 def ledger_day_sort_key(day_iso: str) -> str:
     return f"DAY#{day_iso}"
+
+
+# --- Admin Center and redelivery (55-admin-center) ------------------------------------------------
+
+
+def delivery_chain(webhook_id: str, event_id: str) -> tuple[str, str]:
+    """The newest delivery of one event to one subscription (redelivery's check 4)."""
+    return webhook_partition(webhook_id), f"CHAIN#{event_id}"
