@@ -193,6 +193,7 @@ def test_queue_and_stream_access_follows_the_event_sources(transformed: dict[str
         grants[logical_id] = actions
     assert grants.pop("WebhookFanoutFunction") == {"sqs:SendMessage", "dynamodb:GetRecords"}
     assert grants.pop("WebhooksFunction") == {"sqs:SendMessage"}
+    assert grants.pop("AdminFunction") == {"sqs:SendMessage"}
     assert grants.pop("WebhookDeliveryFunction") == {
         "sqs:ReceiveMessage",
         "sqs:DeleteMessage",

@@ -91,10 +91,11 @@ FUNCTIONS = {
     "BookingsFunction": "bookings",
     "WebhooksFunction": "webhooks",
     "OAuthFunction": "oauth",
+    "AdminFunction": "admin",
     "WebhookFanoutFunction": "webhook_fanout",
     "WebhookDeliveryFunction": "webhook_delivery",
 }
-HTTP_GROUPS = ["meta", "event_types", "slots", "bookings", "webhooks", "oauth"]
+HTTP_GROUPS = ["meta", "event_types", "slots", "bookings", "webhooks", "oauth", "admin"]
 
 
 def test_the_function_list_is_the_templates(template: dict[str, Any]) -> None:

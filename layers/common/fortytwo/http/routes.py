@@ -52,6 +52,13 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/.well-known/oauth-authorization-server", "OAuthFunction"),
     Route("GET", "/.well-known/oauth-protected-resource", "OAuthFunction"),
     Route("GET", "/openapi.json", "MetaFunction"),  # extension
+    # Admin Center pages (55-admin-center), not API routes.
+    Route("GET", "/360/signin", "AdminFunction"),
+    Route("POST", "/360/signin", "AdminFunction"),
+    Route("POST", "/360/signout", "AdminFunction"),
+    Route("GET", "/360/api", "AdminFunction"),
+    Route("POST", "/360/api/{action+}", "AdminFunction"),
+    Route("GET", "/360/admin.css", "AdminFunction"),
 )
 
 

@@ -223,3 +223,17 @@ def ledger_day_sort_key(day_iso: str) -> str:
 def delivery_chain(webhook_id: str, event_id: str) -> tuple[str, str]:
     """The newest delivery of one event to one subscription (redelivery's check 4)."""
     return webhook_partition(webhook_id), f"CHAIN#{event_id}"
+
+
+def admin_session(session_hash: str) -> tuple[str, str]:
+    return f"ADMINSESSION#{session_hash}", "SESSION"
+
+
+def oauth_clients_of_org(org_id: str) -> str:
+    """gsi1 partition: the OAuth clients an organization manages (admin and page), by created_at."""
+    return f"ORG#{org_id}#OAUTHCLIENTS"
+
+
+def oauth_grants_of_client(client_id: str) -> str:
+    """gsi2 partition: every grant of a client (deleting the client revokes them)."""
+    return f"OAUTHCLIENT#{client_id}#GRANTS"
