@@ -211,7 +211,7 @@ def _checked(request: Request, form: Mapping[str, list[str]] | None) -> Signed |
         return _redirect("/360/signin")
     if not same_origin(request.headers, get_settings().public_base_url):
         return _problem(403)
-    if not admin_center.csrf_ok(signed, (form.get("csrf_token") or [None])[0]):
+    if not admin_center.csrf_ok(signed, next(iter(form.get("csrf_token") or []), None)):
         return _problem(403)
     return signed
 

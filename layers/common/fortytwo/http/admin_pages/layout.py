@@ -27,7 +27,8 @@ main{max-width:72rem}
 header.bar{display:flex;flex-wrap:wrap;gap:1rem;align-items:center;justify-content:space-between;
   max-width:72rem;margin:1rem auto 0;padding:0 1.5rem}
 header.bar p{margin:0}
-nav ul.tabs{display:flex;gap:.5rem;list-style:none;padding:0;margin:0 0 1.5rem;border-bottom:1px solid #d0d7de}
+nav ul.tabs{display:flex;gap:.5rem;list-style:none;padding:0;margin:0 0 1.5rem;
+  border-bottom:1px solid #d0d7de}
 nav ul.tabs a{display:inline-block;padding:.5rem 1rem;color:#1d4ed8;text-decoration:none}
 nav ul.tabs a[aria-current=page]{border-bottom:3px solid #1d4ed8;color:#1f2328;font-weight:600}
 table{border-collapse:collapse;width:100%;margin:0 0 1.5rem;font-size:.9375rem}
@@ -106,7 +107,8 @@ def _notice(notice: Notice | None) -> str:
         label = notice.secret_label or "Secret"
         secret = (
             f'<p><label for="shown-secret">{escape(label)} (shown once: copy it now)</label>'
-            f'<input type="text" id="shown-secret" class="secret" readonly value="{escape(notice.secret)}"></p>'
+            '<input type="text" id="shown-secret" class="secret" readonly'
+            f' value="{escape(notice.secret)}"></p>'
         )
     return f'<div id="notice" class="notice" role="status"><p>{escape(notice.message)}</p>{secret}</div>\n'
 
@@ -135,7 +137,8 @@ def document(title: str, body: str) -> str:
 def page(frame: Frame, title: str, content: str) -> str:
     header = (
         '<header class="bar">'
-        f"<p><strong>42min Admin Center</strong> · {escape(frame.organization)} · {escape(frame.user_label)}</p>"
+        f"<p><strong>42min Admin Center</strong> · {escape(frame.organization)}"
+        f" · {escape(frame.user_label)}</p>"
         f"{post_form('/360/signout', frame.csrf, 'Sign out', css='secondary')}"
         "</header>\n"
     )
@@ -175,7 +178,8 @@ def sign_in_page(*, csrf: str, next_path: str, login: str = "", error: str | Non
         f'<input type="text" id="login" name="login" autocomplete="username" required value="{escape(login)}"'
         f"{described}>\n"
         '<label for="password">Password</label>\n'
-        f'<input type="password" id="password" name="password" autocomplete="current-password" required{described}>\n'
+        '<input type="password" id="password" name="password" autocomplete="current-password"'
+        f" required{described}>\n"
         '<div class="actions"><button type="submit">Sign in</button></div>\n'
         "</form>\n</main>\n"
     )

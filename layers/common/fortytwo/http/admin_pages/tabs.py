@@ -150,7 +150,8 @@ def _register_form(csrf: str, form: ClientForm) -> str:
     name_error, name_aria = field_error(form.errors, "app-name")
     uris_error, uris_aria = field_error(form.errors, "app-redirect-uris")
     types = "".join(
-        f'<input type="radio" id="app-type-{t}" name="type" value="{t}"{" checked" if t == form.client_type else ""}>'
+        f'<input type="radio" id="app-type-{t}" name="type" value="{t}"'
+        f"{' checked' if t == form.client_type else ''}>"
         f'<label for="app-type-{t}">{label}</label> '
         for t, label in (
             ("confidential", "Confidential (server-side, has a secret)"),
@@ -256,7 +257,8 @@ def _hook_actions(sub: Subscription, csrf: str) -> str:
         post_form(f"{base}/rotate-secret", csrf, "Rotate secret"),
         post_form(f"{base}/test", csrf, "Send test event"),
         f'<a class="button" href="/360/api?tab=webhooks&amp;webhook={quote(sub.id)}">Deliveries</a>',
-        f'<a class="button" href="/360/api?tab=webhooks&amp;webhook={quote(sub.id)}&amp;panel=delete">Delete</a>',
+        f'<a class="button" href="/360/api?tab=webhooks&amp;webhook={quote(sub.id)}&amp;panel=delete">'
+        "Delete</a>",
     ]
     return " ".join(parts)
 
@@ -288,7 +290,7 @@ def _deliveries(view: DeliveriesView, csrf: str) -> str:
     caption = f"Deliveries of {sub.url} (30 days, newest first)"
     more = f'<p><a href="{escape(view.next_link)}">Next deliveries</a></p>\n' if view.next_link else ""
     return (
-        f'<h3 id="deliveries">Deliveries</h3>\n'
+        '<h3 id="deliveries">Deliveries</h3>\n'
         + table(headers, rows, caption, "No deliveries in the last 30 days.")
         + more
     )
