@@ -107,8 +107,13 @@ async def _form(request: Request) -> dict[str, list[str]] | None:
 
 
 def _session(request: Request) -> Signed | None:
+    """The signed-in session; a request without one counts in the anonymous IP bucket (pages of a
+    signed-in owner or admin are not rate limited: every action behind them is an admin's own)."""
     value = _cookies(request).get(session_cookie_name(_secure()))
-    return admin_center.current(value, clock.now())
+    signed = admin_center.current(value, clock.now())
+    if signed is None:
+        count_anonymous(request)
+    return signed
 
 
 def _signin_redirect(request: Request) -> Response:
@@ -143,7 +148,6 @@ async def stylesheet(request: Request) -> Response:
 
 @app.get("/360/signin")
 async def signin_page(request: Request) -> Response:
-    count_anonymous(request)
     next_path = safe_next(request.query_params.get("next"))
     if await run_in_threadpool(_session, request) is not None:
         return _redirect(next_path)
@@ -218,7 +222,6 @@ def _checked(request: Request, form: Mapping[str, list[str]] | None) -> Signed |
 
 @app.post("/360/signout")
 async def signout(request: Request) -> Response:
-    count_anonymous(request)
     form = await _form(request)
 
     def run() -> Response:
@@ -245,7 +248,6 @@ def _show(request: Request) -> Response:
 
 @app.get("/360/api")
 async def show(request: Request) -> Response:
-    count_anonymous(request)
     try:
         return await run_in_threadpool(_show, request)
     except Exception as exc:  # noqa: BLE001 - every failure is a page
@@ -270,7 +272,6 @@ def _act(request: Request, path: str, form: Mapping[str, list[str]] | None) -> R
 
 @app.post("/360/api/{action:path}")
 async def act(action: str, request: Request) -> Response:
-    count_anonymous(request)
     form = await _form(request)
     try:
         return await run_in_threadpool(_act, request, action, form)
