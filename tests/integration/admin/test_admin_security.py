@@ -17,7 +17,9 @@ COOKIE = "__Host-42min_admin"
 
 def _create_pat(browser: Browser, name: str = "k") -> str:
     page = browser.get("/360/api?tab=apiKeys")
-    return shown_secret(browser.submit(page, "/360/api/pats/create", [("name", name), ("scopes", "slots:read")]).text)
+    return shown_secret(
+        browser.submit(page, "/360/api/pats/create", [("name", name), ("scopes", "slots:read")]).text
+    )
 
 
 def _pat_count(browser: Browser) -> int:
@@ -25,12 +27,16 @@ def _pat_count(browser: Browser) -> int:
 
 
 @pytest.mark.parametrize("token", [None, "", "not-the-token"])
-def test_a_post_without_the_sessions_csrf_token_is_refused(browser: Browser, org: dict[str, Any], token: str | None) -> None:
+def test_a_post_without_the_sessions_csrf_token_is_refused(
+    browser: Browser, org: dict[str, Any], token: str | None
+) -> None:
     page = browser.sign_in(f"{org['prefix']}ada")
     form = [(k, v) for k, v in hidden_fields(page.text, "/360/api/pats/create") if k != "csrf_token"]
     if token is not None:
         form.append(("csrf_token", token))
-    refused = browser.request("POST", "/360/api/pats/create", form=[*form, ("name", "x"), ("scopes", "slots:read")])
+    refused = browser.request(
+        "POST", "/360/api/pats/create", form=[*form, ("name", "x"), ("scopes", "slots:read")]
+    )
     assert refused.status == 403 and 'data-status="403"' in refused.text
     assert _pat_count(browser) == 0
 
@@ -91,7 +97,9 @@ def test_sign_out_ends_the_session(browser: Browser, org: dict[str, Any]) -> Non
     assert replay.get("/360/api").status == 303
 
 
-def test_idle_and_absolute_expiry(browser: Browser, org: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_idle_and_absolute_expiry(
+    browser: Browser, org: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from fortytwo.domain import clock
 
     browser.sign_in(f"{org['prefix']}ada")
@@ -139,13 +147,20 @@ def test_cross_organization_ids_answer_404(org: dict[str, Any], invoke: Invoker)
     _create_pat(theirs)
     their_pat = re.search(r"id=([0-9a-f-]{36})&amp;confirm", theirs.get("/360/api").text).group(1)  # type: ignore[union-attr]
     page = theirs.get("/360/api?tab=oauthApps")
-    done = theirs.submit(page, "/360/api/oauth-apps/register", {"name": "T", "type": "public", "redirect_uris": "https://t.example/cb"})
+    done = theirs.submit(
+        page,
+        "/360/api/oauth-apps/register",
+        {"name": "T", "type": "public", "redirect_uris": "https://t.example/cb"},
+    )
     their_client = re.search(r"Client ID: (42min_[0-9A-Z]+)", done.text).group(1)  # type: ignore[union-attr]
 
     mine = Browser()
     page = mine.sign_in(f"{org['prefix']}ada")
     csrf = dict(hidden_fields(page.text, "/360/api/pats/create"))["csrf_token"]
-    for path in (f"/360/api?tab=apiKeys&id={their_pat}&confirm=revoke", f"/360/api?tab=oauthApps&id={their_client}&panel=edit"):
+    for path in (
+        f"/360/api?tab=apiKeys&id={their_pat}&confirm=revoke",
+        f"/360/api?tab=oauthApps&id={their_client}&panel=edit",
+    ):
         assert mine.get(path).status == 404
     for action in (
         f"/360/api/pats/{their_pat}/revoke",
@@ -172,7 +187,11 @@ def test_secrets_never_in_logs_or_later_pages(browser: Browser, org: dict[str, A
     browser.sign_in(f"{org['prefix']}ada")
     token = _create_pat(browser)
     page = browser.get("/360/api?tab=oauthApps")
-    done = browser.submit(page, "/360/api/oauth-apps/register", {"name": "S", "type": "confidential", "redirect_uris": "https://s.example/cb"})
+    done = browser.submit(
+        page,
+        "/360/api/oauth-apps/register",
+        {"name": "S", "type": "confidential", "redirect_uris": "https://s.example/cb"},
+    )
     secret = shown_secret(done.text)
     later = [browser.get(f"/360/api?tab={tab}").text for tab in ("apiKeys", "oauthApps", "webhooks")]
     assert all(token not in html and secret not in html for html in later)
@@ -185,7 +204,12 @@ def test_next_is_limited_to_admin_paths(browser: Browser, org: dict[str, Any]) -
     for target in ("https://evil.example/", "//evil.example/360/api", "/v1/_ping", "/360/\\evil"):
         b = Browser()
         page = b.get(f"/360/signin?next={target}")
-        response = b.submit(page, "/360/signin", {"login": f"{org['prefix']}ada", "password": "correct-horse-battery"}, follow=False)
+        response = b.submit(
+            page,
+            "/360/signin",
+            {"login": f"{org['prefix']}ada", "password": "correct-horse-battery"},
+            follow=False,
+        )
         assert response.headers["location"] == "/360/api", target
 
 
@@ -199,7 +223,9 @@ def test_sign_in_is_throttled_per_account(org: dict[str, Any], monkeypatch: pyte
         for i in range(5):
             b = Browser()
             page = b.request("GET", "/360/signin", headers={"x-test": str(i)})
-            response = b.submit(page, "/360/signin", {"login": f"{org['prefix']}ada", "password": "wrong"}, follow=False)
+            response = b.submit(
+                page, "/360/signin", {"login": f"{org['prefix']}ada", "password": "wrong"}, follow=False
+            )
             codes.append(response.status)
         assert codes[-1] == 429
     finally:
