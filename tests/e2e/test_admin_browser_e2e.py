@@ -1,0 +1,254 @@
+"""Admin Center → API in a real headless browser (55-admin-center §7): a customer who has only a
+username and a password signs in, mints a token and uses it at once, regenerates and revokes it,
+registers a confidential app and completes an authorization-code + PKCE flow with it, rotates its
+secret, and redelivers a failed webhook delivery that then reaches the receiver with a valid
+signature. The whole journey runs twice: with JavaScript, and with JavaScript disabled. A screenshot
+of each tab is kept under tests/output/."""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from browser_support import (
+    OUTPUT_DIR,
+    Callback,
+    assert_accessible,
+    authorize_url,
+    field_by_label,
+    png_size,
+    sign_in,
+    wait_for,
+    wait_for_url,
+)
+from oauth_support import ADA, basic_auth, bearer, new_verifier, query_of
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.ui import Select
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tests.integration.webhooks.receiver import Receiver  # noqa: E402
+
+pytestmark = pytest.mark.xdist_group("oauth-browser")
+
+
+@pytest.fixture
+def callback() -> Iterator[Callback]:
+    server = Callback()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    server = Receiver().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def click(driver: WebDriver, text: str, scope: str = "main") -> None:
+    """Press the button or follow the link whose visible text is `text` (first match in `scope`)."""
+    xpath = f"//{scope}//*[(self::button or self::a) and normalize-space()='{text}']"
+    driver.find_element(By.XPATH, xpath).click()
+
+
+def notice(driver: WebDriver) -> str:
+    wait_for(driver, "#notice")
+    return str(driver.find_element(By.ID, "notice").text)
+
+
+def shown_secret(driver: WebDriver) -> str:
+    wait_for(driver, "#shown-secret")
+    return str(driver.find_element(By.ID, "shown-secret").get_attribute("value"))
+
+
+def screenshot(driver: WebDriver, name: str) -> None:
+    OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
+    shot = OUTPUT_DIR / name
+    shot.unlink(missing_ok=True)
+    driver.set_window_size(1280, 1400)
+    assert driver.save_screenshot(str(shot))
+    width, height = png_size(shot)
+    assert width >= 600 and height >= 600
+
+
+def ping(stack: Any, token: str) -> int:
+    return httpx.get(f"{stack.base_url}/v1/_ping", headers=bearer(token), timeout=30).status_code
+
+
+def admin_sign_in(driver: WebDriver, stack: Any) -> None:
+    driver.get(f"{stack.base_url}/360/api")
+    wait_for(driver, "form#sign-in")
+    assert driver.current_url.startswith(f"{stack.base_url}/360/signin?next=")
+    assert_accessible(driver)
+    field_by_label(driver, "Email or username").send_keys("ada")
+    field_by_label(driver, "Password").send_keys(ADA[1])
+    click(driver, "Sign in")
+    wait_for(driver, "main#admin-api")
+
+
+def api_keys(driver: WebDriver, stack: Any, shots: bool) -> str:
+    """Create (used at once), regenerate (old one 401), revoke; returns a webhooks token."""
+    assert driver.find_element(By.CSS_SELECTOR, "nav a[aria-current=page]").text == "API keys"
+    field_by_label(driver, "Name").send_keys("CRM sync")
+    driver.find_element(By.ID, "scope-slots:read").click()
+    driver.find_element(By.ID, "scope-bookings:write").click()
+    Select(field_by_label(driver, "Expiry")).select_by_value("42")
+    click(driver, "Create")
+    assert "API key “CRM sync” created." in notice(driver)
+    first = shown_secret(driver)
+    assert ping(stack, first) == 200  # at once
+    assert_accessible(driver)
+    if shots:
+        screenshot(driver, "admin-api-keys.png")
+
+    driver.get(f"{stack.base_url}/360/api?tab=apiKeys")
+    assert first not in driver.page_source
+    click(driver, "Regenerate")
+    wait_for(driver, ".confirm")
+    click(driver, "Regenerate", scope="div[@class='confirm']")
+    second = shown_secret(driver)
+    assert ping(stack, first) == 401 and ping(stack, second) == 200
+    click(driver, "Revoke")
+    wait_for(driver, ".confirm")
+    click(driver, "Revoke", scope="div[@class='confirm']")
+    assert "revoked" in notice(driver)
+    assert ping(stack, second) == 401
+
+    field_by_label(driver, "Name").send_keys("Webhooks")
+    driver.find_element(By.ID, "scope-webhooks:read").click()
+    driver.find_element(By.ID, "scope-webhooks:write").click()
+    click(driver, "Create")
+    return shown_secret(driver)
+
+
+def oauth_apps(driver: WebDriver, stack: Any, callback: Callback, shots: bool) -> None:
+    click(driver, "OAuth apps", scope="nav")
+    wait_for(driver, "form#register-app")
+    field_by_label(driver, "Name").send_keys("Page app")
+    field_by_label(driver, "Confidential (server-side, has a secret)").click()
+    field_by_label(driver, "Redirect URIs (one per line)").send_keys("http://127.0.0.1/callback")
+    click(driver, "Register")
+    text = notice(driver)
+    client_id = re.search(r"Client ID: (42min_[0-9A-Z]+)", text).group(1)  # type: ignore[union-attr]
+    secret = shown_secret(driver)
+    if shots:
+        screenshot(driver, "admin-oauth-apps.png")
+
+    # The app just registered completes an authorization-code + PKCE flow.
+    verifier = new_verifier()
+    driver.get(authorize_url(stack, client_id, callback.redirect_uri, verifier, "admin-page"))
+    sign_in(driver)
+    driver.find_element(By.CSS_SELECTOR, "form#consent button[value=approve]").click()
+    landed = query_of(wait_for_url(driver, callback.redirect_uri))
+    token = httpx.post(
+        f"{stack.base_url}/v1/oauth/token",
+        data={
+            "grant_type": "authorization_code",
+            "code": landed["code"],
+            "redirect_uri": callback.redirect_uri,
+            "code_verifier": verifier,
+        },
+        headers=basic_auth(client_id, secret),
+        timeout=30,
+    )
+    assert token.status_code == 200, token.text
+    assert ping(stack, token.json()["access_token"]) == 200
+
+    driver.get(f"{stack.base_url}/360/api?tab=oauthApps")
+    assert secret not in driver.page_source
+    click(driver, "Rotate secret")
+    new_secret = shown_secret(driver)
+
+    def introspect(with_secret: str) -> int:
+        return httpx.post(
+            f"{stack.base_url}/v1/oauth/introspect",
+            data={"token": token.json()["access_token"]},
+            headers=basic_auth(client_id, with_secret),
+            timeout=30,
+        ).status_code
+
+    assert introspect(secret) == 401 and introspect(new_secret) == 200
+
+
+def webhooks(driver: WebDriver, stack: Any, receiver: Receiver, token: str, shots: bool) -> None:
+    path = f"/hook-{time.monotonic_ns()}"
+    hook = httpx.post(
+        f"{stack.base_url}/v1/webhooks",
+        json={"url": receiver.url(path), "events": ["booking_created"]},
+        headers=bearer(token),
+        timeout=30,
+    )
+    assert hook.status_code == 201, hook.text
+    receiver.secrets[path] = [hook.json()["data"]["signing_secret"]]
+    receiver.statuses[path] = 500
+
+    click(driver, "Webhooks", scope="nav")
+    wait_for(driver, "main[data-tab=webhooks]")
+    assert "PAT Webhooks" in driver.page_source
+    click(driver, "Send test event")
+    assert "status 500" in notice(driver)  # the test delivery failed
+    (failed,) = receiver.on(path)
+    receiver.statuses[path] = 204
+
+    driver.get(f"{stack.base_url}/360/api?tab=webhooks&webhook={hook.json()['data']['id']}")
+    wait_for(driver, "#deliveries")
+    click(driver, "Redeliver")
+    assert "scheduled." in notice(driver)
+    got = receiver.wait_for(lambda all_: len([r for r in all_ if r.path == path]) >= 2)
+    again = [r for r in got if r.path == path][-1]
+    assert again.answered == 204 and again.verify_error is None
+    assert again.delivery_id != failed.delivery_id and again.body == failed.body and again.attempt == 1
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        driver.get(f"{stack.base_url}/360/api?tab=webhooks&webhook={hook.json()['data']['id']}")
+        if again.delivery_id in driver.page_source:
+            break
+        time.sleep(0.5)
+    assert f"repeats {failed.delivery_id}" in driver.find_element(By.ID, "admin-api").text
+    assert_accessible(driver)
+    if shots:
+        screenshot(driver, "admin-webhooks.png")
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_the_admin_center_journey(
+    stack: Any,
+    browser_factory: Callable[..., WebDriver],
+    callback: Callback,
+    receiver: Receiver,
+    javascript: bool,
+) -> None:
+    driver = browser_factory(javascript=javascript)
+    admin_sign_in(driver, stack)
+    assert driver.find_elements(By.TAG_NAME, "script") == []  # nothing depends on scripts
+    token = api_keys(driver, stack, shots=javascript)
+    oauth_apps(driver, stack, callback, shots=javascript)
+    driver.get(f"{stack.base_url}/360/api")
+    webhooks(driver, stack, receiver, token, shots=javascript)
+    click(driver, "Sign out", scope="header")
+    wait_for(driver, "form#sign-in")
+    driver.get(f"{stack.base_url}/360/api?tab=webhooks")
+    wait_for(driver, "form#sign-in")  # the session is over
+
+
+def test_a_plain_user_is_refused(stack: Any, browser_factory: Callable[..., WebDriver]) -> None:
+    driver = browser_factory(javascript=False)
+    driver.get(f"{stack.base_url}/360/signin")
+    wait_for(driver, "form#sign-in")
+    field_by_label(driver, "Email or username").send_keys("linus")
+    field_by_label(driver, "Password").send_keys("anything")
+    click(driver, "Sign in")
+    wait_for(driver, "#sign-in-error")
+    assert "Incorrect email, username or password." in driver.page_source
