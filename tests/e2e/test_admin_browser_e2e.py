@@ -62,6 +62,12 @@ def click(driver: WebDriver, text: str, scope: str = "main") -> None:
     driver.find_element(By.XPATH, xpath).click()
 
 
+def row_button(driver: WebDriver, code: str, text: str) -> None:
+    """Press `text` in the table row that shows `code` (other rows may belong to other tests)."""
+    xpath = f"//tr[.//code[normalize-space()='{code}']]//button[normalize-space()='{text}']"
+    driver.find_element(By.XPATH, xpath).click()
+
+
 def notice(driver: WebDriver) -> str:
     wait_for(driver, "#notice")
     return str(driver.find_element(By.ID, "notice").text)
@@ -167,7 +173,7 @@ def oauth_apps(driver: WebDriver, stack: Any, callback: Callback, shots: bool) -
 
     driver.get(f"{stack.base_url}/360/api?tab=oauthApps")
     assert secret not in driver.page_source
-    click(driver, "Rotate secret")
+    row_button(driver, client_id, "Rotate secret")
     new_secret = shown_secret(driver)
 
     def introspect(with_secret: str) -> int:
@@ -196,7 +202,7 @@ def webhooks(driver: WebDriver, stack: Any, receiver: Receiver, token: str, shot
     click(driver, "Webhooks", scope="nav")
     wait_for(driver, "main[data-tab=webhooks]")
     assert "PAT Webhooks" in driver.page_source
-    click(driver, "Send test event")
+    row_button(driver, receiver.url(path), "Send test event")
     assert "status 500" in notice(driver)  # the test delivery failed
     (failed,) = receiver.on(path)
     receiver.statuses[path] = 204

@@ -53,7 +53,13 @@ def test_another_sessions_token_is_refused(org: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize(
-    "headers", [{"origin": "https://evil.example"}, {"origin": "null"}, {"referer": "https://evil.example/x"}]
+    "headers",
+    [
+        {"origin": "https://evil.example"},
+        {"origin": "http://api.42min.test"},
+        {"referer": "https://evil.example/x"},
+        {"origin": "null", "referer": "https://evil.example/x"},
+    ],
 )
 def test_cross_origin_posts_are_refused_even_with_a_valid_token(
     browser: Browser, org: dict[str, Any], headers: dict[str, str]
@@ -65,6 +71,16 @@ def test_cross_origin_posts_are_refused_even_with_a_valid_token(
     refused = browser.request("POST", "/360/api/pats/create", form=form, headers=headers)
     assert refused.status == 403
     assert _pat_count(browser) == 0
+
+
+def test_an_opaque_origin_leaves_the_decision_to_the_token(browser: Browser, org: dict[str, Any]) -> None:
+    """Browsers send `Origin: null` for form posts of a `Referrer-Policy: no-referrer` page (ours)."""
+    page = browser.sign_in(f"{org['prefix']}ada")
+    form = [*hidden_fields(page.text, "/360/api/pats/create"), ("name", "x"), ("scopes", "slots:read")]
+    assert (
+        browser.request("POST", "/360/api/pats/create", form=form, headers={"origin": "null"}).status == 303
+    )
+    assert _pat_count(browser) == 1
 
 
 def test_sign_in_issues_a_new_session_id_every_time(org: dict[str, Any]) -> None:

@@ -13,8 +13,6 @@ from tests.integration.admin.conftest import Browser, hidden_fields, shown_secre
 from tests.integration.webhooks.conftest import Pipeline, emit_event
 from tests.integration.webhooks.receiver import Receiver
 
-pytest_plugins = ["tests.integration.webhooks.conftest"]
-
 
 @pytest.fixture
 def admin_deps(functions: Any, monkeypatch: pytest.MonkeyPatch, resolver: dict[str, list[str]]) -> None:
@@ -29,8 +27,7 @@ def setup(moto_env: None, invoke: Any, receiver: Receiver, admin_deps: None) -> 
     from tests.integration.webhooks.conftest import Api
 
     org = unique_org()
-    from fortytwo.services import pats
-    from fortytwo.services import accounts
+    from fortytwo.services import accounts, pats
 
     user = accounts.find_user(f"{org['prefix']}ada")
     _, token = pats.create_for_user(user, "integration", "webhooks:read,webhooks:write", None)

@@ -51,10 +51,12 @@ def origin_of(url: str) -> str:
 
 def same_origin(headers: Mapping[str, str], issuer: str) -> bool:
     """`Origin`, else `Referer`, must be this site when present (a form post from another origin is
-    refused even with a valid token). Neither present: allowed (the CSRF token decides)."""
+    refused even with a valid token). Neither present: allowed (the CSRF token decides). `Origin: null`
+    counts as absent: browsers send it for every form post of a page with `Referrer-Policy:
+    no-referrer`, which §2 requires of these very pages."""
     expected = origin_of(issuer)
     origin = headers.get("origin")
-    if origin is not None:
+    if origin is not None and origin != "null":
         return origin.lower() == expected
     referer = headers.get("referer")
     if referer:
