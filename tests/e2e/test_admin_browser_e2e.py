@@ -131,7 +131,7 @@ def api_keys(driver: WebDriver, stack: Any, shots: bool) -> str:
     assert "revoked" in notice(driver)
     assert ping(stack, second) == 401
 
-    field_by_label(driver, "Name").send_keys("Webhooks")
+    field_by_label(driver, "Name").send_keys(f"Webhooks {time.monotonic_ns()}")  # one per run
     driver.find_element(By.ID, "scope-webhooks:read").click()
     driver.find_element(By.ID, "scope-webhooks:write").click()
     click(driver, "Create")
@@ -201,7 +201,7 @@ def webhooks(driver: WebDriver, stack: Any, receiver: Receiver, token: str, shot
 
     click(driver, "Webhooks", scope="nav")
     wait_for(driver, "main[data-tab=webhooks]")
-    assert "PAT Webhooks" in driver.page_source
+    assert "PAT Webhooks " in driver.page_source
     row_button(driver, receiver.url(path), "Send test event")
     assert "status 500" in notice(driver)  # the test delivery failed
     (failed,) = receiver.on(path)
@@ -237,12 +237,18 @@ def test_the_admin_center_journey(
     javascript: bool,
 ) -> None:
     driver = browser_factory(javascript=javascript)
-    admin_sign_in(driver, stack)
-    assert driver.find_elements(By.TAG_NAME, "script") == []  # nothing depends on scripts
-    token = api_keys(driver, stack, shots=javascript)
-    oauth_apps(driver, stack, callback, shots=javascript)
-    driver.get(f"{stack.base_url}/360/api")
-    webhooks(driver, stack, receiver, token, shots=javascript)
+    try:
+        admin_sign_in(driver, stack)
+        assert driver.find_elements(By.TAG_NAME, "script") == []  # nothing depends on scripts
+        token = api_keys(driver, stack, shots=javascript)
+        oauth_apps(driver, stack, callback, shots=javascript)
+        driver.get(f"{stack.base_url}/360/api")
+        webhooks(driver, stack, receiver, token, shots=javascript)
+    except Exception:
+        OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
+        (OUTPUT_DIR / "admin-failure.html").write_text(driver.page_source)
+        driver.save_screenshot(str(OUTPUT_DIR / "admin-failure.png"))
+        raise
     click(driver, "Sign out", scope="header")
     wait_for(driver, "form#sign-in")
     driver.get(f"{stack.base_url}/360/api?tab=webhooks")
