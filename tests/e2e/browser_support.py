@@ -217,6 +217,15 @@ class Callback:
         self.server.server_close()
 
 
+@pytest.fixture
+def callback() -> Iterator[Callback]:
+    server = Callback()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
 def authorize_url(stack: Any, client_id: str, redirect_uri: str, verifier: str, state: str) -> str:
     query = [
         ("response_type", "code"),

@@ -39,15 +39,6 @@ pytestmark = pytest.mark.xdist_group("oauth-browser")
 
 
 @pytest.fixture
-def callback() -> Iterator[Callback]:
-    server = Callback()
-    try:
-        yield server
-    finally:
-        server.close()
-
-
-@pytest.fixture
 def receiver() -> Iterator[Receiver]:
     server = Receiver().start()
     try:

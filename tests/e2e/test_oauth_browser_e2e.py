@@ -6,7 +6,7 @@ FAIL (CI runs as root with the Debian mirrors reachable).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -39,15 +39,6 @@ from selenium.webdriver.remote.webdriver import WebDriver
 
 # One xdist worker runs them all: one browser install, one set of Chromium processes at a time.
 pytestmark = pytest.mark.xdist_group("oauth-browser")
-
-
-@pytest.fixture
-def callback() -> Iterator[Callback]:
-    server = Callback()
-    try:
-        yield server
-    finally:
-        server.close()
 
 
 @pytest.fixture(scope="module")
