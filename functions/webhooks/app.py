@@ -25,7 +25,7 @@ from fortytwo.http.lambda_entry import make_handler
 from fortytwo.http.query import QueryReader
 from fortytwo.http.responses import dumps, no_content, ok, page
 from fortytwo.observability import logger
-from fortytwo.services import deliveries, redelivery, webhooks
+from fortytwo.services import cursors, deliveries, redelivery, webhooks
 from fortytwo.services.idempotency import Reply
 from fortytwo.services.webhooks import Sandbox
 
@@ -132,7 +132,7 @@ async def list_deliveries(
         {},
         account=auth.account_id,
     )
-    codec = CursorCodec(deliveries.cursor_pepper())
+    codec = CursorCodec(cursors.signing_key())
     after = _after(codec, cursor, binding) if cursor is not None else None
     rows = await run_in_threadpool(
         lambda: deliveries.list_deliveries(

@@ -237,3 +237,33 @@ def oauth_clients_of_org(org_id: str) -> str:
 def oauth_grants_of_client(client_id: str) -> str:
     """gsi2 partition: every grant of a client (deleting the client revokes them)."""
     return f"OAUTHCLIENT#{client_id}#GRANTS"
+
+
+# --------------------------------------------------------------------------- event types
+
+
+def event_type(org_id: str, event_type_id: str) -> tuple[str, str]:
+    return org_partition(org_id), f"ET#{event_type_id}"
+
+
+def event_type_slug(org_id: str, owner_id: str, slug: str) -> tuple[str, str]:
+    """The slug lock: a slug is unique per owner (user or team) among non-deleted event types."""
+    return org_partition(org_id), f"ETSLUG#{owner_id}#{slug}"
+
+
+def event_type_pointer(event_type_id: str) -> tuple[str, str]:
+    """Finds an event type's organization from its id alone (admin commands)."""
+    return f"ETID#{event_type_id}", "ETID"
+
+
+def event_types_of_account(org_id: str) -> str:
+    """gsi1 (by created_at) and gsi2 (by title) partition of an organization's event types."""
+    return f"ACCT#{org_id}#ET"
+
+
+def event_type_created_sort(created_at: str, event_type_id: str) -> str:
+    return f"{created_at}#{event_type_id}"
+
+
+def event_type_title_sort(title_key_hex: str, event_type_id: str) -> str:
+    return f"{title_key_hex}#{event_type_id}"
