@@ -28,7 +28,9 @@ from browser_support import (
     wait_for_url,
 )
 from oauth_support import ADA, basic_auth, bearer, new_verifier, query_of
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import Select
 
@@ -57,6 +59,36 @@ def row_button(driver: WebDriver, code: str, text: str) -> None:
     """Press `text` in the table row that shows `code` (other rows may belong to other tests)."""
     xpath = f"//tr[.//code[normalize-space()='{code}']]//button[normalize-space()='{text}']"
     driver.find_element(By.XPATH, xpath).click()
+
+
+def row_link(driver: WebDriver, code: str, text: str) -> None:
+    """Follow the link `text` in the table row that shows `code`."""
+    xpath = f"//tr[.//code[normalize-space()='{code}']]//a[normalize-space()='{text}']"
+    driver.find_element(By.XPATH, xpath).click()
+
+
+def confirm(driver: WebDriver, text: str) -> None:
+    """Press `text` in the confirmation step a destructive action opens first."""
+    wait_for(driver, ".confirm")
+    click(driver, text, scope="div[@class='confirm']")
+
+
+def error_summary(driver: WebDriver) -> str:
+    """The announced summary at the top (role=alert) of a form that failed."""
+    wait_for(driver, "#error-summary")
+    summary = driver.find_element(By.ID, "error-summary")
+    assert summary.get_attribute("role") == "alert"
+    return str(summary.text)
+
+
+def press_tab_until(driver: WebDriver, predicate: Callable[[Any], bool], limit: int = 80) -> Any:
+    """Move the focus with the Tab key alone until it lands on an element `predicate` accepts."""
+    for _ in range(limit):
+        ActionChains(driver).send_keys(Keys.TAB).perform()
+        active = driver.switch_to.active_element
+        if predicate(active):
+            return active
+    raise AssertionError("the keyboard never reached the control")
 
 
 def notice(driver: WebDriver) -> str:
@@ -97,7 +129,14 @@ def admin_sign_in(driver: WebDriver, stack: Any) -> None:
 def api_keys(driver: WebDriver, stack: Any, shots: bool) -> str:
     """Create (used at once), regenerate (old one 401), revoke; returns a webhooks token."""
     assert driver.find_element(By.CSS_SELECTOR, "nav a[aria-current=page]").text == "API keys"
+    keys_before = table_text(driver).count("CRM sync")  # the other run of the journey made one too
     field_by_label(driver, "Name").send_keys("CRM sync")
+    click(driver, "Create")  # no scope chosen: the form comes back, the error next to its field
+    assert "scope" in error_summary(driver).lower()
+    assert driver.find_element(By.ID, "pat-scopes").get_attribute("aria-invalid") == "true"
+    assert driver.find_element(By.ID, "pat-scopes-error").text
+    assert field_by_label(driver, "Name").get_attribute("value") == "CRM sync"  # kept for the retry
+    assert table_text(driver).count("CRM sync") == keys_before  # nothing created
     driver.find_element(By.ID, "scope-slots:read").click()
     driver.find_element(By.ID, "scope-bookings:write").click()
     Select(field_by_label(driver, "Expiry")).select_by_value("42")
@@ -122,11 +161,19 @@ def api_keys(driver: WebDriver, stack: Any, shots: bool) -> str:
     assert "revoked" in notice(driver)
     assert ping(stack, second) == 401
 
-    field_by_label(driver, "Name").send_keys(f"Webhooks {time.monotonic_ns()}")  # one per run
-    driver.find_element(By.ID, "scope-webhooks:read").click()
-    driver.find_element(By.ID, "scope-webhooks:write").click()
-    click(driver, "Create")
-    return shown_secret(driver)
+    # The last key is made with the keyboard alone: type, Space on the boxes, Tab to Create, Enter.
+    name = field_by_label(driver, "Name")
+    name.send_keys(f"Webhooks {time.monotonic_ns()}")  # one per run
+    press_tab_until(driver, lambda el: el.get_attribute("id") == "scope-webhooks:read").send_keys(Keys.SPACE)
+    press_tab_until(driver, lambda el: el.get_attribute("id") == "scope-webhooks:write").send_keys(Keys.SPACE)
+    press_tab_until(driver, lambda el: el.tag_name == "button" and el.text == "Create").send_keys(Keys.ENTER)
+    token = shown_secret(driver)
+    assert ping(stack, token) == 200
+    return token
+
+
+def table_text(driver: WebDriver) -> str:
+    return " ".join(str(t.text) for t in driver.find_elements(By.TAG_NAME, "table"))
 
 
 def oauth_apps(driver: WebDriver, stack: Any, callback: Callback, shots: bool) -> None:
@@ -176,6 +223,33 @@ def oauth_apps(driver: WebDriver, stack: Any, callback: Callback, shots: bool) -
         ).status_code
 
     assert introspect(secret) == 401 and introspect(new_secret) == 200
+    driver.get(f"{stack.base_url}/360/api?tab=oauthApps")
+    assert new_secret not in driver.page_source  # shown once
+
+    # Edit the redirect URIs: a refused one is said next to the field, then a valid list is saved.
+    row_link(driver, client_id, "Redirect URIs")
+    uris = field_by_label(driver, "Redirect URIs (one per line)")
+    uris.clear()
+    uris.send_keys("ftp://127.0.0.1/nope")
+    click(driver, "Save redirect URIs")
+    error_summary(driver)
+    assert driver.find_element(By.ID, "edit-redirect-uris-error").text
+    other = "http://127.0.0.1/other-callback"
+    uris = field_by_label(driver, "Redirect URIs (one per line)")
+    uris.clear()
+    uris.send_keys(f"{callback.redirect_uri}\n{other}")
+    click(driver, "Save redirect URIs")
+    notice(driver)
+    row = driver.find_element(By.XPATH, f"//tr[.//code[normalize-space()='{client_id}']]")
+    assert other in row.text and callback.redirect_uri in row.text
+
+    # Delete (after a confirmation step): every token of the app stops working.
+    assert ping(stack, token.json()["access_token"]) == 200
+    row_link(driver, client_id, "Delete")
+    confirm(driver, "Delete")
+    assert "deleted" in notice(driver).lower()
+    assert client_id not in table_text(driver)
+    assert ping(stack, token.json()["access_token"]) == 401
 
 
 def webhooks(driver: WebDriver, stack: Any, receiver: Receiver, token: str, shots: bool) -> None:
@@ -217,6 +291,50 @@ def webhooks(driver: WebDriver, stack: Any, receiver: Receiver, token: str, shot
     assert_accessible(driver)
     if shots:
         screenshot(driver, "admin-webhooks.png")
+    hook_id = hook.json()["data"]["id"]
+    url = receiver.url(path)
+
+    row_button(driver, url, "Rotate secret")
+    rotated = shown_secret(driver)
+    assert rotated.startswith("whsec_") and rotated != hook.json()["data"]["signing_secret"]
+    receiver.secrets[path] = [rotated]  # only the new secret verifies from now on
+    driver.get(f"{stack.base_url}/360/api?tab=webhooks")
+    assert rotated not in driver.page_source  # shown once
+    row_button(driver, url, "Send test event")
+    assert "status 204" in notice(driver)
+    assert receiver.on(path)[-1].verify_error is None
+
+    row_button(driver, url, "Pause")
+    notice(driver)
+    row = driver.find_element(By.XPATH, f"//tr[.//code[normalize-space()='{url}']]")
+    assert "paused" in row.text and row.find_elements(By.XPATH, ".//button[normalize-space()='Resume']")
+    api = httpx.get(f"{stack.base_url}/v1/webhooks/{hook_id}", headers=bearer(token), timeout=30)
+    assert api.json()["data"]["status"] == "paused"
+    row_button(driver, url, "Resume")
+    notice(driver)
+    api = httpx.get(f"{stack.base_url}/v1/webhooks/{hook_id}", headers=bearer(token), timeout=30)
+    assert api.json()["data"]["status"] == "active"
+
+    # Twenty more attempts: the log shows 20 a page, newest first, with a link to the next page.
+    for _ in range(20):
+        sent = httpx.post(f"{stack.base_url}/v1/webhooks/{hook_id}/test", headers=bearer(token), timeout=30)
+        assert sent.status_code == 200, sent.text
+    driver.get(f"{stack.base_url}/360/api?tab=webhooks&webhook={hook_id}")
+    wait_for(driver, "#deliveries")
+    first_page = driver.find_elements(By.XPATH, "//table[.//caption[starts-with(., 'Deliveries')]]/tbody/tr")
+    assert len(first_page) == 20
+    assert failed.delivery_id not in driver.page_source  # the oldest attempt is on a later page
+    click(driver, "Next deliveries")
+    wait_for(driver, "#deliveries")
+    assert failed.delivery_id in driver.page_source
+
+    driver.get(f"{stack.base_url}/360/api?tab=webhooks")
+    row_link(driver, url, "Delete")
+    confirm(driver, "Delete")
+    notice(driver)
+    assert url not in table_text(driver)
+    gone = httpx.get(f"{stack.base_url}/v1/webhooks/{hook_id}", headers=bearer(token), timeout=30)
+    assert gone.status_code == 404
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
@@ -247,11 +365,28 @@ def test_the_admin_center_journey(
 
 
 def test_a_plain_user_is_refused(stack: Any, browser_factory: Callable[..., WebDriver]) -> None:
+    """A wrong password says nothing about the user; a plain `user` with the RIGHT password is told
+    Admin Center is for owners and admins, and gets no session."""
+    username, password = f"plain{time.monotonic_ns()}", "a-plain-users-password"
+    made = stack.cli(
+        "admin", "user", "create", "--org", stack.seed_result["organization_id"], "--username", username,
+        "--email", f"{username}@example.com", "--role", "user", "--password-stdin", input=password + "\n",
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
     driver = browser_factory(javascript=False)
-    driver.get(f"{stack.base_url}/360/signin")
-    wait_for(driver, "form#sign-in")
-    field_by_label(driver, "Email or username").send_keys("linus")
-    field_by_label(driver, "Password").send_keys("anything")
-    click(driver, "Sign in")
-    wait_for(driver, "#sign-in-error")
-    assert "Incorrect email, username or password." in driver.page_source
+
+    def attempt(login: str, secret: str) -> str:
+        driver.get(f"{stack.base_url}/360/signin")
+        wait_for(driver, "form#sign-in")
+        field_by_label(driver, "Email or username").send_keys(login)
+        field_by_label(driver, "Password").send_keys(secret)
+        click(driver, "Sign in")
+        wait_for(driver, "#sign-in-error")
+        return str(driver.find_element(By.ID, "sign-in-error").text)
+
+    assert attempt("linus", "anything") == "Incorrect email, username or password."
+    assert attempt(username, "wrong-password") == "Incorrect email, username or password."
+    assert "Admin Center is for organization owners and admins" in attempt(username, password)
+    assert not [c for c in driver.get_cookies() if c["name"] in ("42min_admin", "__Host-42min_admin")]
+    driver.get(f"{stack.base_url}/360/api")
+    wait_for(driver, "form#sign-in")  # still signed out
