@@ -234,9 +234,19 @@ def oauth_clients_of_org(org_id: str) -> str:
     return f"ORG#{org_id}#OAUTHCLIENTS"
 
 
+def oauth_client_of_org(org_id: str, created_at: str, client_id: str) -> tuple[str, str]:
+    """gsi1 key of a client an organization manages, by created_at."""
+    return oauth_clients_of_org(org_id), f"{created_at}#{client_id}"
+
+
 def oauth_grants_of_client(client_id: str) -> str:
     """gsi2 partition: every grant of a client (deleting the client revokes them)."""
     return f"OAUTHCLIENT#{client_id}#GRANTS"
+
+
+def oauth_grant_of_client(client_id: str, created_at: str, grant_id: str) -> tuple[str, str]:
+    """gsi2 key of a grant under its client."""
+    return oauth_grants_of_client(client_id), f"{created_at}#{grant_id}"
 
 
 # --------------------------------------------------------------------------- event types

@@ -59,7 +59,7 @@ CLIENT = ItemSchema(
     # Listed on Admin Center's OAuth apps tab (55 §4); dynamically registered clients have no organization.
     indexes={
         "gsi1": lambda c: (
-            (keys.oauth_clients_of_org(c.organization_id), f"{format_ts(c.created_at)}#{c.client_id}")
+            keys.oauth_client_of_org(c.organization_id, format_ts(c.created_at), c.client_id)
             if c.organization_id
             else None
         )
@@ -79,10 +79,7 @@ GRANT = ItemSchema(
     indexes={
         "gsi1": lambda g: keys.user_grants(g.user_id, format_ts(g.created_at), g.grant_id),
         # Deleting a client revokes every grant of it (55 §4).
-        "gsi2": lambda g: (
-            keys.oauth_grants_of_client(g.client_id),
-            f"{format_ts(g.created_at)}#{g.grant_id}",
-        ),
+        "gsi2": lambda g: keys.oauth_grant_of_client(g.client_id, format_ts(g.created_at), g.grant_id),
     },
 )
 ACCESS_TOKEN = ItemSchema(
