@@ -106,6 +106,13 @@ def screenshot(driver: WebDriver, name: str) -> None:
     shot = OUTPUT_DIR / name
     shot.unlink(missing_ok=True)
     driver.set_window_size(1280, 1400)
+    # Nothing sticks out of the card (long ids and URLs wrap; the actions stay inside).
+    overflow = driver.execute_script(
+        "const m = document.querySelector('main').getBoundingClientRect();"
+        "return [...document.querySelectorAll('main table, main td')]"
+        ".filter(e => e.getBoundingClientRect().right > m.right + 1).length;"
+    )
+    assert overflow == 0, f"{overflow} cells overflow the page's card"
     assert driver.save_screenshot(str(shot))
     width, height = png_size(shot)
     assert width >= 600 and height >= 600

@@ -33,6 +33,7 @@ nav ul.tabs a{display:inline-block;padding:.5rem 1rem;color:#1d4ed8;text-decorat
 nav ul.tabs a[aria-current=page]{border-bottom:3px solid #1d4ed8;color:#1f2328;font-weight:600}
 table{border-collapse:collapse;width:100%;margin:0 0 1.5rem;font-size:.9375rem}
 th,td{border-bottom:1px solid #d0d7de;padding:.5rem;text-align:left;vertical-align:top}
+td code{overflow-wrap:anywhere}
 td form{display:inline}
 td .actions{margin-top:0;gap:.5rem}
 td button,td a.button{min-height:2.25rem;padding:.25rem .75rem;font-size:.875rem}
