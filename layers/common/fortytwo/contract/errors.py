@@ -143,7 +143,7 @@ _SPECS: tuple[ErrorSpec, ...] = (
         "missing_idempotency_key",
         400,
         "The Idempotency-Key header is required.",
-        "`Idempotency-Key` absent on a booking write.",
+        "`Idempotency-Key` absent on a booking write or a webhook redelivery.",
         chapter="30",
     ),
     ErrorSpec(
@@ -313,6 +313,21 @@ _SPECS: tuple[ErrorSpec, ...] = (
         DuplicateUrlDetails,
         {"webhook_id": "019e449c-fe80-783c-af56-4652466de486"},
         chapter="40",
+    ),
+    ErrorSpec(
+        "webhook_paused",
+        409,
+        "This webhook is paused; resume it before redelivering.",
+        "Redelivery to a paused subscription (55-admin-center §6 check 3).",
+        chapter="55",
+    ),
+    ErrorSpec(
+        "delivery_pending",
+        409,
+        "A delivery of this event to this webhook is still pending; wait until it finishes.",
+        "Redelivery while a delivery of the same event to the subscription is scheduled or retrying "
+        "(55-admin-center §6 check 4).",
+        chapter="55",
     ),
     ErrorSpec(
         "conflict",
@@ -493,7 +508,7 @@ _SPECS: tuple[ErrorSpec, ...] = (
         fixed_headers=_RETRY_1,
         chapter="30",
     ),
-    # Not on the REST surface: `42min admin booking no-show` and the Admin Center (55).
+    # Not on the REST surface: `42min admin booking no-show`.
     ErrorSpec(
         "booking_not_active",
         409,
@@ -509,22 +524,6 @@ _SPECS: tuple[ErrorSpec, ...] = (
         "No-show of a booking that has not started.",
         chapter="60",
         surface="cli",
-    ),
-    ErrorSpec(
-        "webhook_paused",
-        409,
-        "The subscription is paused.",
-        "Redelivery to a paused subscription.",
-        chapter="55",
-        surface="admin",
-    ),
-    ErrorSpec(
-        "delivery_pending",
-        409,
-        "A delivery of this event is still pending.",
-        "Redelivery while a delivery of the same event is pending.",
-        chapter="55",
-        surface="admin",
     ),
 )
 

@@ -42,12 +42,14 @@ from fortytwo.contract.oauth import (
 from fortytwo.contract.slots import SlotCheck, SlotList
 from fortytwo.contract.webhooks import (
     DELIVERY_EXAMPLE,
+    REDELIVERY_EXAMPLE,
     WEBHOOK_EXAMPLE,
     WEBHOOK_WITH_SECRET_EXAMPLE,
     CreateWebhookRequest,
     UpdateWebhookRequest,
     Webhook,
     WebhookDelivery,
+    WebhookRedelivery,
     WebhookWithSecret,
 )
 
@@ -170,6 +172,14 @@ PARAMETERS: dict[str, Schema] = {
         "description": "Subscription id (UUID). Malformed, unknown, or another sandbox's: 404 `not_found`.",
         "schema": {"type": "string", "format": "uuid"},
     },
+    "DeliveryId": {
+        "name": "delivery_id",
+        "in": "path",
+        "required": True,
+        "description": "A delivery id `whd_…` of this subscription's deliveries log (30 days, test "
+        "deliveries included). Anything else: 404 `not_found`.",
+        "schema": {"type": "string", "pattern": "^whd_"},
+    },
     "IdOrSlug": {
         "name": "idOrSlug",
         "in": "path",
@@ -279,6 +289,8 @@ ERROR_RESPONSES: dict[str, tuple[int, tuple[str, ...]]] = {
             "idempotency_key_conflict",
             "idempotency_in_progress",
             "duplicate_url",
+            "webhook_paused",
+            "delivery_pending",
             "series_ended",
             "series_operation_in_progress",
             "conflict",
@@ -743,6 +755,39 @@ OPERATIONS: tuple[Operation, ...] = (
         _ok("A page of attempts.", WebhookDelivery, shape="page", example=[DELIVERY_EXAMPLE]),
         parameters=(ref("WebhookId"), ref("Limit"), ref("Cursor")),
         errors=(*SCOPED, "invalid_query_param", "not_found"),
+    ),
+    Operation(
+        "POST",
+        "/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver",
+        "redeliverWebhookDelivery",
+        "Webhooks",
+        "webhooks:write",
+        "Deliver an event again as a new delivery (extension)",
+        (
+            Success(
+                202,
+                "The new delivery, scheduled (also on an idempotent replay).",
+                WebhookRedelivery,
+                headers=("Idempotent-Replayed",),
+                example=REDELIVERY_EXAMPLE,
+            ),
+        ),
+        description="A new delivery (new `whd_` id, attempt 1, the full retry schedule) of the same event "
+        "envelope (same `evt_` id and body). Checks in order: the subscription (404), the delivery in its "
+        "30-day log (404), the subscription active (409 `webhook_paused`), nothing of the same event pending "
+        "for it (409 `delivery_pending`). The body is ignored; idempotent like the booking writes.",
+        parameters=(ref("WebhookId"), ref("DeliveryId"), ref("IdempotencyKey")),
+        errors=(
+            *SCOPED,
+            "payload_too_large",
+            "missing_idempotency_key",
+            "invalid_idempotency_key",
+            "idempotency_key_conflict",
+            "idempotency_in_progress",
+            "not_found",
+            "webhook_paused",
+            "delivery_pending",
+        ),
     ),
     Operation(
         "GET",

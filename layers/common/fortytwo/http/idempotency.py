@@ -1,6 +1,6 @@
-"""The `idempotent` wrapper of the four booking writes (30-bookings §9): the record is consulted
-after the header and body checks and before the endpoint's own checks (§9.4); the protocol itself
-is `services/idempotency.py`."""
+"""The `idempotent` wrapper of the booking writes and the webhook redelivery (30-bookings §9): the
+record is consulted after the header and body checks and before the endpoint's own checks (§9.4);
+the protocol itself is `services/idempotency.py`."""
 
 from __future__ import annotations
 
@@ -12,12 +12,20 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fortytwo.domain.auth import AuthContext
-from fortytwo.domain.bookings.headers import fingerprint
+from fortytwo.domain.bookings.headers import fingerprint, idempotency_key
 from fortytwo.http.guard import request_state
 from fortytwo.services import idempotency
+from fortytwo.services.bookings_errors import contract_errors
 from fortytwo.services.idempotency import Attempt, Reply
 
 T = TypeVar("T")
+
+
+def required_key(request: Request) -> str:
+    """The `Idempotency-Key` of a write that requires one (30-bookings §9.1, 55-admin-center §6):
+    400 `missing_idempotency_key` / `invalid_idempotency_key`."""
+    with contract_errors():
+        return idempotency_key(request.headers.get("idempotency-key"))
 
 
 def as_response(reply: Reply, *, replayed: bool) -> Response:

@@ -33,9 +33,12 @@ from fortytwo.domain.oauth.authorize import (
 from fortytwo.domain.oauth.client_auth import ClientAuthFailure, authenticate_client
 from fortytwo.domain.oauth.clients import (
     create_admin_client,
+    managed,
     register_client,
     registration_response,
     validate_registration,
+    with_new_secret,
+    with_redirect_uris,
 )
 from fortytwo.domain.oauth.models import (
     AccessToken,
@@ -92,15 +95,88 @@ def create_admin(
     *, organization_id: str, name: str, client_type: str, redirect_uris: list[str]
 ) -> tuple[OAuthClient, str | None]:
     """`42min admin oauth-client create` (§6.2)."""
-    client, secret = new_admin_client(
+    return create_managed(
         organization_id=organization_id,
         name=name,
         client_type=client_type,
         redirect_uris=redirect_uris,
+        via="admin",
+    )
+
+
+# --- clients an organization manages (55-admin-center §4; `42min admin oauth-client …`) --------
+
+
+class ClientChanged(Exception):
+    """The client changed (or was deleted) while this edit ran: nothing was written."""
+
+
+def create_managed(
+    *, organization_id: str, name: str, client_type: str, redirect_uris: list[str], via: str
+) -> tuple[OAuthClient, str | None]:
+    """Register a client of the organization: `via` is `admin` (the CLI) or `page` (Admin Center)."""
+    client, secret = create_admin_client(
+        organization_id=organization_id,
+        name=name,
+        client_type=client_type,
+        redirect_uris=redirect_uris,
+        pepper=get_pepper(),
         now=clock.now(),
+        registered_via="page" if via == "page" else "admin",
     )
     store.create_client(client)
     return client, secret
+
+
+def client_name(client_id: str) -> str | None:
+    client = store.get_client(client_id)
+    return client.client_name if client else None
+
+
+def clients_of_org(organization_id: str) -> list[OAuthClient]:
+    return store.clients_of_org(organization_id)
+
+
+def managed_client(client_id: str, organization_id: str | None) -> OAuthClient | None:
+    """The client if the organization manages it (`organization_id` None: the operator's CLI, any
+    non-dynamic client); None otherwise, so another organization's or a dynamic client's id looks
+    like a missing one."""
+    client = store.get_client(client_id)
+    if client is None or client.registered_via == "dcr":
+        return None
+    owner = client.organization_id if organization_id is None else organization_id
+    return client if owner is not None and managed(client, owner) else None
+
+
+def _replace(before: OAuthClient, after: OAuthClient) -> OAuthClient:
+    if not store.replace_client(before, after):
+        raise ClientChanged(before.client_id)
+    return after
+
+
+def set_redirect_uris(client: OAuthClient, redirect_uris: list[str]) -> OAuthClient:
+    """Edit redirect URIs (§6.2.1 rules; ClientInputError). Grants are not revoked."""
+    return _replace(client, with_redirect_uris(client, redirect_uris))
+
+
+def rotate_client_secret(client: OAuthClient) -> tuple[OAuthClient, str]:
+    """A new secret, shown once; the old one fails from now on (ClientInputError for public clients)."""
+    rotated, secret = with_new_secret(client, get_pepper())
+    return _replace(client, rotated), secret
+
+
+def delete_client(client: OAuthClient, now: datetime | None = None) -> int:
+    """Revoke every grant of the client (its access and refresh tokens fail from then on), then delete
+    it (its codes can no longer be exchanged: the client does not authenticate). Returns how many
+    grants were revoked."""
+    now = now or clock.now()
+    revoked = sum(
+        1
+        for grant in store.grants_of_client(client.client_id)
+        if grant.revoked_at is None and store.revoke_grant(grant.grant_id, now)
+    )
+    store.delete_client(client.client_id)
+    return revoked
 
 
 def register(body: bytes, content_type: str | None) -> dict[str, object]:

@@ -238,6 +238,38 @@ def busy_minute_attribute(minute: int) -> str:
     return f"m{minute:02d}"
 
 
+# --- Admin Center and redelivery (55-admin-center) ------------------------------------------------
+
+
+def delivery_chain(webhook_id: str, event_id: str) -> tuple[str, str]:
+    """The newest delivery of one event to one subscription (redelivery's check 4)."""
+    return webhook_partition(webhook_id), f"CHAIN#{event_id}"
+
+
+def admin_session(session_hash: str) -> tuple[str, str]:
+    return f"ADMINSESSION#{session_hash}", "SESSION"
+
+
+def oauth_clients_of_org(org_id: str) -> str:
+    """gsi1 partition: the OAuth clients an organization manages (admin and page), by created_at."""
+    return f"ORG#{org_id}#OAUTHCLIENTS"
+
+
+def oauth_client_of_org(org_id: str, created_at: str, client_id: str) -> tuple[str, str]:
+    """gsi1 key of a client an organization manages, by created_at."""
+    return oauth_clients_of_org(org_id), f"{created_at}#{client_id}"
+
+
+def oauth_grants_of_client(client_id: str) -> str:
+    """gsi2 partition: every grant of a client (deleting the client revokes them)."""
+    return f"OAUTHCLIENT#{client_id}#GRANTS"
+
+
+def oauth_grant_of_client(client_id: str, created_at: str, grant_id: str) -> tuple[str, str]:
+    """gsi2 key of a grant under its client."""
+    return oauth_grants_of_client(client_id), f"{created_at}#{grant_id}"
+
+
 # --------------------------------------------------------------------------- event types
 
 

@@ -55,7 +55,7 @@ class OAuthClient:
     response_types: tuple[str, ...]
     secret_hash: str | None
     organization_id: str | None
-    registered_via: Literal["admin", "dcr"]
+    registered_via: Literal["admin", "page", "dcr"]
     created_at: datetime
 
     @property
