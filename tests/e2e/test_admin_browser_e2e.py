@@ -237,7 +237,7 @@ def oauth_apps(driver: WebDriver, stack: Any, callback: Callback, shots: bool) -
     row_link(driver, client_id, "Redirect URIs")
     uris = field_by_label(driver, "Redirect URIs (one per line)")
     uris.clear()
-    uris.send_keys("ftp://127.0.0.1/nope")
+    uris.send_keys("file://127.0.0.1/nope")
     click(driver, "Save redirect URIs")
     error_summary(driver)
     assert driver.find_element(By.ID, "edit-redirect-uris-error").text

@@ -111,7 +111,7 @@ def test_manage_a_client_from_the_cli(capsys, tmp_path, seeded, invoke, browser)
         "redirect-uris",
         client_id,
         "--redirect-uri",
-        "http://localhost/x",
+        "http://n.example/x",  # http only on a loopback host (10-auth §6.2.1, 50-mcp §4.6)
     )
     assert code == 1 and "https" in err
     code, out, err = run(capsys, tmp_path, "admin", "oauth-client", "rotate-secret", client_id, "--json")
