@@ -64,11 +64,14 @@ def test_a_redelivered_stream_batch_creates_nothing_twice(
     assert len(first) == 2
     # Claim one delivery the way the worker does, then re-run the same batch.
     from fortytwo.domain.webhooks.delivery_state import on_message
+    from fortytwo.domain.webhooks.retry import RetrySchedule
     from fortytwo.store import deliveries
 
     claimed, sub = deliveries.load(first[0]["delivery_id"], first[0]["subscription_id"])
     assert claimed is not None and sub is not None
-    step = on_message(claimed.state, now=pipeline.clock.now(), subscription_status="active")
+    step = on_message(
+        claimed.state, now=pipeline.clock.now(), subscription_status="active", schedule=RetrySchedule()
+    )
     assert deliveries.write_state(claimed, step.state) is not None
 
     assert pipeline.fan_out(records) == {"batchItemFailures": []}

@@ -26,6 +26,7 @@ from fortytwo.domain.webhooks.delivery_state import (
     Delivery,
     DeliveryStatus,
     LoggedAttempt,
+    RecordAttempt,
     SendAttempt,
     Step,
     never_claimed,
@@ -182,6 +183,11 @@ def _attempt(
     )
     outcome = tools.post(request).outcome()
     finished = on_attempt_finished(claimed.state, outcome, now=tools.now(), schedule=schedule)
+    return _finish(claimed, sub, attempt, finished)
+
+
+def _finish(claimed: Delivery, sub: Subscription, attempt: int, finished: Step) -> Result:
+    """Commit a finished attempt (sent, or abandoned after its last claim expired) and report it."""
     plan = _record(claimed, sub, finished)
     if plan is None:
         _log("delivery claim lost; outcome not recorded", claimed, attempt=attempt)
@@ -193,9 +199,9 @@ def _attempt(
         claimed,
         attempt=attempt,
         outcome=label,
-        status_code=outcome.status_code,
-        error=None if outcome.error is None else str(outcome.error),
-        duration_ms=outcome.duration_ms,
+        status_code=plan.record.status_code,
+        error=None if plan.record.error is None else str(plan.record.error),
+        duration_ms=plan.record.duration_ms,
         next_retry_at=None if plan.record.next_retry_at is None else format_ts(plan.record.next_retry_at),
     )
     count_metric("WebhookDeliveryAttempts", outcome=label, attempt=str(attempt))
@@ -231,6 +237,7 @@ def deliver(
             delivery.state,
             now=tools.now(),
             subscription_status=None if sub is None else sub.status,
+            schedule=schedule,
             lease_seconds=tools.lease_seconds,
         )
         park = next((e.seconds for e in step.effects if isinstance(e, DelayMessage)), None)
@@ -242,6 +249,15 @@ def deliver(
             _log("delivery dropped", delivery, attempt=delivery.state.attempt)
             count_metric("WebhookDeliveryAttempts", outcome="dropped", attempt=str(delivery.state.attempt))
             return Result("dropped")
+        if any(isinstance(e, RecordAttempt) for e in step.effects):
+            # Its last claim expired without an outcome: the attempt is recorded as failed.
+            assert sub is not None  # only for an existing, active subscription
+            _log(
+                "delivery attempt abandoned after its claims expired",
+                delivery,
+                attempt=delivery.state.attempt,
+            )
+            return _finish(delivery, sub, delivery.state.attempt, step)
         send = next(e for e in step.effects if isinstance(e, SendAttempt))
         if remaining_ms() < min_remaining_ms:
             return Result("deferred", 1)  # not claimed: another invocation picks it up at once

@@ -77,6 +77,7 @@ class StoredDelivery:
     claim_expires_at: datetime | None
     failure: FailureReason | None
     version: int
+    claims: int = 0  # absent from items written before claims were counted
 
     @classmethod
     def of(cls, delivery: Delivery) -> StoredDelivery:
