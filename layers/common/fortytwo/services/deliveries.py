@@ -91,8 +91,10 @@ def fan_out(event: OutboxEvent, now: datetime) -> FanoutResult:
     (the stream retries the record, and a re-run creates nothing twice)."""
     created = reused = 0
     messages: list[delivery_queue.Message] = []
-    for planned in plan_fanout(event, subscriptions.list_organization(event.organization_id), now):
-        existing = deliveries.create(planned)
+    planned_all = plan_fanout(event, subscriptions.list_organization(event.organization_id), now)
+    existing_of = deliveries.create_all(planned_all)  # batched: 100 per transaction
+    for planned in planned_all:
+        existing = existing_of[planned.delivery_id]
         if existing is None:
             created += 1
         else:
