@@ -11,6 +11,10 @@
    DeleteMessageBatch are listed separately: they are SQS requests too, though not ours).
 4. `api_calls`: DynamoDB calls per `/v1/webhooks…` request through the WebhooksFunction handler
    (in-process, moto), the bearer guard's own calls included.
+5. `fanout_scale`: one event fanned out to 1,000 subscriptions of one organization by the real
+   fan-out handler (in-process, moto with the local stack's transaction journal): AWS calls by
+   operation and seconds, beside the template's stream BatchSize and the function's Timeout (a
+   batch of BatchSize such events must fit the timeout with margin).
 """
 
 from __future__ import annotations
@@ -389,6 +393,103 @@ def _api_calls() -> dict[str, Any]:
     return results
 
 
+def _template_fanout() -> dict[str, Any]:
+    resources = aws.load_template()
+    function = resources["Resources"]["WebhookFanoutFunction"]["Properties"]
+    outbox = function["Events"]["Outbox"]["Properties"]
+    timeout = int(function.get("Timeout", resources["Globals"]["Function"]["Timeout"]))
+    return {"batch_size": int(outbox["BatchSize"]), "timeout_s": timeout}
+
+
+def _fanout_scale(subscriptions: int = 1000) -> dict[str, Any]:
+    """One event, `subscriptions` interested subscriptions: the fan-out's calls and time."""
+    from fortytwo_local.devstack import moto_internals
+    from fortytwo_local.seed import apply_seed, demo_seed
+
+    moto_internals.install_transaction_journal()  # what `42min dev` runs: per-item rollback
+    with moto_account():
+        import boto3
+
+        from fortytwo.domain import clock
+        from fortytwo.domain.webhooks.envelope import new_outbox_event
+        from fortytwo.domain.webhooks.subscription import Subscription
+        from fortytwo.store import dynamo, outbox
+        from fortytwo.store import webhooks as store
+
+        org_id = apply_seed(demo_seed())["organization_id"]
+        created = clock.now() - timedelta(seconds=1)
+        items = [
+            dynamo.to_item(
+                store.SUBSCRIPTION.encode(
+                    Subscription(
+                        f"01a25286-0000-7000-8000-{i:012d}",
+                        org_id,
+                        f"pat:bench:{i}",
+                        f"https://hooks.example.com/{i}",
+                        ("booking_created",),
+                        None,
+                        "whsec_" + "b" * 43,
+                        created,
+                        created,
+                    )
+                )
+            )
+            for i in range(subscriptions)
+        ]
+        for start in range(0, len(items), 25):  # set-up only: the subscriptions as stored
+            dynamo.client().batch_write_item(
+                RequestItems={
+                    dynamo.table_name(): [{"PutRequest": {"Item": i}} for i in items[start : start + 25]]
+                }
+            )
+        fanout = aws.function_module("webhook_fanout")
+        ddb, streams = boto3.client("dynamodb"), boto3.client("dynamodbstreams")
+        stream_arn = ddb.describe_table(TableName=dynamo.table_name())["Table"]["LatestStreamArn"]
+        shard = streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"][0]["ShardId"]
+        iterator = streams.get_shard_iterator(
+            StreamArn=stream_arn, ShardId=shard, ShardIteratorType="LATEST"
+        )["ShardIterator"]
+        event = new_outbox_event("booking.created", org_id, clock.now(), {"bench": "x" * 1500})
+        dynamo.client().transact_write_items(TransactItems=[outbox.transact_put(event)])
+        (record,) = [
+            {
+                **r,
+                "dynamodb": {**r["dynamodb"], "ApproximateCreationDateTime": 0},
+                "eventSourceARN": stream_arn,
+            }
+            for r in streams.get_records(ShardIterator=iterator)["Records"]
+            if (r["dynamodb"].get("NewImage") or {}).get("type", {}).get("S") == "outbox"
+        ]
+        counter = AwsCalls()
+        started = time.perf_counter()
+        response = fanout.handler({"Records": [record]}, aws.LambdaContext())
+        seconds = time.perf_counter() - started
+        calls = counter.take()
+        sqs = boto3.client("sqs")
+        from fortytwo.store import delivery_queue
+
+        queued = int(
+            sqs.get_queue_attributes(
+                QueueUrl=delivery_queue.queue_url(), AttributeNames=["ApproximateNumberOfMessages"]
+            )["Attributes"]["ApproximateNumberOfMessages"]
+        )
+    moto_internals.uninstall_transaction_journal()
+    template = _template_fanout()
+    worst_batch = template["batch_size"] * seconds
+    return {
+        "subscriptions": subscriptions,
+        "failed_records": len(response.get("batchItemFailures", [])),
+        "messages_queued": queued,
+        "calls": dict(sorted(calls.items())),
+        "calls_total": sum(calls.values()),
+        "seconds_per_event": round(seconds, 3),
+        "template": template,
+        # A batch of BatchSize such events, at this machine's moto speed, against the timeout.
+        "batch_seconds_at_this_speed": round(worst_batch, 2),
+        "timeout_margin": round(template["timeout_s"] / worst_batch, 2),
+    }
+
+
 def run(events: int = 60, subscriptions: int = 2, bookings: int = 10, sequential: int = 20) -> dict[str, Any]:
     results = _stack_benches(events, subscriptions, bookings, sequential)
     from fortytwo.observability import logger
@@ -398,6 +499,7 @@ def run(events: int = 60, subscriptions: int = 2, bookings: int = 10, sequential
     with contextlib.redirect_stdout(io.StringIO()):
         results["calls"] = _calls(events=5, subscriptions=2)
         results["api_calls"] = _api_calls()
+        results["fanout_scale"] = _fanout_scale()
     return results
 
 

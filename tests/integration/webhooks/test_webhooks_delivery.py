@@ -313,8 +313,8 @@ def test_an_exception_before_the_claim_is_retried_quickly(
     _hook(api, receiver, "/early")
     emit_event(seeded["organization_id"])
     pipeline.fan_out()
-    real_load = deliveries.load
-    broken = {"left": 1}
+    real_load = deliveries.load_many
+    broken = {"left": 2}  # the batch's read, then the record's own
 
     def flaky_load(*args: Any) -> Any:
         if broken["left"]:
@@ -322,10 +322,10 @@ def test_an_exception_before_the_claim_is_retried_quickly(
             raise ConnectionError("table unavailable")
         return real_load(*args)
 
-    monkeypatch.setattr(deliveries, "load", flaky_load)
+    monkeypatch.setattr(deliveries, "load_many", flaky_load)
     pipeline.drain()
     assert [r.attempt for r in receiver.on("/early")] == [1]
-    assert pipeline.parks[0] == 2
+    assert pipeline.parks[0] == 2 and broken["left"] == 0
 
 
 def test_duplicate_messages_never_duplicate_an_attempt(
@@ -513,3 +513,23 @@ def test_worker_errors_after_the_claim_never_cut_the_schedule_short(
     assert len(pipeline.parks) > 10 + service.ERROR_RETRY_SECONDS
     assert pipeline.queue_depth() == 0
     assert pipeline.sqs.receive_message(QueueUrl=dlq_url).get("Messages", []) == []
+
+
+def test_a_batch_reads_its_deliveries_once_and_each_attempt_claims_and_commits(
+    api: Any, seeded: dict[str, Any], receiver: Receiver, pipeline: Pipeline, functions: Any
+) -> None:
+    """Issue 18 goal 4: one BatchGetItem for the whole batch, then per attempt its claim
+    (UpdateItem) and its commit (TransactWriteItems) only."""
+    from bench.harness import CallCounter
+
+    functions.delivery.deps.max_workers = 10
+    for i in range(4):
+        _hook(api, receiver, f"/b{i}")
+    emit_event(seeded["organization_id"])
+    pipeline.fan_out()
+    messages = pipeline.receive()
+    assert len(messages) == 4
+    counter = CallCounter()
+    assert pipeline.deliver_batch(messages) == set()
+    assert dict(counter.calls) == {"BatchGetItem": 1, "UpdateItem": 4, "TransactWriteItems": 4}
+    assert sorted(r.path for r in receiver.received) == [f"/b{i}" for i in range(4)]

@@ -11,7 +11,7 @@ ChangeMessageVisibility, so SQS hands it back when it is due.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -224,11 +224,16 @@ def deliver(
     *,
     remaining_ms: Callable[[], int],
     min_remaining_ms: int = MIN_REMAINING_MS,
+    preloaded: deliveries.Loaded | None = None,
 ) -> Result:
     """Drive one delivery as far as this message allows. Every write is conditional; a lost
-    race re-reads and asks the lifecycle again."""
-    for _ in range(MAX_STEPS):
-        delivery, sub = deliveries.load(message.delivery_id, message.subscription_id)
+    race re-reads and asks the lifecycle again. `preloaded` is what the batch's one read found
+    for this message (used for the first step only; every later step reads again)."""
+    for step_number in range(MAX_STEPS):
+        if step_number == 0 and preloaded is not None:
+            delivery, sub = preloaded
+        else:
+            delivery, sub = deliveries.load(message.delivery_id, message.subscription_id)
         if delivery is None:
             # Expired by TTL long after its window, or never created: nothing left to do.
             logger.warning("delivery not found", extra={"delivery_id": message.delivery_id})
@@ -271,6 +276,30 @@ def deliver(
     raise RuntimeError(f"delivery {message.delivery_id} kept changing under this worker")
 
 
+Preloaded = dict[str, deliveries.Loaded]
+
+
+def preload(bodies: Sequence[str]) -> Preloaded:
+    """One consistent read of every delivery and subscription a batch of messages names, so an
+    attempt costs its claim and its commit only (plus 1/batch of this read): read at the start of
+    the batch, as each record would read them itself (its records start together). Malformed
+    bodies are left to their record; if the read fails, each record reads for itself."""
+    pairs = []
+    for body in bodies:
+        try:
+            message = delivery_queue.Message.parse(body)
+        except Exception:  # noqa: BLE001 - the record itself reports it (and ends in the DLQ)
+            continue
+        pairs.append((message.delivery_id, message.subscription_id))
+    if not pairs:
+        return {}
+    try:
+        return deliveries.load_many(pairs)
+    except Exception:  # noqa: BLE001 - each record reads again and fails or succeeds on its own
+        logger.warning("could not read the batch's deliveries at once", exc_info=True)
+        return {}
+
+
 def handle_message(
     body: str,
     receipt_handle: str,
@@ -279,6 +308,7 @@ def handle_message(
     *,
     remaining_ms: Callable[[], int],
     min_remaining_ms: int = MIN_REMAINING_MS,
+    batch: Preloaded | None = None,
 ) -> Result:
     """One SQS message: deliver, then park it when it must come back (raises `Parked`, so the
     batch reports the item as failed and SQS keeps it). An unexpected error shortens the
@@ -286,7 +316,12 @@ def handle_message(
     message = delivery_queue.Message.parse(body)
     try:
         result = deliver(
-            message, tools, schedule, remaining_ms=remaining_ms, min_remaining_ms=min_remaining_ms
+            message,
+            tools,
+            schedule,
+            remaining_ms=remaining_ms,
+            min_remaining_ms=min_remaining_ms,
+            preloaded=None if batch is None else batch.get(message.delivery_id),
         )
     except Exception:
         logger.exception(

@@ -145,19 +145,34 @@ ATTEMPT = ItemSchema(
 # --- Reads ------------------------------------------------------------------------------------------
 
 
-def load(delivery_id: str, subscription_id: str) -> tuple[Delivery | None, Subscription | None]:
-    """The delivery and its subscription in one consistent BatchGetItem."""
-    found = dynamo.batch_get([keys.delivery(delivery_id), keys.webhook(subscription_id)], consistent=True)
-    delivery = next((DELIVERY.decode(i).delivery() for i in found if i.get("type") == DELIVERY.type), None)
-    sub = next(
-        (
+Loaded = tuple[Delivery | None, Subscription | None]
+
+
+def load_many(pairs: Sequence[tuple[str, str]]) -> dict[str, Loaded]:
+    """Each (delivery id, subscription id) pair's delivery and subscription, all in one
+    consistent BatchGetItem (a batch of ≤ 10 messages names ≤ 20 items). Keyed by delivery id."""
+    wanted = dict(pairs)
+    found = dynamo.batch_get(
+        [k for d, s in wanted.items() for k in (keys.delivery(d), keys.webhook(s))], consistent=True
+    )
+    by_delivery = {
+        d.delivery_id: d
+        for d in (DELIVERY.decode(i).delivery() for i in found if i.get("type") == DELIVERY.type)
+    }
+    by_subscription = {
+        sub.id: sub
+        for sub in (
             subscriptions.SUBSCRIPTION.decode(i)
             for i in found
             if i.get("type") == subscriptions.SUBSCRIPTION.type
-        ),
-        None,
-    )
-    return delivery, sub
+        )
+    }
+    return {d: (by_delivery.get(d), by_subscription.get(s)) for d, s in wanted.items()}
+
+
+def load(delivery_id: str, subscription_id: str) -> Loaded:
+    """The delivery and its subscription in one consistent BatchGetItem."""
+    return load_many([(delivery_id, subscription_id)])[delivery_id]
 
 
 def list_attempts(
