@@ -11,7 +11,9 @@
    DeleteMessageBatch are listed separately: they are SQS requests too, though not ours).
 4. `api_calls`: DynamoDB calls per `/v1/webhooks…` request through the WebhooksFunction handler
    (in-process, moto), the bearer guard's own calls included.
-5. `fanout_scale`: one event fanned out to 1,000 subscriptions of one organization by the real
+5. `batched_attempt`: AWS calls per attempt when the worker gets a full batch of 10 messages (as
+   under load): the batch's one BatchGetItem is shared, so an attempt is its claim and its commit.
+6. `fanout_scale`: one event fanned out to 1,000 subscriptions of one organization by the real
    fan-out handler (in-process, moto with the local stack's transaction journal): AWS calls by
    operation and seconds, beside the template's stream BatchSize and the function's Timeout (a
    batch of BatchSize such events must fit the timeout with margin).
@@ -344,6 +346,72 @@ def _calls(events: int, subscriptions: int) -> dict[str, Any]:
     }
 
 
+def _batched_calls(subscriptions: int = 10) -> dict[str, Any]:
+    """AWS calls per attempt when the event source mapping hands the worker a full batch (10
+    messages, as under load): the batch's one read is shared by its attempts."""
+    from fortytwo_local.seed import apply_seed, demo_seed
+    from tests.integration.webhooks.receiver import Receiver
+
+    receiver = Receiver().start()
+    try:
+        with moto_account():
+            import boto3
+
+            from fortytwo.domain import clock
+            from fortytwo.domain.webhooks.envelope import new_outbox_event
+            from fortytwo.services import deliveries, webhooks
+            from fortytwo.store import delivery_queue, dynamo, outbox
+
+            org_id = apply_seed(demo_seed())["organization_id"]
+            for i in range(subscriptions):
+                path = f"/batched-{i}"
+                sub = webhooks.create_webhook(
+                    webhooks.Sandbox(org_id, f"pat:bench:{i}"),
+                    {"url": receiver.url(path), "events": ["booking_created"]},
+                    webhooks.Outbound(now=lambda: clock.now() - timedelta(seconds=1)),
+                )
+                receiver.secrets[path] = [sub.secret]
+            event = new_outbox_event("booking.created", org_id, clock.now(), {"bench": True})
+            dynamo.client().transact_write_items(TransactItems=[outbox.transact_put(event)])
+            deliveries.fan_out(event, clock.now())
+            delivery = aws.function_module("webhook_delivery")
+            delivery.deps.max_workers = 10
+            sqs = boto3.client("sqs")
+            messages: list[dict[str, Any]] = []
+            for _ in range(subscriptions):  # SQS may hand out fewer than asked per receive
+                if len(messages) == subscriptions:
+                    break
+                messages += sqs.receive_message(
+                    QueueUrl=delivery_queue.queue_url(),
+                    MaxNumberOfMessages=subscriptions - len(messages),
+                    VisibilityTimeout=300,  # each message once (the test queue's default is 0)
+                ).get("Messages", [])
+            records = [
+                {
+                    "messageId": m["MessageId"],
+                    "receiptHandle": m["ReceiptHandle"],
+                    "body": m["Body"],
+                    "attributes": {},
+                    "messageAttributes": {},
+                    "eventSource": "aws:sqs",
+                }
+                for m in messages
+            ]
+            counter = AwsCalls()
+            response = delivery.handler({"Records": records}, aws.LambdaContext())
+            used = counter.take()
+    finally:
+        receiver.stop()
+    sent = len(records)
+    return {
+        "batch": sent,
+        "failed_records": len(response.get("batchItemFailures", [])),
+        "verified_requests": sum(1 for r in receiver.received if r.verify_error is None),
+        "per_attempt": {k: round(v / sent, 3) for k, v in sorted(used.items())},
+        "calls_per_attempt": round(sum(used.values()) / sent, 2),
+    }
+
+
 def _api_calls() -> dict[str, Any]:
     """DynamoDB calls of one request per management route (after a warm-up request)."""
     from bench.harness import CallCounter
@@ -499,6 +567,7 @@ def run(events: int = 60, subscriptions: int = 2, bookings: int = 10, sequential
     with contextlib.redirect_stdout(io.StringIO()):
         results["calls"] = _calls(events=5, subscriptions=2)
         results["api_calls"] = _api_calls()
+        results["batched_attempt"] = _batched_calls()
         results["fanout_scale"] = _fanout_scale()
     return results
 
