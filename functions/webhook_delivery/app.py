@@ -75,8 +75,12 @@ def record_handler(
 @tracer.capture_lambda_handler
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    # One read for the whole batch (issue 18: an attempt then costs its claim and its commit).
-    batch = deliveries.preload([str(r.get("body", "")) for r in event.get("Records") or []])
+    # One read for the whole batch (issue 18: an attempt then costs its claim and its commit),
+    # only when every record starts at once on the pool: then the snapshot is what each record
+    # would have read itself. Records that wait for a free worker read for themselves.
+    records = event.get("Records") or []
+    concurrent = len(records) <= 1 or len(records) <= deps.max_workers
+    batch = deliveries.preload([str(r.get("body", "")) for r in records]) if concurrent else None
 
     def handle(record: SQSRecord, lambda_context: Any = None) -> None:
         record_handler(record, lambda_context, batch)
