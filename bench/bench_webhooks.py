@@ -11,6 +11,12 @@
    DeleteMessageBatch are listed separately: they are SQS requests too, though not ours).
 4. `api_calls`: DynamoDB calls per `/v1/webhooks…` request through the WebhooksFunction handler
    (in-process, moto), the bearer guard's own calls included.
+5. `batched_attempt`: AWS calls per attempt when the worker gets a full batch of 10 messages (as
+   under load): the batch's one BatchGetItem is shared, so an attempt is its claim and its commit.
+6. `fanout_scale`: one event fanned out to 1,000 subscriptions of one organization by the real
+   fan-out handler (in-process, moto with the local stack's transaction journal): AWS calls by
+   operation and seconds, beside the template's stream BatchSize and the function's Timeout (a
+   batch of BatchSize such events must fit the timeout with margin).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import threading
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -202,15 +209,31 @@ class AwsCalls:
         from fortytwo.store import delivery_queue, dynamo
 
         self.calls: Counter[str] = Counter()
+        self.spans: list[tuple[float, float]] = []  # (start, end) of each call, any thread
+        self._started = threading.local()
         for client in (dynamo.client(), delivery_queue.sqs()):
             service = client.meta.service_model.service_name
             client.meta.events.register(f"before-call.{service}.*", self._hook(service))
+            client.meta.events.register(f"after-call.{service}.*", self._done)
 
     def _hook(self, service: str) -> Any:
         def count(model: Any, **_: Any) -> None:
             self.calls[f"{service}:{model.name}"] += 1
+            self._started.at = time.perf_counter()
 
         return count
+
+    def _done(self, **_: Any) -> None:
+        self.spans.append((self._started.at, time.perf_counter()))
+
+    def seconds_inside(self) -> float:
+        """Wall time during which at least one call was in flight (the emulator's share)."""
+        total, reached = 0.0, 0.0
+        for start, end in sorted(self.spans):
+            if end > reached:
+                total += end - max(start, reached)
+                reached = end
+        return total
 
     def take(self) -> dict[str, int]:
         taken = dict(self.calls)
@@ -340,6 +363,72 @@ def _calls(events: int, subscriptions: int) -> dict[str, Any]:
     }
 
 
+def _batched_calls(subscriptions: int = 10) -> dict[str, Any]:
+    """AWS calls per attempt when the event source mapping hands the worker a full batch (10
+    messages, as under load): the batch's one read is shared by its attempts."""
+    from fortytwo_local.seed import apply_seed, demo_seed
+    from tests.integration.webhooks.receiver import Receiver
+
+    receiver = Receiver().start()
+    try:
+        with moto_account():
+            import boto3
+
+            from fortytwo.domain import clock
+            from fortytwo.domain.webhooks.envelope import new_outbox_event
+            from fortytwo.services import deliveries, webhooks
+            from fortytwo.store import delivery_queue, dynamo, outbox
+
+            org_id = apply_seed(demo_seed())["organization_id"]
+            for i in range(subscriptions):
+                path = f"/batched-{i}"
+                sub = webhooks.create_webhook(
+                    webhooks.Sandbox(org_id, f"pat:bench:{i}"),
+                    {"url": receiver.url(path), "events": ["booking_created"]},
+                    webhooks.Outbound(now=lambda: clock.now() - timedelta(seconds=1)),
+                )
+                receiver.secrets[path] = [sub.secret]
+            event = new_outbox_event("booking.created", org_id, clock.now(), {"bench": True})
+            dynamo.client().transact_write_items(TransactItems=[outbox.transact_put(event)])
+            deliveries.fan_out(event, clock.now())
+            delivery = aws.function_module("webhook_delivery")
+            delivery.deps.max_workers = 10
+            sqs = boto3.client("sqs")
+            messages: list[dict[str, Any]] = []
+            for _ in range(subscriptions):  # SQS may hand out fewer than asked per receive
+                if len(messages) == subscriptions:
+                    break
+                messages += sqs.receive_message(
+                    QueueUrl=delivery_queue.queue_url(),
+                    MaxNumberOfMessages=subscriptions - len(messages),
+                    VisibilityTimeout=300,  # each message once (the test queue's default is 0)
+                ).get("Messages", [])
+            records = [
+                {
+                    "messageId": m["MessageId"],
+                    "receiptHandle": m["ReceiptHandle"],
+                    "body": m["Body"],
+                    "attributes": {},
+                    "messageAttributes": {},
+                    "eventSource": "aws:sqs",
+                }
+                for m in messages
+            ]
+            counter = AwsCalls()
+            response = delivery.handler({"Records": records}, aws.LambdaContext())
+            used = counter.take()
+    finally:
+        receiver.stop()
+    sent = len(records)
+    return {
+        "batch": sent,
+        "failed_records": len(response.get("batchItemFailures", [])),
+        "verified_requests": sum(1 for r in receiver.received if r.verify_error is None),
+        "per_attempt": {k: round(v / sent, 3) for k, v in sorted(used.items())},
+        "calls_per_attempt": round(sum(used.values()) / sent, 2),
+    }
+
+
 def _api_calls() -> dict[str, Any]:
     """DynamoDB calls of one request per management route (after a warm-up request)."""
     from bench.harness import CallCounter
@@ -389,6 +478,127 @@ def _api_calls() -> dict[str, Any]:
     return results
 
 
+def _template_fanout() -> dict[str, Any]:
+    resources = aws.load_template()
+    function = resources["Resources"]["WebhookFanoutFunction"]["Properties"]
+    outbox = function["Events"]["Outbox"]["Properties"]
+    timeout = int(function.get("Timeout", resources["Globals"]["Function"]["Timeout"]))
+    return {"batch_size": int(outbox["BatchSize"]), "timeout_s": timeout}
+
+
+def _fanout_scale(subscriptions: int = 1000) -> dict[str, Any]:
+    """One event, `subscriptions` interested subscriptions: the fan-out's calls and time."""
+    from fortytwo_local.devstack import moto_internals
+    from fortytwo_local.seed import apply_seed, demo_seed
+
+    moto_internals.install_transaction_journal()  # what `42min dev` runs: per-item rollback
+    with moto_account():
+        import boto3
+
+        from fortytwo.domain import clock
+        from fortytwo.domain.webhooks.envelope import new_outbox_event
+        from fortytwo.domain.webhooks.subscription import Subscription
+        from fortytwo.store import dynamo, outbox
+        from fortytwo.store import webhooks as store
+
+        org_id = apply_seed(demo_seed())["organization_id"]
+        created = clock.now() - timedelta(seconds=1)
+        items = [
+            dynamo.to_item(
+                store.SUBSCRIPTION.encode(
+                    Subscription(
+                        f"01a25286-0000-7000-8000-{i:012d}",
+                        org_id,
+                        f"pat:bench:{i}",
+                        f"https://hooks.example.com/{i}",
+                        ("booking_created",),
+                        None,
+                        "whsec_" + "b" * 43,
+                        created,
+                        created,
+                    )
+                )
+            )
+            for i in range(subscriptions)
+        ]
+        for start in range(0, len(items), 25):  # set-up only: the subscriptions as stored
+            dynamo.client().batch_write_item(
+                RequestItems={
+                    dynamo.table_name(): [{"PutRequest": {"Item": i}} for i in items[start : start + 25]]
+                }
+            )
+        fanout = aws.function_module("webhook_fanout")
+        ddb, streams = boto3.client("dynamodb"), boto3.client("dynamodbstreams")
+        stream_arn = ddb.describe_table(TableName=dynamo.table_name())["Table"]["LatestStreamArn"]
+        shard = streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"][0]["ShardId"]
+        iterator = streams.get_shard_iterator(
+            StreamArn=stream_arn, ShardId=shard, ShardIteratorType="LATEST"
+        )["ShardIterator"]
+        event = new_outbox_event("booking.created", org_id, clock.now(), {"bench": "x" * 1500})
+        dynamo.client().transact_write_items(TransactItems=[outbox.transact_put(event)])
+        (record,) = [
+            {
+                **r,
+                "dynamodb": {**r["dynamodb"], "ApproximateCreationDateTime": 0},
+                "eventSourceARN": stream_arn,
+            }
+            for r in streams.get_records(ShardIterator=iterator)["Records"]
+            if (r["dynamodb"].get("NewImage") or {}).get("type", {}).get("S") == "outbox"
+        ]
+        counter = AwsCalls()
+        started = time.perf_counter()
+        response = fanout.handler({"Records": [record]}, aws.LambdaContext())
+        seconds = time.perf_counter() - started
+        calls = counter.take()
+        sqs = boto3.client("sqs")
+        from fortytwo.store import delivery_queue
+
+        queued = int(
+            sqs.get_queue_attributes(
+                QueueUrl=delivery_queue.queue_url(), AttributeNames=["ApproximateNumberOfMessages"]
+            )["Attributes"]["ApproximateNumberOfMessages"]
+        )
+        inside = counter.seconds_inside()
+    moto_internals.uninstall_transaction_journal()
+    template = _template_fanout()
+    # On AWS: our own time (measured: the handler's wall time outside the emulator's calls) plus
+    # each call at an assumed AWS latency, SQS batches SENDERS at a time. The assumptions are
+    # generous p99-ish figures for one region, written out here so the projection can be checked.
+    own = seconds - inside
+    latency_ms = {"dynamodb:Query": 100, "dynamodb:TransactWriteItems": 400, "sqs:SendMessageBatch": 60}
+    sqs_rounds = -(-calls.get("sqs:SendMessageBatch", 0) // delivery_queue.SENDERS)
+    projected = (
+        own
+        + (
+            calls.get("dynamodb:Query", 0) * latency_ms["dynamodb:Query"]
+            + calls.get("dynamodb:TransactWriteItems", 0) * latency_ms["dynamodb:TransactWriteItems"]
+            + sqs_rounds * latency_ms["sqs:SendMessageBatch"]
+        )
+        / 1000
+    )
+    worst_batch = template["batch_size"] * seconds
+    return {
+        "own_seconds_per_event": round(own, 3),
+        "emulator_seconds_per_event": round(inside, 3),
+        "assumed_aws_latency_ms": latency_ms,
+        "projected_aws_seconds_per_event": round(projected, 2),
+        "projected_aws_timeout_margin": round(
+            template["timeout_s"] / (template["batch_size"] * projected), 2
+        ),
+        "subscriptions": subscriptions,
+        "failed_records": len(response.get("batchItemFailures", [])),
+        "messages_queued": queued,
+        "calls": dict(sorted(calls.items())),
+        "calls_total": sum(calls.values()),
+        "seconds_per_event": round(seconds, 3),
+        "template": template,
+        # A batch of BatchSize such events at the in-process emulator's speed (moto is far slower
+        # than DynamoDB and SQS: this is the local stack's figure, not AWS's).
+        "batch_seconds_at_emulator_speed": round(worst_batch, 2),
+        "emulator_timeout_margin": round(template["timeout_s"] / worst_batch, 2),
+    }
+
+
 def run(events: int = 60, subscriptions: int = 2, bookings: int = 10, sequential: int = 20) -> dict[str, Any]:
     results = _stack_benches(events, subscriptions, bookings, sequential)
     from fortytwo.observability import logger
@@ -398,6 +608,8 @@ def run(events: int = 60, subscriptions: int = 2, bookings: int = 10, sequential
     with contextlib.redirect_stdout(io.StringIO()):
         results["calls"] = _calls(events=5, subscriptions=2)
         results["api_calls"] = _api_calls()
+        results["batched_attempt"] = _batched_calls()
+        results["fanout_scale"] = _fanout_scale()
     return results
 
 

@@ -1,7 +1,8 @@
 """WebhookDeliveryFunction: SQS delivery messages → signed POSTs (40-webhooks §7, §8.4).
 
-Each record → `services.deliveries.handle_message` (load → claim → sign → send → record, or
-park the message until it is due). Records of a batch run concurrently (each attempt may wait
+The deliveries and subscriptions the batch names are read at once (`services.deliveries.preload`),
+then each record → `services.deliveries.handle_message` (claim → sign → send → record, or park the
+message until it is due). Records of a batch run concurrently (each attempt may wait
 up to 10 s on a slow receiver); an exception in one record fails only that record, and its
 claim expires so the attempt is sent again.
 """
@@ -51,7 +52,9 @@ class ConcurrentBatchProcessor(BatchProcessor):
             return list(pool.map(self._process_record, self.records))
 
 
-def record_handler(record: SQSRecord, lambda_context: Any = None) -> None:
+def record_handler(
+    record: SQSRecord, lambda_context: Any = None, batch: deliveries.Preloaded | None = None
+) -> None:
     def remaining() -> int:
         if lambda_context is None:
             return MIN_REMAINING_MS * 10
@@ -64,6 +67,7 @@ def record_handler(record: SQSRecord, lambda_context: Any = None) -> None:
         SCHEDULE,
         remaining_ms=remaining,
         min_remaining_ms=MIN_REMAINING_MS,
+        batch=batch,
     )
 
 
@@ -71,7 +75,15 @@ def record_handler(record: SQSRecord, lambda_context: Any = None) -> None:
 @tracer.capture_lambda_handler
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    # One read for the whole batch (issue 18: an attempt then costs its claim and its commit),
+    # only when every record starts at once on the pool: then the snapshot is what each record
+    # would have read itself. Records that wait for a free worker read for themselves.
+    records = event.get("Records") or []
+    concurrent = len(records) <= 1 or len(records) <= deps.max_workers
+    batch = deliveries.preload([str(r.get("body", "")) for r in records]) if concurrent else None
+
+    def handle(record: SQSRecord, lambda_context: Any = None) -> None:
+        record_handler(record, lambda_context, batch)
+
     processor = ConcurrentBatchProcessor(deps.max_workers)
-    return process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
+    return process_partial_response(event=event, record_handler=handle, processor=processor, context=context)

@@ -21,6 +21,8 @@ STAR_ALLOWED = {
     "xray:GetSamplingRules",
     "xray:GetSamplingTargets",
     "cloudwatch:PutMetricData",
+    # The stream trigger needs it (AWS documents it as required); it has no resource-level permissions.
+    "dynamodb:ListStreams",
 }
 # Item-level work only: no Scan, no table or index administration, no PartiQL.
 DYNAMODB_ALLOWED = {
@@ -34,6 +36,7 @@ DYNAMODB_ALLOWED = {
     "dynamodb:DescribeStream",
     "dynamodb:GetRecords",
     "dynamodb:GetShardIterator",
+    "dynamodb:ListStreams",
 }
 READ_ONLY_FUNCTIONS = {"MetaFunction", "EventTypesFunction", "SlotsFunction"}
 
@@ -201,6 +204,28 @@ def test_queue_and_stream_access_follows_the_event_sources(transformed: dict[str
         "sqs:GetQueueAttributes",
     }
     assert all(not actions for actions in grants.values()), grants
+
+
+def test_the_stream_trigger_has_every_permission_aws_documents(transformed: dict[str, Any]) -> None:
+    """Lambda's DynamoDB event source needs DescribeStream, GetRecords, GetShardIterator and
+    ListStreams; only the fan-out reads the stream."""
+    required = {
+        "dynamodb:DescribeStream",
+        "dynamodb:GetRecords",
+        "dynamodb:GetShardIterator",
+        "dynamodb:ListStreams",
+    }
+    for logical_id in functions(transformed):
+        granted = {
+            action
+            for document in role_documents(transformed, f"{logical_id}Role")
+            for statement in statements(document)
+            for action in as_list(statement["Action"])
+        }
+        if logical_id == "WebhookFanoutFunction":
+            assert required <= granted
+        else:
+            assert not required & granted, logical_id
 
 
 def test_pepper_is_readable_by_exactly_the_functions_that_need_it(transformed: dict[str, Any]) -> None:

@@ -4,6 +4,7 @@ code imports: what runs in Lambda is what the tests ran against."""
 from __future__ import annotations
 
 import ast
+import subprocess
 import sys
 import tomllib
 from collections.abc import Iterable
@@ -11,6 +12,7 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
+import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
@@ -114,3 +116,80 @@ def test_runtime_dependencies_of_pyproject_are_in_the_layer() -> None:
     imported = set(imported_distributions())
     project = set(project_requirements())
     assert (project & imported) - layer <= closure([Requirement(RUNTIME_PROVIDED)])
+
+
+def _dry_run(
+    tmp_path: Path, template: Path, python: str = sys.executable
+) -> subprocess.CompletedProcess[str]:
+    """`make -n build-CommonLayer` as SAM runs it (from a scratch copy, so only the Makefile's own
+    location leads to the template), printing the commands instead of running them."""
+    return subprocess.run(
+        [
+            "make",
+            "-n",
+            "--makefile",
+            str(LAYER / "Makefile"),
+            "build-CommonLayer",
+            f"ARTIFACTS_DIR={tmp_path / 'artifacts'}",
+            f"TEMPLATE={template}",
+            f"PYTHON={python}",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(("architecture", "platform"), [("x86_64", "x86_64"), ("arm64", "aarch64")])
+def test_layer_build_follows_the_template_and_ships_bytecode(
+    tmp_path: Path, architecture: str, platform: str
+) -> None:
+    """Issue 17 §2: wheels for the template's `Architectures`, Python 3.12's markers and bytecode
+    compiled into the layer (Lambda's /opt is read-only), used without a source mtime check."""
+    declared = aws.load_template()["Globals"]["Function"]["Architectures"]
+    assert declared == ["x86_64"]
+    text = aws.TEMPLATE.read_text().replace("Architectures: [x86_64]", f"Architectures: [{architecture}]")
+    template = tmp_path / "template.yaml"
+    template.write_text(text)
+    proc = _dry_run(tmp_path, template)
+    assert proc.returncode == 0, proc.stderr
+    commands = proc.stdout
+    assert f"--platform manylinux2014_{platform}" in commands
+    assert "--python-version 3.12" in commands and "--no-compile" in commands
+    compile_line = next(line for line in commands.splitlines() if "compileall" in line)
+    assert "--invalidation-mode unchecked-hash" in compile_line
+    assert commands.index("compileall") > commands.index("__pycache__")  # nothing removes the bytecode
+    # The real template's value is what a build without TEMPLATE= reads.
+    default = subprocess.run(
+        ["make", "-n", "build-CommonLayer", f"ARTIFACTS_DIR={tmp_path / 'a'}", f"PYTHON={sys.executable}"],
+        cwd=LAYER,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "--platform manylinux2014_x86_64" in default.stdout, default.stderr
+
+
+def test_layer_build_refuses_another_python_or_architecture(tmp_path: Path) -> None:
+    not_312 = tmp_path / "python3.11"
+    not_312.write_text("#!/bin/sh\nexec /usr/bin/env python3 -c 'import sys; sys.exit(1)'\n")
+    not_312.chmod(0o755)
+    proc = subprocess.run(
+        ["make", "--makefile", str(LAYER / "Makefile"), "check-python", f"PYTHON={not_312}"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode != 0 and "needs Python 3.12" in proc.stderr
+    template = tmp_path / "template.yaml"
+    template.write_text(aws.TEMPLATE.read_text().replace("Architectures: [x86_64]", "Architectures: [mips]"))
+    proc = subprocess.run(
+        ["make", "--makefile", str(LAYER / "Makefile"), "check-platform", f"TEMPLATE={template}"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode != 0 and "unknown Architectures 'mips'" in proc.stderr

@@ -59,6 +59,12 @@ def test_sam_build_without_docker(tmp_path: Path) -> None:
                 assert (python / package).is_dir(), f"the layer lacks {package}"
             # pydantic-core must be the manylinux build for the Lambda runtime, not a local one.
             assert list(python.glob("pydantic_core/_pydantic_core.cpython-312-x86_64-linux-gnu.so"))
+            # Bytecode ships in the layer (/opt is read-only), for 3.12, checked by hash only.
+            for source in (python / "fortytwo").rglob("*.py"):
+                compiled = source.parent / "__pycache__" / f"{source.stem}.cpython-312.pyc"
+                assert compiled.is_file(), f"no bytecode for {source}"
+                flags = int.from_bytes(compiled.read_bytes()[4:8], "little")
+                assert flags == 0b01, f"{compiled}: not an unchecked-hash pyc"
     # Each function ships only its own code (`make deploy-check` also reports the layer's budget).
     for artifact in deploy_check.report(tmp_path / "build")["artifacts"]:
         if artifact["kind"] == "function":

@@ -119,6 +119,23 @@ def test_fanout_failures_are_parked_not_dropped(template: dict[str, Any]) -> Non
     assert destination == {"Fn::GetAtt": ["FanoutFailureQueue", "Arn"]}
 
 
+def test_the_dead_letter_queue_never_cuts_the_retry_schedule_short(template: dict[str, Any]) -> None:
+    """Issue 17 §2: the schedule (claims counted in the delivery record) ends a delivery, never the
+    receive budget; half the budget is left for errors before a claim. Visibility ≥ 6 × the
+    worker's timeout (AWS's guidance for SQS event sources)."""
+    from fortytwo.domain.webhooks.delivery_state import DEFAULT_CLAIM_LEASE_SECONDS, receives_bound
+    from fortytwo.domain.webhooks.retry import parse_schedule
+
+    queue = template["Resources"]["DeliveryQueue"]["Properties"]
+    schedule = parse_schedule(template["Parameters"]["WebhookRetrySchedule"]["Default"])
+    assert int(queue["RedrivePolicy"]["maxReceiveCount"]) >= 2 * receives_bound(schedule)
+    worker = functions(template)["WebhookDeliveryFunction"]
+    timeout = int(worker.get("Timeout", template["Globals"]["Function"]["Timeout"]))
+    assert int(queue["VisibilityTimeout"]) >= 6 * timeout
+    # An expired claim must mean a dead worker: the lease outlasts the function's timeout.
+    assert timeout <= DEFAULT_CLAIM_LEASE_SECONDS
+
+
 def alarms(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {k: v["Properties"] for k, v in resources_of(template, "AWS::CloudWatch::Alarm").items()}
 
@@ -178,6 +195,41 @@ def test_every_function_has_error_and_throttle_alarms(template: dict[str, Any], 
         if ns == "AWS/Lambda" and name == metric
     }
     assert covered == set(functions(template))
+
+
+def test_table_throttles_system_errors_and_delivery_backlog_are_watched(template: dict[str, Any]) -> None:
+    """Issue 17 §2: DynamoDB ThrottledRequests and SystemErrors (per operation: every operation
+    the store calls), and a backlog of DUE deliveries (visible messages; parked retries are not)."""
+    import re
+
+    from tests.support import aws
+
+    store = aws.ROOT / "layers" / "common" / "fortytwo" / "store"
+    used = {
+        "".join(part.title() for part in name.split("_"))
+        for path in store.glob("*.py")
+        for name in re.findall(
+            r"\.(get_item|batch_get_item|query|put_item|update_item|delete_item|"
+            r"transact_write_items|batch_write_item|transact_get_items)\(",
+            path.read_text(),
+        )
+    }
+    for metric in ("ThrottledRequests", "SystemErrors"):
+        operations = {
+            dims["Operation"]
+            for props in alarms(template).values()
+            for ns, name, dims in alarm_metrics(props)
+            if (ns, name) == ("AWS/DynamoDB", metric) and dims["TableName"] == {"Ref": "Table"}
+        }
+        assert used <= operations, (metric, sorted(used - operations))
+    (backlog,) = [
+        props
+        for props in alarms(template).values()
+        for ns, name, dims in alarm_metrics(props)
+        if ns == "AWS/SQS" and dims["QueueName"] == {"Fn::GetAtt": ["DeliveryQueue", "QueueName"]}
+    ]
+    assert backlog["MetricName"] == "ApproximateNumberOfMessagesVisible"
+    assert backlog["Threshold"] == {"Ref": "DeliveryBacklogThreshold"}
 
 
 def test_dead_letter_queue_is_watched(template: dict[str, Any]) -> None:

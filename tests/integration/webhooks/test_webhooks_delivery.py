@@ -313,8 +313,8 @@ def test_an_exception_before_the_claim_is_retried_quickly(
     _hook(api, receiver, "/early")
     emit_event(seeded["organization_id"])
     pipeline.fan_out()
-    real_load = deliveries.load
-    broken = {"left": 1}
+    real_load = deliveries.load_many
+    broken = {"left": 2}  # the batch's read, then the record's own
 
     def flaky_load(*args: Any) -> Any:
         if broken["left"]:
@@ -322,10 +322,10 @@ def test_an_exception_before_the_claim_is_retried_quickly(
             raise ConnectionError("table unavailable")
         return real_load(*args)
 
-    monkeypatch.setattr(deliveries, "load", flaky_load)
+    monkeypatch.setattr(deliveries, "load_many", flaky_load)
     pipeline.drain()
     assert [r.attempt for r in receiver.on("/early")] == [1]
-    assert pipeline.parks[0] == 2
+    assert pipeline.parks[0] == 2 and broken["left"] == 0
 
 
 def test_duplicate_messages_never_duplicate_an_attempt(
@@ -459,3 +459,77 @@ def test_a_transaction_conflict_on_finish_is_retried(
     (row,) = _rows(api, hook["id"])
     assert row["status_code"] == 204
     assert api().get(hook["id"]).json()["data"]["last_delivery_ok"] is True
+
+
+def test_worker_errors_after_the_claim_never_cut_the_schedule_short(
+    api: Any, seeded: dict[str, Any], receiver: Receiver, pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 17 §2: with the template's redrive policy, a delivery whose worker fails after
+    claiming (twice per attempt, three times on the last) still runs its whole schedule, ends
+    `exhausted` (the last attempt as a timeout) and counts toward the auto-pause; nothing
+    reaches the dead-letter queue."""
+    from fortytwo.domain.webhooks.delivery_state import MAX_CLAIMS_PER_ATTEMPT, DeliveryStatus, FailureReason
+    from fortytwo.domain.webhooks.fanout import delivery_id_for
+    from fortytwo.services import deliveries as service
+    from fortytwo.store import deliveries
+    from tests.support import aws
+
+    redrive = aws.load_template()["Resources"]["DeliveryQueue"]["Properties"]["RedrivePolicy"]
+    dlq_url = pipeline.sqs.create_queue(QueueName=f"{pipeline.queue_url.rsplit('/', 1)[-1]}-dlq")["QueueUrl"]
+    dlq_arn = pipeline.sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    policy = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": int(redrive["maxReceiveCount"])}
+    pipeline.sqs.set_queue_attributes(
+        QueueUrl=pipeline.queue_url, Attributes={"RedrivePolicy": json.dumps(policy)}
+    )
+    hook = _hook(api, receiver, "/broken-worker")
+    receiver.statuses["/broken-worker"] = 500
+    real_commit = deliveries.commit_attempt
+    commits: dict[int, int] = {}
+
+    def failing_commit(plan: Any) -> None:
+        attempt = plan.record.attempt
+        commits[attempt] = commits.get(attempt, 0) + 1
+        last = attempt == len(OFFSETS) and plan.record.error != "timeout"
+        if last or commits[attempt] < MAX_CLAIMS_PER_ATTEMPT:
+            raise ConnectionError("the worker lost the table after sending")
+        real_commit(plan)
+
+    monkeypatch.setattr(deliveries, "commit_attempt", failing_commit)
+    event = emit_event(seeded["organization_id"])
+    pipeline.run(max_rounds=400)
+
+    sent = [r.attempt for r in receiver.on("/broken-worker")]
+    assert sent == [k for k in range(1, 7) for _ in range(MAX_CLAIMS_PER_ATTEMPT)]
+    delivery, _ = deliveries.load(delivery_id_for(event, hook["id"]), hook["id"])
+    assert delivery is not None and delivery.state.status is DeliveryStatus.FAILED
+    assert delivery.state.failure is FailureReason.EXHAUSTED and delivery.state.attempt == 6
+    rows = list(reversed(_rows(api, hook["id"])))
+    assert [r["attempt"] for r in rows] == [1, 2, 3, 4, 5, 6]
+    assert [r["error"] for r in rows] == ["http_error"] * 5 + ["timeout"]
+    assert _sub(hook["id"]).health.failures == 1  # counts toward the auto-pause
+    # Far more receives than the old budget of 10, yet nothing was dead-lettered.
+    assert len(pipeline.parks) > 10 + service.ERROR_RETRY_SECONDS
+    assert pipeline.queue_depth() == 0
+    assert pipeline.sqs.receive_message(QueueUrl=dlq_url).get("Messages", []) == []
+
+
+def test_a_batch_reads_its_deliveries_once_and_each_attempt_claims_and_commits(
+    api: Any, seeded: dict[str, Any], receiver: Receiver, pipeline: Pipeline, functions: Any
+) -> None:
+    """Issue 18 goal 4: one BatchGetItem for the whole batch, then per attempt its claim
+    (UpdateItem) and its commit (TransactWriteItems) only."""
+    from bench.harness import CallCounter
+
+    functions.delivery.deps.max_workers = 10
+    for i in range(4):
+        _hook(api, receiver, f"/b{i}")
+    emit_event(seeded["organization_id"])
+    pipeline.fan_out()
+    messages = pipeline.receive()
+    assert len(messages) == 4
+    counter = CallCounter()
+    assert pipeline.deliver_batch(messages) == set()
+    assert dict(counter.calls) == {"BatchGetItem": 1, "UpdateItem": 4, "TransactWriteItems": 4}
+    assert sorted(r.path for r in receiver.received) == [f"/b{i}" for i in range(4)]

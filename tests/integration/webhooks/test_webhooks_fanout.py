@@ -4,6 +4,7 @@ items were written the way producers write them (40-webhooks §6.2, §8.2, §8.3
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -64,11 +65,14 @@ def test_a_redelivered_stream_batch_creates_nothing_twice(
     assert len(first) == 2
     # Claim one delivery the way the worker does, then re-run the same batch.
     from fortytwo.domain.webhooks.delivery_state import on_message
+    from fortytwo.domain.webhooks.retry import RetrySchedule
     from fortytwo.store import deliveries
 
     claimed, sub = deliveries.load(first[0]["delivery_id"], first[0]["subscription_id"])
     assert claimed is not None and sub is not None
-    step = on_message(claimed.state, now=pipeline.clock.now(), subscription_status="active")
+    step = on_message(
+        claimed.state, now=pipeline.clock.now(), subscription_status="active", schedule=RetrySchedule()
+    )
     assert deliveries.write_state(claimed, step.state) is not None
 
     assert pipeline.fan_out(records) == {"batchItemFailures": []}
@@ -148,3 +152,81 @@ def test_delivery_id_derivation_matches_the_contract_example() -> None:
         delivery_id_for(event, "019e449c-fe80-783c-af56-4652466de486")
         == "whd_019e44d3-ed00-7922-8ef3-c29ca6a652e6"
     )
+
+
+@pytest.fixture
+def journalled_transactions() -> Iterator[None]:
+    """The local stack's TransactWriteItems rollback (per item, not a copy of the whole table per
+    item as plain moto does): the same results, without minutes of copying at 250 items."""
+    from moto.dynamodb.models import DynamoDBBackend
+
+    from fortytwo_local.devstack import moto_internals
+
+    mine = moto_internals._ORIGINAL_TRANSACT not in vars(DynamoDBBackend)
+    moto_internals.install_transaction_journal()
+    yield
+    if mine:
+        moto_internals.uninstall_transaction_journal()
+
+
+@pytest.mark.usefixtures("journalled_transactions")
+def test_deliveries_are_created_in_transactions_of_100_and_never_overwritten(
+    seeded: dict[str, Any], pipeline: Pipeline
+) -> None:
+    """Issue 17 §2: the fan-out writes up to 100 deliveries per TransactWriteItems; on a re-run,
+    the ones that exist (whatever their state) are reused as they are, the rest created."""
+    from fortytwo.domain.webhooks.delivery_state import DeliveryStatus, on_message
+    from fortytwo.domain.webhooks.fanout import plan_fanout
+    from fortytwo.domain.webhooks.retry import RetrySchedule
+    from fortytwo.domain.webhooks.subscription import Subscription
+    from fortytwo.store import deliveries, dynamo
+
+    event = emit_event(seeded["organization_id"])
+    created = event.created_at - timedelta(seconds=1)
+    subs = [
+        Subscription(
+            f"01a25286-0000-7000-8000-{i:012d}",
+            seeded["organization_id"],
+            "pat:x",
+            f"https://a.example.com/{i}",
+            ("booking_created",),
+            None,
+            "whsec_" + "a" * 43,
+            created,
+            created,
+        )
+        for i in range(250)
+    ]
+    planned = plan_fanout(event, subs, pipeline.clock.now())
+    assert len(planned) == 250
+    calls: list[int] = []
+    client = dynamo.client()
+    real = client.transact_write_items
+
+    def counting(**kwargs: Any) -> Any:
+        calls.append(len(kwargs["TransactItems"]))
+        return real(**kwargs)
+
+    client.transact_write_items = counting  # type: ignore[method-assign]
+    try:
+        assert set(deliveries.create_all(planned[:120]).values()) == {None}
+        assert calls == [100, 20]
+        first = planned[7]
+        step = on_message(
+            first.state, now=pipeline.clock.now(), subscription_status="active", schedule=RetrySchedule()
+        )
+        claimed = deliveries.write_state(first, step.state)
+        assert claimed is not None
+        calls.clear()
+        again = deliveries.create_all(planned)
+    finally:
+        del client.transact_write_items
+    # 0..99 all exist (one cancelled call); 100..199: 20 exist, 80 created (two calls); 200..249 new.
+    assert calls == [100, 100, 80, 50]
+    assert [d for d in planned[:120] if again[d.delivery_id] is None] == []
+    assert all(again[d.delivery_id] is None for d in planned[120:])
+    reused = again[first.delivery_id]
+    assert reused is not None and reused.state.status is DeliveryStatus.IN_FLIGHT  # not overwritten
+    for delivery in planned[118:122]:
+        stored, _ = deliveries.load(delivery.delivery_id, delivery.subscription_id)
+        assert stored is not None and stored.state.status is DeliveryStatus.PENDING

@@ -10,8 +10,10 @@ from hypothesis import strategies as st
 
 from fortytwo.domain.timefmt import parse_ts
 from fortytwo.domain.webhooks.delivery_state import (
+    MAX_CLAIMS_PER_ATTEMPT,
     AttemptError,
     AttemptOutcome,
+    AttemptRecord,
     DelayMessage,
     DeleteMessage,
     DeliveryState,
@@ -81,7 +83,7 @@ def test_outcome_needs_exactly_one_of_status_and_error() -> None:
 
 
 def _claim(state: DeliveryState, now: datetime, status: str | None = "active") -> DeliveryState:
-    step = on_message(state, now=now, subscription_status=status)  # type: ignore[arg-type]
+    step = on_message(state, now=now, subscription_status=status, schedule=SCHEDULE)  # type: ignore[arg-type]
     assert step.effects == (SendAttempt(state.attempt),)
     assert step.state.status is DeliveryStatus.IN_FLIGHT and step.state.attempt == state.attempt
     return step.state
@@ -115,7 +117,12 @@ def test_spec_deliveries_log_example() -> None:
     assert state == DeliveryState(DeliveryStatus.PENDING, 2, due_at=t0 + timedelta(minutes=1), t0=t0)
 
     # Arrives a little early: parked again, nothing else happens.
-    early = on_message(state, now=t0 + timedelta(seconds=59, milliseconds=500), subscription_status="active")
+    early = on_message(
+        state,
+        now=t0 + timedelta(seconds=59, milliseconds=500),
+        subscription_status="active",
+        schedule=SCHEDULE,
+    )
     assert early == Step(state, (DelayMessage(1),))
 
     started2 = parse_ts("2026-05-20T11:01:00.901Z")
@@ -194,7 +201,7 @@ def test_last_failure_exhausts() -> None:
 def test_due_attempt_of_paused_or_deleted_subscription_is_dropped(status: str | None) -> None:
     t0 = parse_ts("2026-05-20T10:00:00.000Z")
     for state in (new_delivery(t0), DeliveryState(DeliveryStatus.PENDING, 3, due_at=t0, t0=t0)):
-        step = on_message(state, now=t0, subscription_status=status)  # type: ignore[arg-type]
+        step = on_message(state, now=t0, subscription_status=status, schedule=SCHEDULE)  # type: ignore[arg-type]
         assert step.state.status is DeliveryStatus.DROPPED and step.state.attempt == state.attempt
         assert step.effects == (DeleteMessage(),)  # no request, no log row, no counter change
 
@@ -203,7 +210,7 @@ def test_not_yet_due_is_parked_whatever_the_subscription() -> None:
     t0 = parse_ts("2026-05-20T10:00:00.000Z")
     state = DeliveryState(DeliveryStatus.PENDING, 2, due_at=t0 + timedelta(minutes=1), t0=t0)
     for status in ("active", "paused", None):
-        assert on_message(state, now=t0 + ms(1), subscription_status=status) == Step(
+        assert on_message(state, now=t0 + ms(1), subscription_status=status, schedule=SCHEDULE) == Step(
             state, (DelayMessage(60),)
         )  # type: ignore[arg-type]
 
@@ -214,24 +221,74 @@ def test_terminal_states_delete_the_message() -> None:
         DeliveryState(DeliveryStatus.FAILED, 6, failure=FailureReason.EXHAUSTED),
         DeliveryState(DeliveryStatus.DROPPED, 2),
     ):
-        assert on_message(state, now=parse_ts("2026-01-01T00:00:00Z"), subscription_status="active") == Step(
-            state, (DeleteMessage(),)
-        )
+        assert on_message(
+            state, now=parse_ts("2026-01-01T00:00:00Z"), subscription_status="active", schedule=SCHEDULE
+        ) == Step(state, (DeleteMessage(),))
 
 
 def test_claim_lease_and_expired_claim_resends_the_same_attempt() -> None:
     t0 = parse_ts("2026-05-20T10:00:00.000Z")
     state = DeliveryState(DeliveryStatus.PENDING, 3, due_at=t0 + timedelta(minutes=5), t0=t0)
     claimed = on_message(
-        state, now=t0 + timedelta(minutes=5), subscription_status="active", lease_seconds=60
+        state,
+        now=t0 + timedelta(minutes=5),
+        subscription_status="active",
+        schedule=SCHEDULE,
+        lease_seconds=60,
     ).state
     assert claimed.t0 == t0 and claimed.claim_expires_at == t0 + timedelta(minutes=6)
-    held = on_message(claimed, now=t0 + timedelta(minutes=5, seconds=10), subscription_status="active")
+    held = on_message(
+        claimed, now=t0 + timedelta(minutes=5, seconds=10), subscription_status="active", schedule=SCHEDULE
+    )
     assert held == Step(claimed, (DelayMessage(50),))
-    again = on_message(claimed, now=t0 + timedelta(minutes=6), subscription_status="active")
+    again = on_message(
+        claimed, now=t0 + timedelta(minutes=6), subscription_status="active", schedule=SCHEDULE
+    )
     assert again.effects == (SendAttempt(3),) and again.state.attempt == 3
     assert again.state.claimed_at == t0 + timedelta(minutes=6) and again.state.t0 == t0
-    dropped = on_message(claimed, now=t0 + timedelta(minutes=7), subscription_status="paused")
+    dropped = on_message(
+        claimed, now=t0 + timedelta(minutes=7), subscription_status="paused", schedule=SCHEDULE
+    )
+    assert dropped.state.status is DeliveryStatus.DROPPED
+
+
+def test_an_attempt_whose_claims_keep_expiring_fails_as_a_timeout() -> None:
+    """Claimed MAX_CLAIMS_PER_ATTEMPT times without an outcome: recorded as a failed attempt, so
+    the schedule (not the queue's receive count) decides when the delivery is exhausted."""
+    t0 = parse_ts("2026-05-20T10:00:00.000Z")
+    last = SCHEDULE.attempts
+    state = DeliveryState(DeliveryStatus.PENDING, last, due_at=t0 + timedelta(hours=12), t0=t0)
+    now = t0 + timedelta(hours=12)
+    for claim in range(1, MAX_CLAIMS_PER_ATTEMPT + 1):
+        step = on_message(state, now=now, subscription_status="active", schedule=SCHEDULE, lease_seconds=60)
+        assert step.effects == (SendAttempt(last),) and step.state.claims == claim
+        state = step.state
+        now += timedelta(seconds=60)  # the worker died: its claim expires
+    step = on_message(state, now=now, subscription_status="active", schedule=SCHEDULE, lease_seconds=60)
+    (record,) = _records(step)
+    assert record.record == AttemptRecord(
+        last, None, AttemptError.TIMEOUT, state.claimed_at, 60_000, None, None
+    )
+    assert step.state.status is DeliveryStatus.FAILED and step.state.failure is FailureReason.EXHAUSTED
+    (update,) = [e for e in step.effects if isinstance(e, UpdateSubscription)]
+    assert update.health_event is DeliveryHealthEvent.EXHAUSTED and not update.ok
+    assert step.effects[-1] == DeleteMessage()
+    # Not the last attempt: the next one is scheduled as after any failure.
+    earlier = DeliveryState(
+        DeliveryStatus.IN_FLIGHT,
+        2,
+        t0=t0,
+        claimed_at=t0 + timedelta(minutes=1),
+        claim_expires_at=t0 + timedelta(minutes=2),
+        claims=MAX_CLAIMS_PER_ATTEMPT,
+    )
+    step = on_message(earlier, now=t0 + timedelta(minutes=2), subscription_status="active", schedule=SCHEDULE)
+    assert step.state == DeliveryState(DeliveryStatus.PENDING, 3, due_at=t0 + timedelta(minutes=5), t0=t0)
+    assert step.effects[-1] == DelayMessage(180)
+    # A paused subscription still drops it instead.
+    dropped = on_message(
+        earlier, now=t0 + timedelta(minutes=2), subscription_status="paused", schedule=SCHEDULE
+    )
     assert dropped.state.status is DeliveryStatus.DROPPED
 
 
@@ -305,10 +362,59 @@ EVENTS = st.lists(
     st.one_of(
         st.tuples(st.just("attempt"), OUTCOMES, st.integers(min_value=0, max_value=10_000)),
         st.tuples(st.just("status"), st.sampled_from(["active", "paused", None]), st.integers(0, 100_000)),
-        st.tuples(st.just("worker_dies"), st.none(), st.integers(min_value=0, max_value=100)),
+        # The worker dies after claiming, this many times in a row.
+        st.tuples(st.just("worker_dies"), st.integers(min_value=1, max_value=4), st.integers(0, 100)),
     ),
     max_size=30,
 )
+
+
+def _check_finished(
+    state: DeliveryState, outcome: AttemptOutcome, step: Step, schedule: RetrySchedule
+) -> None:
+    assert state.t0 is not None
+    records = _records(step)
+    assert len(records) == 1 and records[0].record.attempt == state.attempt
+    updates = [e for e in step.effects if isinstance(e, UpdateSubscription)]
+    assert len(updates) == 1 and updates[0].ok is outcome.ok
+    if outcome.ok:
+        assert step.state.status is DeliveryStatus.SUCCEEDED
+        assert updates[0].health_event is DeliveryHealthEvent.SUCCEEDED
+    elif outcome.gone:
+        assert step.state.failure is FailureReason.ENDPOINT_GONE
+        assert records[0].record.next_retry_at is None
+    elif state.attempt == schedule.attempts:
+        assert step.state.failure is FailureReason.EXHAUSTED
+        assert updates[0].health_event is DeliveryHealthEvent.EXHAUSTED
+    else:
+        assert step.state.status is DeliveryStatus.PENDING and step.state.attempt == state.attempt + 1
+        assert records[0].record.next_retry_at == schedule.due_at(state.t0, state.attempt + 1)
+        assert updates[0].health_event is None
+
+
+def _check_abandoned(state: DeliveryState, step: Step, schedule: RetrySchedule) -> None:
+    (record,) = _records(step)
+    assert state.status is DeliveryStatus.IN_FLIGHT and state.claims == MAX_CLAIMS_PER_ATTEMPT
+    assert record.record.attempt == state.attempt and record.record.error is AttemptError.TIMEOUT
+    assert step.state.status is DeliveryStatus.PENDING or (
+        step.state.failure is FailureReason.EXHAUSTED and state.attempt == schedule.attempts
+    )
+
+
+def _check_sent(sent: list[int], abandoned: list[int], schedule: RetrySchedule) -> None:
+    # Attempt numbers never go back and never exceed the schedule; only a dead worker repeats one.
+    assert all(b in (a, a + 1) for a, b in zip(sent, sent[1:], strict=False))
+    assert all(1 <= k <= schedule.attempts for k in sent)
+    # An attempt is sent at most MAX_CLAIMS_PER_ATTEMPT times: the schedule bounds the receives.
+    assert all(sent.count(k) <= MAX_CLAIMS_PER_ATTEMPT for k in set(sent))
+    assert all(sent.count(k) == MAX_CLAIMS_PER_ATTEMPT for k in abandoned)
+
+
+def _check_claimed(state: DeliveryState, step: Step, schedule: RetrySchedule, now: datetime) -> None:
+    assert step.effects == (SendAttempt(state.attempt),)
+    assert 1 <= state.attempt <= schedule.attempts
+    assert 1 <= state.claims <= MAX_CLAIMS_PER_ATTEMPT
+    assert state.t0 is not None and now >= schedule.due_at(state.t0, state.attempt)
 
 
 @settings(max_examples=300, deadline=None)
@@ -319,53 +425,49 @@ def test_generated_lifecycles(schedule: RetrySchedule, events: list, lateness: i
     sub_status: str | None = "active"
     sent: list[int] = []
     terminal_seen = False
+    abandoned: list[int] = []
+
+    def receive() -> Step:
+        """The message comes back when asked to (plus some lateness) until something happens;
+        an attempt whose last claim expired is recorded as a timeout on the way."""
+        nonlocal now, state
+        while True:
+            step = on_message(state, now=now, subscription_status=sub_status, schedule=schedule)  # type: ignore[arg-type]
+            if _records(step):
+                _check_abandoned(state, step, schedule)
+                abandoned.append(state.attempt)
+                state = step.state
+            elif step.effects and isinstance(step.effects[0], DelayMessage):
+                assert 0 <= step.effects[0].seconds <= 43200
+                now += timedelta(seconds=max(step.effects[0].seconds, 1), milliseconds=lateness)
+            else:
+                return step
+
     for kind, value, delta in events:
         if kind == "status":
             sub_status = value
             continue
-        # The queue brings the message back when asked to (plus some lateness).
-        step = on_message(state, now=now, subscription_status=sub_status)  # type: ignore[arg-type]
-        while step.effects and isinstance(step.effects[0], DelayMessage):
-            assert 0 <= step.effects[0].seconds <= 43200
-            now += timedelta(seconds=max(step.effects[0].seconds, 1), milliseconds=lateness)
-            step = on_message(state, now=now, subscription_status=sub_status)  # type: ignore[arg-type]
-        state = step.state
+        for _ in range(value if kind == "worker_dies" else 1):
+            step = receive()
+            state = step.state
+            if state.terminal:
+                break
+            _check_claimed(state, step, schedule, now)
+            sent.append(state.attempt)
+            # A dead worker's claim expires; the same attempt number goes again.
+            now += timedelta(seconds=61 if kind == "worker_dies" else 0)
         if state.terminal:
             assert step.effects == (DeleteMessage(),)
             terminal_seen = True
             continue
-        assert step.effects == (SendAttempt(state.attempt),)
-        assert 1 <= state.attempt <= schedule.attempts
-        assert state.t0 is not None and now >= schedule.due_at(state.t0, state.attempt)
         if kind == "worker_dies":
-            sent.append(state.attempt)
-            now += timedelta(seconds=61)  # the claim expires; the same attempt number goes again
             continue
         status_code, error = value
-        sent.append(state.attempt)
         outcome = classify_attempt(status_code, error, delta)
         step = on_attempt_finished(state, outcome, now=now + ms(delta), schedule=schedule)
-        records = _records(step)
-        assert len(records) == 1 and records[0].record.attempt == state.attempt
-        updates = [e for e in step.effects if isinstance(e, UpdateSubscription)]
-        assert len(updates) == 1 and updates[0].ok is outcome.ok
-        if outcome.ok:
-            assert step.state.status is DeliveryStatus.SUCCEEDED
-            assert updates[0].health_event is DeliveryHealthEvent.SUCCEEDED
-        elif outcome.gone:
-            assert step.state.failure is FailureReason.ENDPOINT_GONE
-            assert records[0].record.next_retry_at is None
-        elif state.attempt == schedule.attempts:
-            assert step.state.failure is FailureReason.EXHAUSTED
-            assert updates[0].health_event is DeliveryHealthEvent.EXHAUSTED
-        else:
-            assert step.state.status is DeliveryStatus.PENDING and step.state.attempt == state.attempt + 1
-            assert records[0].record.next_retry_at == schedule.due_at(state.t0, state.attempt + 1)
-            assert updates[0].health_event is None
+        _check_finished(state, outcome, step, schedule)
         now += ms(delta)
         state = step.state
-    # Attempt numbers never go back and never exceed the schedule; only a dead worker repeats one.
-    assert all(b in (a, a + 1) for a, b in zip(sent, sent[1:], strict=False))
-    assert all(1 <= k <= schedule.attempts for k in sent)
+    _check_sent(sent, abandoned, schedule)
     if terminal_seen:
         assert state.terminal

@@ -77,7 +77,7 @@ def test_rotate_changes_the_secret_and_updated_at_only() -> None:
 def _finished(status: int) -> tuple[Delivery, Step]:
     event = new_outbox_event("booking.created", ORG, T0, {"probe": 1})
     delivery = Delivery("whd_x", "019e449c-fe80-783c-af56-4652466de486", event, new_delivery(T0), 1)
-    claim = on_message(delivery.state, now=T0, subscription_status="active")
+    claim = on_message(delivery.state, now=T0, subscription_status="active", schedule=RetrySchedule())
     claimed = delivery.moved_to(claim.state)
     outcome = classify_attempt(status, None, 40)
     schedule = RetrySchedule((0, 1))

@@ -11,7 +11,7 @@ ChangeMessageVisibility, so SQS hands it back when it is due.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -26,6 +26,7 @@ from fortytwo.domain.webhooks.delivery_state import (
     Delivery,
     DeliveryStatus,
     LoggedAttempt,
+    RecordAttempt,
     SendAttempt,
     Step,
     never_claimed,
@@ -90,8 +91,10 @@ def fan_out(event: OutboxEvent, now: datetime) -> FanoutResult:
     (the stream retries the record, and a re-run creates nothing twice)."""
     created = reused = 0
     messages: list[delivery_queue.Message] = []
-    for planned in plan_fanout(event, subscriptions.list_organization(event.organization_id), now):
-        existing = deliveries.create(planned)
+    planned_all = plan_fanout(event, subscriptions.list_organization(event.organization_id), now)
+    existing_of = deliveries.create_all(planned_all)  # batched: 100 per transaction
+    for planned in planned_all:
+        existing = existing_of[planned.delivery_id]
         if existing is None:
             created += 1
         else:
@@ -183,6 +186,11 @@ def _attempt(
     )
     outcome = tools.post(request).outcome()
     finished = on_attempt_finished(claimed.state, outcome, now=tools.now(), schedule=schedule)
+    return _finish(claimed, sub, attempt, finished)
+
+
+def _finish(claimed: Delivery, sub: Subscription, attempt: int, finished: Step) -> Result:
+    """Commit a finished attempt (sent, or abandoned after its last claim expired) and report it."""
     plan = _record(claimed, sub, finished)
     if plan is None:
         _log("delivery claim lost; outcome not recorded", claimed, attempt=attempt)
@@ -194,9 +202,9 @@ def _attempt(
         claimed,
         attempt=attempt,
         outcome=label,
-        status_code=outcome.status_code,
-        error=None if outcome.error is None else str(outcome.error),
-        duration_ms=outcome.duration_ms,
+        status_code=plan.record.status_code,
+        error=None if plan.record.error is None else str(plan.record.error),
+        duration_ms=plan.record.duration_ms,
         next_retry_at=None if plan.record.next_retry_at is None else format_ts(plan.record.next_retry_at),
     )
     count_metric("WebhookDeliveryAttempts", outcome=label, attempt=str(attempt))
@@ -217,11 +225,16 @@ def deliver(
     *,
     remaining_ms: Callable[[], int],
     min_remaining_ms: int = MIN_REMAINING_MS,
+    preloaded: deliveries.Loaded | None = None,
 ) -> Result:
     """Drive one delivery as far as this message allows. Every write is conditional; a lost
-    race re-reads and asks the lifecycle again."""
-    for _ in range(MAX_STEPS):
-        delivery, sub = deliveries.load(message.delivery_id, message.subscription_id)
+    race re-reads and asks the lifecycle again. `preloaded` is what the batch's one read found
+    for this message (used for the first step only; every later step reads again)."""
+    for step_number in range(MAX_STEPS):
+        if step_number == 0 and preloaded is not None:
+            delivery, sub = preloaded
+        else:
+            delivery, sub = deliveries.load(message.delivery_id, message.subscription_id)
         if delivery is None:
             # Expired by TTL long after its window, or never created: nothing left to do.
             logger.warning("delivery not found", extra={"delivery_id": message.delivery_id})
@@ -232,6 +245,7 @@ def deliver(
             delivery.state,
             now=tools.now(),
             subscription_status=None if sub is None else sub.status,
+            schedule=schedule,
             lease_seconds=tools.lease_seconds,
         )
         park = next((e.seconds for e in step.effects if isinstance(e, DelayMessage)), None)
@@ -243,6 +257,15 @@ def deliver(
             _log("delivery dropped", delivery, attempt=delivery.state.attempt)
             count_metric("WebhookDeliveryAttempts", outcome="dropped", attempt=str(delivery.state.attempt))
             return Result("dropped")
+        if any(isinstance(e, RecordAttempt) for e in step.effects):
+            # Its last claim expired without an outcome: the attempt is recorded as failed.
+            assert sub is not None  # only for an existing, active subscription
+            _log(
+                "delivery attempt abandoned after its claims expired",
+                delivery,
+                attempt=delivery.state.attempt,
+            )
+            return _finish(delivery, sub, delivery.state.attempt, step)
         send = next(e for e in step.effects if isinstance(e, SendAttempt))
         if remaining_ms() < min_remaining_ms:
             return Result("deferred", 1)  # not claimed: another invocation picks it up at once
@@ -254,6 +277,30 @@ def deliver(
     raise RuntimeError(f"delivery {message.delivery_id} kept changing under this worker")
 
 
+Preloaded = dict[str, deliveries.Loaded]
+
+
+def preload(bodies: Sequence[str]) -> Preloaded:
+    """One consistent read of every delivery and subscription a batch of messages names, so an
+    attempt costs its claim and its commit only (plus 1/batch of this read): read at the start of
+    the batch, as each record would read them itself (its records start together). Malformed
+    bodies are left to their record; if the read fails, each record reads for itself."""
+    pairs = []
+    for body in bodies:
+        try:
+            message = delivery_queue.Message.parse(body)
+        except Exception:  # noqa: BLE001 - the record itself reports it (and ends in the DLQ)
+            continue
+        pairs.append((message.delivery_id, message.subscription_id))
+    if not pairs:
+        return {}
+    try:
+        return deliveries.load_many(pairs)
+    except Exception:  # noqa: BLE001 - each record reads again and fails or succeeds on its own
+        logger.warning("could not read the batch's deliveries at once", exc_info=True)
+        return {}
+
+
 def handle_message(
     body: str,
     receipt_handle: str,
@@ -262,6 +309,7 @@ def handle_message(
     *,
     remaining_ms: Callable[[], int],
     min_remaining_ms: int = MIN_REMAINING_MS,
+    batch: Preloaded | None = None,
 ) -> Result:
     """One SQS message: deliver, then park it when it must come back (raises `Parked`, so the
     batch reports the item as failed and SQS keeps it). An unexpected error shortens the
@@ -269,7 +317,12 @@ def handle_message(
     message = delivery_queue.Message.parse(body)
     try:
         result = deliver(
-            message, tools, schedule, remaining_ms=remaining_ms, min_remaining_ms=min_remaining_ms
+            message,
+            tools,
+            schedule,
+            remaining_ms=remaining_ms,
+            min_remaining_ms=min_remaining_ms,
+            preloaded=None if batch is None else batch.get(message.delivery_id),
         )
     except Exception:
         logger.exception(

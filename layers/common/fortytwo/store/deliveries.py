@@ -13,7 +13,7 @@ The queue is `store/delivery_queue.py`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any, TypeVar, cast
@@ -39,7 +39,7 @@ from fortytwo.store import dynamo, keys
 from fortytwo.store import idempotency as idempotency_store
 from fortytwo.store import webhooks as subscriptions
 from fortytwo.store.schema import ItemSchema, encode_fields
-from fortytwo.store.transactions import LostRace, transact
+from fortytwo.store.transactions import RETRYABLE, LostRace, transact
 
 # A delivery outlives its retry window by far; the record is only bookkeeping after that.
 DELIVERY_RETENTION = timedelta(days=30)
@@ -81,6 +81,7 @@ class StoredDelivery:
     failure: FailureReason | None
     version: int
     redelivery_of: str | None = None
+    claims: int = 0  # absent from items written before claims were counted
 
     @classmethod
     def of(cls, delivery: Delivery) -> StoredDelivery:
@@ -170,19 +171,34 @@ KIND_CHAIN = "delivery_chain"
 # --- Reads ------------------------------------------------------------------------------------------
 
 
-def load(delivery_id: str, subscription_id: str) -> tuple[Delivery | None, Subscription | None]:
-    """The delivery and its subscription in one consistent BatchGetItem."""
-    found = dynamo.batch_get([keys.delivery(delivery_id), keys.webhook(subscription_id)], consistent=True)
-    delivery = next((DELIVERY.decode(i).delivery() for i in found if i.get("type") == DELIVERY.type), None)
-    sub = next(
-        (
+Loaded = tuple[Delivery | None, Subscription | None]
+
+
+def load_many(pairs: Sequence[tuple[str, str]]) -> dict[str, Loaded]:
+    """Each (delivery id, subscription id) pair's delivery and subscription, all in one
+    consistent BatchGetItem (a batch of ≤ 10 messages names ≤ 20 items). Keyed by delivery id."""
+    wanted = dict(pairs)
+    found = dynamo.batch_get(
+        [k for d, s in wanted.items() for k in (keys.delivery(d), keys.webhook(s))], consistent=True
+    )
+    by_delivery = {
+        d.delivery_id: d
+        for d in (DELIVERY.decode(i).delivery() for i in found if i.get("type") == DELIVERY.type)
+    }
+    by_subscription = {
+        sub.id: sub
+        for sub in (
             subscriptions.SUBSCRIPTION.decode(i)
             for i in found
             if i.get("type") == subscriptions.SUBSCRIPTION.type
-        ),
-        None,
-    )
-    return delivery, sub
+        )
+    }
+    return {d: (by_delivery.get(d), by_subscription.get(s)) for d, s in wanted.items()}
+
+
+def load(delivery_id: str, subscription_id: str) -> Loaded:
+    """The delivery and its subscription in one consistent BatchGetItem."""
+    return load_many([(delivery_id, subscription_id)])[delivery_id]
 
 
 def get(delivery_id: str) -> Delivery | None:
@@ -233,29 +249,85 @@ def list_attempts(
 # --- Commits ----------------------------------------------------------------------------------------
 
 
-def create(delivery: Delivery) -> Delivery | None:
-    """Create the delivery unless it exists. Returns None when created, else the existing one
-    (a re-run fan-out reuses it)."""
-    try:
-        dynamo.client().put_item(
-            TableName=dynamo.table_name(),
-            Item=dynamo.to_item(DELIVERY.encode(StoredDelivery.of(delivery))),
-            ConditionExpression="attribute_not_exists(pk)",
-            ReturnValuesOnConditionCheckFailure="ALL_OLD",
-        )
-        return None
-    except ClientError as exc:
-        if not dynamo.is_conditional_failure(exc):
-            raise
-        old = cast("Mapping[str, Any] | None", exc.response.get("Item"))  # botocore types it as object
-        existing = (
-            dynamo.from_item(old)
-            if old
-            else dynamo.get(*keys.delivery(delivery.delivery_id), consistent=True)
-        )
-        if existing is None:  # expired between the two calls; nothing to reuse
-            return create(delivery)
-        return DELIVERY.decode(existing).delivery()
+# TransactWriteItems takes at most 100 actions and 4 MB; the byte budget leaves room for the
+# attribute names and the request's own overhead.
+TRANSACTION_ITEMS = 100
+TRANSACTION_BYTES = 3_500_000
+# Rounds of one chunk: each lost round removes the deliveries found existing (or waits out a
+# transaction conflict), so a handful always suffices; more means something else is wrong.
+MAX_CREATE_ROUNDS = 6
+
+
+def _creation(delivery: Delivery) -> tuple[dict[str, Any], int]:
+    """The conditional Put creating `delivery`, with its approximate size in bytes."""
+    item = DELIVERY.encode(StoredDelivery.of(delivery))
+    put = {
+        "TableName": dynamo.table_name(),
+        "Item": dynamo.to_item(item),
+        "ConditionExpression": "attribute_not_exists(pk)",
+        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+    }
+    return put, len(delivery.event.body) + 1024
+
+
+def _chunks(deliveries: Sequence[Delivery]) -> list[list[tuple[Delivery, dict[str, Any]]]]:
+    chunks: list[list[tuple[Delivery, dict[str, Any]]]] = [[]]
+    size = 0
+    for delivery in deliveries:
+        put, bytes_ = _creation(delivery)
+        if chunks[-1] and (len(chunks[-1]) >= TRANSACTION_ITEMS or size + bytes_ > TRANSACTION_BYTES):
+            chunks.append([])
+            size = 0
+        chunks[-1].append((delivery, put))
+        size += bytes_
+    return [c for c in chunks if c]
+
+
+def create_all(deliveries: Sequence[Delivery]) -> dict[str, Delivery | None]:
+    """Create every delivery that does not exist yet, up to 100 per TransactWriteItems (the
+    fan-out of one event: §8.2, at 1,000 subscriptions 10 calls instead of 1,000). Each Put is
+    conditional on `attribute_not_exists`, so a re-run never overwrites a delivery that moved on:
+    a cancelled transaction names the existing ones (with their item), which are reused, and the
+    rest is written again. Returns delivery id → None (created) or the existing delivery."""
+    result: dict[str, Delivery | None] = {}
+    for chunk in _chunks(deliveries):
+        result.update(_create_chunk(chunk))
+    return result
+
+
+def _create_chunk(chunk: list[tuple[Delivery, dict[str, Any]]]) -> dict[str, Delivery | None]:
+    found: dict[str, Delivery | None] = {}
+    pending = chunk
+    for _ in range(MAX_CREATE_ROUNDS):
+        if not pending:
+            return found
+        try:
+            dynamo.client().transact_write_items(TransactItems=[{"Put": put} for _, put in pending])
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "")
+            if code != "TransactionCanceledException" and code not in RETRYABLE:
+                raise
+            reasons = cast("list[dict[str, Any]]", exc.response.get("CancellationReasons") or [])
+            left = []
+            for (delivery, put), reason in zip(pending, reasons or [{}] * len(pending), strict=True):
+                if reason.get("Code") == "ConditionalCheckFailed":
+                    old = cast("Mapping[str, Any] | None", reason.get("Item"))
+                    existing = _existing(delivery, old)
+                    if existing is not None:
+                        found[delivery.delivery_id] = existing
+                        continue
+                left.append((delivery, put))  # not created yet (or expired meanwhile): write again
+            pending = left
+            continue
+        found.update({delivery.delivery_id: None for delivery, _ in pending})
+        return found
+    raise RuntimeError(f"could not create {len(pending)} deliveries after {MAX_CREATE_ROUNDS} rounds")
+
+
+def _existing(delivery: Delivery, old: Mapping[str, Any] | None) -> Delivery | None:
+    """The delivery a failed condition found, from the returned item or read back."""
+    item = dynamo.from_item(old) if old else dynamo.get(*keys.delivery(delivery.delivery_id), consistent=True)
+    return None if item is None else DELIVERY.decode(item).delivery()
 
 
 def _state_update(delivery: Delivery, state: DeliveryState) -> dict[str, Any]:

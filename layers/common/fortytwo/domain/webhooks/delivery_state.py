@@ -7,8 +7,10 @@
         `--due, subscription paused or deleted--> dropped
 
 An in_flight claim that expired (the worker died) is claimed again with the same attempt
-number. Every transition returns the new state and the effects the delivery function must
-carry out: the log row, the subscription bookkeeping and what to do with the SQS message.
+number, up to `MAX_CLAIMS_PER_ATTEMPT` claims; then the attempt counts as failed (a timeout),
+so how long a delivery lives depends on its schedule alone. Every transition returns the new
+state and the effects the delivery function must carry out: the log row, the subscription
+bookkeeping and what to do with the SQS message.
 """
 
 from __future__ import annotations
@@ -22,11 +24,16 @@ from fortytwo.domain.timefmt import format_ts
 from fortytwo.domain.webhooks.envelope import OutboxEvent
 from fortytwo.domain.webhooks.events import rest_name
 from fortytwo.domain.webhooks.health import DeliveryHealthEvent, Status, sends_due_attempt
-from fortytwo.domain.webhooks.retry import RetrySchedule, seconds_until
+from fortytwo.domain.webhooks.retry import MAX_GAP_SECONDS, RetrySchedule, seconds_until
 
 # Must exceed the longest time a live worker can hold a claim (the delivery function's
 # timeout), so that an expired claim really means the worker is gone.
 DEFAULT_CLAIM_LEASE_SECONDS = 60
+# A claim that expires means its worker died or failed after claiming (before recording). The
+# attempt is claimed again (§8.4), but at most this many times in all: then it is recorded as a
+# failed attempt (`timeout`: no outcome arrived within the lease), so the schedule, counted in
+# the delivery record, ends every delivery; the queue's receive budget never does (decisions).
+MAX_CLAIMS_PER_ATTEMPT = 3
 LOG_RETENTION = timedelta(days=30)
 
 
@@ -129,6 +136,7 @@ class DeliveryState:
     claimed_at: datetime | None = None  # in_flight: when this attempt started
     claim_expires_at: datetime | None = None
     failure: FailureReason | None = None  # failed only
+    claims: int = 0  # in_flight: how many times this attempt has been claimed
 
     @property
     def terminal(self) -> bool:
@@ -269,10 +277,15 @@ def on_message(
     *,
     now: datetime,
     subscription_status: Status | None,
+    schedule: RetrySchedule,
     lease_seconds: int = DEFAULT_CLAIM_LEASE_SECONDS,
 ) -> Step:
     """A queue message naming this delivery arrived. `subscription_status` is None when the
     subscription no longer exists.
+
+    An expired claim is claimed again, unless the attempt has had `MAX_CLAIMS_PER_ATTEMPT`
+    claims already: then the step is that of a failed attempt (`on_attempt_finished` with a
+    timeout lasting the lease), with its log row, bookkeeping and retry or exhaustion.
 
     When the step's state differs from `state`, the caller writes it conditionally on
     `state` (the claim); if that write loses, it re-reads and calls again.
@@ -290,12 +303,15 @@ def on_message(
         raise InvalidTransition(f"unexpected status {state.status}")
     if not sends_due_attempt(subscription_status):
         return Step(DeliveryState(DeliveryStatus.DROPPED, state.attempt, t0=state.t0), (DeleteMessage(),))
+    if state.status is DeliveryStatus.IN_FLIGHT and state.claims >= MAX_CLAIMS_PER_ATTEMPT:
+        return _abandoned(state, now=now, schedule=schedule)
     claimed = DeliveryState(
         DeliveryStatus.IN_FLIGHT,
         state.attempt,
         t0=now if state.attempt == 1 else state.t0,
         claimed_at=now,
         claim_expires_at=now + timedelta(seconds=lease_seconds),
+        claims=state.claims + 1 if state.status is DeliveryStatus.IN_FLIGHT else 1,
     )
     return Step(claimed, (SendAttempt(state.attempt),))
 
@@ -355,6 +371,31 @@ def on_attempt_finished(
             DelayMessage(seconds_until(next_due, now)),
         ),
     )
+
+
+def _abandoned(state: DeliveryState, *, now: datetime, schedule: RetrySchedule) -> Step:
+    """The last claim of the attempt expired without an outcome: it failed with a timeout that
+    lasted the whole lease (the receiver may or may not have seen it: it dedupes by id, §9)."""
+    assert state.claimed_at is not None and state.claim_expires_at is not None
+    lease_ms = int((state.claim_expires_at - state.claimed_at) / timedelta(milliseconds=1))
+    outcome = AttemptOutcome(None, AttemptError.TIMEOUT, max(0, lease_ms))
+    return on_attempt_finished(state, outcome, now=now, schedule=schedule)
+
+
+def receives_bound(schedule: RetrySchedule) -> int:
+    """The most receives one message of a delivery takes when nothing is broken for good: per
+    attempt, the receive that claims it, then for each claim but the last that failed after
+    claiming, one receive that parks until the claim expires and one that claims again, then
+    two more (park, abandon) if the last claim failed too; plus one per gap longer than the
+    visibility a park can ask for. The queue's maxReceiveCount must stay well above this (the
+    template check), so only a bug ends a delivery in the dead-letter queue."""
+    per_attempt = 1 + 2 * (MAX_CLAIMS_PER_ATTEMPT - 1) + 2
+    long_gaps = sum(
+        1
+        for a, b in zip(schedule.offsets, schedule.offsets[1:], strict=False)
+        if b - a >= MAX_GAP_SECONDS - 300
+    )
+    return schedule.attempts * per_attempt + long_gaps
 
 
 def record_for_test_delivery(started_at: datetime, outcome: AttemptOutcome) -> AttemptRecord:
