@@ -1,4 +1,4 @@
-"""Wraps a FastAPI app into a Lambda handler: Mangum + Powertools logger/metrics/tracer."""
+"""Wraps a FastAPI app into a Lambda handler: Mangum + Powertools logger/metrics (+ tracer when on)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 from mangum import Mangum
 
-from fortytwo.observability import logger, metrics, tracer
+from fortytwo.observability import capture_lambda_handler, logger, metrics
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
@@ -29,4 +29,4 @@ def make_handler(app: Any) -> Handler:
                 headers.pop("content-type", None)
         return response
 
-    return metrics.log_metrics(tracer.capture_lambda_handler(logger.inject_lambda_context(invoke)))
+    return metrics.log_metrics(capture_lambda_handler(logger.inject_lambda_context(invoke)))

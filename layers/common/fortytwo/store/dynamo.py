@@ -12,29 +12,21 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-import boto3
-from botocore.config import Config
-
 from fortytwo.config import get_settings
+from fortytwo.store.clients import new_client
 
 Item = dict[str, Any]
 
 
 @lru_cache(maxsize=1)
 def client() -> Any:
-    return boto3.client(
-        "dynamodb",
-        config=Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=2, read_timeout=5),
-    )
+    return new_client("dynamodb")
 
 
 @lru_cache(maxsize=1)
 def fast_client() -> Any:
     """A client that gives up quickly: the rate limiter fails open after 500 ms (00-conventions §10.5)."""
-    return boto3.client(
-        "dynamodb",
-        config=Config(retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=0.5, read_timeout=0.5),
-    )
+    return new_client("dynamodb", max_attempts=1, connect_timeout=0.5, read_timeout=0.5)
 
 
 def table_name() -> str:
