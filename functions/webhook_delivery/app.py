@@ -17,7 +17,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from fortytwo.config import get_settings
 from fortytwo.domain.webhooks.retry import RetrySchedule
-from fortytwo.observability import capture_lambda_handler, logger, metrics
+from fortytwo.observability import capture_lambda_handler, logger
 from fortytwo.services import deliveries
 
 # Built at cold start so an invalid FORTYTWO_WEBHOOK_RETRY_SCHEDULE fails the function early.
@@ -67,7 +67,6 @@ def record_handler(record: SQSRecord, lambda_context: Any = None) -> None:
     )
 
 
-@metrics.log_metrics
 @capture_lambda_handler
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -1,5 +1,6 @@
-"""Powertools Logger/Metrics shared by every function (service name from POWERTOOLS_SERVICE_NAME),
-and the X-Ray handler wrapper when SDK tracing is on.
+"""The Powertools Logger shared by every function (service name from POWERTOOLS_SERVICE_NAME),
+the one way to emit a metric (`count_metric`, flushed at once: no per-invocation metrics object to
+flush), and the X-Ray handler wrapper when SDK tracing is on.
 
 Powertools' Tracer imports the X-Ray SDK (and through it botocore) as soon as it is constructed,
 even disabled: about a third of a cold import. So the Tracer is only built when tracing is on
@@ -12,12 +13,11 @@ import os
 from collections.abc import Callable
 from typing import TypeVar
 
-from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.shared.functions import resolve_truthy_env_var_choice
 
 logger = Logger(utc=True)
-metrics = Metrics()
 
 HandlerT = TypeVar("HandlerT", bound=Callable[..., object])
 
@@ -42,7 +42,7 @@ def capture_lambda_handler(handler: HandlerT) -> HandlerT:
 def count_metric(name: str, value: float = 1, **dimensions: str) -> None:
     """Emit one count metric as its own EMF document, immediately.
 
-    Nothing accumulates on the shared `metrics` object, so concurrent invocations in one process
+    Nothing accumulates on a shared metrics object, so concurrent invocations in one process
     (the local stack runs handlers in threads) can never race on a flush.
     """
     with single_metric(name=name, unit=MetricUnit.Count, value=value) as metric:

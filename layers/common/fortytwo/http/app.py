@@ -8,7 +8,6 @@ from urllib.parse import quote
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
-from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -147,7 +146,7 @@ class _Pipeline:
         async def finishing(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status.append(message["status"])
-                _finish_headers(MutableHeaders(scope=message), message["status"], state)
+                _finish_headers(message, state)
             await send(message)
 
         try:
@@ -186,12 +185,20 @@ def create_app(title: str) -> FastAPI:
     return app
 
 
-def _finish_headers(headers: MutableHeaders, status: int, state: RequestState) -> None:
-    if "x-request-id" not in headers:
-        headers["X-Request-Id"] = state.request_id
+def _finish_headers(message: Message, state: RequestState) -> None:
+    """Request id, rate-limit headers and `Cache-Control: no-store` unless the response set them;
+    no content type on a 204. One pass over the raw header list (bench/warm_cpu.py)."""
+    raw: list[tuple[bytes, bytes]] = list(message.get("headers", ()))
+    present = {name.lower() for name, _ in raw}
+    if message["status"] == 204 and b"content-type" in present:
+        raw = [(name, value) for name, value in raw if name.lower() != b"content-type"]
+    if b"x-request-id" not in present:
+        raw.append((b"x-request-id", state.request_id.encode("latin-1")))
     for name, value in ratelimit.headers(state.rate).items():
-        headers[name] = value
-    if "cache-control" not in headers:
-        headers["Cache-Control"] = "no-store"
-    if status == 204 and "content-type" in headers:
-        del headers["content-type"]
+        lowered = name.lower().encode("latin-1")
+        if lowered in present:
+            raw = [(n, v) for n, v in raw if n.lower() != lowered]
+        raw.append((lowered, value.encode("latin-1")))
+    if b"cache-control" not in present:
+        raw.append((b"cache-control", b"no-store"))
+    message["headers"] = raw
