@@ -24,6 +24,7 @@ from __future__ import annotations
 import builtins
 import dataclasses
 import enum
+import functools
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -108,6 +109,7 @@ def _fields(cls: Any) -> tuple[dataclasses.Field[Any], ...]:
     return fields
 
 
+@functools.cache
 def _optional_inner(tp: Any) -> Any | None:
     """X for `X | None` / `Optional[X]`, else None."""
     if typing.get_origin(tp) in (typing.Union, types.UnionType):
@@ -117,13 +119,18 @@ def _optional_inner(tp: Any) -> Any | None:
     return None
 
 
+# Encoding looks at the declared type of every attribute of every item written: its typing
+# introspection is memoized per type (the types are the entities' few field annotations).
+_origin = functools.cache(typing.get_origin)
+_args = functools.cache(typing.get_args)
+
+
 def _encode(tp: Any, value: Any) -> Any:
     if value is None:
         return None
     inner = _optional_inner(tp)
     if inner is not None:
         return _encode(inner, value)
-    origin = typing.get_origin(tp)
     if isinstance(value, datetime):
         return format_ts(value)
     if isinstance(value, date):
@@ -133,17 +140,18 @@ def _encode(tp: Any, value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return encode_fields(value)
     if isinstance(value, frozenset | set):
-        (arg,) = typing.get_args(tp) or (Any,)
+        (arg,) = _args(tp) or (Any,)
         return sorted(_encode(arg, v) for v in value)
     if isinstance(value, tuple | list):
         return [_encode(_element_type(tp, i), v) for i, v in enumerate(value)]
     if isinstance(value, Mapping):
-        args = typing.get_args(tp) if origin is not None else ()
+        args = _args(tp) if _origin(tp) is not None else ()
         value_type = args[1] if len(args) == 2 else Any
         return {str(k): _encode(value_type, v) for k, v in value.items()}
     return value
 
 
+@functools.cache
 def _element_type(tp: Any, index: int) -> Any:
     args = typing.get_args(tp)
     if not args:
