@@ -1,14 +1,23 @@
-"""Cold import time of each function module against the import of its third-party dependencies alone.
+"""Cold import of each function as the built layer ships it (issue 18, goal 1: ≤ 0.5 s median).
 
-For every function of template.yaml, in fresh interpreters (as a Lambda cold start is):
+What a Lambda cold start pays before the first request, reproduced here:
 
-1. import `functions/<group>/app.py` the way the runtime does, with the function's environment,
-   and record the wall time and which third-party modules (anything under site-packages) it loaded;
-2. import exactly those third-party modules, in the same order, and nothing of ours.
+1. the layer is built exactly as `sam build` builds it (`make build-CommonLayer` of
+   layers/common/Makefile) into a temporary directory, then compiled to bytecode for this
+   interpreter (Python 3.12, the template's runtime) in place: `/opt` is read-only on Lambda, so a
+   layer without `.pyc` files recompiles every module on every cold start;
+2. each function's code is copied out of the repository (no stray `__pycache__` of the tests);
+3. a fresh interpreter without site-packages (`-S`) sees only the function's code, the built layer
+   and the runtime's boto3/botocore (the venv's copies, which the layer leaves out as the runtime
+   does), with the function's environment as the template sets it (tracing as the template's
+   default leaves it) and writes no bytecode (the task directory is read-only too);
+4. it imports `functions/<group>/app.py` the way the runtime does and reports the wall time.
 
-Each is measured `runs` times after one discarded warm-up (bytecode caches, page cache); the
-medians are compared. Budget: our own code may add at most half again on top of its dependencies
-(ratio ≤ 1.5): module-level work belongs in the first request, not in the import.
+Each function is imported `runs` times after one discarded warm-up (page cache); the figure is
+the median CPU time of the import (user + system of that process: up to 8 sessions share this
+2-core machine, so wall time measures the neighbours; on an idle machine the two agree, and the
+wall median is recorded beside it). A module loaded from anywhere else than those three places
+(or the standard library) fails the run: the measurement would not be what ships.
 
     python -m bench.cold_import [--runs N]     # prints JSON; exit 1 when over budget
 """
@@ -16,51 +25,76 @@ medians are compared. Budget: our own code may add at most half again on top of 
 from __future__ import annotations
 
 import argparse
+import compileall
+import importlib.util
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-BUDGET_RATIO = 1.5
+LAYER_DIR = ROOT / "layers" / "common"
+BUDGET_MS = 500.0
 DEFAULT_RUNS = 5
 TIMEOUT_S = 120
+# What the Lambda Python runtime ships and the layer leaves out (RUNTIME_PROVIDED in the Makefile).
+RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
 
-# Both children import json/time/importlib first, outside the timed region, so neither pays for them.
-_FUNCTION_CHILD = """
-import importlib.util, json, sys, sysconfig, time
-code_dir, module_file = sys.argv[1], sys.argv[2]
-sys.path.insert(0, code_dir)  # /var/task comes first on Lambda
-started = time.perf_counter()
+# json/time/importlib are imported before the clock starts: the runtime's bootstrap has them already.
+_CHILD = """
+import importlib.util, json, sys, time
+code_dir, module_file, *shipped = sys.argv[1:]
+sys.path[:0] = [code_dir, *shipped]  # /var/task, then /opt/python, then the runtime's packages
+started, cpu_started = time.perf_counter(), time.process_time()
 spec = importlib.util.spec_from_file_location("app", module_file)
 module = importlib.util.module_from_spec(spec)
 sys.modules["app"] = module
 spec.loader.exec_module(module)
-elapsed = time.perf_counter() - started
-roots = tuple({sysconfig.get_paths()[k] for k in ("purelib", "platlib")})
-third_party = [
-    name for name, mod in list(sys.modules.items())
-    if (getattr(mod, "__file__", None) or "").startswith(roots)
-]
-print(json.dumps({"seconds": elapsed, "third_party": third_party}))
+elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+allowed = (code_dir, *shipped, sys.base_prefix)
+files = [getattr(m, "__file__", None) for m in list(sys.modules.values())]
+elsewhere = sorted({f for f in files if f and not f.startswith(allowed)})
+print(json.dumps({
+    "seconds": elapsed, "cpu_seconds": cpu, "modules": len(sys.modules), "elsewhere": elsewhere,
+    "xray_sdk": "aws_xray_sdk.core" in sys.modules,
+}))
 """
 
-_DEPENDENCIES_CHILD = """
-import importlib, json, sys, time
-names = json.loads(sys.stdin.read())
-failed = 0
-started = time.perf_counter()
-for name in names:
-    try:
-        importlib.import_module(name)
-    except Exception:
-        failed += 1
-elapsed = time.perf_counter() - started
-print(json.dumps({"seconds": elapsed, "failed": failed}))
-"""
+
+def build_layer(target: Path) -> Path:
+    """The layer as `sam build` makes it, compiled to bytecode; returns its `python/` directory."""
+    proc = subprocess.run(
+        ["make", "--no-print-directory", "-C", str(LAYER_DIR), "build-CommonLayer"],
+        env={**os.environ, "ARTIFACTS_DIR": str(target), "PYTHON": sys.executable},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"layer build failed:\n{(proc.stdout + proc.stderr)[-2000:]}")
+    python_dir = target / "python"
+    if not compileall.compile_dir(str(python_dir), quiet=1, workers=0):
+        raise RuntimeError("layer bytecode compilation failed")
+    return python_dir
+
+
+def runtime_packages(target: Path) -> Path:
+    """A directory holding (links to) the boto3 stack this interpreter has, as /var/runtime does."""
+    target.mkdir(parents=True)
+    for name in RUNTIME_PROVIDED:
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.origin is None:
+            raise RuntimeError(f"the bench needs {name} installed (the Lambda runtime ships it)")
+        origin = Path(spec.origin)
+        source = origin.parent if origin.name == "__init__.py" else origin
+        (target / source.name).symlink_to(source)
+    return target
 
 
 def _functions() -> list[tuple[str, Path, dict[str, str]]]:
@@ -75,24 +109,39 @@ def _functions() -> list[tuple[str, Path, dict[str, str]]]:
     return found
 
 
-def _environment(own: dict[str, str]) -> dict[str, str]:
-    """The settings every function validates, with test values (nothing is called at import),
-    no tracing daemon, and the function's own variables (POWERTOOLS_SERVICE_NAME)."""
+def _tracing_disabled_default() -> str:
+    """POWERTOOLS_TRACE_DISABLED as the template's parameter defaults resolve it."""
     from tests.support import aws
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "FORTYTWO_", "POWERTOOLS_"))}
+    template = aws.load_template()
+    default = template["Parameters"].get("SdkTracing", {}).get("Default")
+    return "false" if default == "true" else "true"
+
+
+def _environment(own: dict[str, str], code_dir: Path) -> dict[str, str]:
+    """Test values for the settings every function validates (nothing calls AWS at import), the
+    variables Lambda itself sets (so Powertools believes it runs there), and the function's own."""
+    from tests.support import aws
+
+    keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
+    env = {k: v for k, v in os.environ.items() if k in keep}
     env.update(aws.ENV)
     env.update(own)
-    env["PYTHONPATH"] = os.pathsep.join(
-        filter(None, [str(ROOT / "layers" / "common"), env.get("PYTHONPATH")])
+    env.update(
+        LAMBDA_TASK_ROOT=str(code_dir),
+        AWS_LAMBDA_FUNCTION_NAME="bench",
+        AWS_EXECUTION_ENV="AWS_Lambda_python3.12",
+        POWERTOOLS_TRACE_DISABLED=_tracing_disabled_default(),
+        PYTHONDONTWRITEBYTECODE="1",
     )
     return env
 
 
-def _run(code: str, args: list[str], env: dict[str, str], stdin: str = "") -> dict[str, Any]:
+def _import_once(
+    code_dir: Path, module_file: Path, shipped: list[Path], env: dict[str, str]
+) -> dict[str, Any]:
     proc = subprocess.run(
-        [sys.executable, "-c", code, *args],
-        input=stdin,
+        [sys.executable, "-S", "-c", _CHILD, str(code_dir), str(module_file), *map(str, shipped)],
         env=env,
         capture_output=True,
         text=True,
@@ -100,59 +149,60 @@ def _run(code: str, args: list[str], env: dict[str, str], stdin: str = "") -> di
         check=False,
     )
     if proc.returncode != 0:
-        raise RuntimeError(f"cold import child failed ({' '.join(args)}):\n{proc.stderr[-2000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+        raise RuntimeError(f"cold import of {module_file} failed:\n{proc.stderr[-2000:]}")
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    if result["elsewhere"]:
+        raise RuntimeError(f"{module_file} loaded modules from outside what ships: {result['elsewhere'][:5]}")
+    return result
 
 
-def measure(module_file: Path, env: dict[str, str], runs: int) -> dict[str, Any]:
-    args = [str(module_file.parent), str(module_file)]
-    first = _run(_FUNCTION_CHILD, args, env)  # warm-up; also tells which modules are third-party
-    names = first["third_party"]
-    _run(_DEPENDENCIES_CHILD, [], env, json.dumps(names))
-    own_s, deps_s, failed = [], [], 0
-    for _ in range(runs):
-        own_s.append(_run(_FUNCTION_CHILD, args, env)["seconds"])
-        deps = _run(_DEPENDENCIES_CHILD, [], env, json.dumps(names))
-        deps_s.append(deps["seconds"])
-        failed = max(failed, deps["failed"])
-    own_ms, deps_ms = statistics.median(own_s) * 1000, statistics.median(deps_s) * 1000
-    ratio = own_ms / deps_ms if deps_ms else float("inf")
+def measure(
+    code_dir: Path, module_file: Path, shipped: list[Path], env: dict[str, str], runs: int
+) -> dict[str, Any]:
+    first = _import_once(code_dir, module_file, shipped, env)  # warm-up (page cache)
+    samples = [_import_once(code_dir, module_file, shipped, env) for _ in range(runs)]
+    cpu = [s["cpu_seconds"] for s in samples]
+    wall = [s["seconds"] for s in samples]
+    median_ms = statistics.median(cpu) * 1000
     return {
-        "module": str(module_file.relative_to(ROOT)),
-        "import_ms": round(own_ms, 1),
-        "third_party_ms": round(deps_ms, 1),
-        "ratio": round(ratio, 2),
-        "within_budget": ratio <= BUDGET_RATIO,
-        "third_party_modules": len(names),
-        "third_party_import_failures": failed,
-        "import_ms_range": [round(min(own_s) * 1000, 1), round(max(own_s) * 1000, 1)],
+        "import_ms": round(median_ms, 1),
+        "import_ms_range": [round(min(cpu) * 1000, 1), round(max(cpu) * 1000, 1)],
+        "wall_ms": round(statistics.median(wall) * 1000, 1),
+        "modules_loaded": first["modules"],
+        "xray_sdk_imported": first["xray_sdk"],
+        "within_budget": median_ms <= BUDGET_MS,
     }
 
 
 def run(runs: int = DEFAULT_RUNS) -> dict[str, Any]:
-    functions = {}
-    for logical_id, module_file, own in _functions():
-        if not module_file.exists():
-            functions[logical_id] = {
-                "module": str(module_file.relative_to(ROOT)),
-                "error": "module missing",
-                "within_budget": False,
-            }
-            continue
-        functions[logical_id] = measure(module_file, _environment(own), runs)
+    if sys.version_info[:2] != (3, 12):
+        raise RuntimeError("the layer's bytecode must be compiled by Python 3.12 (the template's runtime)")
+    functions: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="42min-cold-import-") as scratch:
+        work = Path(scratch)
+        shipped = [build_layer(work / "layer"), runtime_packages(work / "runtime")]
+        for logical_id, module_file, own in _functions():
+            code_dir = work / "task" / logical_id
+            shutil.copytree(module_file.parent, code_dir, ignore=shutil.ignore_patterns("__pycache__"))
+            module = code_dir / module_file.name
+            env = _environment(own, code_dir)
+            functions[logical_id] = {"module": str(module_file.relative_to(ROOT))} | measure(
+                code_dir, module, shipped, env, runs
+            )
+    slowest = max(f["import_ms"] for f in functions.values())
     return {
+        "how": "built layer + bytecode, only layer/function/runtime boto3 on the path, fresh process",
         "runs": runs,
         "statistic": "median",
-        "budget_ratio": BUDGET_RATIO,
+        "budget_ms": BUDGET_MS,
+        "slowest_ms": slowest,
         "functions": functions,
         "within_budget": all(f["within_budget"] for f in functions.values()),
     }
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description="Cold import time of each function vs its third-party dependencies."
-    )
+    parser = argparse.ArgumentParser(description="Cold import of each function as the built layer ships it.")
     parser.add_argument(
         "--runs", type=int, default=DEFAULT_RUNS, help=f"measurements per module (default {DEFAULT_RUNS})"
     )

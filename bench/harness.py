@@ -18,6 +18,8 @@ def machine() -> dict[str, Any]:
         "processor": platform.processor() or platform.machine(),
         "cpus": os.cpu_count(),
         "system": platform.system(),
+        # Other sessions share the machine: wall-clock figures are only as good as this was low.
+        "load_average_1m": round(os.getloadavg()[0], 2),
     }
 
 

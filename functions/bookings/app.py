@@ -29,6 +29,7 @@ from fortytwo.http.body import json_body
 from fortytwo.http.guard import bearer, request_state
 from fortytwo.http.idempotency import idempotent
 from fortytwo.http.lambda_entry import make_handler
+from fortytwo.http.path_params import path_param
 from fortytwo.http.query import QueryReader
 from fortytwo.http.responses import ok, page
 from fortytwo.services import bookings
@@ -56,9 +57,9 @@ def _idempotency_key(request: Request) -> str:
     return parsed(lambda: booking_headers.idempotency_key(request.headers.get("idempotency-key")))
 
 
-def _path_uid(raw: str) -> str:
+def _path_uid(request: Request) -> str:
     """Path uids compare lower-cased; the fingerprint uses that form even for non-UUIDs (then 404)."""
-    return raw.lower()
+    return path_param(request, "uid").lower()
 
 
 # --------------------------------------------------------------------------- list
@@ -146,8 +147,8 @@ async def list_bookings(request: Request, auth: AuthContext = Depends(bearer("bo
 
 
 @app.get(ITEM_ROUTE, operation_id="getBooking")
-async def get_booking(uid: str, auth: AuthContext = Depends(bearer("bookings:read"))) -> Response:
-    booking = bookings.get(auth.account_id, _path_uid(uid))
+async def get_booking(request: Request, auth: AuthContext = Depends(bearer("bookings:read"))) -> Response:
+    booking = bookings.get(auth.account_id, _path_uid(request))
     return ok(to_rest(booking), headers={"ETag": booking_headers.etag(booking.version)})
 
 
@@ -181,12 +182,12 @@ async def create_booking(
 
 @app.post(CANCEL_ROUTE, operation_id="cancelBooking")
 async def cancel_booking(
-    uid: str, request: Request, auth: AuthContext = Depends(bearer("bookings:cancel", check_body_size=False))
+    request: Request, auth: AuthContext = Depends(bearer("bookings:cancel", check_body_size=False))
 ) -> Response:
     key = _idempotency_key(request)
     body = await json_body(request, required=False)  # an empty body is `{}` (§6)
     cancel = parsed(lambda: requests.parse_cancel(body))
-    uid = _path_uid(uid)
+    uid = _path_uid(request)
     now = clock.now()
     return idempotent(
         request,
@@ -209,14 +210,13 @@ async def cancel_booking(
 
 @app.post(RESCHEDULE_ROUTE, operation_id="rescheduleBooking")
 async def reschedule_booking(
-    uid: str,
     request: Request,
     auth: AuthContext = Depends(bearer("bookings:reschedule", check_body_size=False)),
 ) -> Response:
     key = _idempotency_key(request)
     body = await json_body(request)
     move = parsed(lambda: requests.parse_reschedule(body))
-    uid = _path_uid(uid)
+    uid = _path_uid(request)
     now = clock.now()
     return idempotent(
         request,
@@ -237,13 +237,13 @@ async def reschedule_booking(
 
 @app.patch(ITEM_ROUTE, operation_id="updateBooking")
 async def update_booking(
-    uid: str, request: Request, auth: AuthContext = Depends(bearer("bookings:update", check_body_size=False))
+    request: Request, auth: AuthContext = Depends(bearer("bookings:update", check_body_size=False))
 ) -> Response:
     key = _idempotency_key(request)
     expected = parsed(lambda: booking_headers.if_match(request.headers.get("if-match")))
     body = await json_body(request)
     change = parsed(lambda: requests.parse_patch(body))
-    uid = _path_uid(uid)
+    uid = _path_uid(request)
     now = clock.now()
     return idempotent(
         request,

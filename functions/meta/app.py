@@ -61,7 +61,7 @@ async def openapi_document(request: Request) -> Response:
     methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"],
     include_in_schema=False,
 )
-async def default_route(request: Request, path: str) -> Response:
+async def default_route(request: Request) -> Response:
     """API Gateway sends every unmatched method/path here: anonymous bucket first, then 404/405
     (or 308 to the canonical path of another function's route)."""
     count_anonymous(request)

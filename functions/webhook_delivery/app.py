@@ -18,7 +18,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from fortytwo.config import get_settings
 from fortytwo.domain.webhooks.retry import RetrySchedule
-from fortytwo.observability import logger, metrics, tracer
+from fortytwo.observability import capture_lambda_handler, logger
 from fortytwo.services import deliveries
 
 # Built at cold start so an invalid FORTYTWO_WEBHOOK_RETRY_SCHEDULE fails the function early.
@@ -71,8 +71,7 @@ def record_handler(
     )
 
 
-@metrics.log_metrics
-@tracer.capture_lambda_handler
+@capture_lambda_handler
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     # One read for the whole batch (issue 18: an attempt then costs its claim and its commit),

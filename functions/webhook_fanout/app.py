@@ -18,7 +18,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 from fortytwo.domain import clock
-from fortytwo.observability import count_metric, logger, metrics, tracer
+from fortytwo.observability import capture_lambda_handler, count_metric, logger
 from fortytwo.services import deliveries
 
 
@@ -57,8 +57,7 @@ def record_handler(record: DynamoDBRecord) -> None:
         count_metric("WebhookDeliveriesCreated", result.deliveries_created)
 
 
-@metrics.log_metrics
-@tracer.capture_lambda_handler
+@capture_lambda_handler
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     # One processor per invocation: it holds the batch's state, and the local stack may run

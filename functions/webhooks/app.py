@@ -22,6 +22,7 @@ from fortytwo.http.cursor import CursorCodec
 from fortytwo.http.guard import bearer, request_state
 from fortytwo.http.idempotency import idempotent, required_key
 from fortytwo.http.lambda_entry import make_handler
+from fortytwo.http.path_params import path_param
 from fortytwo.http.query import QueryReader
 from fortytwo.http.responses import dumps, no_content, ok, page
 from fortytwo.observability import logger
@@ -58,15 +59,15 @@ async def create_webhook(request: Request, auth: AuthContext = Depends(bearer("w
 
 
 @app.get("/v1/webhooks/{webhook_id}", operation_id="getWebhook")
-async def get_webhook(webhook_id: str, auth: AuthContext = Depends(bearer("webhooks:read"))) -> Response:
+async def get_webhook(request: Request, auth: AuthContext = Depends(bearer("webhooks:read"))) -> Response:
+    webhook_id = path_param(request, "webhook_id")
     sub = await run_in_threadpool(webhooks.get_webhook, webhook_id, _sandbox(auth))
     return ok(sub.to_api())
 
 
 @app.patch("/v1/webhooks/{webhook_id}", operation_id="updateWebhook")
-async def update_webhook(
-    webhook_id: str, request: Request, auth: AuthContext = Depends(bearer("webhooks:write"))
-) -> Response:
+async def update_webhook(request: Request, auth: AuthContext = Depends(bearer("webhooks:write"))) -> Response:
+    webhook_id = path_param(request, "webhook_id")
     body = await json_body(request)
     sub = await run_in_threadpool(webhooks.update_webhook, webhook_id, _sandbox(auth), body, deps)
     logger.info("webhook updated", extra={"webhook_id": sub.id, "status": sub.status})
@@ -74,21 +75,24 @@ async def update_webhook(
 
 
 @app.delete("/v1/webhooks/{webhook_id}", operation_id="deleteWebhook")
-async def delete_webhook(webhook_id: str, auth: AuthContext = Depends(bearer("webhooks:write"))) -> Response:
+async def delete_webhook(request: Request, auth: AuthContext = Depends(bearer("webhooks:write"))) -> Response:
+    webhook_id = path_param(request, "webhook_id")
     deleted = await run_in_threadpool(webhooks.delete_webhook, webhook_id, _sandbox(auth))
     logger.info("webhook deleted", extra={"webhook_id": deleted.subscription.id, "raced": deleted.raced})
     return no_content()
 
 
 @app.post("/v1/webhooks/{webhook_id}/rotate-secret", operation_id="rotateWebhookSecret")
-async def rotate_secret(webhook_id: str, auth: AuthContext = Depends(bearer("webhooks:write"))) -> Response:
+async def rotate_secret(request: Request, auth: AuthContext = Depends(bearer("webhooks:write"))) -> Response:
+    webhook_id = path_param(request, "webhook_id")
     sub = await run_in_threadpool(webhooks.rotate_secret, webhook_id, _sandbox(auth), deps)
     logger.info("webhook secret rotated", extra={"webhook_id": sub.id})
     return ok(sub.to_api(secret=True))
 
 
 @app.post("/v1/webhooks/{webhook_id}/test", operation_id="testWebhook")
-async def test_webhook(webhook_id: str, auth: AuthContext = Depends(bearer("webhooks:write"))) -> Response:
+async def test_webhook(request: Request, auth: AuthContext = Depends(bearer("webhooks:write"))) -> Response:
+    webhook_id = path_param(request, "webhook_id")
     logged = await run_in_threadpool(webhooks.test_webhook, webhook_id, _sandbox(auth), deps)
     record = logged.record
     logger.info(
@@ -118,9 +122,8 @@ def _after(codec: CursorCodec, cursor: str, binding: str) -> tuple[str, str, int
 
 
 @app.get("/v1/webhooks/{webhook_id}/deliveries", operation_id="listWebhookDeliveries")
-async def list_deliveries(
-    webhook_id: str, request: Request, auth: AuthContext = Depends(bearer("webhooks:read"))
-) -> Response:
+async def list_deliveries(request: Request, auth: AuthContext = Depends(bearer("webhooks:read"))) -> Response:
+    webhook_id = path_param(request, "webhook_id")
     query = QueryReader.of(request)
     limit = query.limit()
     cursor = query.single("cursor")

@@ -53,6 +53,18 @@ def test_required_parameters_exist(template: dict[str, Any]) -> None:
     assert template["Parameters"]["OAuthDcrEnabled"]["Default"] == "false"
 
 
+def test_sdk_tracing_is_off_by_default_and_lambda_tracing_stays_active(template: dict[str, Any]) -> None:
+    """The X-Ray SDK is imported only with SdkTracing=true (docs/decisions.md 47); Lambda's own
+    segments are recorded either way."""
+    assert template["Parameters"]["SdkTracing"]["Default"] == "false"
+    assert template["Conditions"]["SdkTracingOn"] == {"Fn::Equals": [{"Ref": "SdkTracing"}, "true"]}
+    globals_ = template["Globals"]["Function"]
+    assert globals_["Tracing"] == "Active"
+    assert globals_["Environment"]["Variables"]["POWERTOOLS_TRACE_DISABLED"] == {
+        "Fn::If": ["SdkTracingOn", "false", "true"]
+    }
+
+
 def test_custom_domain_resources_are_conditional(template: dict[str, Any]) -> None:
     for kind in ("AWS::ApiGatewayV2::DomainName", "AWS::ApiGatewayV2::ApiMapping", "AWS::Route53::RecordSet"):
         for logical_id, resource in resources_of(template, kind).items():

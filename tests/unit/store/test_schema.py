@@ -140,3 +140,53 @@ def test_named_tuples_are_stored_as_lists_and_come_back_typed() -> None:
     assert item["pairs"] == [["a", "2026-05-20T09:00:00.000Z"]]
     decoded = schema.decode(dynamo.from_item(dynamo.to_item(item)) or {})
     assert decoded == holder and isinstance(decoded.pairs[0], Pair)
+
+
+@dataclass(frozen=True, slots=True)
+class Shapes:
+    pair: tuple[str, int]
+    ratio: float
+    maybe_days: tuple[date, ...] | None = None
+    by_name: dict[str, Inner] = field(default_factory=dict)
+
+
+SHAPES = ItemSchema(type="shapes", entity=Shapes, key=lambda s: ("S", s.pair[0]))
+
+
+def test_decoding_follows_each_declared_shape() -> None:
+    """Positional tuples, a float stored as a whole number, optional sequences and nested maps, with
+    the decoders planned once per type and reused (the second decode takes the cached plan)."""
+    stored = {
+        "pair": ["a", 2],
+        "ratio": 3,
+        "maybe_days": ["2026-05-04"],
+        "by_name": {"x": {"name": "x", "at": "2026-05-04T10:00:00.000Z"}},
+        "type": "shapes",
+    }
+    expected = Shapes(
+        ("a", 2), 3.0, (date(2026, 5, 4),), {"x": Inner("x", datetime(2026, 5, 4, 10, tzinfo=UTC))}
+    )
+    for _ in range(2):
+        decoded = SHAPES.decode(stored)
+        assert decoded == expected and isinstance(decoded.ratio, float)
+    assert SHAPES.decode({"pair": ["b", 1], "ratio": 0.5, "maybe_days": None}).maybe_days is None
+
+
+@given(st.integers(-(10**30), 10**30))
+def test_integers_read_back_as_written(number: int) -> None:
+    value = dynamo.from_attr(dynamo.to_attr(number))
+    assert value == number and type(value) is int
+
+
+def test_number_texts_dynamodb_may_return() -> None:
+    cases = {
+        "007": 7,
+        "-0": 0,
+        "1e3": 1000,
+        "-2.50": -2.5,
+        "10.0": 10,
+        "12345678901234567890": 12345678901234567890,
+    }
+    for text, expected in cases.items():
+        value = dynamo.from_attr({"N": text})
+        assert value == expected and type(value) is type(expected)

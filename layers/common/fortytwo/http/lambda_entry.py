@@ -1,4 +1,4 @@
-"""Wraps a FastAPI app into a Lambda handler: Mangum + Powertools logger/metrics/tracer."""
+"""Wraps a FastAPI app into a Lambda handler: Mangum + Powertools logger (+ tracer when on)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 from mangum import Mangum
 
-from fortytwo.observability import logger, metrics, tracer
+from fortytwo.observability import capture_lambda_handler, logger
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
@@ -29,4 +29,6 @@ def make_handler(app: Any) -> Handler:
                 headers.pop("content-type", None)
         return response
 
-    return metrics.log_metrics(tracer.capture_lambda_handler(logger.inject_lambda_context(invoke)))
+    # No `metrics.log_metrics`: every metric is flushed where it is counted (`count_metric`), so that
+    # wrapper only flushed an empty set and warned about it on every invocation.
+    return capture_lambda_handler(logger.inject_lambda_context(invoke))

@@ -16,7 +16,6 @@ from fortytwo.domain import clock
 from fortytwo.domain.accounts import Organization, ScheduleRecord, Team, User
 from fortytwo.domain.auth import AuthContext
 from fortytwo.domain.oauth.models import OAuthClient
-from fortytwo.services import event_types
 from fortytwo.services import pats as pat_service
 from fortytwo.store import accounts as store
 from fortytwo.store import oauth as oauth_store
@@ -86,6 +85,8 @@ def remove_user(user: User, now: datetime | None = None) -> tuple[int, int]:
     grants = oauth_store.revoke_user_grants(user.id, now)
     store.remove_user(user)
     # Event types listing the user in hosts[] change shape: they emit event_type.updated (§2.10).
+    from fortytwo.services import event_types  # admin only: /v1/me does not load the scheduling domain
+
     event_types.refresh_for_host(user.organization_id, user.id, now, get_settings().booking_page_base_url)
     return revoked, grants
 
@@ -106,6 +107,8 @@ def set_default_schedule(user: User, document: dict[str, Any]) -> dict[str, Any]
     old = store.get_schedule(user.organization_id, user.default_schedule_id)
     raw = raw_user(user)
     schedule = store.replace_default_schedule(raw, document)
+    from fortytwo.services import event_types  # admin only (see remove_user)
+
     event_types.refresh_after_schedule_change(
         raw,
         old.timezone if old else None,

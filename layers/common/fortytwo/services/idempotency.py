@@ -1,7 +1,7 @@
 """Idempotent writes (30-bookings §9) on Powertools' idempotency utility, documented surface only.
 
 `run` wraps one write in `idempotent_function` with this request's persistence layer
-(`store/idempotency.RecordStore`) and config: the key is the `Idempotency-Key` (Powertools hashes it
+(`store/idempotency_layer.RecordStore`) and config: the key is the `Idempotency-Key` (Powertools hashes it
 into `KEY#<sha256>`), the in-progress record expires with the invocation (the Lambda context,
 capped at 30 s), the retention is 24 h, and a replay is recognised by the `response_hook`.
 
@@ -17,18 +17,17 @@ import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Generic, Protocol, TypeVar
-
-from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyPersistenceLayerError,
-    IdempotencyValidationError,
-)
-from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from fortytwo.contract.errors import IdempotencyInProgress, IdempotencyKeyConflict, ServiceUnavailable
 from fortytwo.store import idempotency as records
+
+if TYPE_CHECKING:
+    # Powertools' idempotency package imports boto3 on import: `run` imports it when a write runs.
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
+    from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
+
+    from fortytwo.store.idempotency_layer import RecordStore
 
 T = TypeVar("T")
 T_contra = TypeVar("T_contra", contravariant=True)
@@ -82,7 +81,7 @@ class Completer(Protocol[T_contra]):
 class Attempt(Generic[T]):
     """This request's reservation, seen by the write it guards."""
 
-    def __init__(self, layer: records.RecordStore, render: Callable[[T], Reply]) -> None:
+    def __init__(self, layer: RecordStore, render: Callable[[T], Reply]) -> None:
         self._layer = layer
         self._render = render
         self._pending: Reply | None = None
@@ -126,6 +125,8 @@ def _replayed(response: Any, idempotent_data: DataRecord) -> _Replayed:  # noqa:
 
 
 def _config(lambda_context: object) -> IdempotencyConfig:
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
+
     config = IdempotencyConfig(
         event_key_jmespath="key",
         raise_on_no_idempotency_key=True,
@@ -156,7 +157,16 @@ def run(
     """(answer, whether it is a replay): replay a completed record, refuse a busy or reused key, or
     run `write` under a fresh reservation. `write` raises a contract error for every non-2xx answer;
     the reservation is then released."""
-    layer = records.RecordStore(
+    from aws_lambda_powertools.utilities.idempotency import idempotent_function
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyPersistenceLayerError,
+        IdempotencyValidationError,
+    )
+
+    from fortytwo.store.idempotency_layer import RecordStore
+
+    layer = RecordStore(
         records.Reservation(
             organization_id=request.organization_id,
             fingerprint=request.fingerprint,

@@ -10,19 +10,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import boto3
-from botocore.config import Config
-
 from fortytwo.config import get_settings
+from fortytwo.store.clients import new_client
 
 BATCH = 10  # SendMessageBatch's maximum
 SENDERS = 8  # concurrent SendMessageBatch requests of one fan-out (boto3 clients are thread-safe)
-CLIENT_CONFIG = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=2, read_timeout=5)
 
 
 @lru_cache(maxsize=1)
 def sqs() -> Any:
-    return boto3.client("sqs", config=CLIENT_CONFIG)
+    return new_client("sqs")
 
 
 def reset_clients() -> None:

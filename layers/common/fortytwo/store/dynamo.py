@@ -7,34 +7,26 @@ handling are decided once.
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-import boto3
-from botocore.config import Config
-
 from fortytwo.config import get_settings
+from fortytwo.store.clients import new_client
 
 Item = dict[str, Any]
 
 
 @lru_cache(maxsize=1)
 def client() -> Any:
-    return boto3.client(
-        "dynamodb",
-        config=Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=2, read_timeout=5),
-    )
+    return new_client("dynamodb")
 
 
 @lru_cache(maxsize=1)
 def fast_client() -> Any:
     """A client that gives up quickly: the rate limiter fails open after 500 ms (00-conventions §10.5)."""
-    return boto3.client(
-        "dynamodb",
-        config=Config(retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=0.5, read_timeout=0.5),
-    )
+    return new_client("dynamodb", max_attempts=1, connect_timeout=0.5, read_timeout=0.5)
 
 
 def table_name() -> str:
@@ -71,6 +63,8 @@ def to_attr(value: Any) -> dict[str, Any]:
 
 
 def _number(text: str) -> int | float:
+    if text.isascii() and (text.isdigit() or (text[:1] == "-" and text[1:].isdigit())):
+        return int(text)  # the common case, without a Decimal
     number = Decimal(text)
     return int(number) if number == number.to_integral_value() else float(number)
 
@@ -79,23 +73,27 @@ def from_attr(attr: Mapping[str, Any]) -> Any:
     ((kind, value),) = attr.items()
     if kind == "S":
         return value
-    if kind == "N":
-        return _number(value)
-    if kind == "BOOL":
-        return value
-    if kind == "NULL":
-        return None
-    if kind == "M":
-        return {k: from_attr(v) for k, v in value.items()}
-    if kind == "L":
-        return [from_attr(v) for v in value]
-    if kind == "SS":
-        return set(value)
-    if kind == "NS":
-        return {_number(v) for v in value}
-    if kind == "B":
-        return value if isinstance(value, bytes) else base64.b64decode(value)
-    raise TypeError(f"unknown attribute type {kind}")
+    decode = _FROM_ATTR.get(kind)
+    if decode is None:
+        raise TypeError(f"unknown attribute type {kind}")
+    return decode(value)
+
+
+def _binary(value: Any) -> bytes:
+    return value if isinstance(value, bytes) else base64.b64decode(value)
+
+
+# One lookup per attribute instead of a chain of comparisons: items are decoded on every read.
+_FROM_ATTR: dict[str, Callable[[Any], Any]] = {
+    "N": _number,
+    "BOOL": lambda value: value,
+    "NULL": lambda _: None,
+    "M": lambda value: {k: from_attr(v) for k, v in value.items()},
+    "L": lambda value: [from_attr(v) for v in value],
+    "SS": set,
+    "NS": lambda value: {_number(v) for v in value},
+    "B": _binary,
+}
 
 
 def to_item(data: Mapping[str, Any]) -> dict[str, Any]:

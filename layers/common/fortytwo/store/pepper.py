@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import boto3
-
 from fortytwo.config import ConfigError, get_settings
+from fortytwo.store.clients import new_client
 
 
 @lru_cache(maxsize=1)
 def get_pepper() -> bytes:
     name = get_settings().pepper_param
-    response = boto3.client("ssm").get_parameter(Name=name, WithDecryption=True)
+    response = new_client("ssm").get_parameter(Name=name, WithDecryption=True)
     raw = response["Parameter"]["Value"].strip()
     try:
         pepper = bytes.fromhex(raw)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import builtins
 import dataclasses
 import enum
+import functools
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -79,12 +80,18 @@ def encode_fields(entity: Any) -> Item:
 
 
 def decode_fields(cls: type[E], item: Mapping[str, Any]) -> E:
-    hints = _hints(cls)
-    values = {f.name: _decode(hints[f.name], item[f.name]) for f in _fields(cls) if f.name in item}
-    return cls(**values)
+    plan = _PLANS.get(cls)
+    if plan is None:
+        hints = _hints(cls)
+        plan = _PLANS[cls] = tuple((f.name, _decoder(hints[f.name])) for f in _fields(cls))
+    return cls(**{name: decode(item[name]) for name, decode in plan if name in item})
 
 
 _HINTS: dict[Any, dict[str, Any]] = {}
+# Decoding is planned once per class and field type (which branch, which element decoders), not
+# re-derived from the type hints for every attribute of every item read (bench/warm_cpu.py).
+_PLANS: dict[Any, tuple[tuple[str, Callable[[Any], Any]], ...]] = {}
+_DECODERS: dict[Any, Callable[[Any], Any]] = {}
 _FIELDS: dict[Any, tuple[dataclasses.Field[Any], ...]] = {}
 
 
@@ -102,6 +109,7 @@ def _fields(cls: Any) -> tuple[dataclasses.Field[Any], ...]:
     return fields
 
 
+@functools.cache
 def _optional_inner(tp: Any) -> Any | None:
     """X for `X | None` / `Optional[X]`, else None."""
     if typing.get_origin(tp) in (typing.Union, types.UnionType):
@@ -111,13 +119,18 @@ def _optional_inner(tp: Any) -> Any | None:
     return None
 
 
+# Encoding looks at the declared type of every attribute of every item written: its typing
+# introspection is memoized per type (the types are the entities' few field annotations).
+_origin = functools.cache(typing.get_origin)
+_args = functools.cache(typing.get_args)
+
+
 def _encode(tp: Any, value: Any) -> Any:
     if value is None:
         return None
     inner = _optional_inner(tp)
     if inner is not None:
         return _encode(inner, value)
-    origin = typing.get_origin(tp)
     if isinstance(value, datetime):
         return format_ts(value)
     if isinstance(value, date):
@@ -127,17 +140,18 @@ def _encode(tp: Any, value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return encode_fields(value)
     if isinstance(value, frozenset | set):
-        (arg,) = typing.get_args(tp) or (Any,)
+        (arg,) = _args(tp) or (Any,)
         return sorted(_encode(arg, v) for v in value)
     if isinstance(value, tuple | list):
         return [_encode(_element_type(tp, i), v) for i, v in enumerate(value)]
     if isinstance(value, Mapping):
-        args = typing.get_args(tp) if origin is not None else ()
+        args = _args(tp) if _origin(tp) is not None else ()
         value_type = args[1] if len(args) == 2 else Any
         return {str(k): _encode(value_type, v) for k, v in value.items()}
     return value
 
 
+@functools.cache
 def _element_type(tp: Any, index: int) -> Any:
     args = typing.get_args(tp)
     if not args:
@@ -149,35 +163,60 @@ def _element_type(tp: Any, index: int) -> Any:
     return args[0]
 
 
-def _decode(tp: Any, value: Any) -> Any:  # noqa: C901 - one branch per supported field type
-    if value is None:
-        return None
+def _decode(tp: Any, value: Any) -> Any:
+    return _decoder(tp)(value)
+
+
+def _decoder(tp: Any) -> Callable[[Any], Any]:
+    """The function turning a stored value into a value of `tp` (None stays None)."""
+    decoder = _DECODERS.get(tp)
+    if decoder is None:
+        convert = _converter(tp)
+        decoder = _DECODERS[tp] = lambda value: None if value is None else convert(value)
+    return decoder
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _converter(tp: Any) -> Callable[[Any], Any]:  # noqa: C901 - one branch per supported field type
     inner = _optional_inner(tp)
     if inner is not None:
-        return _decode(inner, value)
+        return _decoder(inner)
     origin = typing.get_origin(tp) or tp
     if tp is Any:
-        return value
+        return _same
     if origin is datetime:
-        return parse_ts(value)
+        return parse_ts
     if origin is date:
-        return date.fromisoformat(value)
+        return date.fromisoformat
     if isinstance(origin, type) and issubclass(origin, enum.Enum):
-        return origin(value)
+        return origin
     if isinstance(origin, type) and dataclasses.is_dataclass(origin):
-        return decode_fields(origin, value)
+        return lambda value: decode_fields(origin, value)
     if isinstance(origin, type) and issubclass(origin, tuple) and hasattr(origin, "_fields"):
         hints = typing.get_type_hints(origin)  # a NamedTuple: stored as the list of its fields
-        return origin(*(_decode(hints[name], v) for name, v in zip(origin._fields, value, strict=True)))
+        parts = [_decoder(hints[name]) for name in origin._fields]
+        return lambda value: origin(*(part(v) for part, v in zip(parts, value, strict=True)))
     if origin in (tuple, list, frozenset, set):
-        items = [_decode(_element_type(tp, i), v) for i, v in enumerate(value)]
-        return origin(items)
+        return _sequence_converter(tp, origin)
     if origin in (dict, Mapping):
         args = typing.get_args(tp)
-        value_type = args[1] if len(args) == 2 else Any
-        return {k: _decode(value_type, v) for k, v in value.items()}
-    if origin is float and isinstance(value, int):
-        return float(value)
-    if origin is typing.Literal:
-        return value
-    return value
+        values = _decoder(args[1] if len(args) == 2 else Any)
+        return lambda value: {k: values(v) for k, v in value.items()}
+    if origin is float:
+        return lambda value: float(value) if isinstance(value, int) else value
+    return _same
+
+
+def _sequence_converter(tp: Any, origin: Any) -> Callable[[Any], Any]:
+    args = typing.get_args(tp)
+    if origin is tuple and args and not (len(args) == 2 and args[1] is Ellipsis):
+        positional = [_decoder(arg) for arg in args]  # tuple[X, Y]: one type per position
+        rest = _decoder(Any)
+        return lambda value: origin(
+            (positional[i] if i < len(positional) else rest)(v) for i, v in enumerate(value)
+        )
+    element = _decoder(_element_type(tp, 0))
+    return lambda value: origin([element(v) for v in value])
