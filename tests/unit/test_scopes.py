@@ -25,6 +25,7 @@ SPEC_SCOPES_SUPPORTED = [
     "slots:read",
     "bookings:read", "bookings:create", "bookings:cancel", "bookings:reschedule", "bookings:update",
     "webhooks:read", "webhooks:write",
+    "series:read", "series:write",
     "availability:read", "availability:write",
     "meetings:read", "meetings:write",
     "contacts:read",
@@ -37,17 +38,18 @@ SPEC_SCOPES_SUPPORTED = [
 LIVE = {
     "user:read", "event_types:read", "slots:read", "bookings:read", "bookings:create", "bookings:cancel",
     "bookings:reschedule", "bookings:update", "webhooks:read", "webhooks:write",
+    "series:read", "series:write",
 }  # fmt: skip
 
 
 def test_scopes_supported_is_the_spec_list_in_order():
     assert list(SCOPES_SUPPORTED) == SPEC_SCOPES_SUPPORTED
-    assert len(SCOPES_SUPPORTED) == 27
+    assert len(SCOPES_SUPPORTED) == 29
 
 
-def test_known_table_has_29_entries_with_aliases_in_place():
+def test_known_table_has_31_entries_with_aliases_in_place():
     names = list(KNOWN_SCOPES)
-    assert len(names) == 29
+    assert len(names) == 31
     assert names.index("event_types:write") == names.index("event_types:delete") + 1
     assert names.index("bookings:write") == names.index("bookings:update") + 1
     assert [n for n in names if KNOWN_SCOPES[n].kind != "alias"] == SPEC_SCOPES_SUPPORTED
@@ -118,11 +120,11 @@ def test_expand_dedupes_and_sorts_by_code_point():
 def test_stored_set_never_contains_an_alias():
     everything = expand_scopes(list(KNOWN_SCOPES))
     assert not set(everything) & set(ALIASES)
-    assert len(everything) == 27
+    assert len(everything) == 29
 
 
 @pytest.mark.parametrize(
-    "bad", ["bookings:delete", "mcp:scheduling:read", "series:read", "BOOKINGS:READ", ""]
+    "bad", ["bookings:delete", "mcp:scheduling:read", "series:delete", "BOOKINGS:READ", ""]
 )
 def test_unknown_scopes(bad):
     with pytest.raises(ScopeError) as exc:

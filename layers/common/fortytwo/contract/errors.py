@@ -281,3 +281,51 @@ class SlotLockTimeout(ApiError):
 
     def __init__(self, message: str | None = None) -> None:
         super().__init__(message, headers={"Retry-After": "1"})
+
+
+# --- Recurring series (35-series §14) ------------------------------------------------------------
+
+
+class SeriesNotFound(ApiError):
+    status = 404
+    code = "series_not_found"
+    default_message = "Series not found."
+
+
+class SeriesEnded(ApiError):
+    status = 409
+    code = "series_ended"
+    default_message = "The series has ended and cannot be changed."
+
+
+class SeriesOperationInProgress(ApiError):
+    status = 409
+    code = "series_operation_in_progress"
+    default_message = "Another operation is changing this series; retry shortly."
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message, headers={"Retry-After": "1"})
+
+
+class EventTypeDisallowsSeries(ApiError):
+    status = 422
+    code = "event_type_disallows_series"
+    default_message = "This event type does not allow recurring series."
+
+
+class HostNotEligible(ApiError):
+    status = 422
+    code = "host_not_eligible"
+    default_message = "host_user_id is not a member of this organization."
+
+
+class StartsOnOutOfRange(ApiError):
+    status = 422
+    code = "starts_on_out_of_range"
+    default_message = "starts_on must be between today and 365 days ahead in the series timezone."
+
+
+class LocationUrlNotSet(ApiError):
+    status = 422
+    code = "location_url_not_set"
+    default_message = "This series has no location_url; one cannot be added later."

@@ -39,6 +39,8 @@ _TABLE: tuple[tuple[str, ScopeKind, str | None], ...] = (
     ("bookings:write", "alias", None),
     ("webhooks:read", "live", "Read webhook subscriptions"),
     ("webhooks:write", "live", "Manage webhook subscriptions"),
+    ("series:read", "live", "Read recurring series"),
+    ("series:write", "live", "Create and manage recurring series"),
     ("availability:read", "reserved", "Read schedules and availability"),
     ("availability:write", "reserved", "Modify schedules and availability"),
     ("meetings:read", "reserved", "Read the host-side meetings view"),
@@ -67,7 +69,7 @@ ALIASES: Mapping[str, tuple[str, ...]] = MappingProxyType(
     }
 )
 
-#: RFC 8414 / RFC 9728 `scopes_supported`: every known scope except aliases, §5.1 order (27).
+#: RFC 8414 / RFC 9728 `scopes_supported`: every known scope except aliases, §5.1 order (29).
 SCOPES_SUPPORTED: tuple[str, ...] = tuple(n for n, info in KNOWN_SCOPES.items() if info.kind != "alias")
 
 OFFLINE_ACCESS = "offline_access"

@@ -42,6 +42,14 @@ _SIMPLE: dict[str, type[errors.ApiError]] = {
     "idempotency_in_progress": errors.IdempotencyInProgress,
     "slot_lock_timeout": errors.SlotLockTimeout,
     "service_unavailable": errors.ServiceUnavailable,
+    # 35-series §14
+    "series_not_found": errors.SeriesNotFound,
+    "series_ended": errors.SeriesEnded,
+    "series_operation_in_progress": errors.SeriesOperationInProgress,
+    "event_type_disallows_series": errors.EventTypeDisallowsSeries,
+    "host_not_eligible": errors.HostNotEligible,
+    "starts_on_out_of_range": errors.StartsOnOutOfRange,
+    "location_url_not_set": errors.LocationUrlNotSet,
 }
 
 

@@ -215,3 +215,21 @@ def ledger_partition(host_user_id: str) -> str:
 
 def ledger_day_sort_key(day_iso: str) -> str:
     return f"DAY#{day_iso}"
+
+
+# --------------------------------------------------------------------------- recurring series (series-svc)
+
+
+def series(uid: str) -> tuple[str, str]:
+    return f"SERIES#{uid}", "SERIES"
+
+
+def series_of_account(org_id: str) -> str:
+    """gsi1/gsi2 partition of series items: an organization's series by created_at, updated_at."""
+    return f"ACCT#{org_id}#SERIES"
+
+
+def bookings_of_series(org_id: str, series_id: str) -> str:
+    """gsi6 partition (sparse: series meetings only): a series' meetings by start. The organization
+    is part of the key, so another organization's series id matches nothing."""
+    return f"ACCT#{org_id}#SERIES#{series_id}#BK"

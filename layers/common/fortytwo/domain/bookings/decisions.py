@@ -76,7 +76,7 @@ def unavailable(evaluation: Evaluation) -> BookingRuleError:
     return BookingRuleError("slot_unavailable", "That time is no longer available", {"reason": reason})
 
 
-def _event(
+def booking_event(
     name: str,
     booking: Booking,
     facts: WriteFacts,
@@ -110,7 +110,7 @@ def _place(event_type: BookableEventType, evaluation: Evaluation, keep_host: str
     return _Placement(host, event_type.is_group and evaluation.joins_session)
 
 
-def _meeting_entry(booking: Booking, key: str, *, seats: int | None, created_at: datetime) -> LedgerEntry:
+def meeting_entry(booking: Booking, key: str, *, seats: int | None, created_at: datetime) -> LedgerEntry:
     return LedgerEntry(
         key=key,
         event_type_id=booking.event_type_id,
@@ -135,7 +135,7 @@ def _add_new_meeting(
 ) -> None:
     """Ledger, session and counter changes of one new booking (individual, round robin or group)."""
     if not event_type.is_group:
-        plan.add_meeting(placement.host, _meeting_entry(booking, booking.uid, seats=None, created_at=now))
+        plan.add_meeting(placement.host, meeting_entry(booking, booking.uid, seats=None, created_at=now))
         plan.count([], counters)
         return
     key = booking.meeting_id
@@ -148,11 +148,11 @@ def _add_new_meeting(
         plan.change_seats(placement.host, booking.start_at, key, 1)
         return
     plan.session(SessionAction.OPEN, session)
-    plan.add_meeting(placement.host, _meeting_entry(booking, key, seats=1, created_at=now))
+    plan.add_meeting(placement.host, meeting_entry(booking, key, seats=1, created_at=now))
     plan.count([], counters)
 
 
-def _remove_old_meeting(plan: PlanBuilder, booking: Booking, session: GroupSession | None) -> None:
+def remove_old_meeting(plan: PlanBuilder, booking: Booking, session: GroupSession | None) -> None:
     """Free the time, seat and limit capacity of an active booking (cancel, reschedule away)."""
     host = booking.host.user_id
     if not booking.is_group_registration:
@@ -211,7 +211,7 @@ def decide_create(
     plan = PlanBuilder(avail.ledger)
     plan.put_booking(booking)
     _add_new_meeting(plan, avail, event_type, booking, placement, counters, now)
-    plan.emit(_event("booking.created", booking, WriteFacts(event_type, host), now))
+    plan.emit(booking_event("booking.created", booking, WriteFacts(event_type, host), now))
     return plan.build(booking)
 
 
@@ -227,8 +227,8 @@ def decide_cancel(
     after = lifecycle.canceled(booking, reason, now)
     plan = PlanBuilder(NOT_READ)
     plan.replace_booking(after, booking.version, require_active=True)
-    _remove_old_meeting(plan, booking, session)
-    plan.emit(_event("booking.canceled", after, facts, now))
+    remove_old_meeting(plan, booking, session)
+    plan.emit(booking_event("booking.canceled", after, facts, now))
     return plan.build(after)
 
 
@@ -293,10 +293,10 @@ def decide_reschedule(
     plan.put_booking(new)
     if not same_session:
         # Old and new changes of the same ledger day or counter merge inside the plan.
-        _remove_old_meeting(plan, old, session)
+        remove_old_meeting(plan, old, session)
         _add_new_meeting(plan, avail, event_type, new, placement, counters, now)
     facts = WriteFacts(event_type, host)
-    plan.emit(_event("booking.rescheduled", new, facts, now, previous=old))
+    plan.emit(booking_event("booking.rescheduled", new, facts, now, previous=old))
     return plan.build(new)
 
 
@@ -311,7 +311,8 @@ def decide_patch(
     after = lifecycle.patched(booking, request, questions, now)
     plan = PlanBuilder(NOT_READ)
     plan.replace_booking(after, booking.version, require_active=False)
-    plan.emit(_event("booking.updated", after, facts, now, changed_fields=list(request.changed_fields)))
+    changed = list(request.changed_fields)
+    plan.emit(booking_event("booking.updated", after, facts, now, changed_fields=changed))
     return plan.build(after)
 
 
@@ -327,5 +328,5 @@ def decide_no_show(
     after = lifecycle.marked_no_show(booking, reason, now)
     plan = PlanBuilder(NOT_READ)
     plan.replace_booking(after, booking.version, require_active=True)
-    plan.emit(_event("booking.no_show", after, facts, now))
+    plan.emit(booking_event("booking.no_show", after, facts, now))
     return plan.build(after)
