@@ -220,7 +220,9 @@ async def update_series(
 @app.post(PAUSE_ROUTE, operation_id="pauseSeries")
 async def pause_series(uid: str, auth: AuthContext = Depends(bearer(WRITE))) -> Response:
     now = clock.now()
-    return _answer(series.pause_series(org_id=auth.account_id, uid=uid.lower(), now=now, created_by=_created_by(auth)))
+    return _answer(
+        series.pause_series(org_id=auth.account_id, uid=uid.lower(), now=now, created_by=_created_by(auth))
+    )
 
 
 def _idempotent_action(
@@ -256,7 +258,9 @@ async def resume_series(
 ) -> Response:
     key = _idempotency_key(request)
     await raw_body(request)  # the size limit only: the body is ignored (§1)
-    return _idempotent_action(request, auth, key=key, route=RESUME_ROUTE, uid=uid.lower(), write=series.resume)
+    return _idempotent_action(
+        request, auth, key=key, route=RESUME_ROUTE, uid=uid.lower(), write=series.resume
+    )
 
 
 @app.post(END_ROUTE, operation_id="endSeries")

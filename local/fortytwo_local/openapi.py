@@ -358,6 +358,14 @@ PARAMETERS: dict[str, Schema] = {
         "schema": string(),
         "example": "019e3a19-5800-726b-b2a7-4de452e6b438",
     },
+    "SeriesUid": {
+        "name": "uid",
+        "in": "path",
+        "required": True,
+        "description": "Series uid (UUID). Anything else is 404 `series_not_found`.",
+        "schema": string(),
+        "example": "019e3a19-5800-7c41-8a55-3f1d2b9e6a10",
+    },
     "WebhookId": {
         "name": "id",
         "in": "path",
@@ -1681,6 +1689,98 @@ OPERATIONS: dict[str, Schema] = {
             **errors(*SCOPED, *WRITE, "NotFound", "Conflict", "UnprocessableEntity", "SlotLockTimeout"),
         },
     },
+    "listSeries": {
+        "tags": ["Series"],
+        "scope": "series:read",
+        "summary": "List recurring series",
+        "description": "Items have `occurrences` and `responses` null. Filters: `status`, `host_user_id`, "
+        "`event_type_id`, `attendee_email`; sorts `created_at_*` / `updated_at_*`.",
+        "parameters": [p("Limit"), p("Cursor")],
+        "responses": {
+            "200": ok("A page of series.", sref("Series"), paginated=True),
+            **errors(*SCOPED, "BadRequest"),
+        },
+    },
+    "createSeries": {
+        "tags": ["Series"],
+        "scope": "series:write",
+        "summary": "Create a series and book its occurrences",
+        "description": "Dates that are not free are skipped (reported in `occurrences`), never moved.",
+        "parameters": [p("IdempotencyKey")],
+        "requestBody": json_body("CreateSeriesBody"),
+        "responses": {
+            "201": ok("The series.", sref("Series"), headers=("ETag", "Idempotent-Replayed")),
+            **errors(*SCOPED, *WRITE, "NotFound", "Conflict", "UnprocessableEntity"),
+        },
+    },
+    "getSeries": {
+        "tags": ["Series"],
+        "scope": "series:read",
+        "summary": "Get a series with its occurrences",
+        "parameters": [p("SeriesUid")],
+        "responses": {
+            "200": ok("The series.", sref("Series"), headers=("ETag",)),
+            **errors(*SCOPED, "NotFound"),
+        },
+    },
+    "updateSeries": {
+        "tags": ["Series"],
+        "scope": "series:write",
+        "summary": "Change the pattern, the link or notify_invitee",
+        "description": "A pattern change rebooks the meetings still to come.",
+        "parameters": [p("SeriesUid"), p("IfMatch")],
+        "requestBody": json_body("PatchSeriesBody"),
+        "responses": {
+            "200": ok("The series.", sref("Series"), headers=("ETag",)),
+            **errors(*SCOPED, *WRITE, "NotFound", "Conflict", "UnprocessableEntity", "PreconditionRequired"),
+        },
+    },
+    "pauseSeries": {
+        "tags": ["Series"],
+        "scope": "series:write",
+        "summary": "Pause: cancel the meetings to come and record them as owed",
+        "parameters": [p("SeriesUid")],
+        "responses": {
+            "200": ok("The action result.", sref("SeriesActionResult"), headers=("ETag",)),
+            **errors(*SCOPED, "PayloadTooLarge", "NotFound", "Conflict"),
+        },
+    },
+    "resumeSeries": {
+        "tags": ["Series"],
+        "scope": "series:write",
+        "summary": "Resume: book replacements for the owed meetings",
+        "parameters": [p("SeriesUid"), p("IdempotencyKey")],
+        "responses": {
+            "200": ok(
+                "The action result.", sref("SeriesActionResult"), headers=("ETag", "Idempotent-Replayed")
+            ),
+            **errors(*SCOPED, "BadRequest", "PayloadTooLarge", "NotFound", "Conflict"),
+        },
+    },
+    "endSeries": {
+        "tags": ["Series"],
+        "scope": "series:write",
+        "summary": "End: cancel the meetings to come and close the series for good",
+        "parameters": [p("SeriesUid"), p("IdempotencyKey")],
+        "responses": {
+            "200": ok(
+                "The action result.", sref("SeriesActionResult"), headers=("ETag", "Idempotent-Replayed")
+            ),
+            **errors(*SCOPED, "BadRequest", "PayloadTooLarge", "NotFound", "Conflict"),
+        },
+    },
+    "changeSeriesHost": {
+        "tags": ["Series"],
+        "scope": "series:write",
+        "summary": "Move the series and its meetings to come to another host",
+        "description": "Stops at the first meeting the new host cannot take (`stopped_by`); repeatable.",
+        "parameters": [p("SeriesUid")],
+        "requestBody": json_body("ChangeHostBody"),
+        "responses": {
+            "200": ok("The action result.", sref("SeriesActionResult"), headers=("ETag",)),
+            **errors(*SCOPED, *WRITE, "NotFound", "Conflict", "UnprocessableEntity"),
+        },
+    },
     "listWebhooks": {
         "tags": ["Webhooks"],
         "scope": "webhooks:read",
@@ -1928,6 +2028,14 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("PATCH", "/v1/bookings/{uid}"): "updateBooking",
     ("POST", "/v1/bookings/{uid}/cancel"): "cancelBooking",
     ("POST", "/v1/bookings/{uid}/reschedule"): "rescheduleBooking",
+    ("GET", "/v1/series"): "listSeries",
+    ("POST", "/v1/series"): "createSeries",
+    ("GET", "/v1/series/{uid}"): "getSeries",
+    ("PATCH", "/v1/series/{uid}"): "updateSeries",
+    ("POST", "/v1/series/{uid}/pause"): "pauseSeries",
+    ("POST", "/v1/series/{uid}/resume"): "resumeSeries",
+    ("POST", "/v1/series/{uid}/end"): "endSeries",
+    ("POST", "/v1/series/{uid}/host"): "changeSeriesHost",
     ("GET", "/v1/webhooks"): "listWebhooks",
     ("POST", "/v1/webhooks"): "createWebhook",
     ("GET", "/v1/webhooks/{id}"): "getWebhook",
@@ -1957,6 +2065,7 @@ TAGS = [
     {"name": "Event types", "description": "Bookable meeting templates (read-only over the API)."},
     {"name": "Slots", "description": "Availability."},
     {"name": "Bookings", "description": "Create, read, move, cancel and annotate bookings."},
+    {"name": "Series", "description": "Recurring series: one pattern, ordinary meetings (35-series)."},
     {"name": "Webhooks", "description": "Subscriptions (per credential) and their delivery history."},
     {"name": "OAuth", "description": "OAuth 2.1 authorization server with PKCE."},
     {"name": "Discovery", "description": "Metadata documents for OAuth clients."},
@@ -2109,6 +2218,25 @@ def _operation(method: str, path: str, operation_id: str, generated: Schema) -> 
     return op
 
 
+def _series_schemas() -> dict[str, Schema]:
+    """The series components, from the contract's models (35-series)."""
+    from pydantic.json_schema import models_json_schema
+
+    from fortytwo.contract import series as contract
+
+    models = (
+        contract.Series,
+        contract.SeriesActionResult,
+        contract.CreateSeriesBody,
+        contract.PatchSeriesBody,
+        contract.ChangeHostBody,
+    )
+    _, top = models_json_schema(
+        [(model, "serialization") for model in models], ref_template="#/components/schemas/{model}"
+    )
+    return dict(sorted(top["$defs"].items()))
+
+
 def merged_openapi(server: str = DEFAULT_SERVER) -> dict[str, Any]:
     """The whole API as one OpenAPI 3.1 document (paths sorted; deterministic for a given code base)."""
     paths: dict[str, dict[str, Schema]] = {}
@@ -2151,6 +2279,6 @@ def merged_openapi(server: str = DEFAULT_SERVER) -> dict[str, Any]:
             "headers": deepcopy(HEADERS),
             "responses": deepcopy(RESPONSES),
             "requestBodies": deepcopy(REQUEST_BODIES),
-            "schemas": deepcopy(SCHEMAS),
+            "schemas": {**deepcopy(SCHEMAS), **_series_schemas()},
         },
     }

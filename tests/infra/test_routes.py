@@ -89,12 +89,13 @@ FUNCTIONS = {
     "EventTypesFunction": "event_types",
     "SlotsFunction": "slots",
     "BookingsFunction": "bookings",
+    "SeriesFunction": "series",
     "WebhooksFunction": "webhooks",
     "OAuthFunction": "oauth",
     "WebhookFanoutFunction": "webhook_fanout",
     "WebhookDeliveryFunction": "webhook_delivery",
 }
-HTTP_GROUPS = ["meta", "event_types", "slots", "bookings", "webhooks", "oauth"]
+HTTP_GROUPS = ["meta", "event_types", "slots", "bookings", "series", "webhooks", "oauth"]
 
 
 def test_the_function_list_is_the_templates(template: dict[str, Any]) -> None:

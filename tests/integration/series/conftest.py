@@ -60,7 +60,9 @@ class SeriesApi:
         headers.update(extra)
         return headers
 
-    def call(self, method: str, path: str, *, headers: dict[str, str] | None = None, **kwargs: Any) -> Response:
+    def call(
+        self, method: str, path: str, *, headers: dict[str, str] | None = None, **kwargs: Any
+    ) -> Response:
         path, _, query = path.partition("?")
         return self.invoke("series", method, path, headers=headers or self.headers(), query=query, **kwargs)
 

@@ -38,7 +38,10 @@ def test_patch_time_rebooks_the_meetings_still_to_come(api: SeriesApi) -> None:
     series = api.create(weekdays=["thu"], starts_on="2026-06-04", count=3)
     before = {m["series_index"]: m["uid"] for m in _meetings(api, series["uid"])}
     response = api.call(
-        "PATCH", f"/v1/series/{series['uid']}", headers=api.headers(**{"if-match": '"1"'}), body={"time": "11:00"}
+        "PATCH",
+        f"/v1/series/{series['uid']}",
+        headers=api.headers(**{"if-match": '"1"'}),
+        body={"time": "11:00"},
     )
     assert response.status == 200, response.text
     assert response.headers["etag"] == '"2"'
@@ -61,7 +64,10 @@ def test_patch_time_rebooks_the_meetings_still_to_come(api: SeriesApi) -> None:
     assert updated[-1]["data"]["changed_fields"] == ["time"]
     # The same values again change nothing (no version bump).
     same = api.call(
-        "PATCH", f"/v1/series/{series['uid']}", headers=api.headers(**{"if-match": "*"}), body={"time": "11:00"}
+        "PATCH",
+        f"/v1/series/{series['uid']}",
+        headers=api.headers(**{"if-match": "*"}),
+        body={"time": "11:00"},
     )
     assert same.status == 200 and same.headers["etag"] == '"2"'
 
@@ -80,7 +86,9 @@ def test_patch_location_updates_meetings_in_place(api: SeriesApi) -> None:
     assert response.status == 200, response.text
     meetings = _meetings(api, series["uid"])
     assert [m["uid"] for m in meetings] == uids
-    assert [(m["version"], m["location"]["url"]) for m in meetings] == [(2, "https://meet.example.com/new")] * 2
+    assert [(m["version"], m["location"]["url"]) for m in meetings] == [
+        (2, "https://meet.example.com/new")
+    ] * 2
     updated = [e for e in outbox() if e["event"] == "booking.updated" and e["data"]["booking"]["id"] in uids]
     assert [e["data"]["changed_fields"] for e in updated] == [["location"], ["location"]]
 
@@ -131,7 +139,9 @@ def test_change_host_moves_meetings_in_place(api: SeriesApi) -> None:
     assert (moved["moved"], moved["unchanged"], moved["stopped_by"]) == (2, 0, None)
     assert moved["series"]["host"]["username"] == "grace" and moved["series"]["version"] == 2
     meetings = _meetings(api, series["uid"])
-    assert [(m["uid"], m["host"]["username"], m["version"]) for m in meetings] == [(u, "grace", 2) for u in uids]
+    assert [(m["uid"], m["host"]["username"], m["version"]) for m in meetings] == [
+        (u, "grace", 2) for u in uids
+    ]
     again = _action(api, series["uid"], "host", body={"host_user_id": api.user("grace")}, key=False)
     assert (again["moved"], again["unchanged"], again["series"]["version"]) == (0, 2, 2)
     changed = [e for e in outbox() if e["event"] == "series.host_changed"]

@@ -51,7 +51,11 @@ def test_create_books_free_dates_and_skips_the_busy_one(api: SeriesApi, example:
     assert example["weekdays"] == ["mon", "wed"]
     assert example["event_type"] == {"id": api.et("intro"), "slug": "intro-call", "name": "Intro call"}
     assert example["host"] == {"user_id": api.user("ada"), "username": "ada", "email": "ada@example.com"}
-    assert example["attendee"] == {"name": "Bob Builder", "email": "bob@example.com", "phone": "+49 30 1234567"}
+    assert example["attendee"] == {
+        "name": "Bob Builder",
+        "email": "bob@example.com",
+        "phone": "+49 30 1234567",
+    }
     assert (example["status"], example["version"], example["owed"]) == ("active", 1, 0)
     assert example["next_occurrence_at"] == "2026-05-20T08:00:00.000Z"
     assert example["occurrences_remaining"] == 3
@@ -91,7 +95,9 @@ def test_create_emits_booking_events_with_series_fields_and_series_created(examp
     created = [e for e in outbox() if e["event"] == "series.created"]
     assert [e["data"]["series"]["uid"] for e in created] == [example["uid"]]
     assert created[0]["data"]["series"]["occurrences"] == example["occurrences"]
-    carol = [e for e in outbox() if (e["data"].get("booking") or {}).get("inviteeEmail") == "carol@example.com"]
+    carol = [
+        e for e in outbox() if (e["data"].get("booking") or {}).get("inviteeEmail") == "carol@example.com"
+    ]
     assert "series_id" not in carol[0]["data"]["booking"]
 
 
@@ -154,11 +160,16 @@ def test_headers_and_scopes(api: SeriesApi, example: dict[str, Any]) -> None:
     no_key = api.call("POST", "/v1/series", headers=api.headers(key=None), body=api.body())
     assert no_key.json()["error"]["code"] == "missing_idempotency_key"
     read_only = api.call("POST", "/v1/series", headers=api.headers("series-read"), body=api.body())
-    assert read_only.status == 403 and read_only.json()["error"]["details"]["required_scope"] == "series:write"
+    assert (
+        read_only.status == 403 and read_only.json()["error"]["details"]["required_scope"] == "series:write"
+    )
     no_match = api.call("PATCH", f"/v1/series/{example['uid']}", body={"time": "11:00"})
     assert (no_match.status, no_match.json()["error"]["code"]) == (428, "missing_if_match")
     immutable = api.call(
-        "PATCH", f"/v1/series/{example['uid']}", headers=api.headers(**{"if-match": '"1"'}), body={"count": 3, "uid": "x"}
+        "PATCH",
+        f"/v1/series/{example['uid']}",
+        headers=api.headers(**{"if-match": '"1"'}),
+        body={"count": 3, "uid": "x"},
     )
     assert immutable.status == 422 and immutable.json()["error"]["details"]["fields"] == ["count", "uid"]
     unset = api.call(
@@ -169,7 +180,10 @@ def test_headers_and_scopes(api: SeriesApi, example: dict[str, Any]) -> None:
     )
     assert (unset.status, unset.json()["error"]["code"]) == (422, "location_url_not_set")
     stale = api.call(
-        "PATCH", f"/v1/series/{example['uid']}", headers=api.headers(**{"if-match": '"7"'}), body={"time": "11:00"}
+        "PATCH",
+        f"/v1/series/{example['uid']}",
+        headers=api.headers(**{"if-match": '"7"'}),
+        body={"time": "11:00"},
     )
     assert stale.status == 409 and stale.json()["error"]["details"] == {"current_version": 1}
     delete = api.call("DELETE", f"/v1/series/{example['uid']}")
