@@ -21,6 +21,7 @@ BENCHES = (
     "bench.bench_slots_api",
     "bench.bench_bookings",
     "bench.bench_webhooks",
+    "bench.bench_series",
 )
 RESULTS = Path(__file__).with_name("results.json")
 

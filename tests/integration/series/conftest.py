@@ -12,32 +12,17 @@ from typing import Any
 import pytest
 
 from tests.conftest import Invoker, Response
-from tests.integration.bookings.conftest import NOW, FrozenClock
 
-__all__ = ["NOW", "FrozenClock", "SeriesApi"]
+# The bookings tests' module fixtures: one moto account per module, the frozen clock reset per test.
+from tests.integration.bookings.conftest import (
+    NOW,
+    FrozenClock,
+    _clock_back_to_now,
+    frozen,
+    module_moto,
+)
 
-
-@pytest.fixture(scope="module")
-def frozen() -> Iterator[FrozenClock]:
-    from fortytwo.domain import clock
-
-    frozen_clock = FrozenClock(NOW)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(clock, "now", frozen_clock)
-        yield frozen_clock
-
-
-@pytest.fixture(autouse=True)
-def _clock_back_to_now(frozen: FrozenClock) -> None:
-    frozen.now = NOW
-
-
-@pytest.fixture(scope="module")
-def module_moto() -> Iterator[None]:
-    from tests.support import aws
-
-    with aws.moto_account():
-        yield
+__all__ = ["NOW", "FrozenClock", "SeriesApi", "_clock_back_to_now", "frozen", "module_moto"]
 
 
 @dataclass

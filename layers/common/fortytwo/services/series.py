@@ -470,19 +470,50 @@ def _bookable(series: Series) -> Any:
 # --------------------------------------------------------------------------- pause, resume, end (§10.2–10.4)
 
 
+PlanOf = Callable[..., actions.ActionPlan]
+EventOf = Callable[[dict[str, Any], actions.Finished], tuple[str, dict[str, Any]]]
+
+
+def _cancel_to_come(
+    org_id: str,
+    uid: str,
+    now: datetime,
+    created_by: Mapping[str, str],
+    steps: tuple[
+        PlanOf, Callable[[Series], actions.Finished], Callable[[Series, int], actions.Finished], EventOf
+    ],
+    done: Finish,
+) -> SeriesResult:
+    """Pause and end (§10.2, §10.4): the repeat is a no-op; otherwise cancel every to-come meeting
+    under the lease, then the final write. `steps`: (plan, no-op result, finish, event)."""
+    plan_of, noop_of, finish_of, event_of = steps
+    series = _existing(org_id, uid)
+    if plan_of(series, meetings=store.meetings([series]), now=now).noop:
+        return _noop(noop_of(series), now)
+    run = _lease(series, series.version, now, created_by)
+    plan = plan_of(run.series, meetings=store.meetings([run.series]), now=now)
+    count = sum(
+        1 for effect in plan.effects if isinstance(effect, actions.CancelMeeting) and run.cancel(effect)
+    )
+    finished = finish_of(run.series, count)
+    return _finished(run, finished, lambda view: event_of(view, finished), done)
+
+
 def pause_series(*, org_id: str, uid: str, now: datetime, created_by: Mapping[str, str]) -> SeriesResult:
     with _errors():
-        series = _existing(org_id, uid)
-        plan = actions.plan_pause(series, meetings=store.meetings([series]), now=now)
-        if plan.noop:
-            return _noop(actions.pause_noop(series), now)
-        run = _lease(series, series.version, now, created_by)
-        plan = actions.plan_pause(run.series, meetings=store.meetings([run.series]), now=now)
-        held = sum(
-            1 for effect in plan.effects if isinstance(effect, actions.CancelMeeting) and run.cancel(effect)
+        return _cancel_to_come(
+            org_id,
+            uid,
+            now,
+            created_by,
+            (
+                actions.plan_pause,
+                actions.pause_noop,
+                lambda series, held: actions.finish_pause(series, held=held, now=now),
+                events.paused,
+            ),
+            None,
         )
-        finished = actions.finish_pause(run.series, held=held, now=now)
-        return _finished(run, finished, lambda view: events.paused(view, finished), None)
 
 
 def resume(
@@ -520,17 +551,19 @@ def end(
     *, org_id: str, uid: str, now: datetime, created_by: Mapping[str, str], finish: Finish = None
 ) -> SeriesResult:
     with _errors():
-        series = _existing(org_id, uid)
-        plan = actions.plan_end(series, meetings=store.meetings([series]), now=now)
-        if plan.noop:
-            return _noop(actions.end_noop(series), now)
-        run = _lease(series, series.version, now, created_by)
-        plan = actions.plan_end(run.series, meetings=store.meetings([run.series]), now=now)
-        canceled = sum(
-            1 for effect in plan.effects if isinstance(effect, actions.CancelMeeting) and run.cancel(effect)
+        return _cancel_to_come(
+            org_id,
+            uid,
+            now,
+            created_by,
+            (
+                actions.plan_end,
+                actions.end_noop,
+                lambda series, canceled: actions.finish_end(series, canceled_count=canceled, now=now),
+                events.ended,
+            ),
+            finish,
         )
-        finished = actions.finish_end(run.series, canceled_count=canceled, now=now)
-        return _finished(run, finished, lambda view: events.ended(view, finished), finish)
 
 
 def _noop(finished: actions.Finished, now: datetime) -> SeriesResult:
