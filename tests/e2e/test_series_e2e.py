@@ -1,4 +1,5 @@
-"""Series over real HTTP against the local stack (35-series §4.3): races never double-book.
+"""Series over real HTTP against the local stack (35-series §4.3): races never double-book, and
+the series' booking and `series.*` events reach a subscriber (§12).
 
 The module runs its own stack (same arguments as the bookings module) so its meetings never change
 what other modules see.
@@ -7,6 +8,7 @@ what other modules see.
 from __future__ import annotations
 
 import itertools
+import sys
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -17,6 +19,9 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository root, for `tests.…`
+from tests.integration.webhooks.receiver import Receiver  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 
@@ -86,6 +91,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     stack = Stack(
         "--seed",
         str(SEED_FILE),
+        "--allow-insecure-webhooks",
         "--rate-limits",
         RATE_LIMITS,
         data_dir=tmp_path_factory.mktemp("series-e2e") / "data",
@@ -154,3 +160,47 @@ def test_a_single_booking_racing_a_series_on_one_slot_has_one_winner(api: Api) -
     meetings = api.meetings_of_ada(first, 1)
     assert len(meetings) == 1
     _no_overlap(meetings)
+
+
+def test_series_and_meeting_events_are_delivered(api: Api) -> None:
+    receiver = Receiver().start()
+    try:
+        hook = api.http.post(
+            "/v1/webhooks",
+            headers=api.headers(key=False),
+            json={
+                "url": receiver.url("/series"),
+                "events": ["booking_created", "series_created", "series_ended"],
+            },
+        )
+        assert hook.status_code == 201, hook.text
+        receiver.secrets["/series"] = [hook.json()["data"]["signing_secret"]]
+        made = api.create_series(api.series_body(api.fresh_tuesday(), count=2))
+        assert made.status_code == 201, made.text
+        uid = made.json()["data"]["uid"]
+        ended = api.http.post(f"/v1/series/{uid}/end", headers=api.headers())
+        assert ended.status_code == 200, ended.text
+
+        def mine(got: list[Any]) -> list[dict[str, Any]]:
+            bodies = [r.json() for r in got if r.verify_error is None]
+            return [
+                b
+                for b in bodies
+                if (b["data"].get("series") or {}).get("uid") == uid
+                or (b["data"].get("booking") or {}).get("series_id") == uid
+            ]
+
+        got = receiver.wait_for(lambda got: len(mine(got)) >= 4, timeout=60)
+        events = mine(got)
+        assert sorted(e["event"] for e in events) == [
+            "booking.created",
+            "booking.created",
+            "series.created",
+            "series.ended",
+        ]
+        meetings = [e["data"]["booking"] for e in events if e["event"] == "booking.created"]
+        assert sorted(m["series_index"] for m in meetings) == [1, 2]
+        series_ended = next(e for e in events if e["event"] == "series.ended")
+        assert series_ended["data"]["canceled"] == 2 and series_ended["data"]["series"]["status"] == "ended"
+    finally:
+        receiver.stop()
