@@ -121,6 +121,10 @@ def test_list_has_null_occurrences_and_filters(api: SeriesApi, example: dict[str
     for query, param in (("status=done", "status"), ("host_user_id=x", "host_user_id"), ("sort=x", "sort")):
         bad = api.call("GET", f"/v1/series?{query}", headers=api.headers(key=None))
         assert (bad.status, bad.json()["error"]["details"]["param"]) == (400, param)
+    by_email = api.call("GET", "/v1/series?attendee_email=bob@example.com", headers=api.headers(key=None))
+    assert example["uid"] in [i["uid"] for i in by_email.json()["data"]]
+    nobody = api.call("GET", "/v1/series?attendee_email=Bob@example.com", headers=api.headers(key=None))
+    assert nobody.json()["data"] == []  # exact, case-sensitive (§8)
     other = api.call("GET", f"/v1/series?event_type_id={api.et('survey')}", headers=api.headers(key=None))
     assert other.json()["data"] == []
 
@@ -188,3 +192,18 @@ def test_headers_and_scopes(api: SeriesApi, example: dict[str, Any]) -> None:
     assert stale.status == 409 and stale.json()["error"]["details"] == {"current_version": 1}
     delete = api.call("DELETE", f"/v1/series/{example['uid']}")
     assert delete.status == 405 and delete.headers["allow"] == "GET, PATCH"
+
+
+def test_list_pages_with_bound_cursors(api: SeriesApi, example: dict[str, Any]) -> None:
+    api.create(starts_on="2026-08-03", weekdays=["mon"], count=1, time="16:00")  # a second series
+    first = api.call("GET", "/v1/series?limit=1&sort=created_at_asc", headers=api.headers(key=None)).json()
+    assert first["meta"]["has_more"] is True
+    cursor = first["meta"]["next_cursor"]
+    second = api.call(
+        "GET", f"/v1/series?limit=1&sort=created_at_asc&cursor={cursor}", headers=api.headers(key=None)
+    ).json()
+    assert second["data"][0]["uid"] != first["data"][0]["uid"]
+    rebound = api.call(
+        "GET", f"/v1/series?limit=1&sort=created_at_desc&cursor={cursor}", headers=api.headers(key=None)
+    )
+    assert (rebound.status, rebound.json()["error"]["details"]["param"]) == (400, "cursor")

@@ -524,9 +524,11 @@ def resume(
         walk = actions.plan_resume(series, meetings=store.meetings([series]), now=now)
         if walk is None:
             return _noop(actions.resume_noop(series), now)
+        if store.lease_of(org_id, uid, now):  # step 7 before step 8, which must not strand a lease
+            raise store.LeaseBusy()
+        if series.owed:
+            creation.check_event_type_usable(_bookable(series))
         run = _lease(series, series.version, now, created_by)
-        if run.series.owed:
-            creation.check_event_type_usable(_bookable(run.series))
         walk = actions.plan_resume(run.series, meetings=store.meetings([run.series]), now=now)
         assert walk is not None
         while not walk.done:
