@@ -21,6 +21,7 @@ from tests.integration.bookings.conftest import (
     frozen,
     module_moto,
 )
+from tests.unit.series.test_series_examples import CREATE
 
 __all__ = ["NOW", "FrozenClock", "SeriesApi", "_clock_back_to_now", "frozen", "module_moto"]
 
@@ -58,17 +59,9 @@ class SeriesApi:
     def body(self, **extra: Any) -> dict[str, Any]:
         """The §6.4 create body (Ada, Bob, Mon+Wed 10:00 Berlin from Wednesday 2026-05-20, 4 times)."""
         body: dict[str, Any] = {
+            **CREATE,  # the unit tests' §6.4 body, with this seed's ids
             "event_type_id": self.et("intro"),
             "host_user_id": self.user("ada"),
-            "attendee": {"email": "bob@example.com", "name": "Bob Builder", "phone": "+49 30 1234567"},
-            "frequency": "weekly",
-            "weekdays": ["wed", "mon"],
-            "time": "10:00",
-            "timezone": "Europe/Berlin",
-            "starts_on": "2026-05-20",
-            "count": 4,
-            "notify_invitee": False,
-            "metadata": {"crm_deal_id": "D-4471"},
         }
         body.update(extra)
         return body

@@ -208,6 +208,11 @@ def commit_meeting(plan: BookingPlan | None, series: Series, token: str, expires
         items, kinds = booking_store.render(plan, None)
     items.append(_held(series, token, expires))
     kinds.append("series")
+    _transact_leased(items, kinds)
+
+
+def _transact_leased(items: list[dict[str, Any]], kinds: list[str]) -> None:
+    """A transaction with the series record conditional on the lease: LeaseLost when that failed."""
     try:
         transact(items, kinds)
     except LostRace as lost:
@@ -231,12 +236,7 @@ def finish(
     if completion is not None:
         items.append(idempotency_store.completion_action(completion))
         kinds.append("idempotency")
-    try:
-        transact(items, kinds)
-    except LostRace as lost:
-        if "series" in lost.kinds:
-            raise LeaseLost() from lost
-        raise
+    _transact_leased(items, kinds)
 
 
 # --------------------------------------------------------------------------- lists

@@ -169,7 +169,7 @@ def remove_old_meeting(plan: PlanBuilder, booking: Booking, session: GroupSessio
         plan.change_seats(session.host_user_id, booking.start_at, booking.meeting_id, -1)
 
 
-def _counters(
+def host_counters(
     event_type: BookableEventType, avail: Availability, start: datetime, host: str
 ) -> list[CounterRef]:
     chosen = avail.host(host)
@@ -194,7 +194,7 @@ def decide_create(
     if not evaluation.bookable:
         raise unavailable(evaluation)
     placement = _place(event_type, evaluation, None)
-    counters = _counters(event_type, avail, request.start, placement.host)
+    counters = host_counters(event_type, avail, request.start, placement.host)
     host = avail.host_snapshot(placement.host)
     booking = lifecycle.new_booking(
         uid=uid,
@@ -273,7 +273,7 @@ def decide_reschedule(
         and old.start_at == start
         and old.event_type_id == event_type.id
     )
-    counters = _counters(event_type, avail, start, placement.host)
+    counters = host_counters(event_type, avail, start, placement.host)
     host = avail.host_snapshot(placement.host)
     replaced, new = lifecycle.rescheduled_pair(
         old,

@@ -22,24 +22,17 @@ from fortytwo.domain.bookings.decisions import (
     Availability,
     WriteFacts,
     booking_event,
+    host_counters,
     meeting_entry,
     remove_old_meeting,
 )
 from fortytwo.domain.bookings.event_types import BookableEventType
 from fortytwo.domain.bookings.ledger import NOT_READ
-from fortytwo.domain.bookings.limits import CounterRef, meeting_counters
 from fortytwo.domain.bookings.model import Booking, HostSnapshot
 from fortytwo.domain.bookings.plan import BookingPlan, PlanBuilder
 from fortytwo.domain.series.check import check_occurrence
 from fortytwo.domain.series.meetings import new_meeting, with_host, with_link
 from fortytwo.domain.series.model import Series, SkipReason
-
-
-def _counters(
-    event_type: BookableEventType, avail: Availability, start: datetime, host: str
-) -> list[CounterRef]:
-    chosen = avail.host(host)
-    return meeting_counters(event_type, start, host, chosen.limits, chosen.limits_timezone)
 
 
 def occurrence_check(
@@ -73,7 +66,7 @@ def decide_book(
     if reason is not None:
         return reason
     event_type = replace(event_type, timezone=avail.rules.timezone)
-    counters = _counters(event_type, avail, start, host_id)
+    counters = host_counters(event_type, avail, start, host_id)
     host = avail.host_snapshot(host_id)
     meeting = new_meeting(
         uid=uid,
@@ -134,8 +127,7 @@ def decide_move(
     if reason is not None:
         return reason
     event_type = replace(event_type, timezone=avail.rules.timezone)
-    chosen = avail.host(new_host.user_id)
-    new_refs = meeting_counters(event_type, start, new_host.user_id, chosen.limits, chosen.limits_timezone)
+    new_refs = host_counters(event_type, avail, start, new_host.user_id)
     old_user = [key for key in booking.counter_keys if key[0].startswith("USER#")]
     added = [ref for ref in new_refs if ref.scope.startswith("USER#")]
     kept = [key for key in booking.counter_keys if not key[0].startswith("USER#")]
