@@ -177,3 +177,28 @@ def test_a_meeting_canceled_through_bookings_reads_canceled(api: SeriesApi) -> N
     view = api.get(series["uid"]).json()["data"]
     assert [o["state"] for o in view["occurrences"]] == ["canceled", "booked"]
     assert view["version"] == 1
+
+
+def test_a_write_while_another_holds_the_lease_is_409_with_retry_after(api: SeriesApi) -> None:
+    from datetime import timedelta
+
+    from fortytwo.store import series as store
+    from tests.integration.series.conftest import NOW
+
+    made = api.create(weekdays=["mon"], starts_on="2026-07-13", count=1)
+    series = store.find(made["uid"])
+    assert series is not None
+    store.take_lease(series, series.version, "someone-else", NOW + timedelta(seconds=30), NOW)
+    for method, path, body in (
+        ("POST", "pause", None),
+        ("POST", "host", {"host_user_id": api.user("grace")}),
+        ("PATCH", "", {"time": "12:00"}),
+    ):
+        url = f"/v1/series/{made['uid']}/{path}".rstrip("/")
+        response = api.call(method, url, headers=api.headers(**{"if-match": "*"}), body=body)
+        assert (response.status, response.json()["error"]["code"]) == (409, "series_operation_in_progress")
+        assert response.headers["retry-after"] == "1"
+    # Once the lease expired, the next write takes it over and goes through.
+    api.clock.advance(seconds=31)
+    paused = api.call("POST", f"/v1/series/{made['uid']}/pause")
+    assert paused.status == 200, paused.text
