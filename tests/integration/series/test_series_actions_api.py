@@ -202,3 +202,20 @@ def test_a_write_while_another_holds_the_lease_is_409_with_retry_after(api: Seri
     api.clock.advance(seconds=31)
     paused = api.call("POST", f"/v1/series/{made['uid']}/pause")
     assert paused.status == 200, paused.text
+
+
+def test_a_paused_series_stores_a_new_pattern_and_resume_walks_it(api: SeriesApi) -> None:
+    made = api.create(weekdays=["wed"], starts_on="2026-07-22", count=2)
+    uid = made["uid"]
+    assert _action(api, uid, "pause", key=False)["owed"] == 2
+    patched = api.call(
+        "PATCH", f"/v1/series/{uid}", headers=api.headers(**{"if-match": '"2"'}), body={"time": "14:00"}
+    )
+    assert patched.status == 200, patched.text
+    assert (patched.json()["data"]["version"], _active(api, uid)) == (3, [])  # nothing rebooked while paused
+    resumed = _action(api, uid, "resume")
+    assert (resumed["created"], resumed["owed"], resumed["series"]["status"]) == (2, 0, "active")
+    assert [start for _, start, _ in _active(api, uid)] == [
+        "2026-07-22T12:00:00.000Z",
+        "2026-07-29T12:00:00.000Z",
+    ]
