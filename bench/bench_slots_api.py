@@ -59,9 +59,18 @@ def _seed_document() -> dict[str, Any]:
                 "future_limit_days": 60,
                 "buffer_before_minutes": 5,
                 "buffer_after_minutes": 5,
-            }
+            },
+            {
+                "key": "intro",
+                "owner": "host0",
+                "slug": "intro",
+                "title": "Intro",
+                "minimum_notice_minutes": 0,
+            },
         ],
-        "pats": [{"key": "bench", "user": "host0", "name": "bench", "scopes": ["slots:read"]}],
+        "pats": [
+            {"key": "bench", "user": "host0", "name": "bench", "scopes": ["slots:read", "event_types:read"]}
+        ],
     }
 
 
@@ -96,16 +105,9 @@ def _fill_ledgers(host_ids: list[str], event_type_id: str) -> None:
 
 def _measure(token: str, event_type_id: str) -> dict[str, Any]:
     from fortytwo.domain import clock
-    from fortytwo.store import dynamo
     from tests.support import aws
 
-    calls: Counter[str] = Counter()
-
-    def count(event_name: str, **_: Any) -> None:
-        calls[event_name.rsplit(".", 1)[-1]] += 1
-
-    for dynamo_client in {id(c): c for c in (dynamo.client(), dynamo.fast_client())}.values():
-        dynamo_client.meta.events.register("before-call.dynamodb.*", count)
+    calls, stop = _counted_calls()
     module = aws.function_module("slots")
     end = WINDOW_START + timedelta(days=WINDOW_DAYS)
     query = {
@@ -131,6 +133,7 @@ def _measure(token: str, event_type_id: str) -> dict[str, Any]:
             per_request.append(Counter(calls))
     finally:
         clock.now = real_now  # type: ignore[assignment]
+        stop()
     first, steady = per_request[0], per_request[1:]
     steady_total = max(sum(c.values()) for c in steady)
     return {
@@ -147,6 +150,74 @@ def _measure(token: str, event_type_id: str) -> dict[str, Any]:
         "within_budget": steady_total <= 4 + HOSTS,
         "handler_ms_median_moto": round(statistics.median(latencies[1:]), 1),
     }
+
+
+def _counted_calls() -> tuple[Counter[str], Any]:
+    """A counter of DynamoDB operations fed by every client of the store, and its unregister."""
+    from fortytwo.store import dynamo
+
+    calls: Counter[str] = Counter()
+
+    def count(event_name: str, **_: Any) -> None:
+        calls[event_name.rsplit(".", 1)[-1]] += 1
+
+    clients = {id(c): c for c in (dynamo.client(), dynamo.fast_client())}.values()
+    for dynamo_client in clients:
+        dynamo_client.meta.events.register("before-call.dynamodb.*", count)
+
+    def stop() -> None:
+        for dynamo_client in clients:
+            dynamo_client.meta.events.unregister("before-call.dynamodb.*", count)
+
+    return calls, stop
+
+
+def _api_calls(token: str, event_type_id: str) -> dict[str, int]:
+    """Steady-state DynamoDB calls (auth and rate limit included) of the other scheduling reads."""
+    from fortytwo.domain import clock
+    from tests.support import aws
+
+    start = (NOW + timedelta(days=1)).isoformat().replace("+00:00", "Z")
+    requests = {
+        "GET /v1/event-types": ("event_types", "/v1/event-types", {}, None),
+        "GET /v1/event-types/{id}": ("event_types", f"/v1/event-types/{event_type_id}", {}, event_type_id),
+        "GET /v1/event-types/{username%2Fslug}": (
+            "event_types",
+            "/v1/event-types/host0%2Fintro",
+            {},
+            "host0/intro",
+        ),
+        "GET /v1/slots/check": (
+            "slots",
+            "/v1/slots/check",
+            {"event_type_id": event_type_id, "start": start},
+            None,
+        ),
+    }
+    calls, stop = _counted_calls()
+    real_now = clock.now
+    clock.now = lambda: NOW  # type: ignore[assignment]
+    found: dict[str, int] = {}
+    try:
+        for name, (function, path, query, decoded) in requests.items():
+            module = aws.function_module(function)
+            for _ in range(2):  # the second request is the steady state (no PAT last_used_at write)
+                calls.clear()
+                params = {"idOrSlug": decoded} if decoded is not None else None
+                event = aws.http_event(
+                    "GET",
+                    path,
+                    headers={"Authorization": f"Bearer {token}"},
+                    query=query,
+                    path_parameters=params,
+                )
+                response = module.handler(event, aws.LambdaContext())
+                assert response["statusCode"] == 200, response.get("body")
+            found[name] = sum(calls.values())
+    finally:
+        clock.now = real_now  # type: ignore[assignment]
+        stop()
+    return found
 
 
 def _engine_ms(record: dict[str, Any]) -> float:
@@ -183,6 +254,7 @@ def run() -> dict[str, Any]:
         host_ids = [result["users"][f"host{i}"] for i in range(HOSTS)]
         _fill_ledgers(host_ids, event_type_id)
         report = _measure(result["pats"]["bench"]["token"], event_type_id)
+        report["api_calls"] = _api_calls(result["pats"]["bench"]["token"], result["event_types"]["intro"])
         record = event_types.get(result["organization_id"], event_type_id)
         assert record is not None
         report["engine_ms_median"] = _engine_ms(record)

@@ -33,7 +33,7 @@ from fortytwo.http.idempotency import idempotent
 from fortytwo.http.lambda_entry import make_handler
 from fortytwo.http.query import QueryReader
 from fortytwo.http.responses import dumps, ok, page
-from fortytwo.services import bookings
+from fortytwo.services import bookings, cursors
 from fortytwo.services.bookings_errors import contract_errors
 from fortytwo.services.idempotency import Reply
 
@@ -159,7 +159,7 @@ async def list_bookings(request: Request, auth: AuthContext = Depends(bearer("bo
         "updated_since": _ts(updated_since),
         "include_cancelled": effective_include,
     }
-    codec = CursorCodec(bookings.cursor_secret())
+    codec = CursorCodec(cursors.signing_key())
     binding = CursorCodec.binding(LIST_ROUTE, {}, sort, filters, account=auth.account_id)
     after = None
     if cursor is not None:

@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import unquote
 
 from fastapi import Depends
 from starlette.requests import Request
 from starlette.responses import Response
 
 from fortytwo.config import get_settings
-from fortytwo.contract.errors import ApiError, EventTypeNotFound, InvalidQueryParam, InvalidRequest, NotFound
+from fortytwo.contract.errors import ApiError, InvalidQueryParam, NotFound
 from fortytwo.domain.auth import AuthContext
-from fortytwo.domain.event_types import MAX_SLUG, classify_identifier, is_valid_slug
-from fortytwo.http.app import create_app
+from fortytwo.domain.event_types import MAX_SLUG
+from fortytwo.http.app import create_app, raw_path
 from fortytwo.http.cursor import CursorCodec
 from fortytwo.http.guard import bearer, count_anonymous
 from fortytwo.http.lambda_entry import make_handler
 from fortytwo.http.query import QueryReader
 from fortytwo.http.responses import ok, page
-from fortytwo.store import event_types
-from fortytwo.store.pepper import get_pepper
+from fortytwo.services import cursors, event_types
 
 app = create_app("42min event types")
 
@@ -28,10 +26,6 @@ LIST_ROUTE = "/v1/event-types"
 PREFIX = "/v1/event-types/"
 SCOPE = "event_types:read"
 SORT_VALUES = ("created_at_desc", "created_at_asc", "title_asc")
-BARE_SLUG_MESSAGE = (
-    "A bare slug is ambiguous. Use username/slug (encoded as username%2Fslug) "
-    "or GET /v1/event-types?slug={slug}"
-)
 
 
 def _filters(query: QueryReader) -> tuple[str, dict[str, Any]]:
@@ -71,63 +65,50 @@ async def list_event_types(request: Request, auth: AuthContext = Depends(bearer(
         raise
     after = None
     if cursor is not None:
-        codec = CursorCodec(get_pepper())
+        codec = CursorCodec(cursors.signing_key())
         value, last_id = codec.decode(cursor, _binding(auth, sort, filters))
         if not isinstance(value, str):
             raise InvalidQueryParam("cursor", "cursor is invalid for this request")
         after = (value, last_id)
-    records, has_more = event_types.list_page(auth.account_id, sort=sort, limit=limit, after=after, **filters)
+    result = event_types.list_page(
+        auth.account_id,
+        sort=sort,
+        limit=limit,
+        after=after,
+        base_url=get_settings().booking_page_base_url,
+        **filters,
+    )
     next_cursor = None
-    if has_more and records:
-        last = records[-1]
-        value = event_types.sort_value(last, sort)
-        next_cursor = CursorCodec(get_pepper()).encode(_binding(auth, sort, filters), value, last["id"])
-    data = event_types.views(records, get_settings().booking_page_base_url, detail=False)
-    return page(data, next_cursor)
+    if result.next_after is not None:
+        binding = _binding(auth, sort, filters)
+        next_cursor = CursorCodec(cursors.signing_key()).encode(binding, *result.next_after)
+    return page(result.data, next_cursor)
 
 
 def _identifier(request: Request) -> tuple[list[str], str]:
-    """(raw segments after the prefix, the percent-decoded identifier).
+    """(segments after the prefix, the identifier).
 
-    Routes match on the raw path; API Gateway hands the greedy `{idOrSlug+}` parameter decoded once.
+    API Gateway hands over the path already decoded (`ada%2Fintro-call` arrives as
+    `ada/intro-call`, the `{username}/{slug}` form), so the identifier is the canonical path's
+    rest as it is: decoding it again would read `%2F` in a username as a slash.
     """
-    event = request.scope.get("aws.event") or {}
-    raw_path = str(event.get("rawPath") or request.scope.get("path") or "")
-    rest = raw_path[len(PREFIX) :] if raw_path.startswith(PREFIX) else ""
-    segments = rest.split("/")
-    decoded = (event.get("pathParameters") or {}).get("idOrSlug")
-    if decoded is None:
-        decoded = "/".join(unquote(segment) for segment in segments)
-    return segments, decoded
+    path = raw_path(request)
+    rest = path[len(PREFIX) :] if path.startswith(PREFIX) else ""
+    return rest.split("/"), rest
 
 
 @app.get(PREFIX + "{id_or_slug:path}", operation_id="getEventType")
 async def get_event_type(request: Request) -> Response:
     segments, decoded = _identifier(request)
     if len(segments) > 2 or not all(segments):
-        # Neither `{idOrSlug}` (one raw segment) nor `{username}/{slug}` (two) matches: a route 404,
+        # Neither `{idOrSlug}` (one segment) nor `{username}/{slug}` (two) matches: a route 404,
         # answered like any unmatched path, before authentication (00-conventions §2.1, §5.3).
         count_anonymous(request)
         raise NotFound()
     auth = await bearer(SCOPE)(request)
-    kind, value = classify_identifier(decoded)
-    record = None
-    if kind == "id":
-        assert isinstance(value, str)
-        record = event_types.get(auth.account_id, value)
-    elif kind == "username_slug":
-        assert value is not None and not isinstance(value, str)
-        if is_valid_slug(value.slug) and len(value.username) <= 127:
-            record = event_types.find_by_username_slug(auth.account_id, value.username, value.slug)
-    elif kind == "bare_slug":
-        raise InvalidRequest(BARE_SLUG_MESSAGE.format(slug=decoded))
-    else:
-        raise InvalidRequest(
-            "The identifier must be an event type id or username/slug (encoded as username%2Fslug)"
-        )
-    if record is None:
-        raise EventTypeNotFound()
-    return ok(event_types.detail(record, get_settings().booking_page_base_url))
+    return ok(
+        event_types.detail_by_identifier(auth.account_id, decoded, get_settings().booking_page_base_url)
+    )
 
 
 handler = make_handler(app)

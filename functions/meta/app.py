@@ -10,11 +10,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fortytwo.domain.auth import AuthContext
-from fortytwo.http.app import create_app, route_error
+from fortytwo.http.app import create_app, unmatched_response
 from fortytwo.http.body import raw_body
 from fortytwo.http.guard import bearer, count_anonymous
 from fortytwo.http.lambda_entry import make_handler
-from fortytwo.http.responses import ok, render_error
+from fortytwo.http.responses import ok
 from fortytwo.services import accounts
 
 app = create_app("42min meta")
@@ -62,9 +62,10 @@ async def openapi_document(request: Request) -> Response:
     include_in_schema=False,
 )
 async def default_route(request: Request, path: str) -> Response:
-    """API Gateway sends every unmatched method/path here: anonymous bucket first, then 404/405."""
+    """API Gateway sends every unmatched method/path here: anonymous bucket first, then 404/405
+    (or 308 to the canonical path of another function's route)."""
     count_anonymous(request)
-    return render_error(route_error(request))
+    return unmatched_response(request)
 
 
 handler = make_handler(app)

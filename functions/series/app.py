@@ -31,7 +31,7 @@ from fortytwo.http.idempotency import idempotent
 from fortytwo.http.lambda_entry import make_handler
 from fortytwo.http.query import QueryReader
 from fortytwo.http.responses import dumps, ok, page
-from fortytwo.services import series
+from fortytwo.services import cursors, series
 from fortytwo.services.bookings_errors import contract_errors
 from fortytwo.services.idempotency import Reply
 from fortytwo.services.series import SeriesResult
@@ -127,7 +127,7 @@ async def list_series(request: Request, auth: AuthContext = Depends(bearer(READ)
     sort = query.enum("sort", tuple(SORTS), "created_at_desc")
     assert sort is not None
     filters = _list_filters(query)
-    codec = CursorCodec(series.cursor_secret())
+    codec = CursorCodec(cursors.signing_key())
     binding = CursorCodec.binding(LIST_ROUTE, {}, sort, filters, account=auth.account_id)
     after = None
     if cursor is not None:

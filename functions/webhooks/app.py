@@ -24,7 +24,7 @@ from fortytwo.http.lambda_entry import make_handler
 from fortytwo.http.query import QueryReader
 from fortytwo.http.responses import no_content, ok, page
 from fortytwo.observability import logger
-from fortytwo.services import deliveries, webhooks
+from fortytwo.services import cursors, deliveries, webhooks
 from fortytwo.services.webhooks import Sandbox
 
 DELIVERIES_ROUTE = "/v1/webhooks/{id}/deliveries"
@@ -129,7 +129,7 @@ async def list_deliveries(
         {},
         account=auth.account_id,
     )
-    codec = CursorCodec(deliveries.cursor_pepper())
+    codec = CursorCodec(cursors.signing_key())
     after = _after(codec, cursor, binding) if cursor is not None else None
     rows = await run_in_threadpool(
         lambda: deliveries.list_deliveries(

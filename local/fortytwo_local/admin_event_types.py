@@ -15,9 +15,10 @@ from typing import Any
 
 from fortytwo.config import get_settings
 from fortytwo.domain import clock
-from fortytwo.domain.event_types import EventTypeDocumentError, parse_event_type_document, to_document
-from fortytwo.domain.ids import normalize_uuid, uuid7
-from fortytwo.store import accounts, dynamo, event_types, keys
+from fortytwo.domain.event_type_entity import EventType, Owner, OwnerTeam, OwnerUser, to_document
+from fortytwo.domain.event_types import EventTypeDocumentError, parse_event_type_document
+from fortytwo.domain.ids import normalize_uuid
+from fortytwo.services import event_types
 from fortytwo_local.provisioning import ProvisioningError
 
 
@@ -38,71 +39,26 @@ def _cli() -> Any:
     return cli
 
 
-def _user(ref: str) -> dict[str, Any]:
-    user = accounts.find_user(ref)
-    if user is None:
-        raise AdminError(f"no user {ref!r}")
-    return user
-
-
-def _org(ref: str) -> dict[str, Any]:
-    org = accounts.find_org(ref)
-    if org is None:
-        raise AdminError(f"no organization {ref!r}")
-    return org
-
-
 def _base_url() -> str:
     return get_settings().booking_page_base_url
 
 
-def _find_team(ref: str, org_ref: str | None) -> dict[str, Any]:
-    """A team by id or name; without --org every organization is searched (an admin-only scan)."""
+def _owner(args: argparse.Namespace, *, complete: bool) -> Owner:
+    """`--user` or `--team` (+ `--org`); `complete`: a team's members must all still exist."""
     from fortytwo_local.provisioning import team_slug
 
-    team_id = normalize_uuid(ref)
-    if org_ref is not None:
-        org = _org(org_ref)
-        if team_id is not None:
-            found = dynamo.get(*keys.team(org["id"], team_id))
-            if found is not None:
-                return found
-        pointer = dynamo.get(*keys.team_name(org["id"], ref))
-        if pointer is not None:
-            team = dynamo.get(*keys.team(org["id"], pointer["team_id"]))
-            if team is not None:
-                return team
-        raise AdminError(f"no team {ref!r} in organization {org['name']!r}")
-    matches: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {
-        "TableName": dynamo.table_name(),
-        "FilterExpression": "#t = :team AND (id = :id OR slug = :slug)",
-        "ExpressionAttributeNames": {"#t": "type"},
-        "ExpressionAttributeValues": dynamo.values(
-            {":team": "team", ":id": team_id or "", ":slug": team_slug(ref)}
-        ),
-    }
-    while True:
-        response = dynamo.client().scan(**kwargs)
-        matches += [dynamo.from_item(i) or {} for i in response.get("Items", [])]
-        if not response.get("LastEvaluatedKey"):
-            break
-        kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-    exact = [t for t in matches if t.get("id") == team_id or t.get("name", "").casefold() == ref.casefold()]
-    matches = exact or matches
-    if not matches:
-        raise AdminError(f"no team {ref!r}")
-    if len(matches) > 1:
-        raise AdminError(f"several teams match {ref!r}; add --org")
-    return matches[0]
-
-
-def _owner(args: argparse.Namespace) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     if (args.user is None) == (args.team is None):
         raise AdminError("give exactly one of --user or --team")
-    if args.user is not None:
-        return _user(args.user), None
-    return None, _find_team(args.team, args.org)
+    try:
+        if args.user is not None:
+            return event_types.owner_user(args.user)
+        found = event_types.owner_team(args.team, slug=team_slug(args.team), org_ref=args.org)
+    except event_types.OwnerNotFound as exc:
+        raise AdminError(str(exc)) from exc
+    if complete and found.missing_members:
+        missing = ", ".join(found.missing_members)
+        raise AdminError(f"team {found.name!r} lists users that no longer exist: {missing}")
+    return found.owner
 
 
 def _document(args: argparse.Namespace) -> dict[str, Any]:
@@ -111,88 +67,71 @@ def _document(args: argparse.Namespace) -> dict[str, Any]:
     return load_seed_file(args.file)
 
 
-def _parse(
-    document: dict[str, Any], owner: dict[str, Any] | None, base: dict[str, Any] | None = None
-) -> dict[str, Any]:
+def _parse(document: dict[str, Any], owner: Owner, base: dict[str, Any] | None = None) -> dict[str, Any]:
     try:
         return parse_event_type_document(
             document,
-            owner_kind="user" if owner else "team",
+            owner_kind="user" if isinstance(owner, OwnerUser) else "team",
             base=base,
-            owner_schedule_ids=frozenset({owner["default_schedule_id"]}) if owner else frozenset(),
+            owner_schedule_ids=(
+                frozenset({owner.default_schedule_id}) if isinstance(owner, OwnerUser) else frozenset()
+            ),
         )
     except EventTypeDocumentError as exc:
         raise AdminError(exc.message, exc.path) from exc
 
 
-def _members(team: dict[str, Any]) -> list[dict[str, Any]]:
-    wanted = [keys.user(team["organization_id"], member) for member in team["members"]]
-    found = {u["id"]: u for u in dynamo.batch_get(wanted)}
-    missing = [m for m in team["members"] if m not in found]
-    if missing:
-        raise AdminError(f"team {team['name']!r} lists users that no longer exist: {', '.join(missing)}")
-    return [found[m] for m in team["members"]]
+def _kind(owner: Owner) -> str:
+    return "team" if isinstance(owner, OwnerTeam) else "user"
 
 
 def cmd_create(args: argparse.Namespace) -> int:
     cli = _cli()
     cli._backend(args)
-    owner, team = _owner(args)
+    owner = _owner(args, complete=True)
     fields = _parse(_document(args), owner)
-    org_id = owner["organization_id"] if owner else team["organization_id"]  # type: ignore[index]
-    record = event_types.new_record(
-        event_type_id=uuid7(),
-        org_id=org_id,
-        fields=fields,
-        now=clock.now(),
-        owner_user=owner,
-        team=team,
-        members=_members(team) if team else (),
-    )
     try:
-        event_types.create(record)
+        view = event_types.create(owner, fields, clock.now(), _base_url())
     except event_types.SlugTaken as exc:
         raise AdminError(f"slug: the owner already has an event type {fields['slug']!r}") from exc
-    view = event_types.detail(record, _base_url(), consistent=True)
     cli.emit(args, view, f"created event type {view['slug']} ({view['id']})")
     return 0
 
 
-def _by_id(ref: str) -> dict[str, Any]:
-    record = event_types.find_by_id(ref) if normalize_uuid(ref) else None
-    if record is None:
+def _by_id(ref: str) -> EventType:
+    found = event_types.by_bare_id(ref) if normalize_uuid(ref) else None
+    if found is None:
         raise AdminError(f"no event type {ref!r}")
-    return record
+    return found
 
 
 def cmd_update(args: argparse.Namespace) -> int:
     cli = _cli()
     cli._backend(args)
-    owner, team = _owner(args)
+    owner = _owner(args, complete=False)
     document = _document(args)
-    owner_id = owner["id"] if owner else team["id"]  # type: ignore[index]
-    org_id = owner["organization_id"] if owner else team["organization_id"]  # type: ignore[index]
     if args.id is not None:
-        record = _by_id(args.id)
-        if event_types.owner_id(record) != owner_id:
-            raise AdminError(f"event type {args.id} does not belong to this {'user' if owner else 'team'}")
+        current = _by_id(args.id)
+        if current.owner_id != owner.id:
+            raise AdminError(f"event type {args.id} does not belong to this {_kind(owner)}")
     else:
         slug = document.get("slug") if isinstance(document, dict) else None
         if not isinstance(slug, str):
             raise AdminError("slug: is required to find the event type (or pass --id)")
-        record = event_types.find_by_owner_slug(org_id, owner_id, slug, consistent=True)
-        if record is None:
-            raise AdminError(f"slug: no event type {slug!r} for this {'user' if owner else 'team'}")
-    fields = _parse(document, owner, base=to_document(record))
+        found = event_types.by_owner_slug(owner.organization_id, owner.id, slug, consistent=True)
+        if found is None:
+            raise AdminError(f"slug: no event type {slug!r} for this {_kind(owner)}")
+        current = found
+    fields = _parse(document, owner, base=to_document(current))
     try:
-        record, view = event_types.update(record, fields, clock.now(), _base_url())
+        current, view = event_types.update(current, fields, clock.now(), _base_url())
     except event_types.SlugTaken as exc:
         raise AdminError(f"slug: the owner already has an event type {fields['slug']!r}") from exc
     except event_types.EventTypeConflict as exc:
         raise AdminError("the event type changed meanwhile; run the command again") from exc
     changed = view is not None
     if view is None:
-        view = event_types.detail(record, _base_url(), consistent=True)
+        view = event_types.detail(current, _base_url(), consistent=True)
     cli.emit(args, view, f"{'updated' if changed else 'unchanged:'} event type {view['slug']} ({view['id']})")
     return 0
 
@@ -200,33 +139,33 @@ def cmd_update(args: argparse.Namespace) -> int:
 def cmd_toggle(args: argparse.Namespace) -> int:
     cli = _cli()
     cli._backend(args)
-    record = _by_id(args.id)
+    current = _by_id(args.id)
     try:
-        record, view = event_types.set_active(record, args.active, clock.now(), _base_url())
+        current, view = event_types.set_active(current, args.active, clock.now(), _base_url())
     except event_types.EventTypeConflict as exc:
         raise AdminError("the event type changed meanwhile; run the command again") from exc
     state = "on" if args.active else "off"
     summary = (
-        f"event type {record['slug']} ({record['id']}) switched {state}"
+        f"event type {current.slug} ({current.id}) switched {state}"
         if view is not None
-        else f"event type {record['slug']} ({record['id']}) was already {state}"
+        else f"event type {current.slug} ({current.id}) was already {state}"
     )
-    cli.emit(args, view or event_types.detail(record, _base_url(), consistent=True), summary)
+    cli.emit(args, view or event_types.detail(current, _base_url(), consistent=True), summary)
     return 0
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
     cli = _cli()
     cli._backend(args)
-    record = _by_id(args.id)
+    current = _by_id(args.id)
     try:
-        view = event_types.delete(record, clock.now(), _base_url())
+        view = event_types.delete(current, clock.now(), _base_url())
     except event_types.EventTypeConflict as exc:
         raise AdminError("the event type changed meanwhile; run the command again") from exc
     cli.emit(
         args,
-        {"id": record["id"], "deleted": True, "event_type": view},
-        f"deleted event type {record['slug']} ({record['id']})",
+        {"id": current.id, "deleted": True, "event_type": view},
+        f"deleted event type {current.slug} ({current.id})",
     )
     return 0
 

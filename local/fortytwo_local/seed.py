@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -92,10 +93,105 @@ def _check_keys(entry: Any, allowed: tuple[str, ...], path: str) -> dict[str, An
     return entry
 
 
-def apply_seed(doc: dict[str, Any], backend: Backend | None = None) -> dict[str, Any]:
-    """Validate the whole seed document, then create it all in one all-or-nothing write."""
+PatRequest = tuple[str, str, tuple[str, ...], int | None, User]  # key, name, scopes, days, owner
+
+
+def _seed_users(doc: dict[str, Any], org_id: str, now: datetime, records: list[Any]) -> dict[str, User]:
+    """The users (by username) with their schedules appended to `records`; clashes are errors."""
     from fortytwo.adapters.passwords import hash_password
 
+    users: dict[str, User] = {}
+    for i, entry in enumerate(_list(doc, "users")):
+        path = f"users[{i}]"
+        spec = _check_keys(entry, USER_FIELDS, path)
+        password = spec.get("password")
+        if password is not None and (not isinstance(password, str) or not password):
+            raise SeedError(f"{path}.password", "must be a non-empty string")
+        user, schedule = build_user(
+            org_id, spec, now, path, password_hash=hash_password(password) if password else None
+        )
+        assert user.username is not None
+        _check_new_user(user, users, path)
+        users[user.username] = user
+        records.extend([user, schedule])
+    return users
+
+
+def _check_new_user(user: User, users: dict[str, User], path: str) -> None:
+    """Unique in this file first, then against the stored accounts."""
+    assert user.username is not None
+    if user.username in users:
+        raise SeedError(f"{path}.username", "is used twice in this file")
+    if any(u.email.lower() == user.email.lower() for u in users.values()):
+        raise SeedError(f"{path}.email", "is used twice in this file")
+    if accounts.find_user(user.username) is not None:
+        raise SeedError(f"{path}.username", "already exists")
+    if accounts.find_user_by_email(user.email) is not None:
+        raise SeedError(f"{path}.email", "already exists")
+
+
+def _seed_teams(
+    doc: dict[str, Any], org_id: str, users: dict[str, User], now: datetime, records: list[Any]
+) -> dict[str, Team]:
+    teams: dict[str, Team] = {}
+    for i, entry in enumerate(_list(doc, "teams")):
+        path = f"teams[{i}]"
+        spec = _check_keys(entry, ("name", "members"), path)
+        members = spec.get("members") or []
+        if not isinstance(members, list):
+            raise SeedError(f"{path}.members", "must be a list of usernames")
+        ids = []
+        for j, member in enumerate(members):
+            if not isinstance(member, str) or member.lower() not in users:
+                raise SeedError(f"{path}.members[{j}]", "is not a user of this seed file")
+            ids.append(users[member.lower()].id)
+        team = build_team(org_id, spec.get("name"), ids, now, path)
+        if any(t.name.casefold() == team.name.casefold() or t.slug == team.slug for t in teams.values()):
+            raise SeedError(f"{path}.name", "clashes with another team of this file")
+        teams[team.name] = team
+        records.append(team)
+    return teams
+
+
+def _seed_sections(
+    doc: dict[str, Any], context: dict[str, Any], records: list[Any], result: dict[str, Any]
+) -> None:
+    """The sections other modules build (event types, OAuth clients), in this order."""
+    for section in ("event_types", "oauth_clients"):
+        entries = _list(doc, section)
+        if not entries:
+            continue
+        if section not in SECTIONS:
+            raise SeedError(section, "is not supported by this build")
+        section_records, section_result = SECTIONS[section](entries, context)
+        records.extend(section_records)
+        result[section] = section_result
+
+
+def _seed_pat_requests(
+    doc: dict[str, Any], users: dict[str, User], result: dict[str, Any]
+) -> list[PatRequest]:
+    """The checked token requests; the tokens are created after the write (they print once)."""
+    pat_requests: list[PatRequest] = []
+    for i, entry in enumerate(_list(doc, "pats")):
+        path = f"pats[{i}]"
+        spec = _check_keys(entry, ("key", "user", "name", "scopes", "expires_in_days"), path)
+        owner = users.get(str(spec.get("user", "")).lower())
+        if owner is None:
+            raise SeedError(f"{path}.user", "is not a user of this seed file")
+        name, scopes, days = check_pat_request(
+            owner, spec.get("name"), spec.get("scopes"), spec.get("expires_in_days"), path
+        )
+        key = spec.get("key") or name
+        if key in result["pats"] or any(r[1].casefold() == name.casefold() for r in pat_requests):
+            raise SeedError(f"{path}.key", "is used twice in this file")
+        pat_requests.append((key, name, scopes, days, owner))
+        result["pats"][key] = None
+    return pat_requests
+
+
+def apply_seed(doc: dict[str, Any], backend: Backend | None = None) -> dict[str, Any]:
+    """Validate the whole seed document, then create it all in one all-or-nothing write."""
     if backend is not None:
         backend.activate()
     _load_plugins()
@@ -116,76 +212,18 @@ def apply_seed(doc: dict[str, Any], backend: Backend | None = None) -> dict[str,
             "pats": {},
             "oauth_clients": {},
         }
-        users: dict[str, User] = {}
-        for i, entry in enumerate(_list(doc, "users")):
-            path = f"users[{i}]"
-            spec = _check_keys(entry, USER_FIELDS, path)
-            password = spec.get("password")
-            if password is not None and (not isinstance(password, str) or not password):
-                raise SeedError(f"{path}.password", "must be a non-empty string")
-            user, schedule = build_user(
-                org_id, spec, now, path, password_hash=hash_password(password) if password else None
-            )
-            assert user.username is not None
-            if user.username in users:
-                raise SeedError(f"{path}.username", "is used twice in this file")
-            if any(u.email.lower() == user.email.lower() for u in users.values()):
-                raise SeedError(f"{path}.email", "is used twice in this file")
-            if accounts.find_user(user.username) is not None:
-                raise SeedError(f"{path}.username", "already exists")
-            if accounts.find_user_by_email(user.email) is not None:
-                raise SeedError(f"{path}.email", "already exists")
-            users[user.username] = user
-            result["users"][user.username] = user.id
-            records.extend([user, schedule])
-        teams: dict[str, Team] = {}
-        for i, entry in enumerate(_list(doc, "teams")):
-            path = f"teams[{i}]"
-            spec = _check_keys(entry, ("name", "members"), path)
-            members = spec.get("members") or []
-            if not isinstance(members, list):
-                raise SeedError(f"{path}.members", "must be a list of usernames")
-            ids = []
-            for j, member in enumerate(members):
-                if not isinstance(member, str) or member.lower() not in users:
-                    raise SeedError(f"{path}.members[{j}]", "is not a user of this seed file")
-                ids.append(users[member.lower()].id)
-            team = build_team(org_id, spec.get("name"), ids, now, path)
-            if any(t.name.casefold() == team.name.casefold() or t.slug == team.slug for t in teams.values()):
-                raise SeedError(f"{path}.name", "clashes with another team of this file")
-            teams[team.name] = team
-            result["teams"][team.name] = team.id
-            records.append(team)
+        users = _seed_users(doc, org_id, now, records)
+        result["users"] = {name: user.id for name, user in users.items()}
+        teams = _seed_teams(doc, org_id, users, now, records)
+        result["teams"] = {name: team.id for name, team in teams.items()}
         context = {
             "org_id": org_id,
             "users": {name: accounts.raw_user(u) for name, u in users.items()},
             "teams": {name: accounts.raw_team(t) for name, t in teams.items()},
             "now": now,
         }
-        for section in ("event_types", "oauth_clients"):
-            entries = _list(doc, section)
-            if not entries:
-                continue
-            if section not in SECTIONS:
-                raise SeedError(section, "is not supported by this build")
-            section_records, section_result = SECTIONS[section](entries, context)
-            records.extend(section_records)
-            result[section] = section_result
-        pat_requests = []
-        for i, entry in enumerate(_list(doc, "pats")):
-            path = f"pats[{i}]"
-            spec = _check_keys(entry, ("key", "user", "name", "scopes", "expires_in_days"), path)
-            owner = users.get(str(spec.get("user", "")).lower())
-            if owner is None:
-                raise SeedError(f"{path}.user", "is not a user of this seed file")
-            name, scopes, days = check_pat_request(
-                owner, spec.get("name"), spec.get("scopes"), spec.get("expires_in_days"), path
-            )
-            key = spec.get("key") or name
-            if key in result["pats"] or any(r[1].casefold() == name.casefold() for r in pat_requests):
-                raise SeedError(f"{path}.key", "is used twice in this file")
-            pat_requests.append((key, name, scopes, days, owner))
-            result["pats"][key] = None
+        _seed_sections(doc, context, records, result)
+        pat_requests = _seed_pat_requests(doc, users, result)
     except ProvisioningError as exc:
         raise SeedError(exc.path, str(exc).split(": ", 1)[-1]) from exc
     accounts.provision(records)

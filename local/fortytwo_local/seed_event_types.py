@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from fortytwo.domain.event_type_entity import Owner, OwnerTeam, OwnerUser
 from fortytwo.domain.event_types import EventTypeDocumentError, parse_event_type_document
-from fortytwo.domain.ids import uuid7
-from fortytwo.store import event_types
+from fortytwo.services import event_types
 from fortytwo_local.provisioning import ProvisioningError
 from fortytwo_local.seed import register_section
 
@@ -71,17 +71,16 @@ def build_event_types(
             raise ProvisioningError(f"{path}.key", "must be a non-empty string")
         if key in result:
             raise ProvisioningError(f"{path}.key", "is used twice in this file")
-        record = event_types.new_record(
-            event_type_id=uuid7(),
-            org_id=context["org_id"],
-            fields=fields,
-            now=context["now"],
-            owner_user=owner_user,
-            team=team,
-            members=[users_by_id[user_id] for user_id in team["members"]] if team else (),
-        )
-        items.extend(event_types.create_items(record))
-        result[key] = record["id"]
+        owner: Owner
+        if owner_user is not None:
+            owner = OwnerUser.of(owner_user)
+        else:
+            assert team is not None
+            members = tuple(OwnerUser.of(users_by_id[user_id]) for user_id in team["members"])
+            owner = OwnerTeam(team["id"], context["org_id"], team["slug"], members)
+        event_type_id, event_type_items = event_types.seed_items(owner, fields, context["now"])
+        items.extend(event_type_items)
+        result[key] = event_type_id
     return items, result
 
 

@@ -7,7 +7,6 @@ CancellationReasons, both tables' items, a GSI query and the stream records.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -127,7 +126,7 @@ def _observe(ddb: Client) -> dict[str, Any]:
 
 def _run(scenario: Scenario, *, journal: bool) -> dict[str, Any]:
     if journal:
-        assert moto_internals.install_transaction_journal()
+        moto_internals.install_transaction_journal()
     else:
         moto_internals.uninstall_transaction_journal()
     try:
@@ -323,19 +322,14 @@ def test_bad_key_and_unknown_table_match_moto() -> None:
     assert outcome["unchanged"] and outcome["error"] is not None
 
 
-def test_guard_keeps_moto_when_its_internals_differ(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_refuses_to_patch_when_moto_internals_differ(monkeypatch: pytest.MonkeyPatch) -> None:
     from moto.dynamodb.models import DynamoDBBackend
 
     original = DynamoDBBackend.transact_write_items
-    monkeypatch.setitem(moto_internals._PINNED_SOURCES, "Table.put_item", "0" * 16)
-    monkeypatch.setattr(moto_internals, "_warned_transaction_journal", False)
-    with caplog.at_level(logging.WARNING, logger="fortytwo.devstack"):
-        assert not moto_internals.install_transaction_journal()
-        assert not moto_internals.install_transaction_journal()
+    monkeypatch.setitem(moto_internals._PINNED_SOURCES, "moto.dynamodb.models.table:Table.put_item", "0" * 16)
+    with pytest.raises(moto_internals.MotoMismatchError, match="Table.put_item"):
+        moto_internals.install_transaction_journal()
     assert DynamoDBBackend.transact_write_items is original
-    assert len([r for r in caplog.records if "TransactWriteItems" in r.getMessage()]) == 1
 
 
 def test_installed_with_the_devstack_serialiser_patch() -> None:
@@ -405,7 +399,7 @@ def _time_transaction(ddb: Client, n: int) -> float:
 def test_timing_with_3000_items() -> None:
     with _big_table(3000) as ddb:
         moto_s = _time_transaction(ddb, 10)
-        assert moto_internals.install_transaction_journal()
+        moto_internals.install_transaction_journal()
         journal_s = min(_time_transaction(ddb, n) for n in range(20, 25))
     print(
         f"\nTransactWriteItems, 3 items, 3,000-item table: moto {moto_s * 1000:.0f} ms, "

@@ -37,16 +37,11 @@ TABLE = _table(
         ("GET", "/v1/me", "GET /v1/me", {}),
         ("GET", "/v1/bookings/abc", "GET /v1/bookings/{uid}", {"uid": "abc"}),
         ("PATCH", "/v1/bookings/abc", "PATCH /v1/bookings/{uid}", {"uid": "abc"}),
-        ("POST", "/v1/bookings/a%20b/cancel", "POST /v1/bookings/{uid}/cancel", {"uid": "a b"}),
+        # The table sees the decoded path (the gateway decodes once): parameters are taken as they are.
+        ("POST", "/v1/bookings/a b/cancel", "POST /v1/bookings/{uid}/cancel", {"uid": "a b"}),
+        ("GET", "/v1/bookings/100%", "GET /v1/bookings/{uid}", {"uid": "100%"}),
         # A literal segment beats a variable.
         ("GET", "/v1/bookings/special", "GET /v1/bookings/special", {}),
-        # Matching happens on the raw path; parameters are decoded afterwards.
-        (
-            "GET",
-            "/v1/event-types/ada%2Fintro-call",
-            "GET /v1/event-types/{idOrSlug+}",
-            {"idOrSlug": "ada/intro-call"},
-        ),
         (
             "GET",
             "/v1/event-types/ada/intro-call",
@@ -72,7 +67,7 @@ def test_matches(method: str, path: str, route_key: str, params: dict[str, str])
     [
         ("GET", "/v1/me/"),  # no trailing-slash normalisation
         ("GET", "/v1/ME"),  # case-sensitive
-        ("GET", "//v1/me"),  # no double-slash normalisation
+        ("GET", "//v1/me"),  # the gateway collapses slashes before asking the table
         ("DELETE", "/v1/me"),  # method mismatch (the $default function answers 405)
         ("HEAD", "/v1/me"),  # HEAD is not GET
         ("OPTIONS", "/v1/me"),

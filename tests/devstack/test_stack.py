@@ -18,9 +18,12 @@ import pytest
 
 from fortytwo_local.devstack import DevOptions, DevStack
 from fortytwo_local.devstack.moto_internals import queue_messages
+from fortytwo_local.devstack.pollers import SqsPoller, StreamPoller, sqs_concurrency
+from fortytwo_local.devstack.template import load_template
 from fortytwo_local.devstack.ttl import sweep_expired
 
 FIXTURE = Path(__file__).parent / "fixture" / "template.yaml"
+REPO_TEMPLATE = Path(__file__).parents[2] / "template.yaml"
 # One stack per process (moto is process-global) and the last test restarts it: keep this
 # module's tests together and in order under xdist.
 pytestmark = pytest.mark.xdist_group("devstack-in-process")
@@ -81,13 +84,13 @@ def _module(stack: DevStack, function_id: str) -> Any:
 
 
 def test_event_reaches_the_routed_function(client: httpx.Client) -> None:
-    response = client.get("/v1/items/a%2Fb?x=1&x=2", headers={"Cookie": "s=1; t=2"})
+    response = client.get("/v1/items/caf%C3%A9?x=1&x=2", headers={"Cookie": "s=1; t=2"})
     assert response.status_code == 200
     payload = response.json()
     event = payload["event"]
     assert event["routeKey"] == "GET /v1/items/{id}"
-    assert event["rawPath"] == "/v1/items/a%2Fb"
-    assert event["pathParameters"] == {"id": "a/b"}
+    assert event["rawPath"] == "/v1/items/café"  # decoded, as HTTP APIs hand it over
+    assert event["pathParameters"] == {"id": "café"}
     assert event["queryStringParameters"] == {"x": "1,2"}
     assert event["cookies"] == ["s=1", "t=2"]
     assert event["requestContext"]["http"]["sourceIp"] == "127.0.0.1"
@@ -136,13 +139,48 @@ def test_methods(client: httpx.Client) -> None:
     assert head.status_code == 200 and head.content == b"" and int(head.headers["content-length"]) > 0
 
 
-def test_raw_path_is_not_normalised(stack: DevStack) -> None:
-    raw = _raw_request(stack, b"GET //v1/ping/?a=%41 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+def test_runs_of_slashes_are_collapsed_for_routing_only(stack: DevStack) -> None:
+    raw = _raw_request(stack, b"GET //v1//items/x?a=%41 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
     head, _, body = raw.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200 OK")
     event = json.loads(body)["event"]
-    assert event["rawPath"] == "//v1/ping/" and event["rawQueryString"] == "a=%41"
-    assert event["routeKey"] == "$default"
+    assert event["routeKey"] == "GET /v1/items/{id}" and event["pathParameters"] == {"id": "x"}
+    assert event["rawPath"] == "//v1//items/x" and event["rawQueryString"] == "a=%41"
+    # A trailing slash stays significant.
+    assert _event(stack, b"/v1/ping/")["routeKey"] == "$default"
+
+
+def _event(stack: DevStack, target: bytes) -> dict[str, Any]:
+    raw = _raw_request(stack, b"GET " + target + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    head, _, body = raw.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 OK"), head
+    return dict(json.loads(body)["event"])
+
+
+@pytest.mark.parametrize(
+    ("target", "route_key", "raw_path", "params"),
+    [
+        # %2F is a slash by the time API Gateway routes: two segments, the greedy route.
+        (b"/v1/items/a%2Fb", "$default", "/v1/items/a/b", None),
+        (b"/v1/files/a%2Fb%2Fc", "GET /v1/files/{path+}", "/v1/files/a/b/c", {"path": "a/b/c"}),
+        # A decoded `?` ends the path; the real query string is untouched.
+        (b"/v1/items/x%3Fy=1?z=2", "GET /v1/items/{id}", "/v1/items/x", {"id": "x"}),
+        (b"/v1/items/%0A", "GET /v1/items/{id}", "/v1/items/\n", {"id": "\n"}),
+    ],
+)
+def test_paths_arrive_decoded(
+    stack: DevStack, target: bytes, route_key: str, raw_path: str, params: dict[str, str] | None
+) -> None:
+    event = _event(stack, target)
+    assert event["routeKey"] == route_key and event["rawPath"] == raw_path
+    assert event["requestContext"]["http"]["path"] == raw_path
+    assert event.get("pathParameters") == params
+
+
+@pytest.mark.parametrize("target", [b"/v1/items/100%25", b"/v1/items/%zz", b"/v1/items/%", b"/v1/items/%FF"])
+def test_undecodable_paths_are_refused_by_the_gateway(stack: DevStack, target: bytes) -> None:
+    raw = _raw_request(stack, b"GET " + target + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert raw.startswith(b"HTTP/1.1 400 ") and raw.endswith(b'{"message":"Bad Request"}')
 
 
 def test_function_failures_and_responses(client: httpx.Client) -> None:
@@ -167,6 +205,25 @@ def test_request_bodies(client: httpx.Client, stack: DevStack) -> None:
     assert chunked["body"] == "abcd"
     too_big = _raw_request(stack, b"POST /v1/items HTTP/1.1\r\nHost: x\r\nContent-Length: 10485761\r\n\r\n")
     assert too_big.startswith(b"HTTP/1.1 413") and b'{"message":"Request Entity Too Large"}' in too_big
+
+
+@pytest.mark.parametrize(
+    ("size", "content_type", "status"),
+    [
+        (6 * 1024 * 1024 - 4096, "text/plain", 200),  # event (body + envelope) under 6,291,456 bytes
+        (6 * 1024 * 1024, "text/plain", 413),  # under HTTP API's 10 MB, over Lambda's invoke limit
+        (5 * 1024 * 1024, "application/octet-stream", 413),  # base64 makes the event 6.7 MB
+    ],
+)
+def test_body_limits_are_aws_limits(client: httpx.Client, size: int, content_type: str, status: int) -> None:
+    response = client.request(
+        "GET", "/v1/files/size", content=b"a" * size, headers={"content-type": content_type}
+    )
+    assert response.status_code == status
+    if status == 413:
+        assert response.json() == {"message": "Request Entity Too Large"}
+    else:
+        assert response.json() == {"received": size}
 
 
 def test_requests_run_concurrently(client: httpx.Client) -> None:
@@ -254,6 +311,61 @@ def test_stream_errors_retry_then_skip(client: httpx.Client, stack: DevStack) ->
     client.post("/v1/items", json={"pk": "after-1", "sk": "x", "type": "outbox"})
     _wait(lambda: stream.ATTEMPTS.get("after-1"))
     assert stream.ATTEMPTS["raise-1"] == 3
+    # The batch given up on is reported to the on-failure destination, in Lambda's format.
+    assert stack.emulator is not None
+    sqs = stack.emulator.client("sqs")
+    url = stack.emulator.physical["StreamFailureQueue"].ref
+    messages = _wait(lambda: sqs.receive_message(QueueUrl=url, WaitTimeSeconds=0).get("Messages"))
+    record = json.loads(messages[0]["Body"])
+    assert record["version"] == "1.0"
+    assert record["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert record["requestContext"]["approximateInvokeCount"] == 3
+    assert record["requestContext"]["functionArn"].endswith(":function:42min-local-StreamFunction")
+    assert record["responseContext"] == {
+        "statusCode": 200,
+        "executedVersion": "$LATEST",
+        "functionError": "Unhandled",
+    }
+    info = record["DDBStreamBatchInfo"]
+    assert info["streamArn"] == os.environ["FIXTURE_STREAM"] and info["batchSize"] == 1
+    assert info["startSequenceNumber"] == info["endSequenceNumber"] and info["shardId"].startswith("shardId-")
+    failed = [b for b in stream.BATCHES if b["Records"][0]["dynamodb"]["NewImage"]["pk"]["S"] == "raise-1"]
+    assert failed[0]["Records"][0]["dynamodb"]["SequenceNumber"] == info["startSequenceNumber"]
+
+
+def test_sqs_concurrency_follows_the_scaling_config(client: httpx.Client, stack: DevStack) -> None:
+    queue = _module(stack, "QueueFunction")
+    (poller,) = [p for p in stack._pollers if isinstance(p, SqsPoller)]
+    assert poller.concurrency == 2  # ScalingConfig.MaximumConcurrency: !Ref QueueConcurrency
+    assert stack.emulator is not None
+    sqs = stack.emulator.client("sqs")
+    for n in range(6):
+        sqs.send_message(
+            QueueUrl=os.environ["FIXTURE_QUEUE_URL"], MessageBody=json.dumps({"name": f"slow-{n}"})
+        )
+        time.sleep(0.05)
+    _wait(lambda: sum(1 for r in queue.RECORDS if json.loads(r["body"])["name"].startswith("slow-")) == 6)
+    assert queue.IN_FLIGHT["most"] == 2
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({}, 5),
+        ({"DeliveryConcurrency": "2"}, 2),
+        ({"DeliveryConcurrency": "50"}, 50),
+        ({"DeliveryConcurrency": "0"}, 5),
+    ],
+)
+def test_the_delivery_pollers_concurrency_is_the_templates(overrides: dict[str, str], expected: int) -> None:
+    template = load_template(REPO_TEMPLATE, parameter_overrides=overrides)
+    worker = template.functions["WebhookDeliveryFunction"]
+    assert sqs_concurrency(worker.sqs_events[0], worker) == expected
+
+
+def test_each_function_logs_under_its_own_service_name(client: httpx.Client) -> None:
+    # The logger was built with another name (as the shared layer's is, by the first function).
+    assert client.get("/v1/files/log").json() == {"service": "echo"}
 
 
 def test_ttl_sweep(stack: DevStack) -> None:
@@ -273,17 +385,18 @@ def test_ttl_sweep(stack: DevStack) -> None:
     assert [item["sk"]["S"] for item in left] == ["new"]
 
 
-def test_snapshots_follow_writes(stack: DevStack) -> None:
-    assert stack.emulator is not None
+def test_writes_are_journalled_before_they_are_acknowledged(stack: DevStack) -> None:
+    assert stack.emulator is not None and stack.persistence is not None
+    journal = stack.persistence.journal
+    assert journal is not None
+    before = journal._seq  # the pollers may journal their own records concurrently
     stack.emulator.client("dynamodb").put_item(
-        TableName="fixture-test", Item={"pk": {"S": "snapshot"}, "sk": {"S": "1"}}
+        TableName="fixture-test", Item={"pk": {"S": "journalled"}, "sk": {"S": "1"}}
     )
-    state = stack.data_dir / "state.json"
-
-    def saved() -> bool:
-        return state.exists() and '{"S":"snapshot"}' in state.read_text()
-
-    _wait(saved, timeout=12.0)  # at most 10 s after the write, while running
+    # No waiting: the record is in the current generation's file as soon as the call returns.
+    lines = (stack.data_dir / f"journal-{journal.generation}.log").read_text().splitlines()
+    assert any('"journalled"' in line for line in lines)
+    assert journal._durable > before  # fsynced up to (at least) this write's record, not only written
 
 
 def test_state_survives_a_restart(tmp_path: Path, stack: DevStack) -> None:
@@ -337,5 +450,43 @@ def test_state_survives_a_restart(tmp_path: Path, stack: DevStack) -> None:
         assert saved["message_id"] == received["MessageId"] and saved["receive_count"] == 1
         assert 200_000 < saved["visible_in_ms"] <= 300_000
         assert saved["message_attributes"] == {"k": {"DataType": "String", "StringValue": "v"}}
+    finally:
+        second.stop()
+
+
+def test_stream_records_not_yet_processed_survive_a_crash(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    first = _start(data_dir)
+    try:
+        assert first.emulator is not None and first.persistence is not None
+        ddb = first.emulator.client("dynamodb")
+        ddb.put_item(
+            TableName="fixture-test", Item={"pk": {"S": "done-1"}, "sk": {"S": "x"}, "type": {"S": "outbox"}}
+        )
+        _wait(lambda: _module(first, "StreamFunction").ATTEMPTS.get("done-1"))
+        _wait(lambda: '"done-1"' not in json.dumps(first.persistence._unconsumed))  # checkpointed
+        # The stack dies before its poller gets to the next record.
+        for poller in first._pollers:
+            if isinstance(poller, StreamPoller):
+                poller.stop()
+        ddb.put_item(
+            TableName="fixture-test",
+            Item={"pk": {"S": "pending-1"}, "sk": {"S": "x"}, "type": {"S": "outbox"}},
+        )
+    finally:
+        first.stop(save=False)  # no final snapshot: the journal is all there is, as after kill -9
+    second = _start(data_dir)
+    try:
+        stream = _module(second, "StreamFunction")
+        _wait(lambda: stream.ATTEMPTS.get("pending-1"))
+        assert "done-1" not in stream.ATTEMPTS  # processed before the crash: not again
+        assert second.emulator is not None
+        # New writes still flow, after the replayed ones.
+        second.emulator.client("dynamodb").put_item(
+            TableName="fixture-test", Item={"pk": {"S": "after-1"}, "sk": {"S": "x"}, "type": {"S": "outbox"}}
+        )
+        _wait(lambda: stream.ATTEMPTS.get("after-1"))
+        names = [r["dynamodb"]["NewImage"]["pk"]["S"] for b in stream.BATCHES for r in b["Records"]]
+        assert names.index("pending-1") < names.index("after-1")
     finally:
         second.stop()

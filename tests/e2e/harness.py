@@ -122,6 +122,15 @@ class Stack:
         self.process = None
         return process.returncode
 
+    def kill(self) -> None:
+        """SIGKILL, as a crash would: no shutdown code runs."""
+        process = self.process
+        if process is not None:
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+            self._last_returncode = process.returncode
+            self.process = None
+
     def restart(self, *extra_args: str) -> Stack:
         """Stop and start again on the same data dir (optionally with other extra args)."""
         self.stop()

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode
 
 import boto3
 import yaml
@@ -134,7 +134,11 @@ def http_event(
     source_ip: str = "203.0.113.7",
     path_parameters: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """An API Gateway HTTP API payload-2.0 event, shaped like events/*.json."""
+    """An API Gateway HTTP API payload-2.0 event, shaped like events/*.json.
+
+    `path` is the path as a client sends it; `rawPath` is what HTTP APIs hand over: decoded once
+    and cut at a decoded `?` (docs/decisions.md, "Decoded paths")."""
+    path = unquote(path).partition("?")[0]
     raw_query = query if isinstance(query, str) else urlencode(query or {}, quote_via=quote)
     hdrs = {k.lower(): v for k, v in (headers or {}).items()}
     if isinstance(body, dict):

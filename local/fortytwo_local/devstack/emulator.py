@@ -6,27 +6,26 @@ thread's write. Real DynamoDB makes each call atomic, and the API's concurrency 
 winner per slot, one success per version) depend on that, so every DynamoDB call is serialised
 here. Function invocations themselves still run concurrently.
 
-Two speed-ups keep moto out of the way on a small machine: this process's boto3 calls reach
-the same WSGI app without a socket (aws_transport), and DynamoDB item results skip moto's
-model-driven serialiser (moto_internals.install_fast_dynamodb_serializer).
+moto itself (its server, the in-process transport, the speed-ups) is reached only through the
+adapter `moto_internals`, which refuses to start on any moto but the pinned release.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
 import secrets
 import threading
-import urllib.request
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import boto3
 from botocore.config import Config
 
-from fortytwo_local.devstack import aws_transport, moto_internals
+from fortytwo_local.devstack import moto_internals
 from fortytwo_local.devstack.template import PhysicalResource, QueueDef, TableDef, Template
 
 log = logging.getLogger("fortytwo.devstack")
@@ -37,7 +36,7 @@ FAKE_CREDENTIALS = {
     "AWS_SESSION_TOKEN": "testing",
 }
 
-# Calls that change state: the persistence snapshotter watches their count.
+# Calls that change state: each is journalled (persistence) before its response leaves.
 _WRITE_ACTIONS = frozenset(
     {
         "PutItem",
@@ -47,6 +46,7 @@ _WRITE_ACTIONS = frozenset(
         "TransactWriteItems",
         "SendMessage",
         "SendMessageBatch",
+        "ReceiveMessage",  # receive counts, visibility, moves to a dead-letter queue
         "DeleteMessage",
         "DeleteMessageBatch",
         "ChangeMessageVisibility",
@@ -56,40 +56,80 @@ _WRITE_ACTIONS = frozenset(
 )
 
 
+class Recorder(Protocol):
+    """Makes a call's changes durable (persistence.Persistence)."""
+
+    def capture(self, service: str, action: str, request: dict[str, Any] | None) -> int | None: ...
+
+    def sync(self, seq: int) -> None: ...
+
+
 class _SerialisingApp:
-    """WSGI wrapper around moto: one call at a time per service, and a count of writes."""
+    """WSGI wrapper around moto: one call at a time per service, and every change journalled
+    under that service's lock, durable before the response is returned."""
 
     def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
         self.app = app
         self.dynamodb_lock = threading.RLock()
         self.sqs_lock = threading.RLock()
-        self._count_lock = threading.Lock()
-        self.writes = 0
+        self.recorder: Recorder | None = None
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         service, _, action = environ.get("HTTP_X_AMZ_TARGET", "").partition(".")
-        if action in _WRITE_ACTIONS:
-            with self._count_lock:
-                self.writes += 1
         if service.startswith("DynamoDB"):  # DynamoDB_20120810 and DynamoDBStreams_20120810
             lock: threading.RLock | None = self.dynamodb_lock
         elif service == "AmazonSQS" and action != "ReceiveMessage":
-            # ReceiveMessage may long-poll inside moto; only the pollers receive, so it stays unlocked.
+            # ReceiveMessage may long-poll inside moto; it runs unlocked and is journalled after.
             lock = self.sqs_lock
         else:
             lock = None
+        recorder = self.recorder if action in _WRITE_ACTIONS else None
+        if recorder is None:
+            if lock is None:
+                return self.app(environ, start_response)
+            with lock:
+                return [self._run(environ, start_response)]
+        kind = "dynamodb" if service.startswith("DynamoDB") else "sqs"
+        request = _request_json(environ) if kind == "dynamodb" else None
+        status: list[int] = []
+
+        def capture_status(code: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            status.append(int(code.split(" ", 1)[0]))
+            return start_response(code, headers, exc_info)
+
         if lock is None:
-            return self.app(environ, start_response)
-        with lock:
-            # Finish the whole call (body included) before the next one may start.
-            result = self.app(environ, start_response)
-            try:
-                body = b"".join(result)
-            finally:
-                close = getattr(result, "close", None)
-                if close is not None:
-                    close()
+            body = self._run(environ, capture_status)
+            with self.sqs_lock:
+                seq = recorder.capture(kind, action, request)
+        else:
+            with lock:
+                body = self._run(environ, capture_status)
+                seq = recorder.capture(kind, action, request) if status and status[0] < 300 else None
+        if seq is not None:
+            recorder.sync(seq)  # outside the lock: concurrent calls share one fsync
         return [body]
+
+    def _run(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> bytes:
+        """The whole call, body included, before the next one may start."""
+        result = self.app(environ, start_response)
+        try:
+            return b"".join(result)
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+
+
+def _request_json(environ: dict[str, Any]) -> dict[str, Any] | None:
+    """The request body (read, then put back for moto) as JSON."""
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    raw = environ["wsgi.input"].read(length) if length else b""
+    environ["wsgi.input"] = io.BytesIO(raw)
+    try:
+        parsed = json.loads(raw) if raw else None
+    except ValueError:
+        return None
+    return parsed if isinstance(parsed, dict) else None
 
 
 class Emulator:
@@ -99,7 +139,7 @@ class Emulator:
         self.template = template
         self.region = template.region
         self.account_id = template.account_id
-        self._server: Any = None
+        self._server: moto_internals.MotoServer | None = None
         self._app: _SerialisingApp | None = None
         self.endpoint_url = ""
         self.physical: dict[str, PhysicalResource] = {}
@@ -108,42 +148,23 @@ class Emulator:
     # --- lifecycle ---------------------------------------------------------------------------
 
     def start(self) -> None:
-        from moto.server import ThreadedMotoServer
-
-        try:
-            moto_internals.install_fast_dynamodb_serializer()
-        except Exception as exc:  # noqa: BLE001 - moto changed: its own serialiser still works
-            log.warning("devstack: keeping moto's DynamoDB serialiser: %s", exc)
-        # werkzeug would log every AWS call of every request to stderr.
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        server.start()
-        wsgi_server = server._server  # the werkzeug server ThreadedMotoServer just bound
-        self._app = _SerialisingApp(wsgi_server.app)
-        wsgi_server.app = self._app
-        self._server = server
-        host, port = server.get_host_and_port()
-        self.endpoint_url = f"http://{host}:{port}"
-        if os.environ.get("FORTYTWO_DEVSTACK_AWS_OVER_HTTP") != "1":
-            aws_transport.install(self.endpoint_url, self._app)
+        """Start moto (raises moto_internals.MotoMismatchError unless moto is the pinned release)."""
+        over_http = os.environ.get("FORTYTWO_DEVSTACK_AWS_OVER_HTTP") == "1"
+        self._server = moto_internals.MotoServer(self._wrap, over_http=over_http)
+        self.endpoint_url = self._server.endpoint_url
+        if not over_http:
             # boto3's default session registers handlers once, when created: start a new one.
             boto3.DEFAULT_SESSION = None
+
+    def _wrap(self, app: Callable[..., Iterable[bytes]]) -> _SerialisingApp:
+        self._app = _SerialisingApp(app)
+        return self._app
 
     def stop(self) -> None:
         if self._server is None:
             return
-        aws_transport.uninstall(self.endpoint_url)
-        moto_internals.uninstall_fast_dynamodb_serializer()
         # moto's backends are process-global: leave nothing behind for a later stack in this process.
-        try:
-            urllib.request.urlopen(
-                urllib.request.Request(  # noqa: S310 - loopback moto endpoint
-                    f"{self.endpoint_url}/moto-api/reset", method="POST"
-                ),
-                timeout=10,
-            ).close()
-        except OSError as exc:
-            log.warning("devstack: could not reset the emulator: %s", exc)
+        moto_internals.reset_backends()
         self._server.stop()
         self._server = None
 
@@ -159,9 +180,9 @@ class Emulator:
         assert self._app is not None
         return self._app.sqs_lock
 
-    @property
-    def write_count(self) -> int:
-        return self._app.writes if self._app is not None else 0
+    def record_with(self, recorder: Recorder | None) -> None:
+        assert self._app is not None
+        self._app.recorder = recorder
 
     def client(self, service: str) -> Any:
         """A boto3 client for the emulator (clients are thread-safe once created)."""

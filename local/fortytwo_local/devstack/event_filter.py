@@ -8,6 +8,7 @@ leaf. Accepted values are exact strings/numbers/null or one of the operators `ex
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 _MISSING = object()
@@ -59,43 +60,69 @@ def _number(value: Any) -> float | None:
     return None
 
 
+def _plain_matches(value: Any, rule: Any) -> bool:
+    """An exact string, null, boolean or number."""
+    if rule is None or isinstance(rule, str):
+        return value == rule
+    if isinstance(rule, bool):
+        return value is rule
+    number = _number(value)
+    return number is not None and number == float(rule)
+
+
+def _prefix(value: Any, operand: Any) -> bool:
+    return isinstance(value, str) and value.startswith(operand)
+
+
+def _suffix(value: Any, operand: Any) -> bool:
+    return isinstance(value, str) and value.endswith(operand)
+
+
+def _equals_ignore_case(value: Any, operand: Any) -> bool:
+    return isinstance(value, str) and value.lower() == str(operand).lower()
+
+
+def _anything_but(value: Any, excluded: Any) -> bool:
+    if isinstance(excluded, dict):
+        return not _value_matches(value, excluded)
+    excluded = excluded if isinstance(excluded, list) else [excluded]
+    return not any(_value_matches(value, e) for e in excluded)
+
+
+def _numeric(value: Any, spec: Any) -> bool:
+    number = _number(value)
+    if number is None:
+        return False
+    for op, bound in zip(spec[::2], spec[1::2], strict=True):
+        limit = float(bound)
+        ok = {
+            "=": number == limit,
+            "<": number < limit,
+            "<=": number <= limit,
+            ">": number > limit,
+            ">=": number >= limit,
+        }.get(op)
+        if ok is None:
+            raise ValueError(f"unknown numeric operator {op!r}")
+        if not ok:
+            return False
+    return True
+
+
+# The operators, in the order they are looked for in a rule object (the first one present decides).
+_OPERATORS: tuple[tuple[str, Callable[[Any, Any], bool]], ...] = (
+    ("prefix", _prefix),
+    ("suffix", _suffix),
+    ("equals-ignore-case", _equals_ignore_case),
+    ("anything-but", _anything_but),
+    ("numeric", _numeric),
+)
+
+
 def _value_matches(value: Any, rule: Any) -> bool:
     if not isinstance(rule, dict):
-        if rule is None or isinstance(rule, str):
-            return value == rule
-        if isinstance(rule, bool):
-            return value is rule
-        number = _number(value)
-        return number is not None and number == float(rule)
-    if "prefix" in rule:
-        return isinstance(value, str) and value.startswith(rule["prefix"])
-    if "suffix" in rule:
-        return isinstance(value, str) and value.endswith(rule["suffix"])
-    if "equals-ignore-case" in rule:
-        return isinstance(value, str) and value.lower() == str(rule["equals-ignore-case"]).lower()
-    if "anything-but" in rule:
-        excluded = rule["anything-but"]
-        if isinstance(excluded, dict):
-            return not _value_matches(value, excluded)
-        excluded = excluded if isinstance(excluded, list) else [excluded]
-        return not any(_value_matches(value, e) for e in excluded)
-    if "numeric" in rule:
-        number = _number(value)
-        if number is None:
-            return False
-        spec = rule["numeric"]
-        for op, bound in zip(spec[::2], spec[1::2], strict=True):
-            limit = float(bound)
-            ok = {
-                "=": number == limit,
-                "<": number < limit,
-                "<=": number <= limit,
-                ">": number > limit,
-                ">=": number >= limit,
-            }.get(op)
-            if ok is None:
-                raise ValueError(f"unknown numeric operator {op!r}")
-            if not ok:
-                return False
-        return True
+        return _plain_matches(value, rule)
+    for name, operator in _OPERATORS:
+        if name in rule:
+            return operator(value, rule[name])
     raise ValueError(f"unsupported filter rule {rule!r}")

@@ -1,14 +1,17 @@
 """The template's functions, loaded in this process and invoked the way Lambda calls them.
 
 Every function's entry module is `app.py`, so each is imported from its file under a module
-name of its own. All functions share one process environment: a function's own variables
-(e.g. POWERTOOLS_SERVICE_NAME) are applied while its module is imported, which is when
-Powertools reads them.
+name of its own. All functions share one process environment: a function's own variables are
+applied while its module is imported. Modules they share (the layer) are imported once, by the
+first function, so a logger built at import would log every function under the first one's
+POWERTOOLS_SERVICE_NAME; each invocation therefore stamps its records with its own service name
+(`service` on every log record made during it, which Powertools' formatter prints).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import importlib.util
 import json
 import logging
@@ -28,15 +31,39 @@ from fortytwo_local.devstack.template import FunctionDef
 
 log = logging.getLogger("fortytwo.devstack")
 
-# Lambda refuses response payloads above 6 MB.
+# Lambda's synchronous invoke limits: the event must be smaller than 6,291,456 bytes
+# (RequestEntityTooLargeException), the response at most 6 MB.
+MAX_REQUEST_BYTES = 6 * 1024 * 1024
 MAX_RESPONSE_BYTES = 6 * 1024 * 1024
 
 _import_lock = threading.RLock()
 _thread_state = threading.local()
+_service: contextvars.ContextVar[str | None] = contextvars.ContextVar("devstack_service", default=None)
+
+
+def _install_service_records() -> None:
+    """Every log record made while a function runs carries that function's service name."""
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "_devstack_service", False):
+        return
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        service = _service.get()
+        if service is not None:
+            record.service = service
+        return record
+
+    factory._devstack_service = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
 
 
 class FunctionError(Exception):
     """The invocation failed the way Lambda reports a function error (exception, timeout, init)."""
+
+
+class RequestTooLarge(Exception):
+    """Lambda refused the invocation: the event is over the invoke payload limit."""
 
 
 class FakeLambdaContext:
@@ -140,17 +167,25 @@ class LocalFunction:
 
     def invoke(self, event: dict[str, Any]) -> Invocation:
         """Call the handler like Lambda: JSON in, JSON out, function errors as FunctionError."""
+        size = len(json.dumps(event, separators=(",", ":")).encode())
+        if size >= MAX_REQUEST_BYTES:
+            log.warning("devstack: %s: %d-byte event is over Lambda's invoke limit", self.name, size)
+            raise RequestTooLarge(f"Request must be smaller than {MAX_REQUEST_BYTES} bytes")
         if self._handler is None and not self.load():
             raise FunctionError(f"{self.name}: init failed: {self.init_error}")
         assert self._handler is not None
         _ensure_event_loop()
         context = FakeLambdaContext(self.definition, self.region, self.account_id)
+        _install_service_records()
+        service = _service.set(self.environment.get("POWERTOOLS_SERVICE_NAME"))
         started = time.monotonic()
         try:
             result = self._handler(event, context)
         except Exception as exc:
             log.exception("devstack: %s raised (request %s)", self.name, context.aws_request_id)
             raise FunctionError(f"{self.name}: {type(exc).__name__}: {exc}") from exc
+        finally:
+            _service.reset(service)
         duration = time.monotonic() - started
         if duration > self.definition.timeout_s:
             log.error(

@@ -16,11 +16,19 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from fortytwo_local.devstack.functions import FunctionError, LocalFunction, release_thread_loop
+from fortytwo_local.devstack.functions import (
+    FunctionError,
+    LocalFunction,
+    RequestTooLarge,
+    release_thread_loop,
+)
 from fortytwo_local.devstack.http_event import (
     HttpRequest,
     HttpResponse,
+    PathRefused,
+    api_gateway_path,
     build_http_event,
+    collapse_slashes,
     gateway_error,
     http_response_from_result,
     new_request_id,
@@ -31,8 +39,10 @@ from fortytwo_local.devstack.routing import RouteTable
 log = logging.getLogger("fortytwo.devstack")
 access_log = logging.getLogger("fortytwo.devstack.access")
 
-# API Gateway's payload limit; the functions enforce the API's own 64 KiB themselves.
+# HTTP API's payload limit (10 MB). Lambda's own limit on the event (6 MB, checked by
+# LocalFunction.invoke) usually hits first; the functions enforce the API's 64 KiB themselves.
 MAX_BODY_BYTES = 10 * 1024 * 1024
+TOO_LARGE = "Request Entity Too Large"
 
 # Set by the gateway itself; a function's values for these are not passed through.
 _HOP_HEADERS = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive", "date"})
@@ -77,16 +87,27 @@ class Gateway:
         self._server.server_close()
 
     def handle(self, request: HttpRequest) -> HttpResponse:
-        match = self.routes.match(request.method, request.raw_path)
+        try:
+            path = api_gateway_path(request.raw_path)
+        except PathRefused:
+            return gateway_error(400, "Bad Request")
+        match = self.routes.match(request.method, collapse_slashes(path))
         if match is None:
             return gateway_error(404, "Not Found")
         request_id = new_request_id()
         event = build_http_event(
-            request, match.route.route_key, match.path_parameters, self.account_id, request_id=request_id
+            request,
+            path,
+            match.route.route_key,
+            match.path_parameters,
+            self.account_id,
+            request_id=request_id,
         )
         function = self.functions[match.route.function_id]
         try:
             response = http_response_from_result(function.invoke(event).result)
+        except RequestTooLarge:
+            response = gateway_error(413, TOO_LARGE)  # Lambda refused the invoke: nothing ran
         except FunctionError:
             response = gateway_error(500, "Internal Server Error")  # traceback already logged
         except (ValueError, TypeError) as exc:
@@ -174,7 +195,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if length < 0:
             raise _BadRequest(400, "Bad Request")
         if length > MAX_BODY_BYTES:
-            raise _BadRequest(413, "Request Entity Too Large")
+            raise _BadRequest(413, TOO_LARGE)
         return self.rfile.read(length)
 
     def _read_chunked(self) -> bytes:
@@ -192,7 +213,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 return b"".join(chunks)
             total += size
             if total > MAX_BODY_BYTES:
-                raise _BadRequest(413, "Request Entity Too Large")
+                raise _BadRequest(413, TOO_LARGE)
             chunks.append(self.rfile.read(size))
             self.rfile.readline(1024)
 

@@ -1,15 +1,25 @@
 """API Gateway HTTP API payload format 2.0: the event a route's function receives, and how the
-function's answer becomes the HTTP response."""
+function's answer becomes the HTTP response.
+
+Checked field by field against AWS's documented 2.0 sample (developer guide, "Working with AWS
+Lambda proxy integrations for HTTP APIs"): lower-case header names, duplicate headers and query
+values joined with "," (no space), `cookies` split out of the Cookie header(s), `rawQueryString`
+exactly as sent, `pathParameters`/`queryStringParameters`/`cookies`/`body` absent when empty,
+`isBase64Encoded` always present. `rawPath` (and `requestContext.http.path`) is the path as HTTP
+APIs hand it over: percent-DECODED (`%2F` is `/`), cut at a decoded `?`; a path with `%25` or a
+malformed escape never reaches the function (docs/decisions.md, "Decoded paths").
+"""
 
 from __future__ import annotations
 
 import base64
 import json
+import re
 import secrets
 import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, unquote_to_bytes
 
 # Bodies API Gateway hands over as text; everything else (form posts included) arrives base64.
 _TEXT_MEDIA_TYPES = frozenset({"application/json", "application/javascript", "application/xml"})
@@ -40,6 +50,32 @@ def gateway_error(status: int, message: str) -> HttpResponse:
         [("Content-Type", "application/json")],
         json.dumps({"message": message}, separators=(",", ":")).encode(),
     )
+
+
+class PathRefused(ValueError):
+    """API Gateway answers the request itself (400) instead of invoking anything."""
+
+
+_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})|%25")
+_SLASH_RUNS = re.compile(r"/{2,}")
+
+
+def api_gateway_path(raw_path: str) -> str:
+    """The path an HTTP API routes on and gives the function as `rawPath`: percent-decoded once,
+    up to a decoded `?`. `%25` (a literal `%`), a malformed escape or bytes that are not UTF-8
+    are refused, as API Gateway refuses them."""
+    if _ESCAPE.search(raw_path):
+        raise PathRefused(raw_path)
+    try:
+        decoded = unquote_to_bytes(raw_path).decode("utf-8")
+    except UnicodeDecodeError:
+        raise PathRefused(raw_path) from None
+    return decoded.partition("?")[0]
+
+
+def collapse_slashes(path: str) -> str:
+    """Runs of slashes are one slash before routing (00-conventions §1); trailing ones stay."""
+    return _SLASH_RUNS.sub("/", path)
 
 
 def split_target(raw_target: str) -> tuple[str, str]:
@@ -84,6 +120,7 @@ def query_parameters(raw_query: str) -> dict[str, str]:
 
 def build_http_event(
     request: HttpRequest,
+    path: str,
     route_key: str,
     path_parameters: dict[str, str],
     account_id: str,
@@ -114,7 +151,7 @@ def build_http_event(
     event: dict[str, Any] = {
         "version": "2.0",
         "routeKey": route_key,
-        "rawPath": request.raw_path,
+        "rawPath": path,
         "rawQueryString": request.raw_query,
     }
     if cookies:
@@ -129,7 +166,7 @@ def build_http_event(
         "domainPrefix": domain.split(".", 1)[0],
         "http": {
             "method": request.method,
-            "path": request.raw_path,
+            "path": path,
             "protocol": "HTTP/1.1",
             "sourceIp": request.source_ip,
             "userAgent": headers.get("user-agent", ""),

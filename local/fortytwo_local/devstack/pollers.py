@@ -3,35 +3,88 @@
 Stream: records are read in order, filtered (FilterCriteria), batched (BatchSize, batching
 window), and a failing batch blocks the shard: it is retried (partial failures from the first
 failed sequence number; whole-batch errors bisected when BisectBatchOnFunctionError) until
-MaximumRetryAttempts, then skipped. Queue: batches of up to BatchSize; with
+MaximumRetryAttempts, then skipped, with a record of the skipped batch sent to the on-failure
+destination (DestinationConfig.OnFailure) in Lambda's format. Queue: batches of up to BatchSize; with
 ReportBatchItemFailures only the successful messages are deleted; an error leaves the whole
 batch to reappear after its visibility timeout (or whatever the function set); moto moves a
-message to the dead-letter queue once its receive count reaches maxReceiveCount.
+message to the dead-letter queue once its receive count reaches maxReceiveCount. The number of
+batches in flight follows ScalingConfig.MaximumConcurrency and the function's reserved concurrency.
 """
 
 from __future__ import annotations
 
 import abc
 import base64
+import json
 import logging
 import threading
 import time
+import uuid
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from fortytwo_local.devstack import moto_internals
 from fortytwo_local.devstack.emulator import Emulator
 from fortytwo_local.devstack.event_filter import matches_any
 from fortytwo_local.devstack.functions import FunctionError, LocalFunction, release_thread_loop
-from fortytwo_local.devstack.template import DynamoDBEventSource, SqsEventSource
+from fortytwo_local.devstack.template import DynamoDBEventSource, FunctionDef, SqsEventSource
 
 log = logging.getLogger("fortytwo.devstack")
 
 IDLE_SLEEP_S = 0.2  # the brief: at most 200 ms between idle polls
 MAX_RETRY_BACKOFF_S = 5.0
 SQS_CONCURRENCY = 5  # Lambda starts SQS event sources with five concurrent batches
+
+
+def sqs_concurrency(source: SqsEventSource, function: FunctionDef) -> int:
+    """Batches in flight at once: capped by ScalingConfig.MaximumConcurrency and by the function's
+    reserved concurrency (Lambda throttles beyond it); else Lambda's starting five."""
+    caps = [c for c in (source.maximum_concurrency, function.reserved_concurrency) if c]
+    return min(caps) if caps else SQS_CONCURRENCY
+
+
+def _iso(epoch_s: float) -> str:
+    return datetime.fromtimestamp(epoch_s, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def stream_failure_record(
+    batch: list[dict[str, Any]],
+    *,
+    function_arn: str,
+    shard_id: str,
+    stream_arn: str,
+    invoke_count: int,
+    function_error: bool,
+) -> dict[str, Any]:
+    """What Lambda sends an on-failure destination for a stream batch it gives up on: an
+    invocation record pointing at the records (they stay in the stream), not the records."""
+    first, last = batch[0]["dynamodb"], batch[-1]["dynamodb"]
+    response: dict[str, Any] = {"statusCode": 200, "executedVersion": "$LATEST"}
+    if function_error:
+        response["functionError"] = "Unhandled"
+    return {
+        "requestContext": {
+            "requestId": str(uuid.uuid4()),
+            "functionArn": function_arn,
+            "condition": "RetryAttemptsExhausted",
+            "approximateInvokeCount": invoke_count,
+        },
+        "responseContext": response,
+        "version": "1.0",
+        "timestamp": _iso(time.time()),
+        "DDBStreamBatchInfo": {
+            "shardId": shard_id,
+            "startSequenceNumber": first["SequenceNumber"],
+            "endSequenceNumber": last["SequenceNumber"],
+            "approximateArrivalOfFirstRecord": _iso(first["ApproximateCreationDateTime"]),
+            "approximateArrivalOfLastRecord": _iso(last["ApproximateCreationDateTime"]),
+            "batchSize": len(batch),
+            "streamArn": stream_arn,
+        },
+    }
 
 
 def _b64(value: bytes | str) -> str:
@@ -170,6 +223,8 @@ class StreamPoller(_PollerThread):
         emulator: Emulator,
         table_name: str,
         stream_arn: str,
+        failure_queue_url: str | None = None,
+        on_consumed: Callable[[int], None] | None = None,
     ) -> None:
         super().__init__(f"devstack-stream-{function.name}-{source.event_name}")
         self.source = source
@@ -177,101 +232,75 @@ class StreamPoller(_PollerThread):
         self.emulator = emulator
         self.table_name = table_name
         self.stream_arn = stream_arn
-        self._streams = emulator.client("dynamodbstreams")
+        self.failure_queue_url = failure_queue_url
+        self.on_consumed = on_consumed  # told how far the stream is done with (the journal keeps the rest)
+        self._consumed = -1
         self._shard_id: str | None = None
+        self._function_failed = False
         self._after: str | None = None  # last sequence number read; None: from the trim horizon
         self._pending: deque[dict[str, Any]] = deque()  # filtered records, oldest first
         self._pending_since = 0.0
         self._limit = source.batch_size
         self._attempts = 0
         self._retry_at = 0.0
-        # Read moto's shard in-process (see moto_internals.take_stream_records); the Streams
-        # API path is the fallback and does the same, only slower.
-        self.use_moto_internals = True
 
-    def start_at_latest(self) -> None:
-        """Skip what is in the stream now (restored items must not fire again), then start."""
-        skipped = False
-        if self.use_moto_internals:
-            try:
-                with self.emulator.dynamodb_lock:
-                    last = moto_internals.skip_stream(
-                        self.emulator.account_id, self.emulator.region, self.table_name
-                    )
-                if last is not None:
-                    self._after = str(last)
-                skipped = True
-            except Exception:  # noqa: BLE001 - fall back to reading through
-                self.use_moto_internals = False
-        if not skipped:
-            while self._read() > 0:
-                pass
+    def start_at_latest(self, backlog: list[dict[str, Any]] | None = None) -> None:
+        """Skip what is in the stream now (restored items must not fire again), queue the records a
+        previous run left unprocessed (`backlog`, from the journal), then start."""
+        backlog = backlog or []
+        with self.emulator.dynamodb_lock:
+            last = moto_internals.skip_stream(self.emulator.account_id, self.emulator.region, self.table_name)
+            if backlog:
+                past = int(backlog[-1]["dynamodb"]["SequenceNumber"])
+                moto_internals.advance_stream(
+                    self.emulator.account_id, self.emulator.region, self.table_name, past
+                )
+                last = max(last or 0, past)
+        if last is not None:
+            self._after = str(last)
         self._pending.clear()
+        self._queue(backlog)
         self.start()
 
-    def _read(self) -> int:
-        if self.use_moto_internals:
-            try:
-                with self.emulator.dynamodb_lock:
-                    raws = moto_internals.take_stream_records(
-                        self.emulator.account_id,
-                        self.emulator.region,
-                        self.table_name,
-                        None if self._after is None else int(self._after),
-                        1000,
-                    )
-            except Exception as exc:  # noqa: BLE001 - moto changed: the API still works
-                log.warning(
-                    "devstack: reading the stream of %s in-process failed (%s); using the "
-                    "DynamoDB Streams API",
-                    self.table_name,
-                    exc,
-                )
-                self.use_moto_internals = False
-                raws = self._read_api()
-        else:
-            raws = self._read_api()
-        if not raws:
-            return 0
+    def _queue(self, raws: list[dict[str, Any]]) -> None:
         for raw in raws:
             record = lambda_stream_record(raw, self.stream_arn, self.emulator.region)
             if matches_any(record, self.source.filters):
                 if not self._pending:
                     self._pending_since = time.monotonic()
                 self._pending.append(record)
+
+    def _read(self) -> int:
+        # moto's shard read in-process (moto_internals.take_stream_records): GetRecords' records
+        # without moto's per-record serialising, and read records leave moto's table copy.
+        with self.emulator.dynamodb_lock:
+            raws = moto_internals.take_stream_records(
+                self.emulator.account_id,
+                self.emulator.region,
+                self.table_name,
+                None if self._after is None else int(self._after),
+                1000,
+            )
+        if not raws:
+            return 0
+        self._queue(raws)
         self._after = raws[-1]["dynamodb"]["SequenceNumber"]
+        self._report_consumed()
         return len(raws)
 
-    def _read_api(self) -> list[dict[str, Any]]:
-        if self._shard_id is None:
-            shards = self._streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]["Shards"]
-            self._shard_id = shards[0]["ShardId"]
-        with self.emulator.dynamodb_lock:
-            moto_internals.forget_shard_iterators(self.emulator.account_id, self.emulator.region)
-        # A fresh iterator every time: moto's chained iterators point at the table object a
-        # failed TransactWriteItems replaces, and would then never see another record.
-        if self._after is None:
-            iterator = self._streams.get_shard_iterator(
-                StreamArn=self.stream_arn, ShardId=self._shard_id, ShardIteratorType="TRIM_HORIZON"
-            )
+    def _report_consumed(self) -> None:
+        """Everything before the first pending record (or up to the read position) is done."""
+        if self.on_consumed is None:
+            return
+        if self._pending:
+            position = int(self._pending[0]["dynamodb"]["SequenceNumber"]) - 1
+        elif self._after is not None:
+            position = int(self._after)
         else:
-            iterator = self._streams.get_shard_iterator(
-                StreamArn=self.stream_arn,
-                ShardId=self._shard_id,
-                ShardIteratorType="AFTER_SEQUENCE_NUMBER",
-                SequenceNumber=self._after,
-            )
-        records = self._streams.get_records(ShardIterator=iterator["ShardIterator"], Limit=1000)["Records"]
-        if records:
-            # Read records live on in _pending; moto need not keep (and deep-copy) them any more.
-            with self.emulator.dynamodb_lock:
-                moto_internals.trim_stream(
-                    self.emulator.account_id,
-                    self.emulator.region,
-                    self.table_name,
-                    int(records[-1]["dynamodb"]["SequenceNumber"]),
-                )
-        return list(records)
+            return
+        if position > self._consumed:
+            self._consumed = position
+            self.on_consumed(position)
 
     def poll_once(self) -> bool:
         fetched = self._read() if len(self._pending) < self.source.batch_size else 0
@@ -291,11 +320,13 @@ class StreamPoller(_PollerThread):
 
     def _invoke(self, batch: list[dict[str, Any]]) -> None:
         ids = [r["dynamodb"]["SequenceNumber"] for r in batch]
+        self._function_failed = False
         try:
             result = self.function.invoke({"Records": batch}).result
             failed = failed_item_ids(result, ids) if self.source.report_batch_item_failures else set()
         except FunctionError:
             failed = None
+            self._function_failed = True
         if failed == set():
             self._done(len(batch))
             return
@@ -318,15 +349,36 @@ class StreamPoller(_PollerThread):
                 ids[len(batch) - remaining],
                 limit,
             )
+            self._send_to_failure_destination(batch[len(batch) - remaining :])
             self._done(remaining)
             return
         self._retry_at = time.monotonic() + min(0.25 * 2 ** (self._attempts - 1), MAX_RETRY_BACKOFF_S)
+
+    def _send_to_failure_destination(self, given_up: list[dict[str, Any]]) -> None:
+        if self.failure_queue_url is None:
+            return
+        if self._shard_id is None:
+            description = self.emulator.client("dynamodbstreams").describe_stream(StreamArn=self.stream_arn)
+            self._shard_id = str(description["StreamDescription"]["Shards"][0]["ShardId"])
+        fn = self.function
+        record = stream_failure_record(
+            given_up,
+            function_arn=f"arn:aws:lambda:{fn.region}:{fn.account_id}:function:{fn.definition.name}",
+            shard_id=self._shard_id,
+            stream_arn=self.stream_arn,
+            invoke_count=self._attempts,
+            function_error=self._function_failed,
+        )
+        self.emulator.client("sqs").send_message(
+            QueueUrl=self.failure_queue_url, MessageBody=json.dumps(record)
+        )
 
     def _done(self, count: int, reset: bool = True) -> None:
         # Records left behind have waited since _pending_since already: they go out next
         # without another batching window.
         for _ in range(count):
             self._pending.popleft()
+        self._report_consumed()
         if reset:
             self._attempts = 0
             self._limit = self.source.batch_size
@@ -349,10 +401,8 @@ class SqsPoller(_PollerThread):
         self.queue_url = queue_url
         self.queue_arn = queue_arn
         self._sqs = emulator.client("sqs")
+        self.concurrency = concurrency
         self._slots = threading.Semaphore(concurrency)
-        # Ask moto in-process whether anything is visible before calling ReceiveMessage, so an
-        # idle queue costs nothing; the API alone is the fallback.
-        self.use_moto_internals = True
         self._workers = ThreadPoolExecutor(concurrency, thread_name_prefix=f"devstack-sqs-{function.name}")
 
     def stop(self, timeout: float = 15.0) -> None:
@@ -375,17 +425,11 @@ class SqsPoller(_PollerThread):
         return True
 
     def _anything_visible(self) -> bool:
-        if not self.use_moto_internals:
-            return True
-        try:
-            with self.emulator.sqs_lock:
-                return moto_internals.has_visible_messages(
-                    self.emulator.account_id, self.emulator.region, self.queue_arn.rsplit(":", 1)[1]
-                )
-        except Exception as exc:  # noqa: BLE001
-            log.warning("devstack: peeking into %s failed (%s); polling the API", self.queue_url, exc)
-            self.use_moto_internals = False
-            return True
+        """Asked of moto in-process before ReceiveMessage, so an idle queue costs nothing."""
+        with self.emulator.sqs_lock:
+            return moto_internals.has_visible_messages(
+                self.emulator.account_id, self.emulator.region, self.queue_arn.rsplit(":", 1)[1]
+            )
 
     def _receive(self, count: int) -> list[dict[str, Any]]:
         if not self._anything_visible():

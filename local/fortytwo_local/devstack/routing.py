@@ -1,8 +1,9 @@
 """Route selection as API Gateway HTTP APIs do it.
 
-Matching is on the raw (still percent-encoded) path, case-sensitive and exact: no trailing-slash
-or double-slash normalisation. `{name}` takes one non-empty segment, a final `{name+}` takes
-one or more. When several routes match, the most specific wins: routes without a greedy
+Matching is on the path as API Gateway decodes it (http_event.api_gateway_path) with runs of
+slashes collapsed (00-conventions §1; see docs/decisions.md for how AWS agrees), case-sensitive
+and exact otherwise: a trailing slash is significant. `{name}` takes one non-empty segment, a
+final `{name+}` takes one or more. When several routes match, the most specific wins: routes without a greedy
 variable first, then literal segments before variables (left to right), then an explicit method
 before ANY. Nothing matched → the `$default` route, if the template has one.
 """
@@ -10,7 +11,6 @@ before ANY. Nothing matched → the `$default` route, if the template has one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import unquote
 
 from fortytwo_local.devstack.template import HttpRoute, TemplateError
 
@@ -33,7 +33,7 @@ class _Compiled:
 @dataclass(frozen=True)
 class RouteMatch:
     route: HttpRoute
-    path_parameters: dict[str, str]  # percent-decoded
+    path_parameters: dict[str, str]  # from the decoded path: decoded once, never twice
 
 
 def _compile(route: HttpRoute) -> _Compiled:
@@ -74,15 +74,16 @@ class RouteTable:
                 self._routes.append(_compile(route))
         self._routes.sort(key=_Compiled.specificity)
 
-    def match(self, method: str, raw_path: str) -> RouteMatch | None:
-        if raw_path.startswith("/"):
-            parts = raw_path.split("/")[1:]
+    def match(self, method: str, path: str) -> RouteMatch | None:
+        """`path`: decoded and slash-collapsed."""
+        if path.startswith("/"):
+            parts = path.split("/")[1:]
             for compiled in self._routes:  # most specific first
                 if compiled.route.method not in (method, "ANY"):
                     continue
                 params = _match_segments(compiled.segments, parts)
                 if params is not None:
-                    return RouteMatch(compiled.route, {k: unquote(v) for k, v in params.items()})
+                    return RouteMatch(compiled.route, params)
         if self.default is not None:
             return RouteMatch(self.default, {})
         return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -20,8 +21,8 @@ from fortytwo_local.devstack.emulator import Emulator
 from fortytwo_local.devstack.environment import LocalSettings, function_environment, process_environment
 from fortytwo_local.devstack.functions import LocalFunction
 from fortytwo_local.devstack.gateway import Gateway
-from fortytwo_local.devstack.persistence import Persistence, Snapshotter
-from fortytwo_local.devstack.pollers import SqsPoller, StreamPoller
+from fortytwo_local.devstack.persistence import Compactor, Persistence
+from fortytwo_local.devstack.pollers import SqsPoller, StreamPoller, sqs_concurrency
 from fortytwo_local.devstack.routing import RouteTable
 from fortytwo_local.devstack.template import Template, TemplateError, find_template, load_template
 from fortytwo_local.devstack.ttl import TtlReaper
@@ -69,8 +70,9 @@ class DevStack:
         self.persistence: Persistence | None = None
         self.first_start = False
         self.restored_items = 0
+        self._stream_backlog: dict[str, list[dict[str, Any]]] = {}
         self._pollers: list[StreamPoller | SqsPoller] = []
-        self._snapshotter: Snapshotter | None = None
+        self._compactor: Compactor | None = None
         self._ttl: TtlReaper | None = None
         self._saved_environ: dict[str, str] | None = None
         self._dev_file_written = False
@@ -118,18 +120,24 @@ class DevStack:
         self.environment = process_environment(template, resolver, settings)
         self._set_process_environment(self.environment)
 
-        self.persistence = Persistence(self.data_dir, template, emulator)
-        self.first_start = not self.persistence.has_state()
+        self.persistence = persistence = Persistence(self.data_dir, template, emulator)
+        self.first_start = not persistence.has_state()
         if not self.first_start:
-            summary = self.persistence.restore()
+            summary = persistence.restore()
             self.restored_items = summary.items
+            self._stream_backlog = summary.stream_backlog
             log.info(
-                "devstack: restored %d item(s) and %d queued message(s) from %s",
+                "devstack: restored %d item(s) and %d queued message(s) from %s (%d journal records)",
                 summary.items,
                 summary.messages,
-                self.persistence.path,
+                self.data_dir,
+                summary.journal_records,
             )
         self._state_loaded = True
+        # From here on every change is journalled and durable before it is acknowledged; the
+        # first compaction folds what was just replayed into a fresh snapshot.
+        emulator.record_with(persistence)
+        persistence.save()
 
         for logical_id, definition in template.functions.items():
             functions[logical_id] = LocalFunction(
@@ -143,8 +151,8 @@ class DevStack:
             function.load()  # cold starts now; a failure is logged and retried per invocation
 
         self._start_pollers()
-        self._snapshotter = Snapshotter(self.persistence, emulator)
-        self._snapshotter.start()
+        self._compactor = Compactor(persistence)
+        self._compactor.start()
         self._ttl = TtlReaper(emulator, list(template.tables.values()))
         self._ttl.start()
         self.gateway.start()
@@ -162,14 +170,28 @@ class DevStack:
                         f"Resources.{function.name}.Properties.Events.{source.event_name}: "
                         "Stream must be !GetAtt <Table>.StreamArn of a table with a stream"
                     )
+                failure_queue = None
+                if source.on_failure_queue_id is not None:
+                    if source.on_failure_queue_id not in self.template.queues:
+                        raise TemplateError(
+                            f"Resources.{function.name}.Properties.Events.{source.event_name}: "
+                            "DestinationConfig.OnFailure must be !GetAtt <Queue>.Arn of a template queue"
+                        )
+                    failure_queue = self.emulator.physical[source.on_failure_queue_id].ref
+                persistence = self.persistence
+                consumer = f"{function.name}.{source.event_name}"
+                assert persistence is not None
+                persistence.register_consumer(table.name, consumer)
                 poller = StreamPoller(
                     source,
                     function,
                     self.emulator,
                     table.name,
                     self.emulator.physical[table.logical_id].attributes["StreamArn"],
+                    failure_queue_url=failure_queue,
+                    on_consumed=functools.partial(persistence.consumed, table.name, consumer),
                 )
-                poller.start_at_latest()
+                poller.start_at_latest(self._stream_backlog.get(table.name))
                 self._pollers.append(poller)
             for sqs_source in function.definition.sqs_events:
                 if not sqs_source.enabled:
@@ -179,7 +201,12 @@ class DevStack:
                     where = f"Resources.{function.name}.Properties.Events.{sqs_source.event_name}"
                     raise TemplateError(f"{where}: Queue must be !GetAtt <Queue>.Arn of a template queue")
                 sqs_poller = SqsPoller(
-                    sqs_source, function, self.emulator, queue.ref, queue.attributes["Arn"]
+                    sqs_source,
+                    function,
+                    self.emulator,
+                    queue.ref,
+                    queue.attributes["Arn"],
+                    concurrency=sqs_concurrency(sqs_source, function.definition),
                 )
                 sqs_poller.start()
                 self._pollers.append(sqs_poller)
@@ -193,13 +220,15 @@ class DevStack:
         if self.gateway is not None:
             steps.append(("gateway", self.gateway.stop))
         steps += [(f"poller {p._thread.name}", p.stop) for p in self._pollers]
-        if self._snapshotter is not None:
-            steps.append(("snapshotter", self._snapshotter.stop))
+        if self._compactor is not None:
+            steps.append(("compactor", self._compactor.stop))
         if self._ttl is not None:
             steps.append(("ttl", self._ttl.stop))
         # Never overwrite a state file that was not (or could not be) loaded.
         if save and self._state_loaded and self.persistence is not None:
             steps.append(("save", self.persistence.save))
+        if self.persistence is not None:
+            steps.append(("journal", self.persistence.close))
         if self.emulator is not None:
             steps.append(("emulator", self.emulator.stop))
         for name, step in steps:
@@ -328,7 +357,7 @@ def _apply_seeds(stack: DevStack, options: DevOptions) -> tuple[dict[str, Any] |
 
         seed_result = apply_seed(load_seed_file(options.seed), Backend.from_env())
     if stack.first_start or seed_result is not None:
-        stack.save()  # do not leave freshly seeded data to the next snapshot
+        stack.save()  # compact: the seed is journalled already, this folds it into the snapshot
     return demo_result, seed_result
 
 

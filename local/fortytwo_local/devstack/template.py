@@ -75,6 +75,8 @@ class DynamoDBEventSource:
     bisect_on_error: bool
     maximum_retry_attempts: int  # -1: retry until the record expires (forever, locally)
     enabled: bool = True
+    # DestinationConfig.OnFailure: the queue that gets a record of each batch given up on.
+    on_failure_queue_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ class SqsEventSource:
     max_batching_window_s: float
     report_batch_item_failures: bool
     enabled: bool = True
+    maximum_concurrency: int | None = None  # ScalingConfig.MaximumConcurrency
 
 
 @dataclass
@@ -100,6 +103,7 @@ class FunctionDef:
     timeout_s: int
     memory_mb: int
     environment: dict[str, Any]  # raw values (Globals merged, function wins)
+    reserved_concurrency: int | None = None  # ReservedConcurrentExecutions
     http_routes: list[HttpRoute] = field(default_factory=list)
     dynamodb_events: list[DynamoDBEventSource] = field(default_factory=list)
     sqs_events: list[SqsEventSource] = field(default_factory=list)
@@ -354,18 +358,7 @@ def load_template(
         raise TemplateError(f"{path}: not a CloudFormation template (no Resources)")
 
     parameters = _parse_parameters(doc.get("Parameters") or {})
-    values = {name: p.default for name, p in parameters.items() if p.default is not None}
-    for name, value in (parameter_overrides or {}).items():
-        if name not in parameters:
-            raise TemplateError(f"Parameters.{name}: no such parameter in {path.name}")
-        values[name] = str(value)
-    missing = sorted(set(parameters) - set(values))
-    if missing:
-        raise TemplateError(f"Parameters.{missing[0]}: no default and no value given")
-    for name, value in values.items():
-        allowed = parameters[name].allowed_values
-        if allowed and value not in allowed:
-            raise TemplateError(f"Parameters.{name}: {value!r} is not one of {list(allowed)}")
+    values = _parameter_values(parameters, parameter_overrides or {}, path)
 
     conditions = dict(doc.get("Conditions") or {})
     base = Resolver(values, conditions, region, account_id, stack_name, {})
@@ -392,22 +385,50 @@ def load_template(
         resources=resources,
     )
     for logical_id, resource in resources.items():
-        kind = resource.get("Type")
-        props = resource.get("Properties") or {}
-        where = f"Resources.{logical_id}.Properties"
-        if kind == "AWS::DynamoDB::Table":
-            template.tables[logical_id] = _parse_table(logical_id, props, base, where, stack_name)
-        elif kind == "AWS::SQS::Queue":
-            template.queues[logical_id] = _parse_queue(logical_id, props, base, where, stack_name)
-        elif kind == "AWS::Serverless::Function":
-            template.functions[logical_id] = _parse_function(template, logical_id, props, base, where)
+        _add_resource(template, logical_id, resource, base)
+    _check_dead_letter_targets(template)
+    return template
+
+
+def _parameter_values(
+    parameters: dict[str, Parameter], overrides: dict[str, str], path: Path
+) -> dict[str, str]:
+    """Defaults, then overrides; every parameter must end up with an allowed value."""
+    values = {name: p.default for name, p in parameters.items() if p.default is not None}
+    for name, value in overrides.items():
+        if name not in parameters:
+            raise TemplateError(f"Parameters.{name}: no such parameter in {path.name}")
+        values[name] = str(value)
+    missing = sorted(set(parameters) - set(values))
+    if missing:
+        raise TemplateError(f"Parameters.{missing[0]}: no default and no value given")
+    for name, value in values.items():
+        allowed = parameters[name].allowed_values
+        if allowed and value not in allowed:
+            raise TemplateError(f"Parameters.{name}: {value!r} is not one of {list(allowed)}")
+    return values
+
+
+def _add_resource(template: Template, logical_id: str, resource: dict[str, Any], base: Resolver) -> None:
+    """Parse a table, queue or function into `template`; other resource types are not run locally."""
+    kind = resource.get("Type")
+    props = resource.get("Properties") or {}
+    where = f"Resources.{logical_id}.Properties"
+    if kind == "AWS::DynamoDB::Table":
+        template.tables[logical_id] = _parse_table(logical_id, props, base, where, template.stack_name)
+    elif kind == "AWS::SQS::Queue":
+        template.queues[logical_id] = _parse_queue(logical_id, props, base, where, template.stack_name)
+    elif kind == "AWS::Serverless::Function":
+        template.functions[logical_id] = _parse_function(template, logical_id, props, base, where)
+
+
+def _check_dead_letter_targets(template: Template) -> None:
     for queue in template.queues.values():
         if queue.dead_letter_queue_id is not None and queue.dead_letter_queue_id not in template.queues:
             raise TemplateError(
                 f"Resources.{queue.logical_id}: dead-letter target "
                 f"{queue.dead_letter_queue_id} is not a queue of this template"
             )
-    return template
 
 
 def _parse_parameters(raw: dict[str, Any]) -> dict[str, Parameter]:
@@ -541,6 +562,9 @@ def _parse_function(
         timeout_s=_int(prop("Timeout", SAM_DEFAULT_TIMEOUT), resolver, f"{where}.Timeout"),
         memory_mb=_int(prop("MemorySize", SAM_DEFAULT_MEMORY), resolver, f"{where}.MemorySize"),
         environment=environment,
+        reserved_concurrency=_optional_int(
+            props.get("ReservedConcurrentExecutions"), resolver, f"{where}.ReservedConcurrentExecutions"
+        ),
     )
     for event_name, event in (props.get("Events") or {}).items():
         _parse_event(fn, event_name, event or {}, resolver, f"{where}.Events.{event_name}")
@@ -579,6 +603,7 @@ def _parse_event(fn: FunctionDef, name: str, event: dict[str, Any], resolver: Re
                 in (True, "true"),
                 maximum_retry_attempts=_int(props.get("MaximumRetryAttempts", -1), resolver, where),
                 enabled=resolver.resolve(props.get("Enabled", True), where) in (True, "true"),
+                on_failure_queue_id=_on_failure_queue(props.get("DestinationConfig"), where),
             )
         )
     elif kind == "SQS":
@@ -595,9 +620,34 @@ def _parse_event(fn: FunctionDef, name: str, event: dict[str, Any], resolver: Re
                 report_batch_item_failures="ReportBatchItemFailures"
                 in resolver.resolve(props.get("FunctionResponseTypes") or [], where),
                 enabled=resolver.resolve(props.get("Enabled", True), where) in (True, "true"),
+                maximum_concurrency=_optional_int(
+                    (_mapping(resolver.resolve(props.get("ScalingConfig"), where))).get("MaximumConcurrency"),
+                    resolver,
+                    f"{where}.ScalingConfig.MaximumConcurrency",
+                ),
             )
         )
     # Other event types (Schedule, Api, …) are not wired locally; the template has none today.
+
+
+def _optional_int(value: Any, resolver: Resolver, where: str) -> int | None:
+    resolved = resolver.resolve(value, where)
+    return None if resolved is None or resolved is NO_VALUE else _int(resolved, resolver, where)
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _on_failure_queue(config: Any, where: str) -> str | None:
+    """The logical id of the SQS queue in DestinationConfig.OnFailure (the only kind modelled)."""
+    destination = _mapping(_mapping(config).get("OnFailure")).get("Destination")
+    if destination is None:
+        return None
+    queue_id = _target_id(destination, "Arn")
+    if queue_id is None:
+        raise TemplateError(f"{where}.DestinationConfig.OnFailure.Destination: expected !GetAtt <Queue>.Arn")
+    return queue_id
 
 
 def _parse_filters(criteria: Any, resolver: Resolver, where: str) -> tuple[dict[str, Any], ...]:

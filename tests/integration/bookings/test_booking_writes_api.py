@@ -184,7 +184,7 @@ def test_reschedule_check_order(api: Api) -> None:
 
 
 def test_reschedule_of_deleted_or_inactive_event_type(api: Api) -> None:
-    from fortytwo.store import event_types
+    from fortytwo.services import event_types
 
     day = api.fresh_day()
     booking = api.create("confirm", api.at(day, "10:00"))["data"]

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from fortytwo.store import accounts, dynamo, event_types
+from fortytwo.services import event_types
+from fortytwo.store import accounts, dynamo
 from fortytwo_local.cli import main
 from fortytwo_local.seed import SeedError, apply_seed
 
@@ -80,7 +81,7 @@ def test_admin_event_type_lifecycle(acme, capsys, tmp_path):
     assert code == 0, err
     assert json.loads(out)["url"].endswith("/ada/oh")
     org_id = acme.result["organization_id"]
-    assert event_types.find_by_owner_slug(org_id, acme.user("ada"), "office-hours") is None
+    assert event_types.by_owner_slug(org_id, acme.user("ada"), "office-hours") is None
     # Toggle off, off again (no-op), on; then delete.
     code, out, _ = run(capsys, tmp_path, "admin", "event-type", "toggle", created["id"], "--off", "--json")
     assert code == 0 and json.loads(out)["active"] is False
@@ -91,7 +92,7 @@ def test_admin_event_type_lifecycle(acme, capsys, tmp_path):
     code, out, _ = run(capsys, tmp_path, "admin", "event-type", "delete", created["id"], "--json")
     assert code == 0 and json.loads(out)["deleted"] is True
     assert [e["event"] for e in outbox()] == ["event_type.updated"] * 4 + ["event_type.deleted"]
-    assert event_types.find_by_id(created["id"]) is None
+    assert event_types.by_bare_id(created["id"]) is None
     code, _, err = run(capsys, tmp_path, "admin", "event-type", "delete", created["id"])
     assert code == 1 and err.startswith("42min: no event type")
 

@@ -6,18 +6,23 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from fortytwo.domain.event_type_entity import (
+    HostUser,
+    OwnerUser,
+    detail_view,
+    event_type_url,
+    new_event_type,
+)
 from fortytwo.domain.event_types import (
     DEFAULTS,
     EventTypeDocumentError,
-    HostUser,
     classify_identifier,
-    detail_view,
-    event_type_url,
     minimum_notice_hours,
     parse_event_type_document,
     rules_of,
     title_key,
 )
+from fortytwo.domain.timefmt import parse_ts
 from fortytwo.store.event_types import title_sort_key
 
 
@@ -253,7 +258,13 @@ def test_views_and_small_rules():
         "updated_at": "2026-04-01T12:00:00.000Z",
         **parse({"slug": "a", "title": "A", "minimum_notice_minutes": 90}),
     }
-    view = detail_view(record, hosts=[], url=None, timezone="UTC")
+    entity = new_event_type(
+        event_type_id="e",
+        owner=OwnerUser("u", "o", "s"),
+        fields=parse({"slug": "a", "title": "A", "minimum_notice_minutes": 90}),
+        now=parse_ts("2026-04-01T12:00:00.000Z"),
+    )
+    view = detail_view(entity, hosts=[], url=None, timezone="UTC")
     assert view["minimum_notice_hours"] == 2 and "minimum_notice_minutes" not in view
     rules = rules_of(record, "Europe/London")
     assert rules.minimum_notice_minutes == 90 and rules.timezone == "Europe/London" and not rules.team_owned

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from fortytwo.domain import clock
-from fortytwo.domain.event_types import to_document
-from fortytwo.store import accounts, event_types
+from fortytwo.domain.event_type_entity import to_document
+from fortytwo.services import event_types
+from fortytwo.store import accounts
 
 from .conftest import DEFAULT_NOW, Acme, acme_seed, entry, make_seed, put_ledger, starts
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fortytwo.domain import clock
-from fortytwo.store import event_types
+from fortytwo.services import event_types
 
 from .conftest import DEFAULT_NOW, starts
 

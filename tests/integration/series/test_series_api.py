@@ -145,6 +145,7 @@ def test_replay_returns_the_first_answer(api: SeriesApi) -> None:
     [
         ({"event_type_id": "019d48ea-2e00-7f28-9fb1-7c2390c192cf"}, 404, "event_type_not_found"),
         ({"event_type_key": "workshop"}, 422, "event_type_disallows_series"),
+        ({"event_type_key": "locked"}, 422, "event_type_disallows_series"),  # allow_series: false
         ({"event_type_key": "switched-off"}, 409, "event_type_inactive"),
         ({"host_user_id": "019d48b3-cc50-7238-b924-56de3eb13b90"}, 422, "host_not_eligible"),
         ({"starts_on": "2026-05-17"}, 422, "starts_on_out_of_range"),

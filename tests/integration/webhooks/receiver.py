@@ -141,12 +141,13 @@ class Receiver:
         rule = self.statuses.get(path, 204)
         status = rule(record) if callable(rule) else rule
         record.answered = status
-        handler.send_response(status)
-        handler.send_header("Content-Length", "0")
-        handler.end_headers()
+        # Recorded before answering: a sender that got the answer finds the request already here.
         with self._changed:
             self.received.append(record)
             self._changed.notify_all()
+        handler.send_response(status)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
 
     def on(self, path: str) -> list[Received]:
         with self._changed:

@@ -271,52 +271,73 @@ def _reference_meetings(s: Scenario) -> list[_RefMeeting]:
     return meetings
 
 
-def reference_slots(s: Scenario) -> list[tuple[datetime, str | None, int | None]]:
-    rules = s.rules
-    group = rules.scheduling_type is SchedulingType.GROUP
-    duration = timedelta(minutes=rules.duration_minutes)
-    step = timedelta(minutes=rules.slot_increment_minutes or rules.duration_minutes)
-    before, after = (
-        timedelta(minutes=rules.buffer_before_minutes),
-        timedelta(minutes=rules.buffer_after_minutes),
-    )
-    earliest = s.now + timedelta(minutes=rules.minimum_notice_minutes)
-    latest = s.now + timedelta(days=rules.future_limit_days)
-    meetings = _reference_meetings(s)
+@dataclass(frozen=True)
+class _RefGrid:
+    """The event type's lengths and the notice / future-limit range, as datetimes."""
 
-    candidates: dict[str, set[datetime]] = {}
-    for host in s.hosts:
-        clock = _clock(host.schedule.timezone, s.base_day)
-        zone = get_zone(host.schedule.timezone)
-        first = s.window_start.astimezone(zone).date() - timedelta(days=1)
-        last = s.window_end.astimezone(zone).date() + timedelta(days=1)
-        segments = []
-        day = first
-        while day <= last:
-            if not any(o.first_day <= day <= o.last_day for o in host.out_of_office):
-                day_ranges = [
-                    (clock.start(day, r.start_minute), clock.end(day, r.end_minute))
-                    for r in host.schedule.ranges_for(day)
-                ]
-                segments += _merge([(a, b) for a, b in day_ranges if a < b])
-            day += timedelta(days=1)
-        union = _merge(segments)
-        busy = [
-            m.busy for m in meetings if m.host == host.user_id and not (group and m.event_type_id == rules.id)
-        ]
-        found = set()
-        for anchor, end in segments:
-            start = anchor
-            while start < end:
-                fits = any(a <= start and start + duration <= b for a, b in union)
-                clear = all(start + duration + after <= a or b <= start - before for a, b in busy)
-                if fits and clear and s.window_start <= start < s.window_end and earliest <= start < latest:
-                    found.add(start)
-                start += step
-        candidates[host.user_id] = found
+    group: bool
+    duration: timedelta
+    step: timedelta
+    before: timedelta
+    after: timedelta
+    earliest: datetime
+    latest: datetime
 
+    @classmethod
+    def of(cls, s: Scenario) -> _RefGrid:
+        rules = s.rules
+        return cls(
+            group=rules.scheduling_type is SchedulingType.GROUP,
+            duration=timedelta(minutes=rules.duration_minutes),
+            step=timedelta(minutes=rules.slot_increment_minutes or rules.duration_minutes),
+            before=timedelta(minutes=rules.buffer_before_minutes),
+            after=timedelta(minutes=rules.buffer_after_minutes),
+            earliest=s.now + timedelta(minutes=rules.minimum_notice_minutes),
+            latest=s.now + timedelta(days=rules.future_limit_days),
+        )
+
+
+def _reference_segments(s: Scenario, host: Host) -> list[tuple[datetime, datetime]]:
+    """The host's working time, day by day through the wall clock, out-of-office days left out."""
+    clock = _clock(host.schedule.timezone, s.base_day)
+    zone = get_zone(host.schedule.timezone)
+    first = s.window_start.astimezone(zone).date() - timedelta(days=1)
+    last = s.window_end.astimezone(zone).date() + timedelta(days=1)
+    segments = []
+    day = first
+    while day <= last:
+        if not any(o.first_day <= day <= o.last_day for o in host.out_of_office):
+            day_ranges = [
+                (clock.start(day, r.start_minute), clock.end(day, r.end_minute))
+                for r in host.schedule.ranges_for(day)
+            ]
+            segments += _merge([(a, b) for a, b in day_ranges if a < b])
+        day += timedelta(days=1)
+    return segments
+
+
+def _reference_candidates(s: Scenario, g: _RefGrid, host: Host, meetings: list[_RefMeeting]) -> set[datetime]:
+    """Every grid point of the host's segments that fits its working time and clears its busy time."""
+    segments = _reference_segments(s, host)
+    union = _merge(segments)
+    busy = [
+        m.busy for m in meetings if m.host == host.user_id and not (g.group and m.event_type_id == s.rules.id)
+    ]
+    found = set()
+    for anchor, end in segments:
+        start = anchor
+        while start < end:
+            fits = any(a <= start and start + g.duration <= b for a, b in union)
+            clear = all(start + g.duration + g.after <= a or b <= start - g.before for a, b in busy)
+            if fits and clear and s.window_start <= start < s.window_end and g.earliest <= start < g.latest:
+                found.add(start)
+            start += g.step
+    return found
+
+
+def _reference_ranking(s: Scenario, e_meetings: list[_RefMeeting]) -> list[str]:
+    """§4.2 step 8 read directly: fewest this month, never booked first, then longest ago, then id."""
     month = (s.now.year, s.now.month)
-    e_meetings = [m for m in meetings if m.event_type_id == rules.id]
 
     def rank(host_id: str) -> tuple:
         mine = [m.created_at for m in e_meetings if m.host == host_id]
@@ -324,7 +345,46 @@ def reference_slots(s: Scenario) -> list[tuple[datetime, str | None, int | None]
         last = max(mine) if mine else None
         return (this_month, last is not None, last or s.now, host_id)
 
-    ranked = sorted((h.user_id for h in s.hosts), key=rank) if rules.team_owned else [s.hosts[0].user_id]
+    return sorted((h.user_id for h in s.hosts), key=rank) if s.rules.team_owned else [s.hosts[0].user_id]
+
+
+def _reference_free_hosts(
+    s: Scenario,
+    g: _RefGrid,
+    start: datetime,
+    candidates: dict[str, set[datetime]],
+    meetings: list[_RefMeeting],
+    e_meetings: list[_RefMeeting],
+) -> list[str]:
+    """The hosts able to open a new meeting at `start`: a candidate, under its caps, no own session near."""
+    free = []
+    for host in s.hosts:
+        if start not in candidates[host.user_id]:
+            continue
+        host_clock = _clock(host.default_schedule_timezone or host.schedule.timezone, s.base_day)
+        mine = [m.start for m in meetings if m.host == host.user_id]
+        if _cap_reached(host.limits, host_clock, mine, start):
+            continue
+        if g.group and any(
+            m.host == host.user_id
+            and m.busy[0] < start + g.duration + g.after
+            and start - g.before < m.busy[1]
+            for m in e_meetings
+        ):
+            continue
+        free.append(host.user_id)
+    return free
+
+
+def reference_slots(s: Scenario) -> list[tuple[datetime, str | None, int | None]]:
+    rules = s.rules
+    g = _RefGrid.of(s)
+    group = g.group
+    meetings = _reference_meetings(s)
+    candidates = {host.user_id: _reference_candidates(s, g, host, meetings) for host in s.hosts}
+
+    e_meetings = [m for m in meetings if m.event_type_id == rules.id]
+    ranked = _reference_ranking(s, e_meetings)
     e_clock = _clock(rules.timezone or "UTC", s.base_day)
     seats = rules.seats or 10
     result = []
@@ -336,20 +396,7 @@ def reference_slots(s: Scenario) -> list[tuple[datetime, str | None, int | None]
             continue
         if _cap_reached(rules.limits, e_clock, [m.start for m in e_meetings], start):
             continue
-        free = []
-        for host in s.hosts:
-            if start not in candidates[host.user_id]:
-                continue
-            host_clock = _clock(host.default_schedule_timezone or host.schedule.timezone, s.base_day)
-            mine = [m.start for m in meetings if m.host == host.user_id]
-            if _cap_reached(host.limits, host_clock, mine, start):
-                continue
-            if group and any(
-                m.host == host.user_id and m.busy[0] < start + duration + after and start - before < m.busy[1]
-                for m in e_meetings
-            ):
-                continue
-            free.append(host.user_id)
+        free = _reference_free_hosts(s, g, start, candidates, meetings, e_meetings)
         if free:
             best = min(free, key=ranked.index)
             result.append((start, best, seats if group else None))

@@ -1,16 +1,608 @@
-"""The typed error hierarchy of 00-conventions §5.2. Rendering happens in one place (render.py)."""
+"""THE error catalogue of the API (00-conventions §5.2, §5.4 and every chapter's error table).
 
-from __future__ import annotations
+`CATALOGUE` declares each envelope error code once: HTTP status, default message, the shape of
+`details` (a TypedDict), the headers it adds and when it happens. The exception classes below take
+their status and default message from it (`__init_subclass__` refuses a class whose code is not
+catalogued), `error_for` builds the typed error of any catalogued code, and the OpenAPI document
+describes its error responses from it. `OAUTH_CATALOGUE` does the same for the raw OAuth bodies.
+Rendering happens in one place (http/responses.py).
+"""
 
-from typing import Any, ClassVar
+# No `from __future__ import annotations` here: the TypedDicts would then compile a ForwardRef per
+# member at import, and every function imports this module at cold start.
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, ClassVar, Literal, NamedTuple, TypedDict
+
+# --- details shapes -------------------------------------------------------------------------------
+
+
+class NoDetails(TypedDict):
+    """`{}`: nothing to add."""
+
+
+class FieldProblem(TypedDict):
+    field: str
+    message: str
+
+
+class ValidationDetails(TypedDict):
+    fields: list[FieldProblem]
+
+
+class QueryParamDetails(TypedDict):
+    param: str
+
+
+class ScopeDetails(TypedDict):
+    required_scope: str
+
+
+class SlotUnavailableDetails(TypedDict):
+    reason: Literal["outside_minimum_notice", "outside_future_limit", "slot_busy"]
+
+
+class ReplacedByDetails(TypedDict):
+    replaced_by: str | None
+
+
+class VersionDetails(TypedDict):
+    current_version: int
+
+
+class DuplicateUrlDetails(TypedDict):
+    webhook_id: str
+
+
+class MaxBytesDetails(TypedDict):
+    max_bytes: int
+
+
+class FieldNamesDetails(TypedDict):
+    fields: list[str]
+
+
+class LimitDetails(TypedDict):
+    limit: int
+
+
+class RateLimitDetails(TypedDict):
+    bucket: str
+    limit: int
+    window_seconds: int
+
+
+# --- the catalogue --------------------------------------------------------------------------------
+
+Surface = Literal["rest", "cli", "admin"]
+
+
+_NONE: Mapping[str, Any] = MappingProxyType({})
+
+
+class ErrorSpec(NamedTuple):
+    """One error code. `headers`: names of the extra headers it carries; `fixed_headers`: their
+    values when constant. `emitted` False: reserved by the contract, nothing raises it today.
+    (A NamedTuple, not a dataclass: every function imports this module at cold start.)"""
+
+    code: str
+    status: int
+    message: str
+    when: str
+    details: type = NoDetails
+    example: Mapping[str, Any] = _NONE
+    headers: tuple[str, ...] = ()
+    fixed_headers: Mapping[str, str] = _NONE
+    chapter: str = "00"
+    emitted: bool = True
+    surface: Surface = "rest"
+
+
+_RETRY_1 = {"Retry-After": "1"}
+_BEARER = "WWW-Authenticate"
+
+
+def _challenge(code: str) -> dict[str, str]:
+    """The 401 challenge of a bearer failure (00-conventions §5.2): constant per code."""
+    return {_BEARER: f'Bearer realm="42min", error="invalid_token", error_description="{code}"'}
+
+
+_SPECS: tuple[ErrorSpec, ...] = (
+    # 400
+    ErrorSpec(
+        "invalid_request",
+        400,
+        "The request is malformed.",
+        "Body not parseable JSON, not an object, or empty where required; a malformed header without "
+        "a more specific code; a bare or malformed event type identifier.",
+    ),
+    ErrorSpec(
+        "validation_error",
+        400,
+        "The request body is invalid",
+        "The JSON body breaks a field rule; one entry per failing field, in body order.",
+        ValidationDetails,
+        {"fields": [{"field": "attendee.email", "message": "is required"}]},
+    ),
+    ErrorSpec(
+        "invalid_query_param",
+        400,
+        "A query parameter is invalid.",
+        "A query parameter is missing, malformed, out of range, repeated or inconsistent.",
+        QueryParamDetails,
+        {"param": "limit"},
+    ),
+    ErrorSpec(
+        "missing_idempotency_key",
+        400,
+        "The Idempotency-Key header is required.",
+        "`Idempotency-Key` absent on a booking write.",
+        chapter="30",
+    ),
+    ErrorSpec(
+        "invalid_idempotency_key",
+        400,
+        "The Idempotency-Key header must be 1-255 printable ASCII characters.",
+        "(extension) `Idempotency-Key` empty, longer than 255 or not printable ASCII.",
+        chapter="30",
+    ),
+    ErrorSpec(
+        "invalid_if_match",
+        400,
+        "The If-Match header is malformed.",
+        '`If-Match` present but not `"3"`, `W/"3"`, `3` or `*`.',
+        chapter="30",
+    ),
+    # 401
+    ErrorSpec(
+        "invalid_token",
+        401,
+        "The access token is missing, malformed or unknown.",
+        "Bearer credential missing, malformed, unknown or not matching its hash.",
+        headers=(_BEARER,),
+        fixed_headers=_challenge("invalid_token"),
+        chapter="10",
+    ),
+    ErrorSpec(
+        "token_expired",
+        401,
+        "The access token has expired.",
+        "PAT past `expires_at`; OAuth access token past its hour.",
+        headers=(_BEARER,),
+        fixed_headers=_challenge("token_expired"),
+        chapter="10",
+    ),
+    ErrorSpec(
+        "token_revoked",
+        401,
+        "The access token has been revoked.",
+        "PAT revoked; OAuth access token revoked, alone or with its grant.",
+        headers=(_BEARER,),
+        fixed_headers=_challenge("token_revoked"),
+        chapter="10",
+    ),
+    # 403
+    ErrorSpec(
+        "insufficient_scope",
+        403,
+        "This action requires another scope.",
+        "Valid credential without the operation's scope.",
+        ScopeDetails,
+        {"required_scope": "bookings:create"},
+        headers=(_BEARER,),
+        chapter="10",
+    ),
+    ErrorSpec(
+        "forbidden",
+        403,
+        "This credential may not perform this action.",
+        "Reserved: no v1 endpoint emits it today.",
+        emitted=False,
+    ),
+    # 404
+    ErrorSpec(
+        "not_found",
+        404,
+        "The requested resource was not found.",
+        "Unknown route; `/v1/me` without its user; webhook id unknown, malformed or another sandbox's.",
+    ),
+    ErrorSpec(
+        "event_type_not_found",
+        404,
+        "Event type not found.",
+        "Event type id, slug or `username/slug` unknown or another organization's.",
+        chapter="20",
+    ),
+    ErrorSpec(
+        "booking_not_found",
+        404,
+        "Booking not found.",
+        "Booking uid unknown, not a UUID, or another organization's.",
+        chapter="30",
+    ),
+    ErrorSpec(
+        "series_not_found",
+        404,
+        "Series not found.",
+        "Series uid unknown, not a UUID, or another organization's.",
+        chapter="35",
+    ),
+    # 405
+    ErrorSpec(
+        "method_not_allowed",
+        405,
+        "This method is not allowed on this resource.",
+        "Known path, unsupported method.",
+        headers=("Allow",),
+    ),
+    # 409
+    ErrorSpec(
+        "slot_unavailable",
+        409,
+        "The requested start is not available.",
+        "The start cannot be booked (create or reschedule), including a lost race at commit.",
+        SlotUnavailableDetails,
+        {"reason": "slot_busy"},
+        chapter="30",
+    ),
+    ErrorSpec(
+        "slot_in_past", 409, "The requested start is in the past.", "The (new) start is past.", chapter="30"
+    ),
+    ErrorSpec(
+        "event_type_inactive",
+        409,
+        "The event type is switched off.",
+        "Booking create or reschedule on an inactive event type.",
+        chapter="30",
+    ),
+    ErrorSpec(
+        "booking_in_past", 409, "The booking has already ended.", "Cancel of an ended booking.", chapter="30"
+    ),
+    ErrorSpec(
+        "booking_already_cancelled",
+        409,
+        "The booking is already cancelled.",
+        "Reschedule of a canceled booking.",
+        chapter="30",
+    ),
+    ErrorSpec(
+        "booking_already_rescheduled",
+        409,
+        "The booking was already replaced by a reschedule.",
+        "(extension) Cancel or reschedule of a booking already replaced.",
+        ReplacedByDetails,
+        {"replaced_by": "019e3a19-5800-726b-b2a7-4de452e6b438"},
+        chapter="30",
+    ),
+    ErrorSpec(
+        "version_conflict",
+        409,
+        "The If-Match version does not match the current version",
+        "`If-Match` is not the current version, or the conditional write lost a race.",
+        VersionDetails,
+        {"current_version": 4},
+        chapter="30",
+    ),
+    ErrorSpec(
+        "idempotency_key_conflict",
+        409,
+        "This Idempotency-Key was already used with a different request.",
+        "Same `Idempotency-Key` reused with a different request.",
+        chapter="30",
+    ),
+    ErrorSpec(
+        "idempotency_in_progress",
+        409,
+        "A request with this Idempotency-Key is still in progress.",
+        "Same key while the first request is still running.",
+        headers=("Retry-After",),
+        fixed_headers=_RETRY_1,
+        chapter="30",
+    ),
+    ErrorSpec(
+        "duplicate_url",
+        409,
+        "This URL is already subscribed.",
+        "Webhook URL already subscribed in the caller's sandbox.",
+        DuplicateUrlDetails,
+        {"webhook_id": "019e449c-fe80-783c-af56-4652466de486"},
+        chapter="40",
+    ),
+    ErrorSpec(
+        "conflict",
+        409,
+        "The request conflicts with the current state.",
+        "Reserved: no v1 endpoint emits it today.",
+        emitted=False,
+    ),
+    ErrorSpec(
+        "series_ended",
+        409,
+        "The series has ended and cannot be changed.",
+        "`PATCH`, pause, resume or change of host on an ended series.",
+        chapter="35",
+    ),
+    ErrorSpec(
+        "series_operation_in_progress",
+        409,
+        "Another operation is changing this series; retry shortly.",
+        "(extension) A series write while another write holds the series lease.",
+        headers=("Retry-After",),
+        fixed_headers=_RETRY_1,
+        chapter="35",
+    ),
+    # 413, 415
+    ErrorSpec(
+        "payload_too_large",
+        413,
+        "The request body is larger than 65536 bytes.",
+        "Body larger than 65,536 bytes.",
+        MaxBytesDetails,
+        {"max_bytes": 65536},
+    ),
+    ErrorSpec(
+        "unsupported_media_type",
+        415,
+        "The body must be sent as application/json.",
+        "Non-empty body on a JSON endpoint without `application/json` (charset, if any, utf-8).",
+    ),
+    # 422
+    ErrorSpec(
+        "field_immutable",
+        422,
+        "These fields cannot be changed with PATCH.",
+        "`PATCH` body names an immutable field.",
+        FieldNamesDetails,
+        {"fields": ["start"]},
+        chapter="30",
+    ),
+    ErrorSpec(
+        "attendee_email_invalid",
+        422,
+        "The attendee email address is not valid.",
+        "`attendee.email` is not an acceptable address.",
+        chapter="30",
+    ),
+    ErrorSpec(
+        "attendee_phone_required",
+        422,
+        "A phone number is required for SMS reminders.",
+        "SMS opt-in without a phone number.",
+        chapter="30",
+    ),
+    ErrorSpec(
+        "attendee_phone_invalid",
+        422,
+        "The phone number is not a valid international number.",
+        "A phone number that is not a valid international number.",
+        chapter="30",
+    ),
+    ErrorSpec(
+        "event_type_disallows_reschedule",
+        422,
+        "This event type does not allow rescheduling.",
+        "Reschedule on an event type with rescheduling disabled.",
+        chapter="30",
+    ),
+    ErrorSpec(
+        "event_type_disallows_cancel",
+        422,
+        "This event type does not allow cancellation.",
+        "(extension) Cancel on an event type with cancellation disabled.",
+        chapter="30",
+    ),
+    ErrorSpec(
+        "missing_required_responses",
+        422,
+        "Required questions are unanswered.",
+        "(extension) Required invitee questions unanswered on create.",
+        FieldNamesDetails,
+        {"fields": ["company"]},
+        chapter="30",
+    ),
+    ErrorSpec(
+        "webhook_url_forbidden",
+        422,
+        "The webhook URL points to a forbidden address.",
+        "Webhook host is, or resolves to, a non-public address.",
+        chapter="40",
+    ),
+    ErrorSpec(
+        "webhook_limit_reached",
+        422,
+        "This credential already has 25 webhook subscriptions.",
+        "The sandbox already holds 25 subscriptions.",
+        LimitDetails,
+        {"limit": 25},
+        chapter="40",
+    ),
+    ErrorSpec(
+        "event_type_disallows_series",
+        422,
+        "This event type does not allow recurring series.",
+        "(extension) Series create on a group event type or one with `allow_series` false.",
+        chapter="35",
+    ),
+    ErrorSpec(
+        "host_not_eligible",
+        422,
+        "host_user_id is not a member of this organization.",
+        "(extension) Series create or change of host naming a user outside the organization.",
+        chapter="35",
+    ),
+    ErrorSpec(
+        "starts_on_out_of_range",
+        422,
+        "starts_on must be between today and 365 days ahead in the series timezone.",
+        "(extension) Series `starts_on` before today or after today + 365 days (series timezone).",
+        chapter="35",
+    ),
+    ErrorSpec(
+        "location_url_not_set",
+        422,
+        "This series has no location_url; one cannot be added later.",
+        "(extension) Series `PATCH` giving `location_url` to a series created without one.",
+        chapter="35",
+    ),
+    # 428, 429
+    ErrorSpec(
+        "missing_if_match",
+        428,
+        "The If-Match header is required.",
+        "`If-Match` absent on `PATCH /v1/bookings/{uid}`.",
+        chapter="30",
+    ),
+    ErrorSpec(
+        "rate_limited",
+        429,
+        "Rate limit exceeded.",
+        "The request's bucket is exhausted for the current window.",
+        RateLimitDetails,
+        {"bucket": "pat", "limit": 120, "window_seconds": 60},
+        headers=("Retry-After",),
+    ),
+    # 5xx
+    ErrorSpec(
+        "internal_error",
+        500,
+        "An unexpected error occurred. Quote the request id when reporting it.",
+        "Unexpected failure, logged with the request id.",
+    ),
+    ErrorSpec(
+        "service_unavailable",
+        503,
+        "A dependency is unavailable; retry shortly.",
+        "A dependency failed or throttled after bounded retries.",
+        headers=("Retry-After",),
+        fixed_headers=_RETRY_1,
+    ),
+    ErrorSpec(
+        "slot_lock_timeout",
+        503,
+        "The slot is being booked concurrently; retry with the same Idempotency-Key.",
+        "A create or reschedule commit lost to concurrent bookings of the same slot after retries.",
+        headers=("Retry-After",),
+        fixed_headers=_RETRY_1,
+        chapter="30",
+    ),
+    # Not on the REST surface: `42min admin booking no-show` and the Admin Center (55).
+    ErrorSpec(
+        "booking_not_active",
+        409,
+        "Only active bookings can be marked.",
+        "No-show of a booking that is not confirmed or pending.",
+        chapter="60",
+        surface="cli",
+    ),
+    ErrorSpec(
+        "booking_not_started",
+        409,
+        "The booking has not started yet.",
+        "No-show of a booking that has not started.",
+        chapter="60",
+        surface="cli",
+    ),
+    ErrorSpec(
+        "webhook_paused",
+        409,
+        "The subscription is paused.",
+        "Redelivery to a paused subscription.",
+        chapter="55",
+        surface="admin",
+    ),
+    ErrorSpec(
+        "delivery_pending",
+        409,
+        "A delivery of this event is still pending.",
+        "Redelivery while a delivery of the same event is pending.",
+        chapter="55",
+        surface="admin",
+    ),
+)
+
+CATALOGUE: dict[str, ErrorSpec] = {spec.code: spec for spec in _SPECS}
+
+
+class OAuthErrorSpec(NamedTuple):
+    """An `error` of the raw OAuth bodies (00-conventions §5.4, 10-auth §6, 50-mcp §4.5)."""
+
+    error: str
+    statuses: tuple[int, ...]
+    endpoints: tuple[str, ...]
+    when: str
+
+
+OAUTH_CATALOGUE: dict[str, OAuthErrorSpec] = {
+    spec.error: spec
+    for spec in (
+        OAuthErrorSpec(
+            "invalid_request",
+            (400, 413),
+            ("token", "revoke", "introspect", "register", "authorize"),
+            "Malformed form, repeated or missing parameter, two client authentications; 413 too large.",
+        ),
+        OAuthErrorSpec(
+            "invalid_client",
+            (401, 400),
+            ("token", "revoke", "introspect", "authorize"),
+            "Client unknown or its authentication wrong; public client at introspect.",
+        ),
+        OAuthErrorSpec("invalid_grant", (400,), ("token",), "Code or refresh token unusable; PKCE wrong."),
+        OAuthErrorSpec("unauthorized_client", (400,), ("token",), "Client not registered for this grant."),
+        OAuthErrorSpec("unsupported_grant_type", (400,), ("token",), "Unknown `grant_type`."),
+        OAuthErrorSpec("invalid_scope", (400,), ("token", "authorize"), "Unknown or ungranted scope."),
+        OAuthErrorSpec(
+            "invalid_redirect_uri", (400,), ("register", "authorize"), "Redirect URIs missing or invalid."
+        ),
+        OAuthErrorSpec("invalid_client_metadata", (400,), ("register",), "Any other metadata invalid."),
+        OAuthErrorSpec("invalid_target", (400,), ("token", "authorize"), "(50-mcp) Unaccepted `resource`."),
+        OAuthErrorSpec("invalid_csrf", (400,), ("authorize",), "Form post without the session's CSRF token."),
+        OAuthErrorSpec("unsupported_response_type", (), ("authorize",), "`response_type` other than code."),
+        OAuthErrorSpec("access_denied", (), ("authorize",), "The user denied consent."),
+        OAuthErrorSpec(
+            "rate_limited",
+            (429,),
+            ("token", "revoke", "introspect", "register", "authorize"),
+            "Bucket exhausted.",
+        ),
+        OAuthErrorSpec(
+            "server_error", (500,), ("token", "revoke", "introspect", "register", "authorize"), "Unexpected."
+        ),
+        OAuthErrorSpec(
+            "temporarily_unavailable",
+            (503,),
+            ("token", "revoke", "introspect", "register", "authorize"),
+            "Dependency failure after bounded retries.",
+        ),
+    )
+}
+
+
+# --- the exception classes (status and default message from the catalogue) -----------------------
+
+CLASSES: dict[str, "type[ApiError]"] = {}
 
 
 class ApiError(Exception):
-    """An error answered with the standard error envelope."""
+    """An error answered with the standard error envelope.
+
+    A subclass names its code (`class X(ApiError, code="..."):`); status, default message and
+    constant headers come from `CATALOGUE`.
+    """
 
     status: ClassVar[int] = 500
     code: ClassVar[str] = "internal_error"
-    default_message: ClassVar[str] = "An unexpected error occurred. Quote the request id when reporting it."
+    default_message: ClassVar[str] = CATALOGUE["internal_error"].message
+
+    def __init_subclass__(cls, code: str | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if code is None:  # an abstract intermediate class (e.g. _Unauthorized)
+            return
+        spec = CATALOGUE.get(code)
+        if spec is None:
+            raise TypeError(f"{cls.__name__}: error code {code!r} is not in the catalogue")
+        cls.status, cls.code, cls.default_message = spec.status, spec.code, spec.message
+        CLASSES.setdefault(code, cls)
 
     def __init__(
         self,
@@ -21,136 +613,102 @@ class ApiError(Exception):
     ) -> None:
         self.message = message or self.default_message
         self.details = details or {}
-        self.headers = headers or {}
+        spec = CATALOGUE.get(self.code)
+        self.headers = {**(spec.fixed_headers if spec else {}), **(headers or {})}
         super().__init__(self.message)
 
-
-def _error(name: str, status: int, code: str, message: str) -> type[ApiError]:
-    return type(name, (ApiError,), {"status": status, "code": code, "default_message": message})
-
-
-InvalidRequest = _error("InvalidRequest", 400, "invalid_request", "The request is malformed.")
-MissingIdempotencyKey = _error(
-    "MissingIdempotencyKey", 400, "missing_idempotency_key", "The Idempotency-Key header is required."
-)
-InvalidIdempotencyKey = _error(
-    "InvalidIdempotencyKey",
-    400,
-    "invalid_idempotency_key",
-    "The Idempotency-Key header must be 1-255 printable ASCII characters.",
-)
-InvalidIfMatch = _error("InvalidIfMatch", 400, "invalid_if_match", "The If-Match header is malformed.")
-Forbidden = _error("Forbidden", 403, "forbidden", "This credential may not perform this action.")
-NotFound = _error("NotFound", 404, "not_found", "The requested resource was not found.")
-EventTypeNotFound = _error("EventTypeNotFound", 404, "event_type_not_found", "Event type not found.")
-BookingNotFound = _error("BookingNotFound", 404, "booking_not_found", "Booking not found.")
-SlotInPast = _error("SlotInPast", 409, "slot_in_past", "The requested start is in the past.")
-EventTypeInactive = _error("EventTypeInactive", 409, "event_type_inactive", "The event type is switched off.")
-BookingInPast = _error("BookingInPast", 409, "booking_in_past", "The booking has already ended.")
-BookingAlreadyCancelled = _error(
-    "BookingAlreadyCancelled", 409, "booking_already_cancelled", "The booking is already cancelled."
-)
-IdempotencyKeyConflict = _error(
-    "IdempotencyKeyConflict",
-    409,
-    "idempotency_key_conflict",
-    "This Idempotency-Key was already used with a different request.",
-)
-Conflict = _error("Conflict", 409, "conflict", "The request conflicts with the current state.")
-UnsupportedMediaType = _error(
-    "UnsupportedMediaType", 415, "unsupported_media_type", "The body must be sent as application/json."
-)
-AttendeeEmailInvalid = _error(
-    "AttendeeEmailInvalid", 422, "attendee_email_invalid", "The attendee email address is not valid."
-)
-AttendeePhoneRequired = _error(
-    "AttendeePhoneRequired", 422, "attendee_phone_required", "A phone number is required for SMS reminders."
-)
-AttendeePhoneInvalid = _error(
-    "AttendeePhoneInvalid",
-    422,
-    "attendee_phone_invalid",
-    "The phone number is not a valid international number.",
-)
-EventTypeDisallowsReschedule = _error(
-    "EventTypeDisallowsReschedule",
-    422,
-    "event_type_disallows_reschedule",
-    "This event type does not allow rescheduling.",
-)
-EventTypeDisallowsCancel = _error(
-    "EventTypeDisallowsCancel",
-    422,
-    "event_type_disallows_cancel",
-    "This event type does not allow cancellation.",
-)
-WebhookUrlForbidden = _error(
-    "WebhookUrlForbidden", 422, "webhook_url_forbidden", "The webhook URL points to a forbidden address."
-)
-MissingIfMatch = _error("MissingIfMatch", 428, "missing_if_match", "The If-Match header is required.")
-InternalError = _error(
-    "InternalError",
-    500,
-    "internal_error",
-    "An unexpected error occurred. Quote the request id when reporting it.",
-)
+    @classmethod
+    def from_catalogue(cls, message: str | None, details: dict[str, Any]) -> "ApiError":
+        """The error from a message and its (shape-checked) details; classes whose headers depend
+        on the request override it or refuse."""
+        spec = CATALOGUE[cls.code]
+        if set(spec.headers) - set(spec.fixed_headers):
+            raise ValueError(f"{cls.code} needs {cls.__name__}(...): its headers depend on the request")
+        error = Exception.__new__(cls)
+        ApiError.__init__(error, message, details=details)
+        return error
 
 
-class ValidationFailed(ApiError):
+def _error(name: str, code: str) -> type[ApiError]:
+    """A class for a code whose details are always `{}` (its message may be overridden)."""
+    return type(name, (ApiError,), {"__module__": __name__}, code=code)
+
+
+InvalidRequest = _error("InvalidRequest", "invalid_request")
+MissingIdempotencyKey = _error("MissingIdempotencyKey", "missing_idempotency_key")
+InvalidIdempotencyKey = _error("InvalidIdempotencyKey", "invalid_idempotency_key")
+InvalidIfMatch = _error("InvalidIfMatch", "invalid_if_match")
+Forbidden = _error("Forbidden", "forbidden")
+NotFound = _error("NotFound", "not_found")
+EventTypeNotFound = _error("EventTypeNotFound", "event_type_not_found")
+BookingNotFound = _error("BookingNotFound", "booking_not_found")
+SeriesNotFound = _error("SeriesNotFound", "series_not_found")
+SlotInPast = _error("SlotInPast", "slot_in_past")
+EventTypeInactive = _error("EventTypeInactive", "event_type_inactive")
+BookingInPast = _error("BookingInPast", "booking_in_past")
+BookingAlreadyCancelled = _error("BookingAlreadyCancelled", "booking_already_cancelled")
+IdempotencyKeyConflict = _error("IdempotencyKeyConflict", "idempotency_key_conflict")
+Conflict = _error("Conflict", "conflict")
+SeriesEnded = _error("SeriesEnded", "series_ended")
+SeriesOperationInProgress = _error("SeriesOperationInProgress", "series_operation_in_progress")
+UnsupportedMediaType = _error("UnsupportedMediaType", "unsupported_media_type")
+AttendeeEmailInvalid = _error("AttendeeEmailInvalid", "attendee_email_invalid")
+AttendeePhoneRequired = _error("AttendeePhoneRequired", "attendee_phone_required")
+AttendeePhoneInvalid = _error("AttendeePhoneInvalid", "attendee_phone_invalid")
+EventTypeDisallowsReschedule = _error("EventTypeDisallowsReschedule", "event_type_disallows_reschedule")
+EventTypeDisallowsCancel = _error("EventTypeDisallowsCancel", "event_type_disallows_cancel")
+EventTypeDisallowsSeries = _error("EventTypeDisallowsSeries", "event_type_disallows_series")
+HostNotEligible = _error("HostNotEligible", "host_not_eligible")
+StartsOnOutOfRange = _error("StartsOnOutOfRange", "starts_on_out_of_range")
+LocationUrlNotSet = _error("LocationUrlNotSet", "location_url_not_set")
+WebhookUrlForbidden = _error("WebhookUrlForbidden", "webhook_url_forbidden")
+MissingIfMatch = _error("MissingIfMatch", "missing_if_match")
+InternalError = _error("InternalError", "internal_error")
+BookingNotActive = _error("BookingNotActive", "booking_not_active")
+BookingNotStarted = _error("BookingNotStarted", "booking_not_started")
+WebhookPaused = _error("WebhookPaused", "webhook_paused")
+DeliveryPending = _error("DeliveryPending", "delivery_pending")
+
+
+class ValidationFailed(ApiError, code="validation_error"):
     """400 validation_error with `details.fields` in body order."""
-
-    status = 400
-    code = "validation_error"
-    default_message = "The request body is invalid"
 
     def __init__(self, fields: list[dict[str, str]], message: str | None = None) -> None:
         super().__init__(message, details={"fields": fields})
 
     @classmethod
-    def one(cls, field: str, message: str) -> ValidationFailed:
+    def one(cls, field: str, message: str) -> "ValidationFailed":
         return cls([{"field": field, "message": message}])
 
 
-class InvalidQueryParam(ApiError):
-    status = 400
-    code = "invalid_query_param"
-
+class InvalidQueryParam(ApiError, code="invalid_query_param"):
     def __init__(self, param: str, message: str | None = None) -> None:
         super().__init__(message or f"{param} is invalid", details={"param": param})
 
 
 class _Unauthorized(ApiError):
-    status = 401
+    """A bearer failure: fixed message, the catalogue's `WWW-Authenticate` challenge."""
 
     def __init__(self) -> None:
-        description = self.code
-        super().__init__(
-            headers={
-                "WWW-Authenticate": (
-                    f'Bearer realm="42min", error="invalid_token", error_description="{description}"'
-                )
-            }
-        )
+        super().__init__()
 
 
-class InvalidToken(_Unauthorized):
-    code = "invalid_token"
-    default_message = "The access token is missing, malformed or unknown."
+class InvalidToken(_Unauthorized, code="invalid_token"):
+    pass
 
 
-class TokenExpired(_Unauthorized):
-    code = "token_expired"
-    default_message = "The access token has expired."
+class TokenExpired(_Unauthorized, code="token_expired"):
+    pass
 
 
-class TokenRevoked(_Unauthorized):
-    code = "token_revoked"
-    default_message = "The access token has been revoked."
+class TokenRevoked(_Unauthorized, code="token_revoked"):
+    pass
 
 
-class InsufficientScope(ApiError):
-    status = 403
-    code = "insufficient_scope"
+class InsufficientScope(ApiError, code="insufficient_scope"):
+    @classmethod
+    def from_catalogue(cls, message: str | None, details: dict[str, Any]) -> "ApiError":
+        return cls(str(details["required_scope"]))
 
     def __init__(self, scope: str) -> None:
         super().__init__(
@@ -162,100 +720,59 @@ class InsufficientScope(ApiError):
         )
 
 
-class MethodNotAllowed(ApiError):
-    status = 405
-    code = "method_not_allowed"
-
+class MethodNotAllowed(ApiError, code="method_not_allowed"):
     def __init__(self, method: str, allowed: list[str]) -> None:
         super().__init__(f"{method} is not allowed on this resource", headers={"Allow": ", ".join(allowed)})
 
 
-class SlotUnavailable(ApiError):
-    status = 409
-    code = "slot_unavailable"
-    default_message = "The requested start is not available."
-
+class SlotUnavailable(ApiError, code="slot_unavailable"):
     def __init__(self, reason: str, message: str | None = None) -> None:
         super().__init__(message, details={"reason": reason})
 
 
-class BookingAlreadyRescheduled(ApiError):
-    status = 409
-    code = "booking_already_rescheduled"
-    default_message = "The booking was already replaced by a reschedule."
-
+class BookingAlreadyRescheduled(ApiError, code="booking_already_rescheduled"):
     def __init__(self, replaced_by: str | None) -> None:
         super().__init__(details={"replaced_by": replaced_by})
 
 
-class VersionConflict(ApiError):
-    status = 409
-    code = "version_conflict"
-    default_message = "The If-Match version does not match the current version"
-
+class VersionConflict(ApiError, code="version_conflict"):
     def __init__(self, current_version: int, message: str | None = None) -> None:
         super().__init__(message, details={"current_version": current_version})
 
 
-class IdempotencyInProgress(ApiError):
-    status = 409
-    code = "idempotency_in_progress"
-    default_message = "A request with this Idempotency-Key is still in progress."
-
+class IdempotencyInProgress(ApiError, code="idempotency_in_progress"):
     def __init__(self, message: str | None = None) -> None:
-        super().__init__(message, headers={"Retry-After": "1"})
+        super().__init__(message)
 
 
-class DuplicateUrl(ApiError):
-    status = 409
-    code = "duplicate_url"
-    default_message = "This URL is already subscribed."
-
+class DuplicateUrl(ApiError, code="duplicate_url"):
     def __init__(self, webhook_id: str) -> None:
         super().__init__(details={"webhook_id": webhook_id})
 
 
-class PayloadTooLarge(ApiError):
-    status = 413
-    code = "payload_too_large"
-    default_message = "The request body is larger than 65536 bytes."
-
+class PayloadTooLarge(ApiError, code="payload_too_large"):
     def __init__(self) -> None:
         super().__init__(details={"max_bytes": 65536})
 
 
-class FieldImmutable(ApiError):
-    status = 422
-    code = "field_immutable"
-
+class FieldImmutable(ApiError, code="field_immutable"):
     def __init__(self, fields: list[str]) -> None:
         super().__init__(
             "These fields cannot be changed with PATCH: " + ", ".join(fields), details={"fields": fields}
         )
 
 
-class WebhookLimitReached(ApiError):
-    status = 422
-    code = "webhook_limit_reached"
-    default_message = "This credential already has 25 webhook subscriptions."
-
+class WebhookLimitReached(ApiError, code="webhook_limit_reached"):
     def __init__(self, limit: int = 25) -> None:
         super().__init__(details={"limit": limit})
 
 
-class MissingRequiredResponses(ApiError):
-    status = 422
-    code = "missing_required_responses"
-    default_message = "Required questions are unanswered."
-
+class MissingRequiredResponses(ApiError, code="missing_required_responses"):
     def __init__(self, keys: list[str]) -> None:
         super().__init__(details={"fields": keys})
 
 
-class RateLimited(ApiError):
-    status = 429
-    code = "rate_limited"
-
+class RateLimited(ApiError, code="rate_limited"):
     def __init__(self, bucket: str, limit: int, retry_after: int) -> None:
         super().__init__(
             f"Rate limit exceeded; retry in {retry_after}s.",
@@ -265,67 +782,29 @@ class RateLimited(ApiError):
         self.retry_after = retry_after
 
 
-class ServiceUnavailable(ApiError):
-    status = 503
-    code = "service_unavailable"
-    default_message = "A dependency is unavailable; retry shortly."
-
+class ServiceUnavailable(ApiError, code="service_unavailable"):
     def __init__(self, message: str | None = None) -> None:
-        super().__init__(message, headers={"Retry-After": "1"})
+        super().__init__(message)
 
 
-class SlotLockTimeout(ApiError):
-    status = 503
-    code = "slot_lock_timeout"
-    default_message = "The slot is being booked concurrently; retry with the same Idempotency-Key."
-
+class SlotLockTimeout(ApiError, code="slot_lock_timeout"):
     def __init__(self, message: str | None = None) -> None:
-        super().__init__(message, headers={"Retry-After": "1"})
+        super().__init__(message)
 
 
-# --- Recurring series (35-series §14) ------------------------------------------------------------
+# --- lookup ---------------------------------------------------------------------------------------
 
 
-class SeriesNotFound(ApiError):
-    status = 404
-    code = "series_not_found"
-    default_message = "Series not found."
+def error_for(code: str, message: str | None = None, details: Mapping[str, Any] | None = None) -> ApiError:
+    """The typed error of a catalogued code (e.g. a domain rule's `BookingRuleError`).
 
-
-class SeriesEnded(ApiError):
-    status = 409
-    code = "series_ended"
-    default_message = "The series has ended and cannot be changed."
-
-
-class SeriesOperationInProgress(ApiError):
-    status = 409
-    code = "series_operation_in_progress"
-    default_message = "Another operation is changing this series; retry shortly."
-
-    def __init__(self, message: str | None = None) -> None:
-        super().__init__(message, headers={"Retry-After": "1"})
-
-
-class EventTypeDisallowsSeries(ApiError):
-    status = 422
-    code = "event_type_disallows_series"
-    default_message = "This event type does not allow recurring series."
-
-
-class HostNotEligible(ApiError):
-    status = 422
-    code = "host_not_eligible"
-    default_message = "host_user_id is not a member of this organization."
-
-
-class StartsOnOutOfRange(ApiError):
-    status = 422
-    code = "starts_on_out_of_range"
-    default_message = "starts_on must be between today and 365 days ahead in the series timezone."
-
-
-class LocationUrlNotSet(ApiError):
-    status = 422
-    code = "location_url_not_set"
-    default_message = "This series has no location_url; one cannot be added later."
+    Only the members of the code's declared details shape are kept (a domain detail never leaks into
+    a `{}` error); an uncatalogued code is an internal error, never a made-up one.
+    """
+    spec = CATALOGUE.get(code)
+    if spec is None:
+        return InternalError()
+    # Every declared member is present (null when the rule gave none); a lost race is `slot_busy`.
+    fallback = {"reason": "slot_busy"} if code == "slot_unavailable" else {}
+    kept = {name: (details or {}).get(name, fallback.get(name)) for name in spec.details.__annotations__}
+    return CLASSES[code].from_catalogue(message, kept)

@@ -1,8 +1,7 @@
-"""Event types (20-scheduling §2.5–2.9, §3): stored fields, their validation, and the API views.
+"""Event types (20-scheduling §2.5–2.9, §3.4): the document fields, their validation, identifiers.
 
-Pure: documents in, normalised stored fields or path-precise errors out; records (plain dicts as
-stored) plus resolved hosts in, `EventType` / `EventTypeDetail` objects out. The booking page base
-URL is a parameter, never read from the environment here.
+Pure: documents in, normalised stored fields or path-precise errors out. The entity, its changes
+and its REST views are in `event_type_entity.py`.
 
 A *document* is a seed `event_types[]` entry or an admin FILE (60-operations §4) without `key`,
 `owner` and `team`. Errors name the offending path relative to the document (`locations[0].value`,
@@ -13,14 +12,13 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 from urllib.parse import urlsplit
 
 from fortytwo.domain.ids import normalize_uuid
 from fortytwo.domain.scheduling import EventTypeRules, SchedulingType
-from fortytwo.domain.users import display_name
 
 OwnerKind = Literal["user", "team"]
 
@@ -84,6 +82,7 @@ DOCUMENT_FIELDS: tuple[str, ...] = (
     "requires_confirmation",
     "allow_reschedule",
     "allow_cancel",
+    "allow_series",
     "color",
     "locations",
     "questions",
@@ -107,6 +106,7 @@ DEFAULTS: dict[str, Any] = {
     "requires_confirmation": False,
     "allow_reschedule": True,
     "allow_cancel": True,
+    "allow_series": True,  # false for group (`series_default`)
     "color": DEFAULT_COLOR,
     "locations": [],
     "questions": [],
@@ -125,7 +125,7 @@ _INTEGERS: dict[str, tuple[int, int, bool]] = {
     "max_bookings_per_week": (1, 10000, True),
     "max_bookings_per_month": (1, 10000, True),
 }
-_BOOLEANS = ("active", "requires_confirmation", "allow_reschedule", "allow_cancel")
+_BOOLEANS = ("active", "requires_confirmation", "allow_reschedule", "allow_cancel", "allow_series")
 
 
 class EventTypeDocumentError(ValueError):
@@ -162,7 +162,7 @@ class _Errors:
         self.items.append((path, message))
 
 
-def _is_int(value: object) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -198,6 +198,48 @@ def is_international_phone(value: str) -> bool:
     return bool(PHONE_RE.match(_PHONE_NOISE.sub("", value.strip())))
 
 
+def _null_value(kind: str, raw: str | None, vpath: str, errors: _Errors) -> str | None:
+    if raw is not None:
+        errors.add(vpath, f"must be null for {kind}")
+    return None
+
+
+def _video_value(kind: str, raw: str | None, vpath: str, errors: _Errors) -> str | None:
+    if raw is not None and not is_https_url(raw):
+        errors.add(vpath, "must be an https:// URL or null")
+    return raw
+
+
+def _link_value(kind: str, raw: str | None, vpath: str, errors: _Errors) -> str | None:
+    if raw is None or not is_https_url(raw):
+        errors.add(vpath, "must be an https:// URL")
+    return raw
+
+
+def _phone_value(kind: str, raw: str | None, vpath: str, errors: _Errors) -> str | None:
+    if raw is None or not is_international_phone(raw):
+        errors.add(vpath, "must be an international phone number such as +442071234567")
+    return raw.strip() if raw is not None else None
+
+
+def _address_value(kind: str, raw: str | None, vpath: str, errors: _Errors) -> str | None:
+    if raw is None or not 1 <= len(raw.strip()) <= 1000:
+        errors.add(vpath, "must be an address of 1-1000 characters")
+    return raw
+
+
+# The `value` rule of each location type: (type, raw value, path, errors) -> the value to store.
+_LOCATION_VALUES: dict[str, Callable[[str, str | None, str, _Errors], str | None]] = {
+    "google_meet": _null_value,
+    "microsoft_teams": _null_value,
+    "ask_invitee": _null_value,
+    "video": _video_value,
+    "link": _link_value,
+    "phone": _phone_value,
+    "in_person": _address_value,
+}
+
+
 def _location(value: Any, path: str, errors: _Errors) -> dict[str, Any] | None:
     if not isinstance(value, Mapping):
         errors.add(path, "must be an object { type, label, value }")
@@ -212,35 +254,48 @@ def _location(value: Any, path: str, errors: _Errors) -> dict[str, Any] | None:
     label = _text(value.get("label"), f"{path}.label", errors, max_len=255)
     raw = value.get("value")
     vpath = f"{path}.value"
-    clean: str | None = None
     if raw is not None and not isinstance(raw, str):
         errors.add(vpath, "must be a string or null")
         return None
     if raw is not None and len(raw) > 2000:
         errors.add(vpath, "must be at most 2000 characters")
         return None
-    if kind in ("google_meet", "microsoft_teams", "ask_invitee"):
-        if raw is not None:
-            errors.add(vpath, f"must be null for {kind}")
-    elif kind == "video":
-        if raw is not None and not is_https_url(raw):
-            errors.add(vpath, "must be an https:// URL or null")
-        clean = raw
-    elif kind == "link":
-        if raw is None or not is_https_url(raw):
-            errors.add(vpath, "must be an https:// URL")
-        clean = raw
-    elif kind == "phone":
-        if raw is None or not is_international_phone(raw):
-            errors.add(vpath, "must be an international phone number such as +442071234567")
-        clean = raw.strip() if raw is not None else None
-    elif kind == "in_person":
-        if raw is None or not 1 <= len(raw.strip()) <= 1000:
-            errors.add(vpath, "must be an address of 1-1000 characters")
-        clean = raw
+    clean = None
+    if kind is not None and kind in _LOCATION_VALUES:
+        clean = _LOCATION_VALUES[kind](kind, raw, vpath, errors)
     if kind is None or label is None:
         return None
     return {"type": kind, "label": label, "value": clean}
+
+
+def _question_key(value: Mapping[str, Any], path: str, errors: _Errors) -> str | None:
+    key = value.get("key")
+    if not isinstance(key, str) or not QUESTION_KEY_RE.match(key):
+        errors.add(f"{path}.key", "must match ^[a-z][a-z0-9_]{0,39}$")
+        return None
+    if "id" in value and value["id"] != f"q_{key}":
+        errors.add(f"{path}.id", f"must be q_{key} (the id is always q_ + key)")
+    return key
+
+
+def _question_options(kind: str | None, options: Any, path: str, errors: _Errors) -> list[str] | None:
+    if kind not in CHOICE_TYPES:
+        if kind is not None and options is not None:
+            errors.add(f"{path}.options", f"must be null for {kind}")
+        return None
+    if not isinstance(options, list) or not 1 <= len(options) <= MAX_OPTIONS:
+        errors.add(f"{path}.options", f"must list 1-{MAX_OPTIONS} options for {kind}")
+        return None
+    clean_options: list[str] = []
+    for index, option in enumerate(options):
+        opath = f"{path}.options[{index}]"
+        if not isinstance(option, str) or not 1 <= len(option) <= 255:
+            errors.add(opath, "must be a string of 1-255 characters")
+        elif option in clean_options:
+            errors.add(opath, "is listed twice")
+        else:
+            clean_options.append(option)
+    return clean_options
 
 
 def _question(value: Any, path: str, errors: _Errors) -> dict[str, Any] | None:
@@ -250,12 +305,7 @@ def _question(value: Any, path: str, errors: _Errors) -> dict[str, Any] | None:
     for key in value:
         if key not in ("id", "key", "label", "type", "required", "options"):
             errors.add(f"{path}.{key}", "is not a known field")
-    key = value.get("key")
-    if not isinstance(key, str) or not QUESTION_KEY_RE.match(key):
-        errors.add(f"{path}.key", "must match ^[a-z][a-z0-9_]{0,39}$")
-        key = None
-    elif "id" in value and value["id"] != f"q_{key}":
-        errors.add(f"{path}.id", f"must be q_{key} (the id is always q_ + key)")
+    key = _question_key(value, path, errors)
     label = _text(value.get("label"), f"{path}.label", errors, max_len=255)
     kind = value.get("type")
     if kind not in QUESTION_TYPES:
@@ -266,23 +316,7 @@ def _question(value: Any, path: str, errors: _Errors) -> dict[str, Any] | None:
         required = False
     if not isinstance(required, bool):
         errors.add(f"{path}.required", "must be true or false")
-    options = value.get("options")
-    clean_options: list[str] | None = None
-    if kind in CHOICE_TYPES:
-        if not isinstance(options, list) or not 1 <= len(options) <= MAX_OPTIONS:
-            errors.add(f"{path}.options", f"must list 1-{MAX_OPTIONS} options for {kind}")
-        else:
-            clean_options = []
-            for index, option in enumerate(options):
-                opath = f"{path}.options[{index}]"
-                if not isinstance(option, str) or not 1 <= len(option) <= 255:
-                    errors.add(opath, "must be a string of 1-255 characters")
-                elif option in clean_options:
-                    errors.add(opath, "is listed twice")
-                else:
-                    clean_options.append(option)
-    elif kind is not None and options is not None:
-        errors.add(f"{path}.options", f"must be null for {kind}")
+    clean_options = _question_options(kind, value.get("options"), path, errors)
     if key is None or label is None or kind is None:
         return None
     return {
@@ -318,6 +352,128 @@ def _in_document_order(errors: list[tuple[str, str]], document: Mapping[str, Any
     return sorted(errors, key=position)
 
 
+def _merged_document(document: Mapping[str, Any], base: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The document over `base` (or the defaults), with `seats` defaulted for a new or changed kind."""
+    merged: dict[str, Any] = (
+        dict(DEFAULTS) if base is None else {k: base.get(k, DEFAULTS.get(k)) for k in DOCUMENT_FIELDS}
+    )
+    given = {k: document[k] for k in DOCUMENT_FIELDS if k in document}
+    merged.update(given)
+    kind_changed = (
+        base is not None
+        and "scheduling_type" in given
+        and given["scheduling_type"] != base.get("scheduling_type")
+    )
+    if "seats" not in given and (base is None or kind_changed):
+        merged["seats"] = DEFAULT_GROUP_SEATS if merged.get("scheduling_type") == "group" else None
+    # A group event type takes no series, so its default is false; a record written before the field
+    # existed (no `allow_series`) takes its kind's default too.
+    if "allow_series" not in given and (
+        base is None or kind_changed or "allow_series" not in base or merged.get("scheduling_type") == "group"
+    ):
+        merged["allow_series"] = series_default(merged.get("scheduling_type"))
+    return merged
+
+
+def series_default(scheduling_type: Any) -> bool:
+    """`allow_series` when a document leaves it out (35-series §13.4): true except for group."""
+    return bool(scheduling_type != "group")
+
+
+def _slug_field(slug: Any, errors: _Errors) -> Any:
+    if slug is None:
+        errors.add("slug", "is required")
+    elif not is_valid_slug(slug):
+        errors.add("slug", "must be 1-127 characters matching ^[a-z0-9]+(-[a-z0-9]+)*$ (lower case)")
+    return slug
+
+
+def _title_field(value: Any, errors: _Errors) -> str | None:
+    title = _text(value, "title", errors, max_len=MAX_TITLE)
+    if title is not None and _CONTROL_RE.search(title):
+        errors.add("title", "must not contain control characters")
+    return title
+
+
+def _integer_fields(merged: Mapping[str, Any], out: dict[str, Any], errors: _Errors) -> None:
+    for name, (low, high, nullable) in _INTEGERS.items():
+        value = merged.get(name)
+        if value is None and nullable:
+            out[name] = None
+        elif not _is_int(value) or not low <= value <= high:
+            errors.add(name, f"must be an integer {low}-{high}" + (" or null" if nullable else ""))
+        else:
+            out[name] = value
+
+
+def _scheduling_type_field(kind: Any, owner_kind: OwnerKind, errors: _Errors) -> Any:
+    if kind not in SCHEDULING_TYPES:
+        errors.add("scheduling_type", "must be individual, group or collective")
+    elif kind == "individual" and owner_kind != "user":
+        errors.add("scheduling_type", "individual event types are owned by a user, not a team")
+    elif kind == "collective" and owner_kind != "team":
+        errors.add("scheduling_type", "collective (round robin) event types are owned by a team")
+    return kind
+
+
+def _seats_field(seats: Any, kind: Any, errors: _Errors) -> Any:
+    if kind == "group":
+        if not _is_int(seats) or not 2 <= seats <= 9999:
+            errors.add("seats", "must be an integer 2-9999 for group event types")
+        return seats
+    if seats is not None and kind in SCHEDULING_TYPES:
+        errors.add("seats", "must be null unless scheduling_type is group")
+    return None
+
+
+def _boolean_fields(merged: Mapping[str, Any], out: dict[str, Any], errors: _Errors) -> None:
+    for name in _BOOLEANS:
+        value = merged.get(name)
+        if not isinstance(value, bool):
+            errors.add(name, "must be true or false")
+        out[name] = value
+
+
+def _allow_series_field(allow_series: Any, kind: Any, errors: _Errors) -> None:
+    """35-series §13.4: a group session belongs to many registrations, so group takes no series."""
+    if kind == "group" and allow_series is True:
+        errors.add("allow_series", "must be false for group event types")
+
+
+def _color_field(color: Any, errors: _Errors) -> Any:
+    if not isinstance(color, str) or not COLOR_RE.match(color):
+        errors.add("color", "must be #rrggbb")
+        return color
+    return color.lower()
+
+
+def _questions_field(value: Any, errors: _Errors) -> list[dict[str, Any]]:
+    questions = _list_of(value, "questions", MAX_QUESTIONS, _question, errors)
+    keys: set[str] = set()
+    labels: set[str] = set()
+    for index, question in enumerate(questions):
+        if question["key"] in keys:
+            errors.add(f"questions[{index}].key", "is used by another question")
+        if question["label"] in labels:
+            errors.add(f"questions[{index}].label", "is used by another question")
+        keys.add(question["key"])
+        labels.add(question["label"])
+    return questions
+
+
+def _schedule_id_field(
+    schedule_id: Any, owner_kind: OwnerKind, owner_schedule_ids: frozenset[str], errors: _Errors
+) -> Any:
+    if schedule_id is None:
+        return None
+    normalized = normalize_uuid(schedule_id) if isinstance(schedule_id, str) else None
+    if owner_kind != "user":
+        errors.add("schedule_id", "only user-owned event types take a schedule_id")
+    elif normalized is None or normalized not in owner_schedule_ids:
+        errors.add("schedule_id", "must be one of the owner's schedules")
+    return normalized
+
+
 def parse_event_type_document(
     document: Any,
     *,
@@ -340,194 +496,36 @@ def parse_event_type_document(
     for key in document:
         if key not in DOCUMENT_FIELDS and key not in extra_fields:
             errors.add(str(key), "is not a known field")
+    merged = _merged_document(document, base)
 
-    merged: dict[str, Any] = (
-        dict(DEFAULTS) if base is None else {k: base.get(k, DEFAULTS.get(k)) for k in DOCUMENT_FIELDS}
-    )
-    given = {k: document[k] for k in DOCUMENT_FIELDS if k in document}
-    merged.update(given)
-    kind_changed = (
-        base is not None
-        and "scheduling_type" in given
-        and given["scheduling_type"] != base.get("scheduling_type")
-    )
-    if "seats" not in given and (base is None or kind_changed):
-        merged["seats"] = DEFAULT_GROUP_SEATS if merged.get("scheduling_type") == "group" else None
-
+    # Checked in this order: errors of one field keep it (they are then sorted by document order).
     out: dict[str, Any] = {}
-    slug = merged.get("slug")
-    if slug is None:
-        errors.add("slug", "is required")
-    elif not is_valid_slug(slug):
-        errors.add("slug", "must be 1-127 characters matching ^[a-z0-9]+(-[a-z0-9]+)*$ (lower case)")
-    out["slug"] = slug
-
-    title = _text(merged.get("title"), "title", errors, max_len=MAX_TITLE)
-    if title is not None and _CONTROL_RE.search(title):
-        errors.add("title", "must not contain control characters")
-    out["title"] = title
+    out["slug"] = _slug_field(merged.get("slug"), errors)
+    out["title"] = _title_field(merged.get("title"), errors)
     out["description"] = _text(
         merged.get("description"), "description", errors, max_len=MAX_DESCRIPTION, min_len=0, nullable=True
     )
-
-    for name, (low, high, nullable) in _INTEGERS.items():
-        value = merged.get(name)
-        if value is None and nullable:
-            out[name] = None
-        elif not _is_int(value) or not low <= value <= high:
-            errors.add(name, f"must be an integer {low}-{high}" + (" or null" if nullable else ""))
-        else:
-            out[name] = value
-
-    kind = merged.get("scheduling_type")
-    if kind not in SCHEDULING_TYPES:
-        errors.add("scheduling_type", "must be individual, group or collective")
-    elif kind == "individual" and owner_kind != "user":
-        errors.add("scheduling_type", "individual event types are owned by a user, not a team")
-    elif kind == "collective" and owner_kind != "team":
-        errors.add("scheduling_type", "collective (round robin) event types are owned by a team")
+    _integer_fields(merged, out, errors)
+    kind = _scheduling_type_field(merged.get("scheduling_type"), owner_kind, errors)
     out["scheduling_type"] = kind
-
-    seats = merged.get("seats")
-    if kind == "group":
-        if not _is_int(seats) or not 2 <= seats <= 9999:
-            errors.add("seats", "must be an integer 2-9999 for group event types")
-    elif seats is not None and kind in SCHEDULING_TYPES:
-        errors.add("seats", "must be null unless scheduling_type is group")
-    out["seats"] = seats if kind == "group" else None
-
-    for name in _BOOLEANS:
-        value = merged.get(name)
-        if not isinstance(value, bool):
-            errors.add(name, "must be true or false")
-        out[name] = value
-
-    color = merged.get("color")
-    if not isinstance(color, str) or not COLOR_RE.match(color):
-        errors.add("color", "must be #rrggbb")
-    else:
-        color = color.lower()
-    out["color"] = color
-
+    out["seats"] = _seats_field(merged.get("seats"), kind, errors)
+    _boolean_fields(merged, out, errors)
+    _allow_series_field(merged.get("allow_series"), kind, errors)
+    out["color"] = _color_field(merged.get("color"), errors)
     out["locations"] = _list_of(merged.get("locations"), "locations", MAX_LOCATIONS, _location, errors)
-    questions = _list_of(merged.get("questions"), "questions", MAX_QUESTIONS, _question, errors)
-    keys: set[str] = set()
-    labels: set[str] = set()
-    for index, question in enumerate(questions):
-        if question["key"] in keys:
-            errors.add(f"questions[{index}].key", "is used by another question")
-        if question["label"] in labels:
-            errors.add(f"questions[{index}].label", "is used by another question")
-        keys.add(question["key"])
-        labels.add(question["label"])
-    out["questions"] = questions
-
-    schedule_id = merged.get("schedule_id")
-    if schedule_id is not None:
-        normalized = normalize_uuid(schedule_id) if isinstance(schedule_id, str) else None
-        if owner_kind != "user":
-            errors.add("schedule_id", "only user-owned event types take a schedule_id")
-        elif normalized is None or normalized not in owner_schedule_ids:
-            errors.add("schedule_id", "must be one of the owner's schedules")
-        schedule_id = normalized
-    out["schedule_id"] = schedule_id
+    out["questions"] = _questions_field(merged.get("questions"), errors)
+    out["schedule_id"] = _schedule_id_field(merged.get("schedule_id"), owner_kind, owner_schedule_ids, errors)
 
     if errors.items:
         raise EventTypeDocumentError(_in_document_order(errors.items, document))
     return out
 
 
-def to_document(record: Mapping[str, Any]) -> dict[str, Any]:
-    """The document fields of a stored record (the base of an update)."""
-    return {name: record.get(name, DEFAULTS.get(name)) for name in DOCUMENT_FIELDS}
-
-
-# --------------------------------------------------------------------------- views
-
-
-@dataclass(frozen=True, slots=True)
-class HostUser:
-    """What the views need about a host (§2.2 display name rule)."""
-
-    user_id: str
-    username: str | None
-    first_name: str | None = None
-    last_name: str | None = None
-
-    def to_data(self) -> dict[str, Any]:
-        return {
-            "user_id": self.user_id,
-            "username": self.username,
-            "name": display_name(self.first_name, self.last_name),
-        }
-
-
-def event_type_url(
-    base_url: str, slug: str, *, username: str | None = None, team_slug: str | None = None
-) -> str | None:
-    """`<base>/<username>/<slug>` or `<base>/team/<team-slug>/<slug>` (§3.1)."""
-    base = base_url.rstrip("/")
-    if team_slug is not None:
-        return f"{base}/team/{team_slug}/{slug}"
-    if username is not None:
-        return f"{base}/{username}/{slug}"
-    return None
-
-
-def list_view(
-    record: Mapping[str, Any], *, hosts: Sequence[HostUser], url: str | None, timezone: str | None
-) -> dict[str, Any]:
-    """`EventType` (§3.1), keys in contract order."""
-    return {
-        "id": record["id"],
-        "slug": record["slug"],
-        "title": record["title"],
-        "description": record.get("description"),
-        "duration_minutes": record["duration_minutes"],
-        "active": record["active"],
-        "scheduling_type": record["scheduling_type"],
-        "hosts": [host.to_data() for host in hosts],
-        "url": url,
-        "color": record["color"],
-        "buffer_before_minutes": record["buffer_before_minutes"],
-        "buffer_after_minutes": record["buffer_after_minutes"],
-        "minimum_notice_hours": minimum_notice_hours(record["minimum_notice_minutes"]),
-        "future_limit_days": record["future_limit_days"],
-        "timezone": timezone,
-        "created_at": record["created_at"],
-        "updated_at": record["updated_at"],
-    }
-
-
-def detail_view(
-    record: Mapping[str, Any], *, hosts: Sequence[HostUser], url: str | None, timezone: str | None
-) -> dict[str, Any]:
-    """`EventTypeDetail` (§3.2): the list item plus the detail fields."""
-    data = list_view(record, hosts=hosts, url=url, timezone=timezone)
-    data["locations"] = [
-        {"type": loc["type"], "label": loc["label"], "value": loc.get("value")}
-        for loc in record.get("locations") or []
-    ]
-    data["questions"] = [
-        {
-            "id": f"q_{q['key']}",
-            "key": q["key"],
-            "label": q["label"],
-            "type": q["type"],
-            "required": bool(q.get("required", False)),
-            "options": q.get("options"),
-        }
-        for q in record.get("questions") or []
-    ]
-    for name in ("max_bookings_per_day", "max_bookings_per_week", "max_bookings_per_month"):
-        data[name] = record.get(name)
-    for name in ("requires_confirmation", "allow_reschedule", "allow_cancel"):
-        data[name] = record[name]
-    return data
-
-
 def rules_of(record: Mapping[str, Any], timezone: str | None) -> EventTypeRules:
-    """The slot engine's view of a stored event type; `timezone` is its exposed `timezone`."""
+    """The slot engine's view of a stored event type record; `timezone` is its exposed `timezone`.
+
+    Takes the stored record because `store/availability.load_inputs` still passes one.
+    """
     return EventTypeRules(
         id=record["id"],
         duration_minutes=record["duration_minutes"],

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from fortytwo.config import get_settings
 from fortytwo.contract.errors import (
@@ -28,9 +31,15 @@ from fortytwo.http.responses import render_error
 from fortytwo.observability import logger
 
 
+def sent_path(request: Request) -> str:
+    """The path as API Gateway handed it over: `rawPath`, already percent-decoded, slashes as sent."""
+    event: dict[str, Any] = request.scope.get("aws.event") or {}
+    return str(event.get("rawPath") or request.scope.get(_SENT_PATH) or request.url.path)
+
+
 def raw_path(request: Request) -> str:
-    event = request.scope.get("aws.event") or {}
-    return str(event.get("rawPath") or request.url.path)
+    """The path the API routes on: the sent path with runs of slashes collapsed (00-conventions §1)."""
+    return routes.canonical_path(sent_path(request))
 
 
 def route_error(request: Request) -> ApiError:
@@ -39,6 +48,42 @@ def route_error(request: Request) -> ApiError:
     if allowed:
         return MethodNotAllowed(request.method, allowed)
     return NotFound()
+
+
+def unmatched_response(request: Request) -> Response:
+    """What a request no route of this function serves gets (after the anonymous count).
+
+    A path that names a route only once its slashes are collapsed, served by another function,
+    is redirected there with 308 (method and body kept): on AWS, API Gateway's own matcher may not
+    collapse slashes, so `//v1/bookings` can reach the `$default` route (MetaFunction), which can
+    serve only its own routes (docs/decisions.md, "Runs of slashes on AWS").
+    """
+    path = raw_path(request)
+    if path != sent_path(request) and request.method in routes.allowed_methods(
+        path, dcr_enabled=get_settings().oauth_dcr_enabled
+    ):
+        query = request.scope.get("query_string", b"").decode("latin-1")
+        location = quote(path, safe="/!$&'()*+,;=:@~") + (f"?{query}" if query else "")
+        return Response(status_code=308, headers={"Location": location})
+    return render_error(route_error(request))
+
+
+_SENT_PATH = "fortytwo.sent_path"
+
+
+class _CollapseSlashes:
+    """Routes see the canonical path; `sent_path` keeps what API Gateway gave."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            path = scope.get("path", "")
+            canonical = routes.canonical_path(path)
+            if canonical != path:
+                scope = {**scope, "path": canonical, _SENT_PATH: path}
+        await self.app(scope, receive, send)
 
 
 async def _api_error(request: Request, exc: Exception) -> Response:
@@ -53,7 +98,7 @@ async def _unmatched(request: Request, exc: Exception) -> Response:
     except ApiError as limited:
         return render_error(limited)
     if exc.status_code in (404, 405):
-        return render_error(route_error(request))
+        return unmatched_response(request)
     return render_error(InternalError())
 
 
@@ -80,6 +125,7 @@ def create_app(title: str) -> FastAPI:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(StarletteHTTPException, _unmatched)
     app.add_exception_handler(RequestValidationError, _validation)
+    app.add_middleware(_CollapseSlashes)
 
     @app.middleware("http")
     async def pipeline(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

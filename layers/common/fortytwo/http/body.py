@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -68,7 +69,7 @@ def field_path(loc: tuple[Any, ...]) -> str:
     return path
 
 
-def _message(error: dict[str, Any]) -> str:
+def _message(error: Mapping[str, Any]) -> str:
     kind = error.get("type", "")
     if kind == "missing":
         return "Required"

@@ -31,7 +31,8 @@ def client_ip(request: Request) -> str:
 
 
 def request_state(request: Request) -> RequestState:
-    return request.state.ctx
+    state: RequestState = request.state.ctx
+    return state
 
 
 def count_anonymous(request: Request, bucket: str = "anonymous") -> None:

@@ -1,6 +1,8 @@
 """The complete route table (00-conventions §2), mirrored by template.yaml (a test keeps them equal).
 
-Used by the `$default` route to tell 404 from 405 and to build `Allow`.
+Used by the `$default` route to tell 404 from 405 and to build `Allow`. Paths here are the paths
+API Gateway hands over (`rawPath`: already percent-decoded, so `%2F` is a `/`) with runs of
+slashes collapsed by `canonical_path` (00-conventions §1; docs/decisions.md "Decoded paths").
 """
 
 from __future__ import annotations
@@ -62,8 +64,17 @@ ROUTES: tuple[Route, ...] = (
 )
 
 
+_SLASH_RUNS = re.compile(r"/{2,}")
+
+
+def canonical_path(path: str) -> str:
+    """Runs of slashes collapse to one before routing (`//v1/me` is `/v1/me`); a trailing slash
+    stays significant (`/v1/me/` is a 404)."""
+    return _SLASH_RUNS.sub("/", path)
+
+
 def template_regex(path: str) -> re.Pattern[str]:
-    """Matching on the raw path: `{x}` is one non-empty segment.
+    """Matching on the canonical path: `{x}` is one non-empty segment.
 
     The one greedy template route, `/v1/event-types/{idOrSlug+}`, stands for the contract's two
     routes (`{idOrSlug}` and `{username}/{slug}`), so it matches one or two segments here; a longer
@@ -77,7 +88,7 @@ def template_regex(path: str) -> re.Pattern[str]:
             pattern += r"[^/]+"
         else:
             pattern += re.escape(part)
-    return re.compile(f"^{pattern}$")
+    return re.compile(pattern)  # used with fullmatch: a trailing newline is part of the path
 
 
 @lru_cache(maxsize=1)
@@ -85,15 +96,15 @@ def _compiled() -> tuple[tuple[re.Pattern[str], Route], ...]:
     return tuple((template_regex(r.path), r) for r in ROUTES)
 
 
-def allowed_methods(raw_path: str, *, dcr_enabled: bool = True) -> list[str]:
-    """Methods of the routes whose path matches; empty when the path matches none."""
+def allowed_methods(path: str, *, dcr_enabled: bool = True) -> list[str]:
+    """Methods of the routes whose path matches the canonical `path`; empty when none does."""
     methods = {
         route.method
         for regex, route in _compiled()
-        if regex.match(raw_path) and (dcr_enabled or not route.requires_dcr)
+        if regex.fullmatch(path) and (dcr_enabled or not route.requires_dcr)
     }
     return [m for m in METHOD_ORDER if m in methods]
 
 
-def is_bearer_path(raw_path: str) -> bool:
-    return raw_path.startswith("/v1/") and not raw_path.startswith("/v1/oauth/")
+def is_bearer_path(path: str) -> bool:
+    return path.startswith("/v1/") and not path.startswith("/v1/oauth/")

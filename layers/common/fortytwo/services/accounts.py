@@ -16,9 +16,9 @@ from fortytwo.domain import clock
 from fortytwo.domain.accounts import Organization, ScheduleRecord, Team, User
 from fortytwo.domain.auth import AuthContext
 from fortytwo.domain.oauth.models import OAuthClient
+from fortytwo.services import event_types
 from fortytwo.services import pats as pat_service
 from fortytwo.store import accounts as store
-from fortytwo.store import event_types
 from fortytwo.store import oauth as oauth_store
 
 UniquenessError = store.UniquenessError

@@ -29,7 +29,6 @@ from fortytwo.services.bookings_errors import contract_errors
 from fortytwo.services.idempotency import Completer
 from fortytwo.services.retry import with_retries
 from fortytwo.store import bookings as store
-from fortytwo.store.pepper import get_pepper
 from fortytwo.store.transactions import LostRace
 
 Finish = Completer[Booking] | None
@@ -61,11 +60,6 @@ def _existing(org_id: str, uid: str) -> Booking:
 
 
 # --------------------------------------------------------------------------- reads
-
-
-def cursor_secret() -> bytes:
-    """The key list cursors are bound with (the deployment's pepper, read once per cold start)."""
-    return get_pepper()
 
 
 def list_page(query: ListQuery) -> tuple[list[Booking], bool]:

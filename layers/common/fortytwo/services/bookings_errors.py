@@ -22,58 +22,12 @@ _EXHAUSTED = frozenset(
 # Lost or refused slots, counted for the operations dashboards (design.md §7).
 _CONFLICTS = frozenset({"slot_unavailable", "slot_lock_timeout"})
 
-# Codes the booking domain raises → the contract errors that render them (message passed through).
-_SIMPLE: dict[str, type[errors.ApiError]] = {
-    "missing_idempotency_key": errors.MissingIdempotencyKey,
-    "invalid_idempotency_key": errors.InvalidIdempotencyKey,
-    "missing_if_match": errors.MissingIfMatch,
-    "invalid_if_match": errors.InvalidIfMatch,
-    "booking_not_found": errors.BookingNotFound,
-    "event_type_not_found": errors.EventTypeNotFound,
-    "event_type_inactive": errors.EventTypeInactive,
-    "slot_in_past": errors.SlotInPast,
-    "booking_in_past": errors.BookingInPast,
-    "booking_already_cancelled": errors.BookingAlreadyCancelled,
-    "attendee_email_invalid": errors.AttendeeEmailInvalid,
-    "attendee_phone_invalid": errors.AttendeePhoneInvalid,
-    "attendee_phone_required": errors.AttendeePhoneRequired,
-    "event_type_disallows_reschedule": errors.EventTypeDisallowsReschedule,
-    "event_type_disallows_cancel": errors.EventTypeDisallowsCancel,
-    "idempotency_in_progress": errors.IdempotencyInProgress,
-    "slot_lock_timeout": errors.SlotLockTimeout,
-    "service_unavailable": errors.ServiceUnavailable,
-    # 35-series §14
-    "series_not_found": errors.SeriesNotFound,
-    "series_ended": errors.SeriesEnded,
-    "series_operation_in_progress": errors.SeriesOperationInProgress,
-    "event_type_disallows_series": errors.EventTypeDisallowsSeries,
-    "host_not_eligible": errors.HostNotEligible,
-    "starts_on_out_of_range": errors.StartsOnOutOfRange,
-    "location_url_not_set": errors.LocationUrlNotSet,
-}
-
 
 def api_error(exc: BookingRuleError | FieldErrors) -> errors.ApiError:
-    """The contract error of a booking rule failure."""
+    """The contract error of a booking rule failure: the catalogue decides status and details."""
     if isinstance(exc, FieldErrors):
         return errors.ValidationFailed(exc.fields)
-    code, details = exc.code, exc.details
-    simple = _SIMPLE.get(code)
-    if simple is not None:
-        return simple(exc.message)
-    if code == "slot_unavailable":
-        return errors.SlotUnavailable(str(details.get("reason", "slot_busy")), exc.message)
-    if code == "booking_already_rescheduled":
-        return errors.BookingAlreadyRescheduled(details.get("replaced_by"))
-    if code == "version_conflict":
-        return errors.VersionConflict(int(details["current_version"]), exc.message)
-    if code == "field_immutable":
-        return errors.FieldImmutable(list(details["fields"]))
-    if code == "missing_required_responses":
-        error = errors.MissingRequiredResponses(list(details["fields"]))
-        error.message = exc.message
-        return error
-    return errors.InternalError()
+    return errors.error_for(exc.code, exc.message, exc.details)
 
 
 @contextmanager

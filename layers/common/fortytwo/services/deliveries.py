@@ -42,7 +42,6 @@ from fortytwo.services.retry import with_retries
 from fortytwo.services.webhooks import MAX_WRITE_ATTEMPTS, Outbound
 from fortytwo.store import deliveries, delivery_queue, outbox
 from fortytwo.store import webhooks as subscriptions
-from fortytwo.store.pepper import get_pepper
 from fortytwo.store.transactions import LostRace
 
 # After an unexpected error the message comes back quickly; an unexpired claim then parks it
@@ -57,11 +56,6 @@ MIN_REMAINING_MS = int(webhook_http.ATTEMPT_TIMEOUT_SECONDS * 1000) + 5000
 
 
 # --- Deliveries log (§7.15) ----------------------------------------------------------------------
-
-
-def cursor_pepper() -> bytes:
-    """The secret that signs the deliveries log's cursors (the handler binds and encodes them)."""
-    return get_pepper()
 
 
 def list_deliveries(

@@ -43,7 +43,6 @@ from fortytwo.services.idempotency import Completer
 from fortytwo.services.retry import MAX_ATTEMPTS, pause
 from fortytwo.store import bookings as booking_store
 from fortytwo.store import series as store
-from fortytwo.store.pepper import get_pepper
 from fortytwo.store.transactions import LostRace
 
 LEASE = timedelta(seconds=30)  # the SeriesFunction timeout (template.yaml), at most 30 s (§11.2)
@@ -125,10 +124,6 @@ def _host_ref(series: Series) -> HostRef:
 
 
 # --------------------------------------------------------------------------- reads
-
-
-def cursor_secret() -> bytes:
-    return get_pepper()
 
 
 def get(org_id: str, uid: str, now: datetime) -> SeriesResult:
@@ -389,8 +384,7 @@ def create(
         )
         creation.check_event_type_usable(loaded.event_type if loaded is not None else None)
         assert loaded is not None
-        # `allow_series` (35-series §13.4): an optional stored field, true unless set false.
-        creation.check_takes_series(loaded.event_type, bool(loaded.record.get("allow_series", True)))
+        creation.check_takes_series(loaded.event_type)
         user = store.user_item(org_id, request.host_user_id)
         creation.check_host_eligible(user.get("organization_id") if user else None, org_id, False)
         assert user is not None

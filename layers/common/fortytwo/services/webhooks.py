@@ -62,7 +62,7 @@ Sender = Callable[..., webhook_http.SendResult]
 class Outbound:
     """What tests replace (§8.9): the clock, the DNS resolver and the HTTP sender."""
 
-    now: Callable[[], datetime] = clock.now
+    now: Callable[[], datetime] = clock.late_now
     resolver: webhook_http.Resolver = webhook_http.system_resolver
     send: Sender = field(default=webhook_http.send)
 

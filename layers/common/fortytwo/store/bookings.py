@@ -17,8 +17,8 @@ explains the ledger conditions) as ONE TransactWriteItems together with the idem
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -37,6 +37,7 @@ from fortytwo.domain.bookings.plan import (
     SessionAction,
     SessionChange,
 )
+from fortytwo.domain.event_types import series_default
 from fortytwo.domain.timefmt import format_ts, parse_ts, shifted
 from fortytwo.store import availability, dynamo, keys, ledger, outbox
 from fortytwo.store import event_types as event_type_store
@@ -138,6 +139,8 @@ def bookable(record: Mapping[str, Any], timezone: str | None) -> BookableEventTy
         requires_confirmation=bool(record.get("requires_confirmation", False)),
         allow_reschedule=bool(record.get("allow_reschedule", True)),
         allow_cancel=bool(record.get("allow_cancel", True)),
+        # Records written before 35-series lack it: the kind's default (false for group).
+        allow_series=bool(record.get("allow_series", series_default(record.get("scheduling_type")))),
         seats=record.get("seats"),
         max_bookings_per_day=record.get("max_bookings_per_day"),
         max_bookings_per_week=record.get("max_bookings_per_week"),
@@ -301,70 +304,90 @@ def _session_action(change: SessionChange) -> dict[str, Any]:
     }
 
 
-def _ledger_action(plan: LedgerDayChange) -> dict[str, Any] | None:
-    pk, sk = ledger.day_key(plan.host, plan.day)
-    table = dynamo.table_name()
-    changes = plan.changes
-    if plan.state == ABSENT:
-        if plan.sets:
-            # The day had no item when read: create it whole, unless someone created it meanwhile.
-            item = ledger.day_item(plan.host, plan.day, plan.sets)
-            return {
-                "Put": {
-                    "TableName": table,
-                    "Item": dynamo.to_item(item),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
+def _ledger_create_action(plan: LedgerDayChange) -> dict[str, Any] | None:
+    """The day had no item when read: create it whole, or only re-check that it is still absent."""
+    if plan.sets:
+        # Create it whole, unless someone created it meanwhile.
+        item = ledger.day_item(plan.host, plan.day, plan.sets)
+        return {
+            "Put": {
+                "TableName": dynamo.table_name(),
+                "Item": dynamo.to_item(item),
+                "ConditionExpression": "attribute_not_exists(pk)",
             }
-        if plan.guard:
-            return ledger.transact_check_day(plan.host, plan.day, expected_version=None)
-        return None  # nothing stored to change
+        }
+    if plan.guard:
+        return ledger.transact_check_day(plan.host, plan.day, expected_version=None)
+    return None  # nothing stored to change
+
+
+@dataclass(slots=True)
+class _LedgerUpdate:
+    """The clauses of one ledger day's UpdateExpression and their placeholders."""
+
+    names: dict[str, str] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
+    sets: list[str] = field(default_factory=list)
+    removes: list[str] = field(default_factory=list)
+    conditions: list[str] = field(default_factory=list)
+
+    def expression(self) -> list[str]:
+        parts = []
+        if self.sets:
+            parts.append("SET " + ", ".join(self.sets))
+        if self.removes:
+            parts.append("REMOVE " + ", ".join(self.removes))
+        return parts
+
+
+def _ledger_update(plan: LedgerDayChange) -> _LedgerUpdate:
+    update = _LedgerUpdate()
+    for n, entry in enumerate(plan.sets):
+        update.names[f"#s{n}"] = entry.key
+        update.values[f":s{n}"] = ledger.entry_attr(entry)
+        update.sets.append(f"entries.#s{n} = :s{n}")
+    for n, (key, delta) in enumerate(plan.seat_deltas):
+        if delta == 0:
+            continue
+        update.names[f"#d{n}"] = key
+        update.values[f":d{n}"] = delta
+        update.sets.append(f"entries.#d{n}.seats = entries.#d{n}.seats + :d{n}")
+        update.conditions.append(f"attribute_exists(entries.#d{n})")
+    for n, key in enumerate(plan.removes):
+        update.names[f"#r{n}"] = key
+        update.removes.append(f"entries.#r{n}")
+    return update
+
+
+def _ledger_action(plan: LedgerDayChange) -> dict[str, Any] | None:
+    if plan.state == ABSENT:
+        return _ledger_create_action(plan)
     guarded = plan.guard and isinstance(plan.state, int)
-    if not changes:
+    if not plan.changes:
         if not guarded:
             return None
         assert isinstance(plan.state, int)
         return ledger.transact_check_day(plan.host, plan.day, expected_version=plan.state)
-    names: dict[str, str] = {}
-    values: dict[str, Any] = {}
-    sets: list[str] = []
-    removes: list[str] = []
-    conditions: list[str] = []
-    for n, entry in enumerate(plan.sets):
-        names[f"#s{n}"] = entry.key
-        values[f":s{n}"] = ledger.entry_attr(entry)
-        sets.append(f"entries.#s{n} = :s{n}")
-    for n, (key, delta) in enumerate(plan.seat_deltas):
-        if delta == 0:
-            continue
-        names[f"#d{n}"] = key
-        values[f":d{n}"] = delta
-        sets.append(f"entries.#d{n}.seats = entries.#d{n}.seats + :d{n}")
-        conditions.append(f"attribute_exists(entries.#d{n})")
-    for n, key in enumerate(plan.removes):
-        names[f"#r{n}"] = key
-        removes.append(f"entries.#r{n}")
-    expression = []
-    if sets:
-        expression.append("SET " + ", ".join(sets))
-    if removes:
-        expression.append("REMOVE " + ", ".join(removes))
+    update = _ledger_update(plan)
+    expression = update.expression()
     if plan.sets or plan.removes:
         # Busy time changed: bump the version so that every concurrent adder re-checks.
         expression.append("ADD version :one")
-        values[":one"] = 1
+        update.values[":one"] = 1
     if guarded:
-        conditions.append("version = :v")
-        values[":v"] = plan.state
+        update.conditions.append("version = :v")
+        update.values[":v"] = plan.state
     else:
-        conditions.append("attribute_exists(pk)")  # removals are unconditional, but never create items
+        # Removals are unconditional, but never create items.
+        update.conditions.append("attribute_exists(pk)")
+    pk, sk = ledger.day_key(plan.host, plan.day)
     action: dict[str, Any] = {
-        "TableName": table,
+        "TableName": dynamo.table_name(),
         "Key": dynamo.key(pk, sk),
         "UpdateExpression": " ".join(expression),
-        "ConditionExpression": " AND ".join(conditions),
-        "ExpressionAttributeValues": dynamo.values(values),
-        "ExpressionAttributeNames": names,
+        "ConditionExpression": " AND ".join(update.conditions),
+        "ExpressionAttributeValues": dynamo.values(update.values),
+        "ExpressionAttributeNames": update.names,
     }
     return {"Update": action}
 
@@ -442,16 +465,8 @@ def _index_for(query: ListQuery) -> tuple[str, str]:
     return "gsi3", keys.bookings_of_account(query.org_id)
 
 
-def list_page(query: ListQuery) -> tuple[list[Booking], bool]:
-    """One keyset page: up to `limit` bookings after `query.after`, and whether more exist.
-
-    Keyset positions are (sort value, uid), the GSI sort key itself, so inserts never shift a page.
-    Filters make DynamoDB skip items; the Query then continues from its LastEvaluatedKey.
-    """
-    field_name, ascending = SORTS[query.sort]
-    index, partition = _index_for(query)
-    names: dict[str, str] = {}
-    values: dict[str, Any] = {":p": partition}
+def _key_condition(query: ListQuery, field_name: str, index: str, values: dict[str, Any]) -> str:
+    """The partition plus the sort-key range the sort field allows (the dates of the sorted field)."""
     key_condition = f"{index}pk = :p"
     low: str | None = None
     high: str | None = None
@@ -469,19 +484,31 @@ def list_page(query: ListQuery) -> tuple[list[Booking], bool]:
     elif high is not None:
         key_condition += f" AND {index}sk <= :hi"
         values[":hi"] = high
+    return key_condition
 
-    filters: list[str] = []
+
+def _one_of(values: dict[str, Any], prefix: str, items: Iterable[str]) -> str:
+    """`(:p0, :p1, …)` for an IN filter, each placeholder bound in `values`."""
+    marks = []
+    for n, item in enumerate(items):
+        values[f":{prefix}{n}"] = item
+        marks.append(f":{prefix}{n}")
+    return f"({', '.join(marks)})"
+
+
+def _status_filters(query: ListQuery, names: dict[str, str], values: dict[str, Any]) -> list[str]:
     if query.statuses is not None:
         names["#status"] = "status"
-        marks = []
-        for n, status in enumerate(query.statuses):
-            values[f":st{n}"] = status
-            marks.append(f":st{n}")
-        filters.append(f"#status IN ({', '.join(marks)})")
-    elif query.exclude_canceled:
+        return [f"#status IN {_one_of(values, 'st', query.statuses)}"]
+    if query.exclude_canceled:
         names["#status"] = "status"
         values[":canceled"] = CANCELED
-        filters.append("#status <> :canceled")
+        return ["#status <> :canceled"]
+    return []
+
+
+def _attribute_filters(query: ListQuery, index: str, values: dict[str, Any]) -> list[str]:
+    filters: list[str] = []
     if query.event_type_id is not None:
         values[":et"] = query.event_type_id
         filters.append("event_type_id = :et")
@@ -489,15 +516,17 @@ def list_page(query: ListQuery) -> tuple[list[Booking], bool]:
         values[":series"] = query.series_id
         filters.append("series_id = :series")
     if query.host_ids is not None and index != "gsi4":
-        marks = []
-        for n, host in enumerate(query.host_ids):
-            values[f":h{n}"] = host
-            marks.append(f":h{n}")
-        filters.append(f"host_user_id IN ({', '.join(marks)})")
+        filters.append(f"host_user_id IN {_one_of(values, 'h', query.host_ids)}")
     if query.attendee_email is not None:
         # gsi5 is keyed by the lower-cased address; the contract's match is exact and case-sensitive.
         values[":email"] = query.attendee_email
         filters.append("attendee_email = :email")
+    return filters
+
+
+def _date_filters(query: ListQuery, field_name: str, values: dict[str, Any]) -> list[str]:
+    """The date ranges on fields other than the sorted one (that one is in the key condition)."""
+    filters: list[str] = []
     if field_name != "start_at":
         if query.start_from is not None:
             values[":sf"] = format_ts(query.start_from)
@@ -508,14 +537,35 @@ def list_page(query: ListQuery) -> tuple[list[Booking], bool]:
     if field_name != "updated_at" and query.updated_since is not None:
         values[":us"] = format_ts(query.updated_since)
         filters.append("updated_at >= :us")
+    return filters
 
-    start_key = None
-    if query.after is not None:
-        value, last_uid = query.after
-        pk, sk = keys.booking(last_uid)
-        start_key = dynamo.to_item(
-            {"pk": pk, "sk": sk, f"{index}pk": partition, f"{index}sk": f"{value}#{last_uid}"}
-        )
+
+def _start_key(query: ListQuery, index: str, partition: str) -> dict[str, Any] | None:
+    if query.after is None:
+        return None
+    value, last_uid = query.after
+    pk, sk = keys.booking(last_uid)
+    return dynamo.to_item({"pk": pk, "sk": sk, f"{index}pk": partition, f"{index}sk": f"{value}#{last_uid}"})
+
+
+def list_page(query: ListQuery) -> tuple[list[Booking], bool]:
+    """One keyset page: up to `limit` bookings after `query.after`, and whether more exist.
+
+    Keyset positions are (sort value, uid), the GSI sort key itself, so inserts never shift a page.
+    Filters make DynamoDB skip items; the Query then continues from its LastEvaluatedKey.
+    """
+    field_name, ascending = SORTS[query.sort]
+    index, partition = _index_for(query)
+    names: dict[str, str] = {}
+    values: dict[str, Any] = {":p": partition}
+    key_condition = _key_condition(query, field_name, index, values)
+    filters = [
+        *_status_filters(query, names, values),
+        *_attribute_filters(query, index, values),
+        *_date_filters(query, field_name, values),
+    ]
+
+    start_key = _start_key(query, index, partition)
     wanted = query.limit + 1
     found: list[Booking] = []
     while len(found) < wanted:

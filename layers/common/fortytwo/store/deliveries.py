@@ -13,9 +13,10 @@ The queue is `store/delivery_queue.py`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from botocore.exceptions import ClientError
 
@@ -201,7 +202,7 @@ def create(delivery: Delivery) -> Delivery | None:
     except ClientError as exc:
         if not dynamo.is_conditional_failure(exc):
             raise
-        old = exc.response.get("Item")  # type: ignore[attr-defined]
+        old = cast("Mapping[str, Any] | None", exc.response.get("Item"))  # botocore types it as object
         existing = (
             dynamo.from_item(old)
             if old

@@ -184,7 +184,7 @@ def query_all(**kwargs: Any) -> list[Item]:
 
 def is_conditional_failure(exc: Exception) -> bool:
     code = getattr(exc, "response", {}).get("Error", {}).get("Code", "")
-    return code == "ConditionalCheckFailedException"
+    return bool(code == "ConditionalCheckFailedException")
 
 
 def transaction_reasons(exc: Exception) -> list[str]:

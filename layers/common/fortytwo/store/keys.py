@@ -217,6 +217,36 @@ def ledger_day_sort_key(day_iso: str) -> str:
     return f"DAY#{day_iso}"
 
 
+# --------------------------------------------------------------------------- event types
+
+
+def event_type(org_id: str, event_type_id: str) -> tuple[str, str]:
+    return org_partition(org_id), f"ET#{event_type_id}"
+
+
+def event_type_slug(org_id: str, owner_id: str, slug: str) -> tuple[str, str]:
+    """The slug lock: a slug is unique per owner (user or team) among non-deleted event types."""
+    return org_partition(org_id), f"ETSLUG#{owner_id}#{slug}"
+
+
+def event_type_pointer(event_type_id: str) -> tuple[str, str]:
+    """Finds an event type's organization from its id alone (admin commands)."""
+    return f"ETID#{event_type_id}", "ETID"
+
+
+def event_types_of_account(org_id: str) -> str:
+    """gsi1 (by created_at) and gsi2 (by title) partition of an organization's event types."""
+    return f"ACCT#{org_id}#ET"
+
+
+def event_type_created_sort(created_at: str, event_type_id: str) -> str:
+    return f"{created_at}#{event_type_id}"
+
+
+def event_type_title_sort(title_key_hex: str, event_type_id: str) -> str:
+    return f"{title_key_hex}#{event_type_id}"
+
+
 # --------------------------------------------------------------------------- recurring series (series-svc)
 
 
@@ -227,6 +257,11 @@ def series(uid: str) -> tuple[str, str]:
 def series_of_account(org_id: str) -> str:
     """gsi1/gsi2 partition of series items: an organization's series by created_at, updated_at."""
     return f"ACCT#{org_id}#SERIES"
+
+
+def series_list_sort(value: str, uid: str) -> str:
+    """gsi1/gsi2 sort key of a series item: its created_at or updated_at text, then its uid."""
+    return f"{value}#{uid}"
 
 
 def bookings_of_series(org_id: str, series_id: str) -> str:

@@ -13,12 +13,14 @@ conditions of a single booking write) plus the series record, conditional on the
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from fortytwo.domain.bookings.model import RESCHEDULED, Booking, from_record
 from fortytwo.domain.bookings.plan import BookingPlan
+from fortytwo.domain.event_type_entity import OwnerUser, host_ref
 from fortytwo.domain.series.model import MeetingFacts, Series
 from fortytwo.domain.timefmt import format_ts, to_ms
 from fortytwo.domain.webhooks.envelope import OutboxEvent
@@ -34,13 +36,18 @@ from fortytwo.store.transactions import LostRace, transact
 _SERIES_HORIZON_DAYS = 3660
 MAX_CHAIN = 50  # reschedules followed from an occurrence's booking to its newest one
 
+
+def _list_key(series: Series, at: datetime) -> tuple[str, str]:
+    return keys.series_of_account(series.organization_id), keys.series_list_sort(format_ts(at), series.uid)
+
+
 SERIES_SCHEMA: ItemSchema[Series] = ItemSchema(
     type="series",
     entity=Series,
     key=lambda s: keys.series(s.uid),
     indexes={
-        "gsi1": lambda s: (keys.series_of_account(s.organization_id), f"{format_ts(s.created_at)}#{s.uid}"),
-        "gsi2": lambda s: (keys.series_of_account(s.organization_id), f"{format_ts(s.updated_at)}#{s.uid}"),
+        "gsi1": lambda s: _list_key(s, s.created_at),
+        "gsi2": lambda s: _list_key(s, s.updated_at),
     },
 )
 
@@ -149,7 +156,7 @@ def series_loaded_event_type(
     booking horizon."""
     refs = list(record.get("host_refs") or [])
     if not any(ref["user_id"] == host_user["id"] for ref in refs):
-        refs.append(event_type_store.host_ref(host_user))
+        refs.append(dataclasses.asdict(host_ref(OwnerUser.of(host_user))))
     widened = {**record, "host_refs": refs, "future_limit_days": _SERIES_HORIZON_DAYS}
     return booking_store.LoadedEventType(widened, booking_store.bookable(record, None))
 
@@ -279,9 +286,8 @@ def list_page(
     if after is not None:
         value, last_uid = after
         pk, sk = keys.series(last_uid)
-        start_key = dynamo.to_item(
-            {"pk": pk, "sk": sk, f"{index}pk": partition, f"{index}sk": f"{value}#{last_uid}"}
-        )
+        sort = keys.series_list_sort(value, last_uid)
+        start_key = dynamo.to_item({"pk": pk, "sk": sk, f"{index}pk": partition, f"{index}sk": sort})
     wanted = limit + 1
     found: list[Series] = []
     while len(found) < wanted:

@@ -38,6 +38,14 @@ def _refs(scope: str, start: datetime, timezone: str, limits: MeetingLimits) -> 
     ]
 
 
+_HOST_SCOPE = "USER#"
+
+
+def is_host_scope(scope: str) -> bool:
+    """Whether a counter scope is a host's account-wide one (these move with a change of host)."""
+    return scope.startswith(_HOST_SCOPE)
+
+
 def meeting_counters(
     event_type: BookableEventType,
     start: datetime,

@@ -152,11 +152,10 @@ def _parse_guests(value: Any, errors: ErrorCollector) -> tuple[str, ...]:
     return tuple(kept)
 
 
-def parse_create(body: dict[str, Any]) -> CreateRequest:
-    """`POST /v1/bookings` step 4; raises FieldErrors."""
-    errors = ErrorCollector()
-    got: dict[str, Any] = {}
-    has_id = body.get("event_type_id") is not None
+def _create_handlers(
+    errors: ErrorCollector, got: dict[str, Any], has_id: bool
+) -> dict[str, Callable[[str, Any], None]]:
+    """The per-field schema checks of `parse_create`, each storing its parsed value in `got`."""
 
     def event_type_id(name: str, value: Any) -> None:
         got[name] = f.uuid(errors, name, value)
@@ -191,22 +190,22 @@ def parse_create(body: dict[str, Any]) -> CreateRequest:
     def utm(name: str, value: Any) -> None:
         got[name] = f.text(errors, name, value, max_len=255)
 
-    _walk(
-        body,
-        {
-            "event_type_id": event_type_id,
-            "username": slug_part,
-            "event_slug": slug_part,
-            "start": start,
-            "timezone": timezone,
-            "attendee": attendee,
-            "guests": guests,
-            "metadata": metadata,
-            "responses": responses,
-            **dict.fromkeys(UTM_FIELDS, utm),
-        },
-    )
-    # Absent required fields, in documented order.
+    return {
+        "event_type_id": event_type_id,
+        "username": slug_part,
+        "event_slug": slug_part,
+        "start": start,
+        "timezone": timezone,
+        "attendee": attendee,
+        "guests": guests,
+        "metadata": metadata,
+        "responses": responses,
+        **dict.fromkeys(UTM_FIELDS, utm),
+    }
+
+
+def _require_create_fields(body: dict[str, Any], has_id: bool, errors: ErrorCollector) -> None:
+    """Absent required fields of `parse_create`, in documented order."""
     if not has_id:
         has_username = body.get("username") is not None
         has_slug = body.get("event_slug") is not None
@@ -220,6 +219,15 @@ def parse_create(body: dict[str, Any]) -> CreateRequest:
         errors.add("start", "Required")
     if body.get("attendee") is None:
         errors.add("attendee", "Required")
+
+
+def parse_create(body: dict[str, Any]) -> CreateRequest:
+    """`POST /v1/bookings` step 4; raises FieldErrors."""
+    errors = ErrorCollector()
+    got: dict[str, Any] = {}
+    has_id = body.get("event_type_id") is not None
+    _walk(body, _create_handlers(errors, got, has_id))
+    _require_create_fields(body, has_id, errors)
     errors.raise_if_any()
     return CreateRequest(
         start=got["start"],

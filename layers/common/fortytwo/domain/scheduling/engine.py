@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import heapq
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -255,6 +255,118 @@ def _check_hosts(rules: EventTypeRules, hosts: Sequence[Host]) -> None:
         raise ValueError("duplicate host")
 
 
+@dataclass(frozen=True, slots=True)
+class _Grid:
+    """The event type's lengths in milliseconds and the bookable range [lower, upper) (steps 4–6)."""
+
+    duration: int
+    increment: int
+    buffer_before: int
+    buffer_after: int
+    lower: int
+    upper: int
+
+
+@dataclass(slots=True)
+class _Busy:
+    """Meetings sorted for step 3: what blocks each host, and E's own group sessions (left to step 9)."""
+
+    own_sessions: dict[str, list[Interval]]
+    sessions_by_start: dict[int, _Meeting]
+    blocked: dict[str, list[Interval]]
+
+
+def _grid(rules: EventTypeRules, now_ms: int, window_start: int, window_end: int) -> _Grid:
+    return _Grid(
+        duration=rules.duration_minutes * MS_PER_MINUTE,
+        increment=rules.increment_minutes * MS_PER_MINUTE,
+        buffer_before=rules.buffer_before_minutes * MS_PER_MINUTE,
+        buffer_after=rules.buffer_after_minutes * MS_PER_MINUTE,
+        lower=max(window_start, now_ms + rules.minimum_notice_minutes * MS_PER_MINUTE),
+        upper=min(window_end, now_ms + rules.future_limit_days * MS_PER_DAY),
+    )
+
+
+def _sort_busy(rules: EventTypeRules, host_ids: list[str], meetings: list[_Meeting], grid: _Grid) -> _Busy:
+    busy = _Busy({host_id: [] for host_id in host_ids}, {}, {host_id: [] for host_id in host_ids})
+    own_sessions, sessions_by_start, blocked = busy.own_sessions, busy.sessions_by_start, busy.blocked
+    group = rules.is_group
+    for meeting in meetings:
+        host_id = meeting.host_user_id
+        if group and meeting.event_type_id == rules.id:
+            # Step 3 leaves E's own sessions to step 9.
+            sessions_by_start[meeting.start] = meeting
+            if host_id in own_sessions:
+                own_sessions[host_id].append((meeting.block_start, meeting.block_end))
+        elif host_id in blocked:
+            blocked[host_id].append(
+                (meeting.block_start - grid.buffer_after, meeting.block_end + grid.buffer_before)
+            )
+    return busy
+
+
+def _open_starts(
+    rules: EventTypeRules, host: Host, starts: list[int], meetings: list[_Meeting], busy: _Busy, grid: _Grid
+) -> list[int]:
+    """Steps 7 and 9's own-session rule on one host's grid starts: where a new meeting may open."""
+    if starts and host.limits.any:
+        mine = (m.start for m in meetings if m.host_user_id == host.user_id)
+        full = full_periods(host.limits, get_zone(host.limits_timezone), mine, grid.lower, grid.upper)
+        starts = drop_inside(starts, full)
+    if starts and rules.is_group and busy.own_sessions[host.user_id]:
+        sessions = merge_intervals(busy.own_sessions[host.user_id])
+        ends = [end for _, end in sessions]
+        before, after, duration = grid.buffer_before, grid.buffer_after, grid.duration
+        starts = [s for s in starts if not _overlaps(sessions, ends, s - before, s + duration + after)]
+    return starts
+
+
+def _event_type_full(rules: EventTypeRules, meetings: list[_Meeting], grid: _Grid) -> list[Interval]:
+    if not rules.limits.any:
+        return []
+    mine = (m.start for m in meetings if m.event_type_id == rules.id)
+    return full_periods(rules.limits, get_zone(rules.limits_timezone), mine, grid.lower, grid.upper)
+
+
+def _ranked(rules: EventTypeRules, host_ids: list[str], meetings: list[_Meeting], now_ms: int) -> list[str]:
+    if not rules.team_owned:
+        return host_ids
+    return rank_hosts(host_ids, (m for m in meetings if m.event_type_id == rules.id), from_ms(now_ms))
+
+
+def _group_choices(
+    rules: EventTypeRules,
+    opening: list[int],
+    busy: _Busy,
+    grid_starts: dict[str, list[int]],
+    grid: _Grid,
+    pick: Callable[[int], tuple[str, ...]],
+    max_choices: int,
+) -> list[StartChoice]:
+    """Step 9: a start with a session is joined with its host or not offered at all."""
+    choices = []
+    seats = rules.seat_capacity
+    sessions_by_start = busy.sessions_by_start
+    joinable = sorted(
+        start
+        for start, session in sessions_by_start.items()
+        if grid.lower <= start < grid.upper
+        and session.seats_taken < seats
+        and session.host_user_id in grid_starts
+        and _contains(grid_starts[session.host_user_id], start)
+    )
+    opening = [start for start in opening if start not in sessions_by_start]
+    for start in heapq.merge(opening, joinable):
+        session = sessions_by_start.get(start)
+        if session is not None:
+            choices.append(StartChoice(start, (session.host_user_id,), True, session.seats_taken))
+        else:
+            choices.append(StartChoice(start, pick(start)))
+        if len(choices) > max_choices:
+            break
+    return choices
+
+
 def find_choices(
     rules: EventTypeRules,
     hosts: Sequence[Host],
@@ -275,102 +387,41 @@ def find_choices(
     _check_hosts(rules, hosts)
     if not rules.active:
         return []
-    duration = rules.duration_minutes * MS_PER_MINUTE
-    increment = rules.increment_minutes * MS_PER_MINUTE
-    buffer_before = rules.buffer_before_minutes * MS_PER_MINUTE
-    buffer_after = rules.buffer_after_minutes * MS_PER_MINUTE
-    lower = max(window_start, now_ms + rules.minimum_notice_minutes * MS_PER_MINUTE)
-    upper = min(window_end, now_ms + rules.future_limit_days * MS_PER_DAY)
-    if lower >= upper:
+    grid = _grid(rules, now_ms, window_start, window_end)
+    if grid.lower >= grid.upper:
         return []
-    group = rules.is_group
-    meetings = collect_meetings(bookings, rules.id if group else None, exclude_booking_id)
-
+    meetings = collect_meetings(bookings, rules.id if rules.is_group else None, exclude_booking_id)
     host_ids = [host.user_id for host in hosts]
-    own_sessions: dict[str, list[Interval]] = {host_id: [] for host_id in host_ids}
-    sessions_by_start: dict[int, _Meeting] = {}
-    blocked: dict[str, list[Interval]] = {host_id: [] for host_id in host_ids}
-    for meeting in meetings:
-        host_id = meeting.host_user_id
-        if group and meeting.event_type_id == rules.id:
-            # Step 3 leaves E's own sessions to step 9.
-            sessions_by_start[meeting.start] = meeting
-            if host_id in own_sessions:
-                own_sessions[host_id].append((meeting.block_start, meeting.block_end))
-        elif host_id in blocked:
-            blocked[host_id].append((meeting.block_start - buffer_after, meeting.block_end + buffer_before))
+    busy = _sort_busy(rules, host_ids, meetings, grid)
 
     grid_starts: dict[str, list[int]] = {}  # steps 1–6: enough to join a group session
     open_starts: dict[str, list[int]] = {}  # steps 1–7 (+ step 9's own-session rule): a new meeting
     for host in hosts:
         starts = host_starts(
             host,
-            merge_intervals(blocked[host.user_id]),
-            duration=duration,
-            increment=increment,
-            lower=lower,
-            upper=upper,
+            merge_intervals(busy.blocked[host.user_id]),
+            duration=grid.duration,
+            increment=grid.increment,
+            lower=grid.lower,
+            upper=grid.upper,
         )
         grid_starts[host.user_id] = starts
-        if starts and host.limits.any:
-            mine = (m.start for m in meetings if m.host_user_id == host.user_id)
-            full = full_periods(host.limits, get_zone(host.limits_timezone), mine, lower, upper)
-            starts = drop_inside(starts, full)
-        if starts and group and own_sessions[host.user_id]:
-            sessions = merge_intervals(own_sessions[host.user_id])
-            ends = [end for _, end in sessions]
-            starts = [
-                s
-                for s in starts
-                if not _overlaps(sessions, ends, s - buffer_before, s + duration + buffer_after)
-            ]
-        open_starts[host.user_id] = starts
+        open_starts[host.user_id] = _open_starts(rules, host, starts, meetings, busy, grid)
 
-    event_type_full: list[Interval] = []
-    if rules.limits.any:
-        mine = (m.start for m in meetings if m.event_type_id == rules.id)
-        event_type_full = full_periods(rules.limits, get_zone(rules.limits_timezone), mine, lower, upper)
-    if rules.team_owned:
-        ranked = rank_hosts(host_ids, (m for m in meetings if m.event_type_id == rules.id), from_ms(now_ms))
-    else:
-        ranked = host_ids
-
+    ranked = _ranked(rules, host_ids, meetings, now_ms)
     # Steps 8 and 10: the best-ranked host wins each start, so lower-ranked hosts write first.
     best: dict[int, str] = {}
     for host_id in reversed(ranked):
         for start in open_starts[host_id]:
             best[start] = host_id
-    opening = drop_inside(sorted(best), event_type_full)
-    if not group:
-        choices = [
-            StartChoice(start, _hosts_at(start, ranked, open_starts) if every_host else (best[start],))
-            for start in opening[: max_choices + 1]
-        ]
-        return choices
+    opening = drop_inside(sorted(best), _event_type_full(rules, meetings, grid))
 
-    # Step 9: a start with a session is joined with its host or not offered at all.
-    choices = []
-    seats = rules.seat_capacity
-    joinable = sorted(
-        start
-        for start, session in sessions_by_start.items()
-        if lower <= start < upper
-        and session.seats_taken < seats
-        and session.host_user_id in grid_starts
-        and _contains(grid_starts[session.host_user_id], start)
-    )
-    opening = [start for start in opening if start not in sessions_by_start]
-    for start in heapq.merge(opening, joinable):
-        session = sessions_by_start.get(start)
-        if session is not None:
-            choices.append(StartChoice(start, (session.host_user_id,), True, session.seats_taken))
-        else:
-            choices.append(
-                StartChoice(start, _hosts_at(start, ranked, open_starts) if every_host else (best[start],))
-            )
-        if len(choices) > max_choices:
-            break
-    return choices
+    def pick(start: int) -> tuple[str, ...]:
+        return _hosts_at(start, ranked, open_starts) if every_host else (best[start],)
+
+    if not rules.is_group:
+        return [StartChoice(start, pick(start)) for start in opening[: max_choices + 1]]
+    return _group_choices(rules, opening, busy, grid_starts, grid, pick, max_choices)
 
 
 def _contains(sorted_values: list[int], value: int) -> bool:

@@ -170,6 +170,36 @@ def _parse_overrides(value: Any, errors: _Collector) -> dict[date, RangeList]:
     return overrides
 
 
+def _out_of_office_range(item: Any, path: str, errors: _Collector) -> OutOfOffice | None:
+    """One `{ from, to }` entry, or None after adding its errors."""
+    if not isinstance(item, Mapping):
+        errors.add(path, "must be an object { from, to }")
+        return None
+    for key in item:
+        if key not in _OUT_OF_OFFICE_FIELDS:
+            errors.add(f"{path}.{key}", "unknown field")
+    days: dict[str, date] = {}
+    for key in _OUT_OF_OFFICE_FIELDS:
+        if key not in item:
+            errors.add(f"{path}.{key}", "is required")
+            continue
+        day = _parse_date(item[key])
+        if day is None:
+            errors.add(f"{path}.{key}", "must be a local date YYYY-MM-DD")
+        else:
+            days[key] = day
+    if len(days) != 2:
+        return None
+    first, last = days["from"], days["to"]
+    if first > last:
+        errors.add(f"{path}.to", "must be on or after from")
+        return None
+    if (last - first).days + 1 > MAX_OUT_OF_OFFICE_DAYS:
+        errors.add(f"{path}.to", f"a range spans at most {MAX_OUT_OF_OFFICE_DAYS} days")
+        return None
+    return OutOfOffice(first, last)
+
+
 def _parse_out_of_office(value: Any, errors: _Collector) -> tuple[OutOfOffice, ...]:
     if value is None:
         return ()
@@ -179,35 +209,10 @@ def _parse_out_of_office(value: Any, errors: _Collector) -> tuple[OutOfOffice, .
     if len(value) > MAX_OUT_OF_OFFICE:
         errors.add("out_of_office", f"at most {MAX_OUT_OF_OFFICE} ranges")
         return ()
-    entries: list[OutOfOffice] = []
-    for index, item in enumerate(value):
-        path = f"out_of_office[{index}]"
-        if not isinstance(item, Mapping):
-            errors.add(path, "must be an object { from, to }")
-            continue
-        for key in item:
-            if key not in _OUT_OF_OFFICE_FIELDS:
-                errors.add(f"{path}.{key}", "unknown field")
-        days: dict[str, date] = {}
-        for key in _OUT_OF_OFFICE_FIELDS:
-            if key not in item:
-                errors.add(f"{path}.{key}", "is required")
-                continue
-            day = _parse_date(item[key])
-            if day is None:
-                errors.add(f"{path}.{key}", "must be a local date YYYY-MM-DD")
-            else:
-                days[key] = day
-        if len(days) != 2:
-            continue
-        first, last = days["from"], days["to"]
-        if first > last:
-            errors.add(f"{path}.to", "must be on or after from")
-        elif (last - first).days + 1 > MAX_OUT_OF_OFFICE_DAYS:
-            errors.add(f"{path}.to", f"a range spans at most {MAX_OUT_OF_OFFICE_DAYS} days")
-        else:
-            entries.append(OutOfOffice(first, last))
-    return tuple(entries)
+    entries = (
+        _out_of_office_range(item, f"out_of_office[{index}]", errors) for index, item in enumerate(value)
+    )
+    return tuple(entry for entry in entries if entry is not None)
 
 
 def parse_schedule_document(document: Any, *, default_timezone: str | None = None) -> ScheduleDocument:
@@ -247,7 +252,7 @@ def parse_schedule_document(document: Any, *, default_timezone: str | None = Non
     if errors.errors:
         raise ScheduleDocumentError(_in_document_order(errors.errors, document))
     return ScheduleDocument(
-        schedule=Schedule(timezone=timezone, weekly=weekly, overrides=overrides, name=name),
+        schedule=Schedule(timezone=str(timezone), weekly=weekly, overrides=overrides, name=name),
         out_of_office=out_of_office,
     )
 

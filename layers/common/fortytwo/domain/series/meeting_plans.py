@@ -28,6 +28,7 @@ from fortytwo.domain.bookings.decisions import (
 )
 from fortytwo.domain.bookings.event_types import BookableEventType
 from fortytwo.domain.bookings.ledger import NOT_READ
+from fortytwo.domain.bookings.limits import is_host_scope
 from fortytwo.domain.bookings.model import Booking, HostSnapshot
 from fortytwo.domain.bookings.plan import BookingPlan, PlanBuilder
 from fortytwo.domain.series.check import check_occurrence
@@ -128,9 +129,9 @@ def decide_move(
         return reason
     event_type = replace(event_type, timezone=avail.rules.timezone)
     new_refs = host_counters(event_type, avail, start, new_host.user_id)
-    old_user = [key for key in booking.counter_keys if key[0].startswith("USER#")]
-    added = [ref for ref in new_refs if ref.scope.startswith("USER#")]
-    kept = [key for key in booking.counter_keys if not key[0].startswith("USER#")]
+    old_user = [key for key in booking.counter_keys if is_host_scope(key[0])]
+    added = [ref for ref in new_refs if is_host_scope(ref.scope)]
+    kept = [key for key in booking.counter_keys if not is_host_scope(key[0])]
     after = with_host(booking, new_host, [*kept, *(ref.key for ref in added)], now)
     plan = PlanBuilder(avail.ledger)
     plan.replace_booking(after, booking.version, require_active=True)

@@ -79,6 +79,25 @@ def parse_webhook_url(value: object, *, allow_insecure: bool = False) -> Webhook
     if not isinstance(value, str):
         raise UrlSyntaxError("must be a string")
     url = value
+    _check_text(url)
+    scheme, rest = _split_scheme(url, allow_insecure)
+    cut = min((i for i in (rest.find("/"), rest.find("?")) if i >= 0), default=len(rest))
+    authority, tail = rest[:cut], rest[cut:]
+    _check_characters(url, authority, tail)
+    host, host_kind, port_text = _split_authority(authority)
+    return WebhookUrl(
+        url=url,
+        scheme="https" if scheme == "https" else "http",
+        host=host.lower(),
+        host_kind=host_kind,
+        port=_port(scheme, port_text),
+        explicit_port=port_text is not None,
+        target=tail if tail.startswith("/") else "/" + tail,
+    )
+
+
+def _check_text(url: str) -> None:
+    """The rules on the string as a whole: present, bounded, ASCII, no whitespace or controls."""
     if not url:
         raise UrlSyntaxError("must be an absolute https URL")
     if len(url) > MAX_URL_LENGTH:
@@ -93,6 +112,9 @@ def parse_webhook_url(value: object, *, allow_insecure: bool = False) -> Webhook
     if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in url):
         raise UrlSyntaxError("must not contain control characters")
 
+
+def _split_scheme(url: str, allow_insecure: bool) -> tuple[str, str]:
+    """The lower-cased scheme and what follows `//`; also refuses a fragment."""
     match = _SCHEME_RE.match(url)
     if not match or not url[match.end() :].startswith("//"):
         raise UrlSyntaxError("must be an absolute https URL")
@@ -101,10 +123,10 @@ def parse_webhook_url(value: object, *, allow_insecure: bool = False) -> Webhook
         raise UrlSyntaxError("must use https" if not allow_insecure else "must use https or http")
     if "#" in url:
         raise UrlSyntaxError("must not contain a fragment (#…)")
+    return scheme, url[match.end() + 2 :]
 
-    rest = url[match.end() + 2 :]
-    cut = min((i for i in (rest.find("/"), rest.find("?")) if i >= 0), default=len(rest))
-    authority, tail = rest[:cut], rest[cut:]
+
+def _check_characters(url: str, authority: str, tail: str) -> None:
     if "@" in authority:
         raise UrlSyntaxError("must not contain userinfo (user:password@)")
     if bad := next((ch for ch in url if ch not in _URI_CHARS), None):
@@ -115,22 +137,13 @@ def parse_webhook_url(value: object, *, allow_insecure: bool = False) -> Webhook
         # Brackets are valid URI characters only around an IPv6 host.
         raise UrlSyntaxError("must percent-encode '[' and ']' outside an IPv6 host")
 
-    host, host_kind, port_text = _split_authority(authority)
-    port = DEFAULT_PORTS[scheme]
-    if port_text is not None:
-        if not _PORT_RE.fullmatch(port_text) or not 1 <= int(port_text) <= 65535:
-            raise UrlSyntaxError("port must be a number from 1 to 65535")
-        port = int(port_text)
-    target = tail if tail.startswith("/") else "/" + tail
-    return WebhookUrl(
-        url=url,
-        scheme="https" if scheme == "https" else "http",
-        host=host.lower(),
-        host_kind=host_kind,
-        port=port,
-        explicit_port=port_text is not None,
-        target=target,
-    )
+
+def _port(scheme: str, port_text: str | None) -> int:
+    if port_text is None:
+        return DEFAULT_PORTS[scheme]
+    if not _PORT_RE.fullmatch(port_text) or not 1 <= int(port_text) <= 65535:
+        raise UrlSyntaxError("port must be a number from 1 to 65535")
+    return int(port_text)
 
 
 def _split_authority(authority: str) -> tuple[str, Literal["dns", "ipv4", "ipv6"], str | None]:

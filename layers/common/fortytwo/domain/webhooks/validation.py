@@ -59,7 +59,7 @@ def _description(value: object) -> tuple[str | None, list[FieldError]]:
 
 def _status(value: object) -> tuple[Status | None, list[FieldError]]:
     if isinstance(value, str) and value in STATUSES:
-        return value, []  # type: ignore[return-value]
+        return value, []
     return None, [FieldError("status", "must be 'active' or 'paused'")]
 
 
