@@ -208,3 +208,78 @@ def test_list_pages_with_bound_cursors(api: SeriesApi, example: dict[str, Any]) 
         "GET", f"/v1/series?limit=1&sort=created_at_desc&cursor={cursor}", headers=api.headers(key=None)
     )
     assert (rebound.status, rebound.json()["error"]["details"]["param"]) == (400, "cursor")
+
+
+def _expire_reservation(api: SeriesApi, key: str) -> dict[str, Any]:
+    """The first attempt's invocation is over: its in-progress reservation has expired."""
+    import boto3
+
+    from fortytwo.store import dynamo
+    from tests.integration.bookings.test_booking_idempotency_api import _sort_key
+
+    pk = f"IDEMPOTENCY#{api.seed['organization_id']}"
+    record = boto3.client("dynamodb").update_item(
+        TableName=dynamo.table_name(),
+        Key=dynamo.key(pk, _sort_key(key)),
+        UpdateExpression="SET in_progress_expires_at = :past",
+        ExpressionAttributeValues={":past": {"N": "1000"}},
+        ReturnValues="ALL_NEW",
+    )["Attributes"]
+    return dynamo.from_item(record) or {}
+
+
+def test_a_create_retried_after_a_crash_continues_the_same_series(
+    api: SeriesApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """§11.1: the first attempt dies after writing its series and booking its first meeting. Its
+    reservation names the series and survives; once it (and the lease) expired, the retry with the
+    same key books the rest of THAT series: one series, one meeting per occurrence."""
+    from fortytwo.services import series as service
+
+    real_book = service._Run.book
+    booked: list[int] = []
+
+    def dies_after_one(self: Any, index: int, *args: Any) -> Any:
+        if booked:
+            raise RuntimeError("the function died")
+        booked.append(index)
+        return real_book(self, index, *args)
+
+    monkeypatch.setattr(service._Run, "book", dies_after_one)
+    headers = api.headers(key="crashing-create")
+    email = "crash@example.com"
+    body = api.body(
+        starts_on="2026-08-03", weekdays=["mon"], time="11:00", count=3, attendee={"email": email}
+    )
+    first = api.call("POST", "/v1/series", headers=headers, body=body)
+    monkeypatch.undo()
+    assert first.status == 500, first.text
+    busy = api.call("POST", "/v1/series", headers=headers, body=body)
+    assert busy.json()["error"]["code"] == "idempotency_in_progress"  # kept, not deleted
+    record = _expire_reservation(api, "crashing-create")
+    assert record["state"] == "INPROGRESS" and record["series_uid"]
+    api.clock.advance(seconds=31)  # the lease of the dead attempt expired too
+    retry = api.call("POST", "/v1/series", headers=headers, body=body)
+    assert retry.status == 201, retry.text
+    data = retry.json()["data"]
+    assert data["uid"] == record["series_uid"]
+    assert [(o["index"], o["state"]) for o in data["occurrences"]] == [
+        (1, "booked"),
+        (2, "booked"),
+        (3, "booked"),
+    ]
+    listed = api.call("GET", f"/v1/series?attendee_email={email}", headers=api.headers(key=None))
+    assert [s["uid"] for s in listed.json()["data"]] == [data["uid"]]
+    meetings = api.bookings("GET", f"/v1/bookings?series_id={data['uid']}&limit=100").json()["data"]
+    assert sorted(m["series_index"] for m in meetings) == [1, 2, 3]
+    again = api.call("POST", "/v1/series", headers=headers, body=body)
+    assert again.headers["idempotent-replayed"] == "true" and again.text == retry.text
+
+
+def test_a_4xx_before_any_write_releases_the_key(api: SeriesApi) -> None:
+    """§11.1: nothing was written, so the same key runs afresh (here: once the body is fixed)."""
+    headers = api.headers(key="refused-then-fixed")
+    refused = api.call("POST", "/v1/series", headers=headers, body=api.body(starts_on="2026-05-17"))
+    assert refused.json()["error"]["code"] == "starts_on_out_of_range"
+    retried = api.call("POST", "/v1/series", headers=headers, body=api.body(starts_on="2026-05-17"))
+    assert retried.json()["error"]["code"] == "starts_on_out_of_range"  # ran again, not in progress

@@ -39,10 +39,11 @@ from fortytwo.domain.timefmt import to_ms
 from fortytwo.domain.webhooks.envelope import OutboxEvent, new_outbox_event, series_event_data
 from fortytwo.observability import count_metric
 from fortytwo.services.bookings_errors import contract_errors
-from fortytwo.services.idempotency import Completer
+from fortytwo.services.idempotency import Completer, SeriesCompleter
 from fortytwo.services.retry import MAX_ATTEMPTS, pause
 from fortytwo.store import bookings as booking_store
 from fortytwo.store import series as store
+from fortytwo.store.idempotency import StaleAttempt
 from fortytwo.store.transactions import LostRace
 
 LEASE = timedelta(seconds=30)  # the SeriesFunction timeout (template.yaml), at most 30 s (§11.2)
@@ -59,6 +60,7 @@ class SeriesResult:
 
 
 Finish = Completer[SeriesResult] | None
+CreateFinish = SeriesCompleter[SeriesResult] | None
 
 
 # --------------------------------------------------------------------------- errors
@@ -72,6 +74,8 @@ def _errors() -> Iterator[None]:
             yield
     except (store.LeaseBusy, store.LeaseLost) as exc:
         raise errors.SeriesOperationInProgress() from exc
+    except StaleAttempt as exc:  # another attempt with the same key took the reservation over
+        raise errors.IdempotencyInProgress() from exc
 
 
 def _not_found() -> BookingRuleError:
@@ -371,11 +375,16 @@ def create(
     now: datetime,
     uid: str,
     created_by: Mapping[str, str],
-    finish: Finish = None,
+    finish: CreateFinish = None,
 ) -> SeriesResult:
     """Steps 6–13: the rule checks, then the record (a), every occurrence in index order (b), the
-    final write (c)."""
+    final write (c). A retry that took over the expired reservation of a create that had written
+    its series continues that series instead (§11.1)."""
     with _errors():
+        continued = finish.continued_series_uid if finish is not None else None
+        existing = store.get(org_id, continued) if continued is not None else None
+        if existing is not None:
+            return _created(_lease(existing, existing.version, now, created_by), finish)
         loaded = booking_store.resolve_event_type(
             org_id,
             event_type_id=request.event_type_id,
@@ -403,12 +412,18 @@ def create(
             created_by=created_by,
         )
         token = secrets.token_hex(16)
-        store.create(series, token, now + LEASE)
+        store.create(series, token, now + LEASE, finish.series_mark(uid) if finish is not None else None)
         run = _Run(series, token, now, created_by, store.series_loaded_event_type(loaded.record, user))
         run.finish_pending()
-        view = _view(run.series, now)
-        name, data = events.created(view)
-        result = run.finish(run.series, (_event(name, run.series, data, now),), SeriesResult(view, 1), finish)
+        return _created(run, finish)
+
+
+def _created(run: _Run, finish: CreateFinish) -> SeriesResult:
+    """Transaction (c) of create, once every occurrence is booked or skipped."""
+    view = _view(run.series, run.now)
+    name, data = events.created(view)
+    event = _event(name, run.series, data, run.now)
+    result = run.finish(run.series, (event,), SeriesResult(view, run.series.version), finish)
     count_metric("SeriesCreated")
     return result
 

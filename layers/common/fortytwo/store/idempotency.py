@@ -12,6 +12,11 @@ adds the contract's rules in those four methods only:
 - **Attempt tokens.** The reservation carries a random `attempt_token`; taking over an expired
   reservation replaces it. Completion and deletion are conditional on it, so a stale attempt never
   completes or removes the record of the attempt that took it over.
+- **A series write's subject** (35-series §11.1): a series create records the series uid on its
+  reservation (`series_uid`) in the transaction that writes the series. Such a reservation is never
+  deleted on failure, and an attempt that takes it over (same fingerprint, the first attempt's
+  invocation expired) keeps the uid (`continued_series_uid`): it continues that series instead of
+  creating a second one.
 - **Completion in the write's transaction.** `completion_action` is the TransactWriteItems entry
   that switches the record to completed; a write that committed it calls `mark_completed`, and
   Powertools' own completion (`_update_record`) then writes nothing. Writes that commit nothing
@@ -20,7 +25,7 @@ adds the contract's rules in those four methods only:
 Attribute names (docs/single-table.md): `state`, `ttl` (epoch s, 24 h after the reservation, the
 table's TTL), `in_progress_expires_at` (epoch ms), `response` (JSON: status, body, request id,
 headers), `fingerprint`, `attempt_token`, `organization_id`, `reserved_at`, `expires_at`,
-`request_id`, `credential_id`.
+`request_id`, `credential_id`, `series_uid` (series create only).
 """
 
 from __future__ import annotations
@@ -70,6 +75,16 @@ class Completion:
     response: str
 
 
+@dataclass(frozen=True, slots=True)
+class SeriesMark:
+    """Record `series_uid` on the reservation `sort_key` (the create's transaction (a))."""
+
+    organization_id: str
+    sort_key: str
+    attempt_token: str
+    series_uid: str
+
+
 class StaleAttempt(Exception):
     """The reservation was taken over by another attempt: this one must not complete it."""
 
@@ -83,6 +98,29 @@ def completion_action(completion: Completion) -> dict[str, Any]:
             "Key": dynamo.key(keys.idempotency_partition(completion.organization_id), completion.sort_key),
             **_completion_update(completion.response, completion.attempt_token),
         }
+    }
+
+
+def series_mark_action(mark: SeriesMark) -> dict[str, Any]:
+    """The TransactWriteItems entry recording the series on the reservation; it fails (and with it
+    the whole transaction) when another attempt took the reservation over."""
+    return {
+        "Update": {
+            "TableName": dynamo.table_name(),
+            "Key": dynamo.key(keys.idempotency_partition(mark.organization_id), mark.sort_key),
+            **_series_update(mark.series_uid, mark.attempt_token),
+        }
+    }
+
+
+def _series_update(series_uid: str, token: str) -> dict[str, Any]:
+    return {
+        "UpdateExpression": "SET series_uid = :series",
+        "ConditionExpression": "attempt_token = :mine AND #state = :progress",
+        "ExpressionAttributeNames": {"#state": "state"},
+        "ExpressionAttributeValues": dynamo.values(
+            {":series": series_uid, ":mine": token, ":progress": STATE_INPROGRESS}
+        ),
     }
 
 
@@ -117,6 +155,8 @@ class RecordStore(BasePersistenceLayer):
         self.reservation = reservation
         self.sort_key: str | None = None  # Powertools' key of this request, known once reserved
         self.completed_in_transaction = False
+        # The series an expired attempt of this same request had created (35-series §11.1).
+        self.continued_series_uid: str | None = None
 
     @property
     def _pk(self) -> str:
@@ -126,6 +166,12 @@ class RecordStore(BasePersistenceLayer):
         assert self.sort_key is not None, "complete only a reserved record"
         return Completion(
             self.reservation.organization_id, self.sort_key, self.reservation.attempt_token, response
+        )
+
+    def series_mark(self, series_uid: str) -> SeriesMark:
+        assert self.sort_key is not None, "mark only a reserved record"
+        return SeriesMark(
+            self.reservation.organization_id, self.sort_key, self.reservation.attempt_token, series_uid
         )
 
     def mark_completed(self) -> None:
@@ -165,7 +211,7 @@ class RecordStore(BasePersistenceLayer):
             item["in_progress_expires_at"] = data_record.in_progress_expiry_timestamp
         now = time.time()
         try:
-            dynamo.client().put_item(
+            answer = dynamo.client().put_item(
                 TableName=dynamo.table_name(),
                 Item=dynamo.to_item(item),
                 ConditionExpression=(
@@ -176,6 +222,7 @@ class RecordStore(BasePersistenceLayer):
                 ExpressionAttributeValues=dynamo.values(
                     {":now": int(now), ":now_ms": int(now * 1000), ":progress": STATE_INPROGRESS}
                 ),
+                ReturnValues="ALL_OLD",
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as exc:
@@ -187,6 +234,32 @@ class RecordStore(BasePersistenceLayer):
             self._check_fingerprint(old)
             raise IdempotencyItemAlreadyExistsError(old_data_record=_data_record(old)) from exc
         self.sort_key = data_record.idempotency_key
+        self._keep_series(dynamo.from_item(answer.get("Attributes") or {}), int(now))  # type: ignore[arg-type]
+
+    def _keep_series(self, old: Mapping[str, Any], now: int) -> None:
+        """Taking over an expired attempt of the same request that had created a series: keep its
+        uid on the new reservation (a crash before this attempt records it again must not lose it)
+        and hand it to the write. A record past its retention is a new request, not a retry."""
+        series_uid = old.get("series_uid")
+        if (
+            not series_uid
+            or old.get("state") != STATE_INPROGRESS
+            or old.get("fingerprint") != self.reservation.fingerprint
+            or int(old.get("ttl") or 0) < now
+        ):
+            return
+        assert self.sort_key is not None
+        try:
+            dynamo.client().update_item(
+                TableName=dynamo.table_name(),
+                Key=dynamo.key(self._pk, self.sort_key),
+                **_series_update(str(series_uid), self.reservation.attempt_token),
+            )
+        except ClientError as exc:
+            if dynamo.is_conditional_failure(exc):
+                raise StaleAttempt() from exc  # taken over again meanwhile
+            raise
+        self.continued_series_uid = str(series_uid)
 
     def _update_record(self, data_record: DataRecord) -> None:
         if self.completed_in_transaction:
@@ -203,13 +276,15 @@ class RecordStore(BasePersistenceLayer):
             raise
 
     def _delete_record(self, data_record: DataRecord) -> None:
+        """Release the reservation of a failed write, unless it created a series (§11.1: a retry
+        continues it once the reservation expired)."""
         try:
             dynamo.client().delete_item(
                 TableName=dynamo.table_name(),
                 Key=dynamo.key(self._pk, data_record.idempotency_key),
-                ConditionExpression="attempt_token = :mine",
+                ConditionExpression="attempt_token = :mine AND attribute_not_exists(series_uid)",
                 ExpressionAttributeValues=dynamo.values({":mine": self.reservation.attempt_token}),
             )
         except ClientError as exc:
             if not dynamo.is_conditional_failure(exc):
-                raise  # taken over by a newer attempt: that record is not ours to delete
+                raise  # taken over by a newer attempt, or a series exists: not ours to delete

@@ -186,12 +186,22 @@ def _held(series: Series, token: str, expires: datetime) -> dict[str, Any]:
     return _put(series, "lock_token = :token", {":token": token}, _lease_attrs(token, expires))
 
 
-def create(series: Series, token: str, expires: datetime) -> None:
-    """Transaction (a) of create: the record, every occurrence pending, leased."""
-    transact(
-        [_put(series, "attribute_not_exists(pk)", {}, _lease_attrs(token, expires))],
-        ["series"],
-    )
+def create(
+    series: Series, token: str, expires: datetime, mark: idempotency_store.SeriesMark | None = None
+) -> None:
+    """Transaction (a) of create: the record, every occurrence pending, leased, and its uid on the
+    idempotency reservation (§11.1). StaleAttempt when another attempt took the reservation over."""
+    items = [_put(series, "attribute_not_exists(pk)", {}, _lease_attrs(token, expires))]
+    kinds = ["series"]
+    if mark is not None:
+        items.append(idempotency_store.series_mark_action(mark))
+        kinds.append("idempotency")
+    try:
+        transact(items, kinds)
+    except LostRace as lost:
+        if "idempotency" in lost.kinds:
+            raise idempotency_store.StaleAttempt() from lost
+        raise
 
 
 def take_lease(series: Series, read_version: int, token: str, expires: datetime, now: datetime) -> None:
