@@ -36,8 +36,12 @@ lock: install
 		--python-version 3.12 --python-platform x86_64-manylinux2014 --custom-compile-command 'make lock' \
 		-c ../../$(LOCK) $(addprefix --no-emit-package ,$(RUNTIME_PROVIDED)) requirements.txt -o requirements.lock
 
+# `make run PORT=9000` (or HOST=0.0.0.0) when 8042 is taken; DEV_ARGS passes any other `42min dev` option.
+PORT ?= 8042
+HOST ?= 127.0.0.1
+DEV_ARGS ?=
 run: install
-	$(BIN)/42min dev
+	$(BIN)/42min dev --port $(PORT) --host $(HOST) $(DEV_ARGS)
 
 # The gates run first: a change that fails lint, format, types or complexity fails `make test`.
 test: lint

@@ -20,6 +20,7 @@ BENCHES = (
     "bench.bench_slots",
     "bench.bench_slots_api",
     "bench.bench_bookings",
+    "bench.bench_contention",
     "bench.bench_webhooks",
     "bench.bench_series",
 )

@@ -80,7 +80,7 @@ def _fill_ledgers(host_ids: list[str], event_type_id: str) -> None:
 
     rng = random.Random(42)
     per_host = BOOKINGS // len(host_ids)
-    days: dict[tuple[str, Any], list[ledger.LedgerEntry]] = defaultdict(list)
+    by_host: dict[str, list[ledger.LedgerEntry]] = defaultdict(list)
     for host_index, host_id in enumerate(host_ids):
         taken: set[datetime] = set()
         while len(taken) < per_host:
@@ -98,9 +98,9 @@ def _fill_ledgers(host_ids: list[str], event_type_id: str) -> None:
                 buffer_before=5,
                 buffer_after=5,
             )
-            days[(host_id, ledger.day_of(start))].append(entry)
-    for (host_id, day), entries in days.items():
-        ledger.put_day(host_id, day, entries)
+            by_host[host_id].append(entry)
+    for host_id, entries in by_host.items():
+        ledger.put_entries(host_id, entries)
 
 
 def _measure(token: str, event_type_id: str) -> dict[str, Any]:

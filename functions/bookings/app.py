@@ -9,7 +9,6 @@ which decides and commits in one transaction and raises the contract's errors.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import TypeVar
 
 from fastapi import Depends
@@ -21,29 +20,27 @@ from fortytwo.domain import clock
 from fortytwo.domain.auth import AuthContext
 from fortytwo.domain.bookings import headers as booking_headers
 from fortytwo.domain.bookings import requests
-from fortytwo.domain.bookings.listing import SORTS, ListQuery, sort_value
-from fortytwo.domain.bookings.model import STATUSES, Booking, to_rest
-from fortytwo.domain.ids import normalize_uuid, uuid7
-from fortytwo.domain.timefmt import format_ts, to_ms
+from fortytwo.domain.bookings.listing import SORTS, status_filter_value
+from fortytwo.domain.bookings.model import to_rest
+from fortytwo.domain.ids import normalize_uuid
+from fortytwo.http import bookings_api
 from fortytwo.http.app import create_app
 from fortytwo.http.body import json_body
-from fortytwo.http.cursor import CursorCodec
 from fortytwo.http.guard import bearer, request_state
 from fortytwo.http.idempotency import idempotent
 from fortytwo.http.lambda_entry import make_handler
 from fortytwo.http.query import QueryReader
-from fortytwo.http.responses import dumps, ok, page
-from fortytwo.services import bookings, cursors
+from fortytwo.http.responses import ok, page
+from fortytwo.services import bookings
 from fortytwo.services.bookings_errors import contract_errors
-from fortytwo.services.idempotency import Reply
 
 app = create_app("42min bookings")
 
-LIST_ROUTE = "/v1/bookings"
-CREATE_ROUTE = "/v1/bookings"
-ITEM_ROUTE = "/v1/bookings/{uid}"
-CANCEL_ROUTE = "/v1/bookings/{uid}/cancel"
-RESCHEDULE_ROUTE = "/v1/bookings/{uid}/reschedule"
+LIST_ROUTE = bookings_api.LIST_ROUTE
+CREATE_ROUTE = bookings_api.CREATE_ROUTE
+ITEM_ROUTE = bookings_api.ITEM_ROUTE
+CANCEL_ROUTE = bookings_api.CANCEL_ROUTE
+RESCHEDULE_ROUTE = bookings_api.RESCHEDULE_ROUTE
 MAX_HOST_IDS = 50
 MAX_ATTENDEE_EMAIL = 254
 T = TypeVar("T")
@@ -64,21 +61,6 @@ def _path_uid(raw: str) -> str:
     return raw.lower()
 
 
-def _created_by(auth: AuthContext) -> dict[str, str]:
-    return {"credential_id": auth.credential_id, "user_id": auth.user_id}
-
-
-def _render(request: Request, status: int) -> Callable[[Booking], Reply]:
-    """The 2xx answer of a write, as stored for replays: the booking and this request's id."""
-    request_id = request_state(request).request_id
-
-    def render(booking: Booking) -> Reply:
-        body = dumps({"data": to_rest(booking), "meta": {"request_id": request_id}}).decode("utf-8")
-        return Reply(status, body, request_id, {"ETag": booking_headers.etag(booking.version)})
-
-    return render
-
-
 # --------------------------------------------------------------------------- list
 
 
@@ -89,12 +71,12 @@ def _statuses(query: QueryReader) -> tuple[str, ...] | None:
     found: set[str] = set()
     for value in raw:
         for item in value.split(","):
-            item = item.strip()
-            if item not in STATUSES:
+            status = status_filter_value(item.strip())
+            if status is None:
                 raise http_errors.InvalidQueryParam(
                     "status", "status must list confirmed, pending, canceled or rescheduled"
                 )
-            found.add(item)
+            found.add(status)
     return tuple(sorted(found))
 
 
@@ -114,10 +96,6 @@ def _host_ids(query: QueryReader) -> tuple[str, ...] | None:
             "host_user_ids", f"host_user_ids holds at most {MAX_HOST_IDS} ids"
         )
     return tuple(sorted(found))
-
-
-def _ts(value: datetime | None) -> str | None:
-    return format_ts(value) if value is not None else None
 
 
 @app.get(LIST_ROUTE, operation_id="listBookings")
@@ -144,50 +122,25 @@ async def list_bookings(request: Request, auth: AuthContext = Depends(bearer("bo
         raise http_errors.InvalidQueryParam("end_date", "end_date must not be before start_date")
     updated_since = query.datetime("updated_since")
     include_cancelled = query.boolean("include_cancelled", default=True)
-
     if host_ids is None and host_user_id is not None:
         host_ids = (host_user_id,)
-    effective_include = include_cancelled if statuses is None else None
-    filters = {
-        "status": list(statuses) if statuses is not None else None,
-        "event_type_id": event_type_id,
-        "series_id": series_id,
-        "host_user_ids": list(host_ids) if host_ids is not None else None,
-        "attendee_email": attendee_email,
-        "start_date": _ts(start_date),
-        "end_date": _ts(end_date),
-        "updated_since": _ts(updated_since),
-        "include_cancelled": effective_include,
-    }
-    codec = CursorCodec(cursors.signing_key())
-    binding = CursorCodec.binding(LIST_ROUTE, {}, sort, filters, account=auth.account_id)
-    after = None
-    if cursor is not None:
-        value, last_uid = codec.decode(cursor, binding)
-        if not isinstance(value, str):
-            raise http_errors.InvalidQueryParam("cursor", "cursor is invalid for this request")
-        after = (value, last_uid)
-    items, has_more = bookings.list_page(
-        ListQuery(
-            org_id=auth.account_id,
-            sort=sort,
+    items, next_cursor = bookings_api.list_page(
+        auth,
+        bookings_api.ListParams(
             limit=limit,
-            after=after,
+            sort=sort,
+            cursor=cursor,
             statuses=statuses,
-            exclude_canceled=effective_include is False,
             event_type_id=event_type_id,
             series_id=series_id,
             host_ids=host_ids,
             attendee_email=attendee_email,
-            start_from=start_date,
-            start_to=end_date,
+            start_date=start_date,
+            end_date=end_date,
             updated_since=updated_since,
-        )
+            include_cancelled=include_cancelled,
+        ),
     )
-    next_cursor = None
-    if has_more and items:
-        last = items[-1]
-        next_cursor = codec.encode(binding, sort_value(last, sort), last.uid)
     return page([to_rest(b, include_responses=False) for b in items], next_cursor)
 
 
@@ -220,15 +173,8 @@ async def create_booking(
         path_params={},
         body=body,
         now=now,
-        render=_render(request, 201),
-        write=lambda finish: bookings.create(
-            org_id=auth.account_id,
-            request=create,
-            now=now,
-            uid=uuid7(to_ms(now)),
-            created_by=_created_by(auth),
-            finish=finish,
-        ),
+        render=bookings_api.render_write(request_state(request).request_id, 201),
+        write=bookings_api.create_write(auth, create, now),
     )
 
 
@@ -253,7 +199,7 @@ async def cancel_booking(
         path_params={"uid": uid},
         body=body,
         now=now,
-        render=_render(request, 200),
+        render=bookings_api.render_write(request_state(request).request_id, 200),
         write=lambda finish: bookings.cancel(
             org_id=auth.account_id, uid=uid, reason=cancel.reason, now=now, finish=finish
         ),
@@ -283,16 +229,8 @@ async def reschedule_booking(
         path_params={"uid": uid},
         body=body,
         now=now,
-        render=_render(request, 200),
-        write=lambda finish: bookings.reschedule(
-            org_id=auth.account_id,
-            uid=uid,
-            request=move,
-            now=now,
-            new_uid=uuid7(to_ms(now)),
-            created_by=_created_by(auth),
-            finish=finish,
-        ),
+        render=bookings_api.render_write(request_state(request).request_id, 200),
+        write=bookings_api.reschedule_write(auth, uid, move, now),
     )
 
 
@@ -318,7 +256,7 @@ async def update_booking(
         path_params={"uid": uid},
         body=body,
         now=now,
-        render=_render(request, 200),
+        render=bookings_api.render_write(request_state(request).request_id, 200),
         write=lambda finish: bookings.patch(
             org_id=auth.account_id,
             uid=uid,

@@ -11,28 +11,27 @@ from starlette.responses import Response
 from fortytwo.config import get_settings
 from fortytwo.contract.errors import ApiError, InvalidQueryParam, NotFound
 from fortytwo.domain.auth import AuthContext
-from fortytwo.domain.event_types import MAX_SLUG
+from fortytwo.domain.event_types import LIST_SORTS, MAX_SLUG
+from fortytwo.http import event_types_api
 from fortytwo.http.app import create_app, raw_path
-from fortytwo.http.cursor import CursorCodec
 from fortytwo.http.guard import bearer, count_anonymous
 from fortytwo.http.lambda_entry import make_handler
 from fortytwo.http.query import QueryReader
 from fortytwo.http.responses import ok, page
-from fortytwo.services import cursors, event_types
+from fortytwo.services import event_types
 
 app = create_app("42min event types")
 
-LIST_ROUTE = "/v1/event-types"
+LIST_ROUTE = event_types_api.LIST_ROUTE
 PREFIX = "/v1/event-types/"
 SCOPE = "event_types:read"
-SORT_VALUES = ("created_at_desc", "created_at_asc", "title_asc")
 
 
 def _filters(query: QueryReader) -> tuple[str, dict[str, Any]]:
     """sort, user_id, slug, active in documented order (the first failure is raised)."""
-    sort = query.single("sort") or "created_at_desc"
-    if sort not in SORT_VALUES:
-        raise InvalidQueryParam("sort", "sort must be one of " + ", ".join(SORT_VALUES))
+    sort = query.single("sort") or LIST_SORTS[0]
+    if sort not in LIST_SORTS:
+        raise InvalidQueryParam("sort", "sort must be one of " + ", ".join(LIST_SORTS))
     user_id = query.uuid("user_id")
     slug = query.single("slug")
     if slug is not None:
@@ -44,10 +43,6 @@ def _filters(query: QueryReader) -> tuple[str, dict[str, Any]]:
         raise InvalidQueryParam("active", "active must be true or false")
     active = None if active_raw is None else active_raw == "true"
     return sort, {"user_id": user_id, "slug": slug, "active": active}
-
-
-def _binding(auth: AuthContext, sort: str, filters: dict[str, Any]) -> str:
-    return CursorCodec.binding(LIST_ROUTE, {}, sort, filters, account=auth.account_id)
 
 
 @app.get(LIST_ROUTE, operation_id="listEventTypes")
@@ -63,26 +58,8 @@ async def list_event_types(request: Request, auth: AuthContext = Depends(bearer(
         if cursor is not None:
             raise InvalidQueryParam("cursor", "cursor is invalid for this request") from None
         raise
-    after = None
-    if cursor is not None:
-        codec = CursorCodec(cursors.signing_key())
-        value, last_id = codec.decode(cursor, _binding(auth, sort, filters))
-        if not isinstance(value, str):
-            raise InvalidQueryParam("cursor", "cursor is invalid for this request")
-        after = (value, last_id)
-    result = event_types.list_page(
-        auth.account_id,
-        sort=sort,
-        limit=limit,
-        after=after,
-        base_url=get_settings().booking_page_base_url,
-        **filters,
-    )
-    next_cursor = None
-    if result.next_after is not None:
-        binding = _binding(auth, sort, filters)
-        next_cursor = CursorCodec(cursors.signing_key()).encode(binding, *result.next_after)
-    return page(result.data, next_cursor)
+    params = event_types_api.ListParams(limit=limit, sort=sort, cursor=cursor, **filters)
+    return page(*event_types_api.list_page(auth, params))
 
 
 def _identifier(request: Request) -> tuple[list[str], str]:

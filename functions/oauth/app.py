@@ -27,9 +27,13 @@ from fortytwo.domain.oauth.authorize import (
     AuthorizeRequest,
     PostContext,
 )
-from fortytwo.domain.oauth.discovery import authorization_server_metadata, protected_resource_metadata
+from fortytwo.domain.oauth.discovery import (
+    authorization_server_metadata,
+    mcp_protected_resource_metadata,
+    protected_resource_metadata,
+)
 from fortytwo.domain.oauth.models import OAuthError
-from fortytwo.domain.oauth.redirect_uris import redirect_host
+from fortytwo.domain.oauth.redirect_uris import redirect_display, redirect_host
 from fortytwo.domain.scopes import consent_items
 from fortytwo.http import context
 from fortytwo.http.app import create_app
@@ -186,6 +190,14 @@ async def protected_resource(request: Request) -> Response:
     return json_response(protected_resource_metadata(_issuer()), headers=dict(DISCOVERY_CACHE))
 
 
+@app.get("/.well-known/oauth-protected-resource/mcp")
+async def mcp_protected_resource(request: Request) -> Response:
+    """The MCP server's RFC 9728 document (50-mcp §4.4), at the location RFC 9728 §3.1 derives."""
+    count_anonymous(request)
+    await raw_body(request)
+    return json_response(mcp_protected_resource_metadata(_issuer()), headers=dict(DISCOVERY_CACHE))
+
+
 # --- authorization endpoint (§6.5–§6.7) -------------------------------------------------------
 
 
@@ -243,7 +255,7 @@ class _Pages:
         return self._respond(
             render_consent_page(
                 client_name=self.req.client.client_name,
-                redirect_host=redirect_host(self.req.redirect_uri),
+                redirect_host=redirect_display(self.req.redirect_uri),
                 user_email=user.email,
                 organization_name=org.name if org else None,
                 scopes=consent_items(self.req.scopes),

@@ -5,8 +5,6 @@ Handlers validate the query in the documented order, then ask `services/slots.py
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 from fastapi import Depends
 from starlette.requests import Request
 from starlette.responses import Response
@@ -14,8 +12,6 @@ from starlette.responses import Response
 from fortytwo.contract.errors import InvalidQueryParam
 from fortytwo.domain.auth import AuthContext
 from fortytwo.domain.event_types import ByUsernameSlug
-from fortytwo.domain.scheduling import is_valid_timezone
-from fortytwo.domain.timefmt import TimestampError, parse_ts
 from fortytwo.http.app import create_app
 from fortytwo.http.guard import bearer
 from fortytwo.http.lambda_entry import make_handler
@@ -26,20 +22,6 @@ from fortytwo.services import slots
 app = create_app("42min slots")
 
 SCOPE = "slots:read"
-MAX_WINDOW = timedelta(days=31)
-_INSTANT_MESSAGE = "{name} must be an RFC 3339 date-time with an offset"
-
-
-def _instant(query: QueryReader, name: str, *, required: bool) -> datetime | None:
-    value = query.single(name)
-    if value is None:
-        if required:
-            raise InvalidQueryParam(name, f"{name} is required")
-        return None
-    try:
-        return parse_ts(value, space_means_plus=True)
-    except TimestampError as exc:
-        raise InvalidQueryParam(name, _INSTANT_MESSAGE.format(name=name)) from exc
 
 
 def _identification(query: QueryReader) -> str | ByUsernameSlug:
@@ -58,25 +40,15 @@ def _identification(query: QueryReader) -> str | ByUsernameSlug:
     return ByUsernameSlug(username.lower(), slug.lower())
 
 
-def _timezone(query: QueryReader) -> str | None:
-    value = query.single("timezone")
-    if value is not None and not is_valid_timezone(value):
-        raise InvalidQueryParam("timezone", "timezone must be an IANA time zone name")
-    return value
-
-
 @app.get("/v1/slots", operation_id="listSlots")
 async def list_slots(request: Request, auth: AuthContext = Depends(bearer(SCOPE))) -> Response:
     query = QueryReader.of(request)
     ident = _identification(query)
-    start = _instant(query, "start", required=True)
-    end = _instant(query, "end", required=True)
+    start = query.datetime("start", required=True, zone_param="timezone")
+    end = query.datetime("end", required=True, zone_param="timezone")
     assert start is not None and end is not None
-    if end <= start:
-        raise InvalidQueryParam("end", "end must be after start")
-    if end - start > MAX_WINDOW:
-        raise InvalidQueryParam("end", "the window must not exceed 31 days")
-    timezone = _timezone(query)
+    slots.check_window(start, end)
+    timezone = query.timezone()
     return ok(slots.list_slots(auth.account_id, ident, start=start, end=end, timezone=timezone))
 
 
@@ -84,12 +56,12 @@ async def list_slots(request: Request, auth: AuthContext = Depends(bearer(SCOPE)
 async def check(request: Request, auth: AuthContext = Depends(bearer(SCOPE))) -> Response:
     query = QueryReader.of(request)
     ident = _identification(query)
-    start = _instant(query, "start", required=True)
-    end = _instant(query, "end", required=False)
+    start = query.datetime("start", required=True, zone_param="timezone")
+    end = query.datetime("end", zone_param="timezone")
     assert start is not None
     if end is not None and end <= start:
         raise InvalidQueryParam("end", "end must be after start")
-    _timezone(query)  # validated, then ignored (§6)
+    query.timezone()  # validated, then ignored (§6)
     return ok(slots.check(auth.account_id, ident, start=start, end=end))
 
 

@@ -19,15 +19,18 @@ from fortytwo.domain.timefmt import TimestampError, format_ts, parse_ts
 from fortytwo.http.app import create_app
 from fortytwo.http.body import json_body
 from fortytwo.http.cursor import CursorCodec
-from fortytwo.http.guard import bearer
+from fortytwo.http.guard import bearer, request_state
+from fortytwo.http.idempotency import idempotent, required_key
 from fortytwo.http.lambda_entry import make_handler
 from fortytwo.http.query import QueryReader
-from fortytwo.http.responses import no_content, ok, page
+from fortytwo.http.responses import dumps, no_content, ok, page
 from fortytwo.observability import logger
-from fortytwo.services import cursors, deliveries, webhooks
+from fortytwo.services import cursors, deliveries, redelivery, webhooks
+from fortytwo.services.idempotency import Reply
 from fortytwo.services.webhooks import Sandbox
 
 DELIVERIES_ROUTE = "/v1/webhooks/{id}/deliveries"
+REDELIVER_ROUTE = "/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver"
 DELIVERIES_SORT = "-created_at"
 
 # What tests replace (40-webhooks §8.9): the clock, the DNS resolver and the HTTP sender.
@@ -143,6 +146,40 @@ async def list_deliveries(
             binding, format_ts(last.record.created_at), f"{last.delivery_id}:{last.record.attempt}"
         )
     return page([row.to_api() for row in rows[:limit]], next_cursor)
+
+
+@app.post(
+    "/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver", operation_id="redeliverWebhookDelivery"
+)
+async def redeliver(
+    webhook_id: str, delivery_id: str, request: Request, auth: AuthContext = Depends(bearer("webhooks:write"))
+) -> Response:
+    """55-admin-center §6: a new delivery of the same event; the body is ignored (the fingerprint
+    takes it as empty)."""
+    key = required_key(request)
+    request_id = request_state(request).request_id
+    now = deps.now()
+
+    def render(done: redelivery.Redelivered) -> Reply:
+        body = dumps({"data": done.to_api(), "meta": {"request_id": request_id}}).decode("utf-8")
+        return Reply(202, body, request_id)
+
+    return await run_in_threadpool(
+        lambda: idempotent(
+            request,
+            auth,
+            key=key,
+            method="POST",
+            route=REDELIVER_ROUTE,
+            path_params={"id": normalize_uuid(webhook_id) or webhook_id, "delivery_id": delivery_id},
+            body={},
+            now=now,
+            render=render,
+            write=lambda finish: redelivery.redeliver(
+                webhook_id, delivery_id, _sandbox(auth), now=now, finish=finish
+            ),
+        )
+    )
 
 
 handler = make_handler(app)

@@ -42,6 +42,6 @@ def cmd_no_show(args: argparse.Namespace) -> int:
 def register(admin: Any, command: Callable[..., None]) -> None:
     group = admin.add_parser("booking", help="bookings").add_subparsers(dest="action", required=True)
     no_show = group.add_parser("no-show", help="mark a booking that has started as a no-show")
-    no_show.add_argument("uid")
+    no_show.add_argument("uid", help="the booking's uid")
     no_show.add_argument("--reason", help="stored as no_show_reason")
     command(no_show, cmd_no_show)

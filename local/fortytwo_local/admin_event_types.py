@@ -87,9 +87,10 @@ def _kind(owner: Owner) -> str:
 
 def cmd_create(args: argparse.Namespace) -> int:
     cli = _cli()
+    document = _document(args)  # a missing FILE is reported before anything is looked up
     cli._backend(args)
     owner = _owner(args, complete=True)
-    fields = _parse(_document(args), owner)
+    fields = _parse(document, owner)
     try:
         view = event_types.create(owner, fields, clock.now(), _base_url())
     except event_types.SlugTaken as exc:
@@ -107,9 +108,9 @@ def _by_id(ref: str) -> EventType:
 
 def cmd_update(args: argparse.Namespace) -> int:
     cli = _cli()
+    document = _document(args)
     cli._backend(args)
     owner = _owner(args, complete=False)
-    document = _document(args)
     if args.id is not None:
         current = _by_id(args.id)
         if current.owner_id != owner.id:
@@ -180,14 +181,16 @@ def register(admin: Any, command: Callable[..., None]) -> None:
         parser.add_argument("--org", help="organization of --team (when team names repeat across orgs)")
         if action == "update":
             parser.add_argument("--id", help="the event type to update (default: found by the FILE's slug)")
-        parser.add_argument("file")
+        parser.add_argument(
+            "file", help="YAML/JSON event type (a seed `event_types` entry without key/owner/team)"
+        )
         command(parser, func)
     toggle = group.add_parser("toggle", help="switch an event type on or off")
-    toggle.add_argument("id")
+    toggle.add_argument("id", help="the event type's id")
     state = toggle.add_mutually_exclusive_group(required=True)
-    state.add_argument("--on", dest="active", action="store_true")
-    state.add_argument("--off", dest="active", action="store_false")
+    state.add_argument("--on", dest="active", action="store_true", help="make it bookable")
+    state.add_argument("--off", dest="active", action="store_false", help="stop new bookings")
     command(toggle, cmd_toggle)
     delete = group.add_parser("delete", help="delete an event type (tombstone)")
-    delete.add_argument("id")
+    delete.add_argument("id", help="the event type's id")
     command(delete, cmd_delete)

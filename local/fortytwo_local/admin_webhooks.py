@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from fortytwo.domain.webhooks.events import REST_NAMES
+
 Command = Callable[[argparse.ArgumentParser, Callable[[argparse.Namespace], int]], None]
 
 
@@ -139,22 +141,22 @@ def register(admin: Any, command: Command) -> None:
         dest="action", required=True
     )
     listing = webhook.add_parser("list", help="every subscription of the organization, any sandbox")
-    listing.add_argument("--org", required=True)
+    listing.add_argument("--org", required=True, help="organization name or id")
     command(listing, cmd_list)
 
     create = webhook.add_parser("create", help="an admin-owned subscription (prints the secret once)")
-    create.add_argument("--org", required=True)
-    create.add_argument("--url", required=True)
-    create.add_argument("--events", required=True, help="comma-separated underscore names")
-    create.add_argument("--description")
+    create.add_argument("--org", required=True, help="organization name or id")
+    create.add_argument("--url", required=True, help="the https URL that receives the deliveries")
+    create.add_argument("--events", required=True, help=f"comma-separated: {', '.join(REST_NAMES)}")
+    create.add_argument("--description", help="a note shown in the admin view")
     command(create, cmd_create)
 
-    for action, func in (
-        ("pause", cmd_pause),
-        ("resume", cmd_resume),
-        ("delete", cmd_delete),
-        ("rotate-secret", cmd_rotate_secret),
+    for action, func, text in (
+        ("pause", cmd_pause, "stop deliveries until resumed"),
+        ("resume", cmd_resume, "resume deliveries and reset the failure counter"),
+        ("delete", cmd_delete, "delete the subscription"),
+        ("rotate-secret", cmd_rotate_secret, "new signing secret (prints it once)"),
     ):
-        parser = webhook.add_parser(action)
-        parser.add_argument("id")
+        parser = webhook.add_parser(action, help=text)
+        parser.add_argument("id", help="the subscription's id")
         command(parser, func)

@@ -42,6 +42,22 @@ def _backend(args: argparse.Namespace) -> None:
 
 
 def cmd_dev(args: argparse.Namespace) -> int:
+    from fortytwo_local.ports import port_problem
+
+    # A busy port is reported at once, before the ~5 s of loading the AWS emulation.
+    problem = port_problem(args.host, args.port)
+    if problem is not None:
+        raise CliError(f"{problem} (is another `42min dev` running? choose one with --port)")
+    print(
+        f"42min dev: starting the local stack on {args.host}:{args.port} "
+        "(loading the AWS emulation and the template's functions, a few seconds)...",
+        file=sys.stderr,
+        flush=True,
+    )
+    if args.seed:
+        from fortytwo_local.seed import load_seed_file
+
+        load_seed_file(args.seed)  # a missing or unparsable seed file fails before the stack starts
     from fortytwo_local.devstack import run_dev
 
     return run_dev(args)
@@ -50,8 +66,9 @@ def cmd_dev(args: argparse.Namespace) -> int:
 def cmd_seed(args: argparse.Namespace) -> int:
     from fortytwo_local.seed import apply_seed, load_seed_file
 
+    document = load_seed_file(args.file)  # a missing file is reported before the backend is looked up
     _backend(args)
-    result = apply_seed(load_seed_file(args.file))
+    result = apply_seed(document)
     emit(
         args,
         result,
@@ -180,9 +197,10 @@ def cmd_schedule_set(args: argparse.Namespace) -> int:
     from fortytwo_local.schedules import validate_schedule_document
     from fortytwo_local.seed import load_seed_file
 
+    raw = load_seed_file(args.file)
     _backend(args)
     user = _user(args.user)
-    document = validate_schedule_document(load_seed_file(args.file), "schedule")
+    document = validate_schedule_document(raw, "schedule")
     schedule = accounts.set_default_schedule(user, document)
     emit(args, schedule, f"replaced the default schedule of {user.username}")
     return 0
@@ -266,86 +284,149 @@ def _expires(value: str) -> int:
     return int(value)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _port(value: str) -> int:
+    if not value.isdigit() or int(value) > 65535:
+        raise argparse.ArgumentTypeError("must be a port number, 0-65535")
+    return int(value)
+
+
+def scopes_help() -> str:
+    """The scopes a PAT takes, named in `--scopes` help (aliases expand; reserved ones grant nothing yet)."""
+    from fortytwo.domain.scopes import KNOWN_SCOPES
+
+    live = [n for n, info in KNOWN_SCOPES.items() if info.kind == "live"]
+    aliases = [n for n, info in KNOWN_SCOPES.items() if info.kind == "alias"]
+    return (
+        f"comma-separated scopes: {', '.join(live)}; aliases {', '.join(aliases)}"
+        " (reserved scopes of 10-auth are accepted too)"
+    )
+
+
+def _dev_parser(sub: Any) -> None:
+    dev = sub.add_parser("dev", help="run the local stack (Ctrl-C stops it)")
+    # Also accepted after `dev` (60-operations §2 lists it there); the global form works too.
+    dev.add_argument(
+        "--data-dir", default=argparse.SUPPRESS, help="where the stack keeps its state (default .42min)"
+    )
+    dev.add_argument(
+        "--port", type=int, default=8042, help="HTTP port of the API (default 8042; 0 picks one)"
+    )
+    dev.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    dev.add_argument("--seed", metavar="FILE", help="load this seed file (YAML/JSON) at start")
+    dev.add_argument(
+        "--no-demo", action="store_true", help="do not seed the demo organization on first start"
+    )
+    dev.add_argument(
+        "--allow-insecure-webhooks",
+        action="store_true",
+        help="accept http:// and loopback webhook URLs (development only)",
+    )
+    dev.add_argument(
+        "--webhook-retry-schedule",
+        metavar="S",
+        default="0,60,300,1800,7200,43200",
+        help="attempt offsets in seconds (default 0,60,300,1800,7200,43200)",
+    )
+    dev.add_argument(
+        "--rate-limits",
+        metavar="SPEC",
+        default="",
+        help="bucket sizes per minute, e.g. pat=120,oauth=120,anonymous=30",
+    )
+    dev.set_defaults(func=cmd_dev)
+
+
+def _org_user_team_parsers(admin: Any) -> None:
+    org = admin.add_parser("org", help="organizations").add_subparsers(dest="action", required=True)
+    org_create = org.add_parser("create", help="create an organization")
+    org_create.add_argument("name", help="the organization's name (unique)")
+    org_create.add_argument("--plan", help="plan name (e.g. Pro)")
+    _command(org_create, cmd_org_create)
+
+    user = admin.add_parser("user", help="users").add_subparsers(dest="action", required=True)
+    user_create = user.add_parser("create", help="create a user with a Mon-Fri 09:00-17:00 default schedule")
+    user_create.add_argument("--org", required=True, help="organization name or id")
+    user_create.add_argument("--username", required=True, help="unique username (lower case)")
+    user_create.add_argument("--email", required=True, help="unique email address")
+    user_create.add_argument("--first-name", help="first name")
+    user_create.add_argument("--last-name", help="last name")
+    user_create.add_argument("--timezone", default="UTC", help="IANA time zone (default UTC)")
+    user_create.add_argument("--locale", default="en", help="locale (default en)")
+    user_create.add_argument(
+        "--role", default="user", choices=["owner", "admin", "user"], help="role in the organization"
+    )
+    user_create.add_argument(
+        "--password-stdin", action="store_true", help="read a sign-in password from the first line of stdin"
+    )
+    _command(user_create, cmd_user_create)
+    user_remove = user.add_parser("remove", help="remove a user; revokes their PATs and OAuth grants")
+    user_remove.add_argument("user", help="username or id")
+    _command(user_remove, cmd_user_remove)
+
+    team = admin.add_parser("team", help="teams").add_subparsers(dest="action", required=True)
+    team_create = team.add_parser("create", help="create a team")
+    team_create.add_argument("--org", required=True, help="organization name or id")
+    team_create.add_argument("name", help="the team's name")
+    team_create.add_argument("--members", required=True, help="comma-separated usernames or ids")
+    _command(team_create, cmd_team_create)
+
+    schedule = admin.add_parser("schedule", help="schedules").add_subparsers(dest="action", required=True)
+    schedule_set = schedule.add_parser("set", help="replace a user's default schedule")
+    schedule_set.add_argument("--user", required=True, help="username or id")
+    schedule_set.add_argument("file", help="YAML/JSON schedule document (the seed file's shape)")
+    _command(schedule_set, cmd_schedule_set)
+
+
+def _pat_parsers(admin: Any) -> None:
+    pat = admin.add_parser("pat", help="personal access tokens").add_subparsers(dest="action", required=True)
+    pat_create = pat.add_parser("create", help="mint a PAT (prints the token once)")
+    pat_create.add_argument("--user", required=True, help="the owner: username or id")
+    pat_create.add_argument("--name", required=True, help="a label for the token")
+    pat_create.add_argument("--scopes", required=True, help=scopes_help())
+    pat_create.add_argument(
+        "--expires-in-days", type=_expires, help="42, 90, 180 or 365 (default: never expires)"
+    )
+    _command(pat_create, cmd_pat_create)
+    pat_list = pat.add_parser("list", help="the organization's PATs (never the secrets)")
+    pat_list.add_argument("--org", required=True, help="organization name or id")
+    _command(pat_list, cmd_pat_list)
+    for action, func, text in (
+        ("regenerate", cmd_pat_regenerate, "replace a PAT's secret (same id and scopes)"),
+        ("revoke", cmd_pat_revoke, "revoke a PAT at once"),
+    ):
+        cmd = pat.add_parser(action, help=text)
+        cmd.add_argument("id", help="the PAT's id")
+        _command(cmd, func)
+
+
+def build_parser(*, admin_plugins: bool = True) -> argparse.ArgumentParser:
+    """The whole command tree; `admin_plugins=False` leaves out the `admin` commands that other
+    modules add (importing them loads the services, a second or more before `dev` could start)."""
     parser = argparse.ArgumentParser(prog="42min", description="42min API: local stack and admin tooling")
-    parser.add_argument("--data-dir", default=os.environ.get("FORTYTWO_DATA_DIR", ".42min"))
+    parser.add_argument(
+        "--data-dir",
+        default=os.environ.get("FORTYTWO_DATA_DIR", ".42min"),
+        help="the local stack's data dir (default .42min or $FORTYTWO_DATA_DIR)",
+    )
     parser.add_argument("--endpoint", help="DynamoDB endpoint URL (with --table)")
     parser.add_argument("--table", help="DynamoDB table name (with --endpoint)")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    dev = sub.add_parser("dev", help="run the local stack")
-    # Also accepted after `dev` (60-operations §2 lists it there); the global form works too.
-    dev.add_argument("--data-dir", default=argparse.SUPPRESS)
-    dev.add_argument("--port", type=int, default=8042)
-    dev.add_argument("--host", default="127.0.0.1")
-    dev.add_argument("--seed")
-    dev.add_argument("--no-demo", action="store_true")
-    dev.add_argument("--allow-insecure-webhooks", action="store_true")
-    dev.add_argument("--webhook-retry-schedule", default="0,60,300,1800,7200,43200")
-    dev.add_argument("--rate-limits", default="")
-    dev.set_defaults(func=cmd_dev)
+    _dev_parser(sub)
 
     seed = sub.add_parser("seed", help="load a seed file")
-    seed.add_argument("file")
+    seed.add_argument("file", help="YAML or JSON seed file (60-operations §4)")
     _command(seed, cmd_seed)
 
     openapi = sub.add_parser("openapi", help="print the merged OpenAPI document")
-    openapi.add_argument("--out")
+    openapi.add_argument("--out", metavar="FILE", help="write it to FILE instead of stdout")
     openapi.set_defaults(func=cmd_openapi)
 
     admin = sub.add_parser("admin", help="owner/admin operations").add_subparsers(dest="area", required=True)
+    _org_user_team_parsers(admin)
+    _pat_parsers(admin)
 
-    org = admin.add_parser("org").add_subparsers(dest="action", required=True)
-    org_create = org.add_parser("create")
-    org_create.add_argument("name")
-    org_create.add_argument("--plan")
-    _command(org_create, cmd_org_create)
-
-    user = admin.add_parser("user").add_subparsers(dest="action", required=True)
-    user_create = user.add_parser("create")
-    user_create.add_argument("--org", required=True)
-    user_create.add_argument("--username", required=True)
-    user_create.add_argument("--email", required=True)
-    user_create.add_argument("--first-name")
-    user_create.add_argument("--last-name")
-    user_create.add_argument("--timezone", default="UTC")
-    user_create.add_argument("--locale", default="en")
-    user_create.add_argument("--role", default="user", choices=["owner", "admin", "user"])
-    user_create.add_argument("--password-stdin", action="store_true")
-    _command(user_create, cmd_user_create)
-    user_remove = user.add_parser("remove")
-    user_remove.add_argument("user")
-    _command(user_remove, cmd_user_remove)
-
-    team = admin.add_parser("team").add_subparsers(dest="action", required=True)
-    team_create = team.add_parser("create")
-    team_create.add_argument("--org", required=True)
-    team_create.add_argument("name")
-    team_create.add_argument("--members", required=True)
-    _command(team_create, cmd_team_create)
-
-    schedule = admin.add_parser("schedule").add_subparsers(dest="action", required=True)
-    schedule_set = schedule.add_parser("set")
-    schedule_set.add_argument("--user", required=True)
-    schedule_set.add_argument("file")
-    _command(schedule_set, cmd_schedule_set)
-
-    pat = admin.add_parser("pat").add_subparsers(dest="action", required=True)
-    pat_create = pat.add_parser("create")
-    pat_create.add_argument("--user", required=True)
-    pat_create.add_argument("--name", required=True)
-    pat_create.add_argument("--scopes", required=True)
-    pat_create.add_argument("--expires-in-days", type=_expires)
-    _command(pat_create, cmd_pat_create)
-    pat_list = pat.add_parser("list")
-    pat_list.add_argument("--org", required=True)
-    _command(pat_list, cmd_pat_list)
-    for action, func in (("regenerate", cmd_pat_regenerate), ("revoke", cmd_pat_revoke)):
-        cmd = pat.add_parser(action)
-        cmd.add_argument("id")
-        _command(cmd, func)
-
-    for name in ADMIN_PLUGINS:
+    for name in ADMIN_PLUGINS if admin_plugins else ():
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
@@ -356,18 +437,42 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    from fortytwo.config import ConfigError
-    from fortytwo_local.backend import BackendError
-    from fortytwo_local.provisioning import ProvisioningError
-    from fortytwo_local.seed import SeedError
+# Expected failures of other modules: (module, class). Looked up in sys.modules, never imported here:
+# an exception of a module that was never loaded cannot have been raised, and importing them costs
+# seconds (they load the services) on a path that must answer at once (a busy port).
+_USER_ERRORS = (
+    ("fortytwo.config", "ConfigError"),
+    ("fortytwo_local.backend", "BackendError"),
+    ("fortytwo_local.provisioning", "ProvisioningError"),
+    ("fortytwo_local.seed", "SeedError"),
+)
 
+
+def _user_error(exc: Exception) -> str | None:
+    """The one line a user sees for an expected failure, or None for a bug (keeps its traceback)."""
+    if isinstance(exc, CliError):
+        return str(exc)
+    for module_name, class_name in _USER_ERRORS:
+        module = sys.modules.get(module_name)
+        if module is not None and isinstance(exc, getattr(module, class_name)):
+            return str(exc)
+    if isinstance(exc, OSError):  # e.g. `openapi --out` into a folder that does not exist
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror or exc}"
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(admin_plugins="admin" in argv)
+    args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except (CliError, SeedError, ProvisioningError, BackendError, ConfigError) as exc:
-        print(f"42min: {exc}", file=sys.stderr)
+    except Exception as exc:
+        message = _user_error(exc)
+        if message is None:
+            raise
+        print(f"42min: {message}", file=sys.stderr)
         return 1
 
 

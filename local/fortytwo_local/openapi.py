@@ -83,17 +83,19 @@ def code_operations() -> list[tuple[str, str, Schema]]:
         generated = app.openapi()["paths"]
         # app.routes keeps `{x:path}` (greedy), which the generated document drops.
         for route in app.routes:
-            if not isinstance(route, APIRoute) or not route.include_in_schema:
+            if not isinstance(route, APIRoute):
                 continue
             for method in sorted(route.methods or ()):
                 key = (method, _shape(route.path))
                 if key not in routes:
+                    if not route.include_in_schema:
+                        continue  # the `$default` catch-all
                     raise OpenApiError(
                         f"{fn.logical_id}: {method} {route.path} is not routed by template.yaml"
                     )
-                found.append(
-                    (method, _contract_path(routes.pop(key)), generated[route.path_format][method.lower()])
-                )
+                path = routes.pop(key)
+                if route.include_in_schema:  # web pages (Admin Center) are routed, not documented
+                    found.append((method, _contract_path(path), generated[route.path_format][method.lower()]))
         if routes:
             raise OpenApiError(f"{fn.logical_id}: no handler for {sorted(routes.values())}")
     return found

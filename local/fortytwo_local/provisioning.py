@@ -13,7 +13,6 @@ from fortytwo.domain import clock
 from fortytwo.domain import pats as pat_rules
 from fortytwo.domain.accounts import Organization, ScheduleRecord, Team, User
 from fortytwo.domain.ids import uuid7
-from fortytwo.domain.scopes import ScopeError, parse_pat_scopes
 from fortytwo.http.query import valid_timezone
 from fortytwo.services import accounts, pats
 
@@ -167,45 +166,18 @@ def check_pat_request(
     user: User | None, name: Any, scopes: Any, expires_in_days: Any, path: str = ""
 ) -> tuple[str, tuple[str, ...], int | None]:
     """Checks 1–5 of 10-auth §3.3 (6–7 need the table and run at write time)."""
-
-    def at(field: str) -> str:
-        return f"{path}.{field}" if path else field
-
-    if user is None:
-        raise ProvisioningError(at("user"), "no such user")
-    if user.role not in ("owner", "admin"):
-        raise ProvisioningError(at("user"), "only owners and admins may own a PAT")
-    if not isinstance(name, str):
-        raise ProvisioningError(at("name"), "is required")
     try:
-        clean_name = pat_rules.normalize_name(name)
-    except pat_rules.PatRuleError as exc:
-        raise ProvisioningError(at("name"), str(exc)) from exc
-    try:
-        expanded = parse_pat_scopes(scopes if scopes is not None else "")
-    except ScopeError as exc:
-        raise ProvisioningError(at("scopes"), str(exc)) from exc
-    if expires_in_days is not None and (
-        isinstance(expires_in_days, bool) or expires_in_days not in pat_rules.EXPIRY_CHOICES
-    ):
-        raise ProvisioningError(at("expires_in_days"), "must be one of 42, 90, 180, 365 or null")
-    return clean_name, expanded, expires_in_days
+        return pat_rules.check_request(user.role if user else None, name, scopes, expires_in_days)
+    except pat_rules.PatFieldError as exc:
+        raise ProvisioningError(f"{path}.{exc.field}" if path else exc.field, str(exc)) from exc
 
 
 def create_pat(user_ref: str, name: str, scopes: Any, expires_in_days: int | None) -> dict[str, Any]:
     now = clock.now()
-    user = accounts.find_user(user_ref)
-    clean_name, expanded, days = check_pat_request(user, name, scopes, expires_in_days)
-    assert user is not None
     try:
-        record, token = pats.create(
-            org_id=user.organization_id,
-            user_id=user.id,
-            name=clean_name,
-            scopes=expanded,
-            expires_in_days=days,
-            now=now,
-        )
+        record, token = pats.create_for_user(accounts.find_user(user_ref), name, scopes, expires_in_days, now)
+    except pat_rules.PatFieldError as exc:
+        raise ProvisioningError(exc.field, str(exc)) from exc
     except pat_rules.PatRuleError as exc:
         raise ProvisioningError("", str(exc)) from exc
     return record.public_view(now, token)

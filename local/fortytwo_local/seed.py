@@ -67,7 +67,12 @@ def _load_plugins() -> None:
 
 
 def load_seed_file(path: str | Path) -> dict[str, Any]:
-    text = Path(path).read_text(encoding="utf-8")
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:  # one clear line, not a traceback (60-operations §2)
+        raise SeedError("", f"cannot read {path}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise SeedError("", f"cannot read {path}: not UTF-8 text") from exc
     try:
         doc = json.loads(text) if str(path).endswith(".json") else yaml.safe_load(text)
     except (ValueError, yaml.YAMLError) as exc:

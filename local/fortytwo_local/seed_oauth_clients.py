@@ -12,14 +12,14 @@ from fortytwo_local.seed import SeedError, register_section
 FIELDS = ("key", "name", "type", "redirect_uris")
 
 
-def _redirect_uris(value: Any, path: str) -> list[str]:
+def _redirect_uris(value: Any, path: str, *, public: bool) -> list[str]:
     if not isinstance(value, list) or not 1 <= len(value) <= MAX_REDIRECT_URIS:
         raise SeedError(path, f"must be a list of 1 to {MAX_REDIRECT_URIS} URIs")
     seen: set[str] = set()
     for j, uri in enumerate(value):
         if not isinstance(uri, str):
             raise SeedError(f"{path}[{j}]", "must be a string")
-        problem = redirect_uri_problem(uri)
+        problem = redirect_uri_problem(uri, public=public)
         if problem:
             raise SeedError(f"{path}[{j}]", problem.rstrip("."))
         if uri in seen:
@@ -41,7 +41,9 @@ def build(entries: list[Any], context: dict[str, Any]) -> tuple[list[Any], dict[
                 raise SeedError(f"{path}.{field}", "is not a known field")
         if entry.get("type") not in ("confidential", "public"):
             raise SeedError(f"{path}.type", "must be confidential or public")
-        uris = _redirect_uris(entry.get("redirect_uris"), f"{path}.redirect_uris")
+        uris = _redirect_uris(
+            entry.get("redirect_uris"), f"{path}.redirect_uris", public=entry.get("type") == "public"
+        )
         try:
             client, secret = oauth.new_admin_client(
                 organization_id=context["org_id"],

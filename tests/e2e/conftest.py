@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+from browser_support import browser_factory, callback, chromium  # noqa: E402, F401 - browser tests' fixtures
 from harness import Stack  # noqa: E402
 
 from tests.support import aws  # noqa: E402

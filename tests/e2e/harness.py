@@ -4,7 +4,7 @@
         httpx.get(f"{stack.base_url}/v1/_ping", headers=...)
         stack.cli("admin", "pat", "list", "--org", "Acme", "--json")
 
-The stack always gets `--port 0` (a free port) and `--no-demo`; its data dir is a fresh
+The stack always gets `--port 0` (a free port) and `--no-demo` (unless `demo=True`); its data dir is a fresh
 temporary folder unless one is given (pass the same one again to test persistence, or use
 `restart()`). stdout and stderr go to files next to the data dir (`.out`, `.err`): read them
 with `output()` / `errors()` when a test needs the stack's logs.
@@ -45,8 +45,10 @@ class Stack:
         data_dir: str | Path | None = None,
         env: dict[str, str] | None = None,
         ready_timeout: float = READY_TIMEOUT_S,
+        demo: bool = False,
     ) -> None:
         self.extra_args = [str(a) for a in extra_args]
+        self.demo = demo  # True: the demo organization, as `make run` starts it
         self.data_dir = Path(data_dir) if data_dir else Path(tempfile.mkdtemp(prefix="42min-e2e-")) / "data"
         self.env = env or {}
         self.ready_timeout = ready_timeout
@@ -73,7 +75,7 @@ class Stack:
             "dev",
             "--port",
             "0",
-            "--no-demo",
+            *([] if self.demo else ["--no-demo"]),
             *self.extra_args,
         ]
         env = {**os.environ, "PYTHONUNBUFFERED": "1", **self.env}

@@ -181,8 +181,8 @@ def test_each_function_logs_only_to_its_own_group(transformed: dict[str, Any]) -
 
 
 def test_queue_and_stream_access_follows_the_event_sources(transformed: dict[str, Any]) -> None:
-    """Only the fan-out reads the stream and sends to the delivery queue; only the delivery worker
-    consumes it."""
+    """Only the fan-out reads the stream; it and the redelivery endpoint (55-admin-center §6) send
+    to the delivery queue; only the delivery worker consumes it."""
     grants: dict[str, set[str]] = {}
     for logical_id in functions(transformed):
         actions = set()
@@ -192,6 +192,8 @@ def test_queue_and_stream_access_follows_the_event_sources(transformed: dict[str
                 actions |= {a for a in as_list(statement["Action"]) if a.startswith(watched)}
         grants[logical_id] = actions
     assert grants.pop("WebhookFanoutFunction") == {"sqs:SendMessage", "dynamodb:GetRecords"}
+    assert grants.pop("WebhooksFunction") == {"sqs:SendMessage"}
+    assert grants.pop("AdminFunction") == {"sqs:SendMessage"}
     assert grants.pop("WebhookDeliveryFunction") == {
         "sqs:ReceiveMessage",
         "sqs:DeleteMessage",

@@ -112,6 +112,8 @@ def test_every_routed_operation_is_in_the_document() -> None:
 
     documented = {(m.upper(), p) for p, m, _, _ in operations(merged())}
     for route in ROUTES:
+        if route.path.startswith("/360/"):
+            continue  # Admin Center's web pages (55-admin-center) are not API operations
         assert (route.method, route.path.replace("+}", "}")) in documented, route
 
 

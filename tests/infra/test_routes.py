@@ -92,10 +92,12 @@ FUNCTIONS = {
     "SeriesFunction": "series",
     "WebhooksFunction": "webhooks",
     "OAuthFunction": "oauth",
+    "McpFunction": "mcp",
+    "AdminFunction": "admin",
     "WebhookFanoutFunction": "webhook_fanout",
     "WebhookDeliveryFunction": "webhook_delivery",
 }
-HTTP_GROUPS = ["meta", "event_types", "slots", "bookings", "series", "webhooks", "oauth"]
+HTTP_GROUPS = ["meta", "event_types", "slots", "bookings", "series", "webhooks", "oauth", "mcp", "admin"]
 
 
 def test_the_function_list_is_the_templates(template: dict[str, Any]) -> None:

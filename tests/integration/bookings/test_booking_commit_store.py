@@ -11,6 +11,7 @@ from typing import Any
 import boto3
 import pytest
 
+from fortytwo.domain.bookings.limits import CounterId
 from fortytwo.domain.bookings.plan import PlanBuilder
 from fortytwo.domain.timefmt import format_ts, parse_ts
 from fortytwo.services import bookings
@@ -30,8 +31,8 @@ def _session_item(event_type_id: str, start: str) -> dict | None:
     return dynamo.get(*keys.group_session(event_type_id, format_ts(parse_ts(start))), consistent=True)
 
 
-def _counter(scope: str, period: str) -> int:
-    return store.counter(scope, period)
+def _counter(owner: str, owner_id: str, period: str, period_key: str) -> int:
+    return store.counter(CounterId(owner, owner_id, period, period_key))
 
 
 def test_a_lost_race_rechecks_and_answers_slot_busy(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -90,9 +91,10 @@ def test_contention_without_end_is_a_slot_lock_timeout_and_releases_the_key(
     assert _error(cancel) == (503, "service_unavailable", {}) and cancel.headers["retry-after"] == "1"
 
 
-def test_ledger_conditions_guard_the_neighbouring_days(api: Api) -> None:
-    """A meeting is written on its start day; the days either side are version-checked too."""
-    from datetime import date
+def test_a_meeting_claims_its_minutes_conditionally_and_records_one_ledger_entry(api: Api) -> None:
+    """The ledger entry is written without a condition; each minute of the buffered interval is
+    claimed with `attribute_not_exists` in the host's busy-hour item of that UTC hour."""
+    from datetime import timedelta
 
     from fortytwo.domain.bookings.requests import parse_create
 
@@ -101,23 +103,17 @@ def test_ledger_conditions_guard_the_neighbouring_days(api: Api) -> None:
         api.seed["organization_id"], event_type_id=api.et("intro"), username=None, event_slug=None
     )
     assert loaded is not None
-    start = parse_create(api.create_body(start=api.at(day, "10:00"))).start
-    avail = store.load_availability(loaded, now=api.clock.now, start=start)
-    entry = ledger.LedgerEntry("x", api.et("intro"), start, start, start)
-    plan = PlanBuilder(avail.ledger)
+    start = parse_create(api.create_body(start=api.at(day, "10:45"))).start
+    entry = ledger.LedgerEntry("x", api.et("intro"), start, start + timedelta(minutes=30), start)
+    plan = PlanBuilder()
     plan.add_meeting(api.user("ada"), entry)
     items, kinds = store.render(plan.build(None), None)  # type: ignore[arg-type]
-    assert kinds == ["ledger", "ledger", "ledger"]
-    day_value = date.fromisoformat(day)
-    keys = {
-        i[next(iter(i))]["Key" if "Key" in i[next(iter(i))] else "Item"]["sk"]["S"]: next(iter(i))
-        for i in items
-    }
-    assert keys == {
-        f"DAY#{day_value.replace(day=day_value.day - 1)}": "ConditionCheck",
-        f"DAY#{day}": "Put",
-        f"DAY#{day_value.replace(day=day_value.day + 1)}": "ConditionCheck",
-    }
+    assert kinds == ["ledger", "busy", "busy"]
+    put, ten, eleven = items
+    assert "ConditionExpression" not in put["Put"] and put["Put"]["Item"]["sk"]["S"] == f"DAY#{day}#x"
+    assert ten["Update"]["Key"]["sk"]["S"] == f"HOUR#{day}T10"
+    assert ten["Update"]["ConditionExpression"].count("attribute_not_exists") == 15
+    assert eleven["Update"]["ConditionExpression"].count("attribute_not_exists") == 15
 
 
 def test_group_seats_sessions_and_release(api: Api) -> None:
@@ -134,11 +130,12 @@ def test_group_seats_sessions_and_release(api: Api) -> None:
     )
     session = _session_item(api.et("workshop"), start)
     assert session is not None and session["seats_taken"] == 3
-    day_item = dynamo.get(*ledger.day_key(api.user("ada"), parse_ts(start).date()), consistent=True)
-    entries = ledger.entries_of(day_item or {})
+    entries = ledger.read_entries(
+        api.user("ada"), parse_ts(start).date(), parse_ts(start).date(), consistent=True
+    )
     [meeting] = [e for e in entries if e.seats is not None]
     assert meeting.seats == 3
-    workshop_day = ("ET#" + api.et("workshop"), f"DAY#{day}")
+    workshop_day = ("event_type", api.et("workshop"), "day", day)
     assert _counter(*workshop_day) == 1  # one meeting, whatever the registrations
     api.call("POST", f"/v1/bookings/{seats[0]['uid']}/cancel")
     api.create("workshop", start, attendee={"email": "late@example.com"})
@@ -159,6 +156,7 @@ def test_group_seats_sessions_and_release(api: Api) -> None:
     assert len(remaining) == 1  # the late registration still holds the 10:00 session
     api.call("POST", f"/v1/bookings/{remaining[0]['uid']}/cancel")
     assert _session_item(api.et("workshop"), start) is None
+    assert ledger.busy_minutes(api.user("ada"), parse_ts(start)) == {}  # the session's time is free again
     assert _counter(*workshop_day) == 0
     assert api.create("intro", api.at(day, "10:30"))["data"]["status"] == "confirmed"
 
@@ -188,19 +186,19 @@ def test_round_robin_assigns_the_best_ranked_free_member(api: Api) -> None:
 
 def test_per_day_limit_and_counters(api: Api) -> None:
     day = api.fresh_day()
-    scope = "ET#" + api.et("limited")
+    scope = ("event_type", api.et("limited"))
     one = api.create("limited", api.at(day, "09:00"))["data"]
     api.create("limited", api.at(day, "10:00"))
-    assert _counter(scope, f"DAY#{day}") == 2
-    assert _counter("USER#" + api.user("linus"), f"DAY#{day}") == 2
+    assert _counter(*scope, "day", day) == 2
+    assert _counter("user", api.user("linus"), "day", day) == 2
     blocked = api.call("POST", "/v1/bookings", body=api.create_body("limited", api.at(day, "11:00")))
     assert _error(blocked) == (409, "slot_unavailable", {"reason": "slot_busy"})
     api.call("POST", f"/v1/bookings/{one['uid']}/cancel")
-    assert _counter(scope, f"DAY#{day}") == 1
+    assert _counter(*scope, "day", day) == 1
     moved = api.create("limited", api.at(day, "11:00"))["data"]
     # A reschedule inside the same day leaves the day counter alone (net change 0).
     api.call("POST", f"/v1/bookings/{moved['uid']}/reschedule", body={"start": api.at(day, "12:00")})
-    assert _counter(scope, f"DAY#{day}") == 2
+    assert _counter(*scope, "day", day) == 2
 
 
 def test_the_counter_condition_holds_the_cap_even_when_the_ledger_disagrees(
@@ -213,8 +211,8 @@ def test_the_counter_condition_holds_the_cap_even_when_the_ledger_disagrees(
         TableName=dynamo.table_name(),
         Item=dynamo.to_item(
             {
-                "pk": keys.limit_counter("ET#" + api.et("limited"), f"DAY#{day}")[0],
-                "sk": f"DAY#{day}",
+                "pk": keys.limit_counter("event_type", api.et("limited"), "day", day)[0],
+                "sk": keys.limit_counter("event_type", api.et("limited"), "day", day)[1],
                 "count": 2,
                 "type": "limit_counter",
             }
@@ -223,7 +221,7 @@ def test_the_counter_condition_holds_the_cap_even_when_the_ledger_disagrees(
     monkeypatch.setattr(retries, "WAIT_MS", (0, 0))
     response = api.call("POST", "/v1/bookings", body=api.create_body("limited", api.at(day, "09:00")))
     assert _error(response)[:2] == (503, "slot_lock_timeout")
-    assert _counter("ET#" + api.et("limited"), f"DAY#{day}") == 2
+    assert _counter("event_type", api.et("limited"), "day", day) == 2
 
 
 def test_cancellation_reasons_are_mapped(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:

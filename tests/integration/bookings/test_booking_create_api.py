@@ -51,7 +51,9 @@ def test_create_returns_the_booking_with_etag(api: Api) -> None:
     assert webhook["id"] == data["uid"] and webhook["eventTypeName"] == "Intro call"
     assert webhook["inviteePhone"] == "+49 30 1234567" and webhook["answers"] == {"Company": "Builder & Co"}
     assert webhook["answersById"] == {"q_company": "Builder & Co"}
-    assert webhook["urlParams"] == {"utm_source": "newsletter"} and webhook["location"] == "video"
+    # metadata with the utm values merged over it (40-webhooks §6.3)
+    assert webhook["urlParams"] == {"crm_deal_id": "D-4471", "utm_source": "newsletter"}
+    assert webhook["location"] == "video"
     assert webhook["hostUser"] == {
         "id": api.user("ada"),
         "firstName": "Ada",
@@ -271,3 +273,30 @@ def test_a_create_makes_at_most_seven_table_calls(api: Api) -> None:
             client.meta.events.unregister("before-call.dynamodb.*", count)
     assert sum(calls.values()) <= 7, calls
     assert calls["BatchGetItem"] == 1 and calls["TransactWriteItems"] == 1, calls
+
+
+def test_naive_starts_are_wall_clock_time_in_the_request_timezone(api: Api) -> None:
+    """00-conventions §7.2: n8n's date picker sends no offset; the body's `timezone`, else UTC."""
+    day = api.fresh_day()
+    berlin = api.create("intro", f"{day}T12:00:00", timezone="Europe/Berlin")["data"]  # CEST, UTC+2
+    assert berlin["start_at"] == f"{day}T10:00:00.000Z" and berlin["timezone"] == "Europe/Berlin"
+    # the attendee's zone is not the request's: without a top-level timezone it is UTC
+    tokyo = {"email": "b@example.com", "timezone": "Asia/Tokyo"}
+    utc = api.create("intro", f"{day}T11:00:00", attendee=tokyo)
+    assert utc["data"]["start_at"] == f"{day}T11:00:00.000Z"
+    moved = api.call(
+        "POST",
+        f"/v1/bookings/{berlin['uid']}/reschedule",
+        body={"start": f"{day}T15:00:00", "timezone": "Europe/Berlin"},
+    )
+    assert moved.status == 200, moved.text
+    assert moved.json()["data"]["start_at"] == f"{day}T13:00:00.000Z"
+    # an invalid timezone is the only error: the naive start itself is well-formed
+    body = api.create_body(start=f"{day}T12:00:00", timezone="Mars/Base")
+    bad = api.call("POST", "/v1/bookings", body=body)
+    assert bad.status == 400
+    assert [d["field"] for d in bad.json()["error"]["details"]["fields"]] == ["timezone"]
+    # every other malformed form stays 400
+    for start in (f"{day}", f"{day} 12:00:00", f"{day}T12:00", f"{day}T24:00:00", f"{day}T12:00:00+2:00"):
+        bad = api.call("POST", "/v1/bookings", body=api.create_body(start=start, timezone="Europe/Berlin"))
+        assert bad.status == 400 and bad.json()["error"]["details"]["fields"][0]["field"] == "start", start

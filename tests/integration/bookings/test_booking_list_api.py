@@ -71,6 +71,12 @@ def test_status_filters(api: Api, day_data: dict[str, Any]) -> None:
     assert {i["status"] for i in no_canceled["data"]} == {"confirmed", "rescheduled"}
     # include_cancelled only applies without `status`
     assert _uids(_list(api, {**rng, "status": "canceled", "include_cancelled": "false"})) == canceled
+    # `cancelled` is another spelling (30-bookings §3), the same filter: a cursor carries over
+    assert _uids(_list(api, {**rng, "status": "cancelled"})) == canceled
+    mixed = _list(api, {**rng, "status": "confirmed,cancelled", "limit": "1"})
+    assert {i["status"] for i in mixed["data"]} <= {"confirmed", "canceled"}
+    rest = _list(api, {**rng, "status": "canceled,confirmed", "cursor": mixed["meta"]["next_cursor"]})
+    assert day_data["11:00"]["uid"] in _uids(mixed) + _uids(rest)
 
 
 def test_other_filters(api: Api, day_data: dict[str, Any]) -> None:
@@ -101,6 +107,13 @@ def test_other_filters(api: Api, day_data: dict[str, Any]) -> None:
         api, {"start_date": day_data["13:00"]["start_at"], "end_date": day_data["13:00"]["start_at"]}
     )
     assert _uids(exact) == [day_data["13:00"]["uid"]]  # both bounds inclusive
+    # naive instants (n8n's date picker) are UTC here: the list has no `timezone` parameter
+    naive = day_data["13:00"]["start_at"][:19]
+    assert _uids(_list(api, {"start_date": naive, "end_date": naive})) == [day_data["13:00"]["uid"]]
+    since = day_data["13:00"]["updated_at"][:-1]  # milliseconds, no `Z`
+    assert _uids(_list(api, {**rng, "updated_since": since, "sort": "updated_at_asc"})) == _uids(
+        _list(api, {**rng, "updated_since": day_data["13:00"]["updated_at"], "sort": "updated_at_asc"})
+    )
     updated = _list(api, {**rng, "updated_since": day_data["13:00"]["updated_at"], "sort": "updated_at_asc"})
     assert day_data["13:00"]["uid"] in _uids(updated)
 
@@ -184,8 +197,9 @@ def test_cursor_is_bound_to_sort_and_filters(api: Api, day_data: dict[str, Any])
         ({"limit": "1.5", "sort": "bad"}, "limit"),
         ({"limit": "+5"}, "limit"),
         ([("limit", "2"), ("limit", "3")], "limit"),
-        ({"sort": "title_asc", "status": "cancelled"}, "sort"),
-        ({"status": "cancelled", "event_type_id": "x"}, "status"),
+        ({"sort": "title_asc", "status": "cancel"}, "sort"),
+        ({"status": "cancel", "event_type_id": "x"}, "status"),
+        ({"status": "cancelled", "event_type_id": "x"}, "event_type_id"),  # another spelling of canceled
         ({"status": "confirmed,,pending"}, "status"),
         ({"event_type_id": "x", "host_user_id": "y"}, "event_type_id"),
         ({"host_user_id": "y"}, "host_user_id"),
@@ -197,7 +211,10 @@ def test_cursor_is_bound_to_sort_and_filters(api: Api, day_data: dict[str, Any])
         ),
         ({"attendee_email": "a" * 255}, "attendee_email"),
         ({"start_date": "2026-05-20", "end_date": "x"}, "start_date"),
-        ({"end_date": "2026-05-20T10:00:00"}, "end_date"),
+        ({"end_date": "2026-05-20 10:00:00"}, "end_date"),
+        ({"end_date": "2026-05-20T10:00"}, "end_date"),
+        # naive is UTC here: the end is before the start
+        ({"start_date": "2026-05-20T10:00:00", "end_date": "2026-05-20T09:59:59.999Z"}, "end_date"),
         ({"start_date": "2026-05-21T00:00:00Z", "end_date": "2026-05-20T23:59:59Z"}, "end_date"),
         ({"updated_since": "yesterday", "include_cancelled": "no"}, "updated_since"),
         ({"include_cancelled": "False"}, "include_cancelled"),

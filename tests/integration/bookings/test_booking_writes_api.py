@@ -121,7 +121,7 @@ def test_reschedule_replaces_the_booking(api: Api) -> None:
     }
     assert event["data"]["booking"]["rescheduledAt"] == "2026-05-18T08:05:00.000Z"
     assert event["data"]["booking"]["reschedule_generation"] == 1
-    assert event["data"]["booking"]["urlParams"] == {"utm_campaign": "c"}
+    assert event["data"]["booking"]["urlParams"] == {"m": 1, "utm_campaign": "c"}  # kept from the old one
     assert event["data"]["booking"]["inviteePhone"] == "+4930123456"
     assert [e["event"] for e in _events(old["uid"])] == ["booking.created"]  # nothing else for the old one
     # the old time is free, and the same start works for a second move
@@ -248,6 +248,8 @@ def test_patch(api: Api) -> None:
     assert updated["data"]["changed_fields"] == ["attendee_name", "metadata", "responses"]
     assert updated["data"]["booking"]["inviteeName"] == "Robert Builder"
     assert updated["data"]["booking"]["answers"] == {"Plan": "Pro"}
+    # urlParams carries the booking's current metadata (40-webhooks §6.3)
+    assert updated["data"]["booking"]["urlParams"] == {"crm_deal_id": "D-4471", "stage": "demo"}
     # PATCH works on canceled bookings too, and the version keeps counting
     api.call("POST", f"/v1/bookings/{uid}/cancel")
     late = api.call(

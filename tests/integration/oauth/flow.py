@@ -149,6 +149,7 @@ def authorize_params(
     scope: str = "bookings:read bookings:write slots:read offline_access",
     state: str | None = "af0ifjsldkj",
     verifier: str | None = None,
+    resource: str | None = None,
 ) -> tuple[list[tuple[str, str]], str]:
     verifier = verifier or secrets.token_urlsafe(48)
     params = [
@@ -160,6 +161,8 @@ def authorize_params(
     if state is not None:
         params.append(("state", state))
     params += [("code_challenge", s256_challenge(verifier)), ("code_challenge_method", "S256")]
+    if resource is not None:
+        params.append(("resource", resource))
     return params, verifier
 
 

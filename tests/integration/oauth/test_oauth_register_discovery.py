@@ -6,7 +6,7 @@ import json
 import re
 
 from fortytwo.store import oauth as store
-from tests.integration.oauth.flow import assert_oauth_error, tokens_for
+from tests.integration.oauth.flow import assert_oauth_error, authorize_params, sign_in, tokens_for
 
 SCOPES = [
     "user:read", "users:read",
@@ -69,6 +69,33 @@ class TestRegister:
         )
         assert "refresh_token" in tokens
 
+    def test_mcp_client_with_private_use_and_localhost_uris(self, invoke, browser, seeded):
+        """50-mcp §4.6: Cursor's registration succeeds whole for a public client; the consent page
+        names a non-https redirect URI in full; a custom-scheme redirect carries code and iss."""
+        uris = [
+            "cursor://anysphere.cursor-mcp/oauth/callback",
+            "https://www.cursor.com/agents/mcp/oauth/callback",
+            "http://localhost:8787/callback",
+        ]
+        r = register(
+            invoke,
+            {"client_name": "Cursor", "redirect_uris": uris, "token_endpoint_auth_method": "none"},
+            ip="203.0.113.90",
+        )
+        assert r.status == 201, r.text
+        client_id = r.json()["client_id"]
+        params, _ = authorize_params(client_id, uris[0])
+        consent = sign_in(browser, params)
+        assert "cursor://anysphere.cursor-mcp/oauth/callback" in consent.text
+        approved = browser.submit(consent, "consent", action="approve")
+        assert approved.status == 303
+        assert approved.headers["location"].startswith(uris[0] + "?code=")
+        assert "iss=https%3A%2F%2Fapi.42min.test" in approved.headers["location"]
+        tokens = tokens_for(invoke, browser, {"client_id": client_id}, "http://localhost:9999/callback")
+        assert tokens["access_token"]
+        confidential = register(invoke, {"redirect_uris": uris}, ip="203.0.113.91")
+        assert confidential.status == 400 and confidential.json()["error"] == "invalid_redirect_uri"
+
     def test_confidential_defaults(self, invoke, browser, seeded):
         r = register(invoke, {"redirect_uris": ["https://svc.example:8443/oauth/cb"]})
         assert r.status == 201
@@ -90,9 +117,12 @@ class TestRegister:
         assert_oauth_error(register(invoke, b"{not json", ip="203.0.113.81"), 400, "invalid_client_metadata")
         assert_oauth_error(register(invoke, b"[]", ip="203.0.113.81"), 400, "invalid_client_metadata")
         assert_oauth_error(register(invoke, b"", ip="203.0.113.81"), 400, "invalid_client_metadata")
-        r = register(invoke, {"redirect_uris": ["http://localhost/cb"], "client_name": ""}, ip="203.0.113.82")
+        r = register(invoke, {"redirect_uris": ["http://a.example/cb"], "client_name": ""}, ip="203.0.113.82")
         body = assert_oauth_error(r, 400, "invalid_redirect_uri")
-        assert body["error_description"] == "redirect_uris[0] must use https, or http on 127.0.0.1 or [::1]."
+        assert (
+            body["error_description"]
+            == "redirect_uris[0] must use https, or http on 127.0.0.1, [::1] or localhost."
+        )
         assert r.headers["pragma"] == "no-cache"
 
     def test_metadata_errors(self, invoke, seeded):
@@ -158,6 +188,7 @@ class TestDiscovery:
             ],
             "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
             "scopes_supported": SCOPES,
+            "authorization_response_iss_parameter_supported": True,
         }
 
     def test_protected_resource(self, invoke, seeded):
@@ -170,6 +201,22 @@ class TestDiscovery:
             "bearer_methods_supported": ["header"],
             "resource_documentation": "https://42min.us/help/api",
         }
+
+    def test_mcp_protected_resource(self, invoke, seeded):
+        """50-mcp §4.4: GET only, no authentication, anonymous bucket, cacheable for an hour."""
+        r = invoke("oauth", "GET", "/.well-known/oauth-protected-resource/mcp")
+        assert r.status == 200 and r.headers["cache-control"] == "public, max-age=3600"
+        assert r.headers["x-ratelimit-limit"] == "30" and r.headers["x-request-id"].startswith("req_")
+        assert r.json() == {
+            "resource": "https://api.42min.test/mcp",
+            "authorization_servers": ["https://api.42min.test"],
+            "scopes_supported": ["mcp:scheduling:read", "mcp:scheduling:write"],
+            "bearer_methods_supported": ["header"],
+            "resource_name": "42min MCP server",
+            "resource_documentation": "https://42min.us/help/api",
+        }
+        other = invoke("oauth", "POST", "/.well-known/oauth-protected-resource/mcp")
+        assert other.status == 405 and other.headers["allow"] == "GET"
 
     def test_oversized_body(self, invoke, seeded):
         r = invoke("oauth", "GET", "/.well-known/oauth-protected-resource", body=b"x" * 65537)

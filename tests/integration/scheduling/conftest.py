@@ -221,12 +221,12 @@ def entry(
 
 
 def put_ledger(bookings: Iterable[tuple[str, LedgerEntry]]) -> None:
-    """Write ledger days for (host user id, entry) pairs, as the booking engine will."""
-    days: dict[tuple[str, Any], list[LedgerEntry]] = defaultdict(list)
+    """Write ledger entries for (host user id, entry) pairs, as the booking engine will."""
+    by_host: dict[str, list[LedgerEntry]] = defaultdict(list)
     for host, item in bookings:
-        days[(host, ledger.day_of(item.start))].append(item)
-    for (host, day), entries in days.items():
-        ledger.put_day(host, day, entries)
+        by_host[host].append(item)
+    for host, entries in by_host.items():
+        ledger.put_entries(host, entries)
 
 
 def starts(body: dict[str, Any]) -> list[str]:

@@ -27,7 +27,10 @@ def test_slots_query_rules_in_order(invoke, acme, freeze):
         ([("event_slug", "intro-call"), ("start", "bad")], "username"),
         ([("event_type_id", et), ("end", "2026-05-21T00:00:00Z")], "start"),
         ([("event_type_id", et), ("start", "2026-05-20"), ("end", "x")], "start"),
-        ([("event_type_id", et), ("start", "2026-05-20T00:00:00"), ("end", "x")], "start"),
+        ([("event_type_id", et), ("start", "2026-05-20T00:00"), ("end", "x")], "start"),
+        ([("event_type_id", et), ("start", "2026-05-20T00:00:00"), ("end", "x")], "end"),  # naive is valid
+        # a naive start is read in `timezone`: when that is invalid, it is the error
+        ([("event_type_id", et), ("start", "2026-05-20T00:00:00"), ("timezone", "Mars/Base")], "timezone"),
         ([("event_type_id", et), ("start", "2026-05-20 00:00:00Z")], "start"),
         ([("event_type_id", et), ("start", "2026-05-20T00:00:00Z")], "end"),
         ([("event_type_id", et), ("start", "2026-05-20T00:00:00Z"), ("end", "2026-05-21T24:00:00Z")], "end"),
@@ -191,3 +194,36 @@ def test_slots_auth_scope_and_headers(invoke, acme, freeze):
     r = invoke("slots", "GET", "/v1/slots", headers=acme.headers, query=query)
     assert r.headers["x-request-id"] == r.json()["meta"]["request_id"]
     assert r.headers["cache-control"] == "no-store" and "x-ratelimit-remaining" in r.headers
+
+
+def test_naive_instants_are_wall_clock_time_in_the_timezone_parameter(invoke, acme, freeze):
+    """00-conventions §7.2: n8n's date picker sends `2026-05-20T02:00:00`; the request's `timezone`
+    places it, else UTC."""
+    freeze(DEFAULT_NOW)
+    et = acme.et("intro")
+
+    def slots(query: list[tuple[str, str]]) -> list[str]:
+        r = invoke("slots", "GET", "/v1/slots", headers=acme.headers, query=[("event_type_id", et), *query])
+        assert r.status == 200, r.text
+        return starts(r.json())
+
+    utc_window = slots([("start", "2026-05-20T00:00:00Z"), ("end", "2026-05-21T00:00:00Z")])
+    assert slots([("start", "2026-05-20T00:00:00"), ("end", "2026-05-21T00:00:00.000")]) == utc_window
+    tokyo = [("start", "2026-05-20T09:00:00"), ("end", "2026-05-21T09:00:00"), ("timezone", "Asia/Tokyo")]
+    assert slots(tokyo) == utc_window  # 09:00 in Tokyo is 00:00Z
+    assert slots([("start", "2026-05-20T09:00:00"), ("end", "2026-05-21T09:00:00")]) != utc_window
+
+    def check(start: str, zone: str | None) -> dict:
+        query = [("event_type_id", et), ("start", start), *([("timezone", zone)] if zone else [])]
+        r = invoke("slots", "GET", "/v1/slots/check", headers=acme.headers, query=query)
+        assert r.status == 200, r.text
+        return r.json()["data"]
+
+    assert check("2026-05-20T09:00:00Z", None) == check("2026-05-20T18:00:00", "Asia/Tokyo")
+    assert check("2026-05-20T09:00:00", None) == check("2026-05-20T09:00:00Z", None)
+    # every other malformed form stays 400, whatever the timezone
+    for bad in ("2026-05-20", "2026-05-20 09:00:00", "2026-05-20T09:00", "2026-05-20T24:00:00"):
+        status, body = _error(
+            invoke, acme, "/v1/slots/check", [("event_type_id", et), ("start", bad), ("timezone", "UTC")]
+        )
+        assert status == 400 and body["error"]["details"] == {"param": "start"}, bad

@@ -7,6 +7,7 @@ from typing import Any
 
 from fortytwo.domain.bookings import lifecycle, requests
 from fortytwo.domain.bookings.event_types import BookableEventType, EventLocation, Question
+from fortytwo.domain.bookings.limits import CounterId
 from fortytwo.domain.bookings.model import Booking, HostSnapshot
 
 NOW = datetime(2026, 5, 18, 8, tzinfo=UTC)
@@ -15,6 +16,7 @@ ORG = "019d487d-9862-7bdc-8667-1ad11c80317f"
 ADA = "019d48b3-cc50-7238-b924-56de3eb13b90"
 ET_ID = "019d48ea-2e00-7f28-9fb1-7c2390c192cf"
 UID = "019e3a19-5800-726b-b2a7-4de452e6b438"
+ET_DAY = CounterId("event_type", "x", "day", "2026-05-20")
 
 QUESTIONS = (
     Question("company", "Company", "text", required=True),
@@ -71,7 +73,7 @@ def booking(**changes: Any) -> Booking:
         responses={"company": "Builder & Co"},
         now=NOW,
         session_start=None,
-        counter_keys=[("ET#x", "DAY#2026-05-20")],
+        counter_keys=[ET_DAY],
         created_by={"credential_id": "pat", "user_id": ADA},
     )
     return made.evolve(**changes)

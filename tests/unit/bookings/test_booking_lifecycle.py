@@ -13,8 +13,9 @@ from fortytwo.domain.bookings.answers import check_answers, is_missing, missing_
 from fortytwo.domain.bookings.errors import BookingRuleError, ErrorCollector, FieldErrors
 from fortytwo.domain.bookings.event_types import EventLocation, Question
 from fortytwo.domain.bookings.hosting import choose_host
-from fortytwo.domain.bookings.limits import CounterRef, net_changes
+from fortytwo.domain.bookings.limits import CounterId, CounterRef, counter_id, net_changes
 from fortytwo.domain.bookings.model import CANCELED, CONFIRMED, PENDING, RESCHEDULED
+from fortytwo.store import keys
 
 from .booking_fixtures import NOW, QUESTIONS, START, UID, booking, create_request, event_type
 
@@ -278,7 +279,7 @@ def test_rescheduled_pair() -> None:
         host=old.host,
         now=later,
         session_start=None,
-        counter_keys=[("ET#x", "DAY#2026-05-21")],
+        counter_keys=[CounterId("event_type", "x", "day", "2026-05-21")],
         created_by={"credential_id": "c", "user_id": "u"},
     )
     assert (replaced.status, replaced.version, replaced.replaced_by, replaced.reschedule_reason) == (
@@ -385,17 +386,20 @@ def test_choose_host() -> None:
 
 
 def test_counter_changes_merge_and_drop_zero_nets() -> None:
-    old = [("ET#e", "DAY#2026-05-20"), ("ET#e", "WEEK#2026-05-18"), ("USER#a", "DAY#2026-05-20")]
+    def et(period: str, key: str) -> CounterId:
+        return CounterId("event_type", "e", period, key)
+
+    old = [et("day", "2026-05-20"), et("week", "2026-05-18"), CounterId("user", "a", "day", "2026-05-20")]
     new = [
-        CounterRef("ET#e", "DAY#2026-05-21", 2),
-        CounterRef("ET#e", "WEEK#2026-05-18", 5),
-        CounterRef("USER#g", "DAY#2026-05-21"),
+        CounterRef(et("day", "2026-05-21"), 2),
+        CounterRef(et("week", "2026-05-18"), 5),
+        CounterRef(CounterId("user", "g", "day", "2026-05-21")),
     ]
     assert net_changes(old, new) == {
-        ("ET#e", "DAY#2026-05-20"): (-1, None),
-        ("USER#a", "DAY#2026-05-20"): (-1, None),
-        ("ET#e", "DAY#2026-05-21"): (1, 2),
-        ("USER#g", "DAY#2026-05-21"): (1, None),
+        et("day", "2026-05-20"): (-1, None),
+        CounterId("user", "a", "day", "2026-05-20"): (-1, None),
+        et("day", "2026-05-21"): (1, 2),
+        CounterId("user", "g", "day", "2026-05-21"): (1, None),
     }
 
 
@@ -408,11 +412,19 @@ def test_period_counter_keys() -> None:
     refs = meeting_counters(
         event_type(max_bookings_per_day=2), start, "ada", MeetingLimits(per_week=3), "America/New_York"
     )
-    assert [(r.scope, r.period, r.cap) for r in refs] == [
-        ("ET#" + event_type().id, "DAY#2026-05-25", 2),
-        ("ET#" + event_type().id, "WEEK#2026-05-25", None),
-        ("ET#" + event_type().id, "MONTH#2026-05", None),
-        ("USER#ada", "DAY#2026-05-24", None),
-        ("USER#ada", "WEEK#2026-05-18", 3),
-        ("USER#ada", "MONTH#2026-05", None),
+    et = event_type().id
+    assert [(tuple(r.key), r.cap) for r in refs] == [
+        (("event_type", et, "day", "2026-05-25"), 2),
+        (("event_type", et, "week", "2026-05-25"), None),
+        (("event_type", et, "month", "2026-05"), None),
+        (("user", "ada", "day", "2026-05-24"), None),
+        (("user", "ada", "week", "2026-05-18"), 3),
+        (("user", "ada", "month", "2026-05"), None),
     ]
+    # The store's key text for them (unchanged item keys: COUNTER#ET#… / COUNTER#USER#…).
+    assert [keys.limit_counter(*r.key) for r in refs[::3]] == [
+        (f"COUNTER#ET#{et}", "DAY#2026-05-25"),
+        ("COUNTER#USER#ada", "DAY#2026-05-24"),
+    ]
+    # Stored on a booking as lists, read back as the same ids.
+    assert counter_id(list(refs[0].key)) == refs[0].key

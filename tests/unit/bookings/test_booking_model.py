@@ -98,7 +98,12 @@ def test_webhook_booking_fields() -> None:
     assert fields["eventTypeName"] == "Intro call (new title)"
     assert fields["answers"] == {"Company name": "X", "legacy": 1}
     assert fields["answersById"] == {"q_company": "X", "legacy": 1}
-    assert fields["inviteePhone"] == "+49 30 1234567" and fields["urlParams"] == {"utm_source": "newsletter"}
+    assert fields["inviteePhone"] == "+49 30 1234567"
+    # the metadata with the utm values merged over it (40-webhooks §6.3)
+    assert fields["urlParams"] == {"crm_deal_id": "D-4471", "utm_source": "newsletter"}
+    clash = webhook_fields(booking(metadata={"utm_source": "mine", "n": 1}), context)["urlParams"]
+    assert clash == {"utm_source": "newsletter", "n": 1}  # a utm key wins
+    assert webhook_fields(booking(metadata={}, utm={}), context)["urlParams"] == {}
     assert fields["location"] == "https://meet.example.com/ada" and fields["meetLink"] == fields["location"]
     assert fields["rescheduledAt"] == "2026-05-18T08:00:00.000Z" and fields["reschedule_generation"] == 2
     assert fields["cancelledAt"] == "2026-05-18T08:00:00.000Z" and fields["cancelledReason"] == "why"

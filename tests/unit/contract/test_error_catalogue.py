@@ -64,14 +64,29 @@ def test_every_error_class_used_anywhere_exists_and_is_catalogued() -> None:
         cls = getattr(errors, name, None)
         assert isinstance(cls, type) and issubclass(cls, ApiError), name
         if name != "ApiError":
-            spec = CATALOGUE[cls.code]
+            spec = CATALOGUE[cls.key]
             assert (cls.status, cls.default_message) == (spec.status, spec.message), name
 
 
 def test_every_rest_code_has_a_class_with_the_catalogued_status() -> None:
-    for code, spec in CATALOGUE.items():
-        cls = CLASSES[code]
-        assert (cls.code, cls.status, cls.default_message) == (code, spec.status, spec.message)
+    for key, spec in CATALOGUE.items():
+        cls = CLASSES[key]
+        assert (cls.code, cls.status, cls.default_message) == (spec.code, spec.status, spec.message)
+
+
+def test_a_code_answered_with_two_statuses_has_one_entry_per_status() -> None:
+    """406 `invalid_request` (50-mcp §2.2 step 6) is its own entry; the 400 stays the code's own."""
+    assert CLASSES["invalid_request"] is errors.InvalidRequest and errors.InvalidRequest.status == 400
+    not_acceptable = errors.NotAcceptable()
+    assert (not_acceptable.status, not_acceptable.code, not_acceptable.key) == (
+        406,
+        "invalid_request",
+        "not_acceptable",
+    )
+    assert error_for("not_acceptable").status == 406
+    statuses = [(spec.code, spec.status) for spec in CATALOGUE.values()]
+    assert len(statuses) == len(set(statuses))
+    assert all(key == spec.code or spec.name == key for key, spec in CATALOGUE.items())
 
 
 def test_a_class_cannot_name_an_uncatalogued_code() -> None:
@@ -115,7 +130,7 @@ def test_error_for_builds_the_catalogued_error(code: str) -> None:
         return
     error = error_for(code, "Because.", {**spec.example, "stray": "never shown"})
     assert isinstance(error, CLASSES[code])
-    assert (error.status, error.code, error.details) == (spec.status, code, dict(spec.example))
+    assert (error.status, error.code, error.details) == (spec.status, spec.code, dict(spec.example))
     assert set(error.headers) == set(spec.headers)
     assert dict(spec.fixed_headers).items() <= error.headers.items()
     if code != "insufficient_scope":  # its message names the scope
@@ -150,5 +165,5 @@ def test_booking_rule_failures_render_as_their_catalogue_entries() -> None:
         if spec.surface != "rest" or code in BUILT_BY_THEIR_CLASS:
             continue
         got = api_error(BookingRuleError(code, "Because.", {**spec.example, "not_declared": 1}))
-        assert type(got) is CLASSES[code] and got.code == code and got.status == spec.status, code
+        assert type(got) is CLASSES[code] and got.code == spec.code and got.status == spec.status, code
         assert set(got.details) == set(spec.details.__annotations__), code  # undeclared members dropped

@@ -237,9 +237,21 @@ def test_webhooks(api: Api, receiver: Receiver) -> None:
     check("updateWebhook", call("PATCH", path, body={"description": "CRM", "status": "paused"}))
     check("updateWebhook", call("PATCH", path, body={"status": "active"}))
     check("rotateWebhookSecret", call("POST", f"{path}/rotate-secret"))
-    check("testWebhook", call("POST", f"{path}/test"))
+    tested = check("testWebhook", call("POST", f"{path}/test"))["data"]
     (got,) = receiver.received
     exact(TestWebhookEnvelope, json.loads(got.body))
+    redeliver = f"{path}/deliveries/{tested['id']}/redeliver"
+
+    def keyed(target: str, key: str | None) -> Any:
+        headers = {**bearer(api), **({"idempotency-key": key} if key else {})}
+        return api.invoke("webhooks", "POST", target, headers=headers)
+
+    check("redeliverWebhookDelivery", keyed(redeliver, None))  # missing_idempotency_key
+    again = check("redeliverWebhookDelivery", keyed(redeliver, "conformance-1"))["data"]
+    assert again["redelivery_of"] == tested["id"]
+    check("redeliverWebhookDelivery", keyed(redeliver, "conformance-1"))  # the replay
+    check("redeliverWebhookDelivery", keyed(redeliver, "conformance-2"))  # delivery_pending
+    check("redeliverWebhookDelivery", keyed(f"{path}/deliveries/whd_nope/redeliver", "conformance-3"))
     check("listWebhookDeliveries", call("GET", f"{path}/deliveries"))
     check("listWebhookDeliveries", call("GET", f"{path}/deliveries", query={"cursor": "zz"}))
     check("deleteWebhook", call("DELETE", path))

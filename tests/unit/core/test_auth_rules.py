@@ -23,6 +23,7 @@ from fortytwo.domain.pats import (
 
 PEPPER = b"p" * 32
 NOW = datetime(2026, 5, 20, 10, 0, tzinfo=UTC)
+ISSUER = "https://api.42min.test"
 SECRET = "CBPMX33Y83YJ3967F3CMJT4PNCV0VKRG"
 
 
@@ -77,7 +78,7 @@ GRANT = Grant("g1", "c1", "u1", "o1", ("user:read",), NOW)
 
 
 def test_a_valid_access_token_yields_the_client_sandbox_and_grant_credential() -> None:
-    context = access_token_context(access(), GRANT, NOW)
+    context = access_token_context(access(), GRANT, NOW, ISSUER)
     assert isinstance(context, AuthContext)
     assert (context.credential_id, context.sandbox_owner, context.client_id) == ("g1", "client:c1", "c1")
     assert context.bucket_key == "c1:o1"
@@ -95,7 +96,7 @@ def test_a_valid_access_token_yields_the_client_sandbox_and_grant_credential() -
     ],
 )
 def test_access_token_checks_in_order(token: AccessToken | None, grant: Grant | None, code: str) -> None:
-    assert access_token_context(token, grant, NOW) == code
+    assert access_token_context(token, grant, NOW, ISSUER) == code
 
 
 def _create(existing: list[Pat], lock: PatNameLock | None = None, name: str = "New"):
@@ -145,3 +146,20 @@ def test_regeneration_and_revocation_plans() -> None:
     revoked = plan_revocation(pat(), NOW)
     assert revoked is not None and revoked.revoked_at == NOW
     assert plan_revocation(revoked, NOW + timedelta(days=1)) is None  # already revoked: nothing changes
+
+
+@pytest.mark.parametrize(
+    ("audience", "resource", "allowed"),
+    [
+        (None, ISSUER, True),
+        (None, f"{ISSUER}/mcp", True),
+        (ISSUER, ISSUER, True),
+        (f"{ISSUER}/mcp", f"{ISSUER}/mcp", True),
+        (ISSUER, f"{ISSUER}/mcp", False),
+        (f"{ISSUER}/mcp", ISSUER, False),
+    ],
+)
+def test_access_token_audience_must_allow_the_surface(audience, resource, allowed):
+    """50-mcp §4.5: check 5 — no audience, or the surface's resource; otherwise invalid_token."""
+    outcome = access_token_context(access(), replace(GRANT, audience=audience), NOW, resource)
+    assert isinstance(outcome, AuthContext) if allowed else outcome == "invalid_token"

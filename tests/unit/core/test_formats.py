@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fortytwo.domain import ids, pats
-from fortytwo.domain.timefmt import TimestampError, format_ts, parse_ts
+from fortytwo.domain.timefmt import NaiveTimestamp, TimestampError, format_ts, parse_ts
 
 REQUEST_ID = re.compile(r"^req_[0-7][0-9A-HJKMNP-TV-Z]{25}$")
 
@@ -127,3 +127,34 @@ def test_last_used_is_throttled_to_once_a_minute():
     assert pats.needs_last_used_update(None, now)
     assert not pats.needs_last_used_update(now - timedelta(seconds=59), now)
     assert pats.needs_last_used_update(now - timedelta(seconds=60), now)
+
+
+@pytest.mark.parametrize(
+    ("text", "zone", "expected"),
+    [
+        ("2027-01-16T18:00:00", "UTC", "2027-01-16T18:00:00.000Z"),  # n8n's date picker
+        ("2027-01-16T18:00:00", "Europe/Berlin", "2027-01-16T17:00:00.000Z"),
+        ("2027-07-16T18:00:00.1239", "Europe/Berlin", "2027-07-16T16:00:00.123Z"),
+        ("2027-01-16t18:00:00", "America/New_York", "2027-01-16T23:00:00.000Z"),
+        # spring-forward gap: the transition instant (03:00 EDT), as the slot engine reads it
+        ("2027-03-14T02:30:00", "America/New_York", "2027-03-14T07:00:00.000Z"),
+        # fall-back overlap: the earlier occurrence (EDT)
+        ("2027-11-07T01:30:00", "America/New_York", "2027-11-07T05:30:00.000Z"),
+        ("2027-01-16T18:00:00+05:00", "Europe/Berlin", "2027-01-16T13:00:00.000Z"),  # offsets win
+    ],
+)
+def test_naive_input_is_wall_clock_time_in_the_given_zone(text, zone, expected):
+    assert format_ts(parse_ts(text, naive_zone=zone)) == expected
+
+
+def test_naive_input_without_a_zone_or_in_an_impossible_place_is_refused():
+    with pytest.raises(NaiveTimestamp):
+        parse_ts("2027-01-16T18:00:00")
+    for text in ("2027-01-16", "2027-01-16 18:00:00", "2027-01-16T18:00", "2027-01-16T24:00:00"):
+        with pytest.raises(TimestampError) as caught:
+            parse_ts(text, naive_zone="UTC")
+        assert not isinstance(caught.value, NaiveTimestamp)
+    with pytest.raises(TimestampError):
+        parse_ts("9999-12-31T23:00:00", naive_zone="America/New_York")  # year 10000 in UTC
+    with pytest.raises(TimestampError):
+        parse_ts("2027-01-16T18:00:00", naive_zone="Mars/Base")

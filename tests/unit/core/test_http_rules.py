@@ -142,6 +142,15 @@ def test_cursor_round_trip_and_binding():
         CursorCodec(b"q" * 32).decode(cursor, binding)
 
 
+def test_text_after_is_the_position_of_a_text_sorted_list() -> None:
+    codec = CursorCodec(PEPPER)
+    binding = codec.binding("/v1/event-types", {}, "title_asc", {}, account=ORG_A)
+    assert codec.text_after(None, binding) is None
+    assert codec.text_after(codec.encode(binding, "intro call", "id1"), binding) == ("intro call", "id1")
+    with pytest.raises(InvalidQueryParam):  # a signed position whose sort value is not text
+        codec.text_after(codec.encode(binding, 7, "id1"), binding)
+
+
 @given(st.binary(min_size=1, max_size=200))
 def test_any_altered_cursor_is_rejected(noise):
     codec = CursorCodec(PEPPER)

@@ -12,10 +12,16 @@ from fortytwo.domain.oauth.authorize import (
     AuthorizeErrorRedirect,
     AuthorizeRequest,
     PostContext,
-    validate_authorize,
 )
+from fortytwo.domain.oauth.authorize import validate_authorize as _validate_authorize
 
 ISSUER = "https://api.42min.us"
+
+
+def validate_authorize(*args, **kwargs):
+    return _validate_authorize(*args, issuer=ISSUER, **kwargs)
+
+
 CHALLENGE = "-pkQjH1sOJ5Y7nwh_UI1zZejXeTevbbdPDi1P7QBXfo"
 CSRF = "66m5SiUPA6lo7s0qJf-4sW8ErtKnAPBk3Z0ZP9HQ2Co"
 REDIRECT = "https://app.example.com/callback"
@@ -110,10 +116,43 @@ class TestGetSuccess:
         assert location == "https://app.example.com/callback?code=42min_ac_x&iss=https%3A%2F%2Fapi.42min.us"
 
     def test_other_parameters_ignored(self, lookup):
-        outcome = validate_authorize(
-            base() + [("prompt", "login"), ("resource", "x"), ("login_hint", "a")], lookup
-        )
+        outcome = validate_authorize(base() + [("prompt", "login"), ("login_hint", "a")], lookup)
         assert isinstance(outcome, AuthorizeRequest)
+
+    @pytest.mark.parametrize(
+        ("resource", "audience"),
+        [
+            ("https://api.42min.us/mcp", "https://api.42min.us/mcp"),
+            ("HTTPS://API.42min.US/mcp/", "https://api.42min.us/mcp"),
+            ("https://api.42min.us/", "https://api.42min.us"),
+            ("https://api.42min.us", "https://api.42min.us"),
+        ],
+    )
+    def test_resource_becomes_the_audience(self, lookup, resource, audience):
+        """50-mcp §4.5: the normalised resource is recorded, and kept through sign-in redirects."""
+        outcome = validate_authorize(base() + [("resource", resource)], lookup)
+        assert isinstance(outcome, AuthorizeRequest) and outcome.audience == audience
+        assert dict(outcome.params)["resource"] == resource
+        assert validate_authorize(base(), lookup).audience is None
+
+    @pytest.mark.parametrize(
+        "resource",
+        ["x", "https://api.42min.us/MCP", "https://api.42min.us/mcp//", "https://other.example/mcp",
+         "https://api.42min.us/mcp?x=1", "https://api.42min.us/v1"],
+    )  # fmt: skip
+    def test_unaccepted_resource_is_invalid_target(self, lookup, resource):
+        outcome = validate_authorize(base() + [("resource", resource)], lookup)
+        redirect(outcome, "invalid_target")
+
+    def test_repeated_resource_is_invalid_request(self, lookup):
+        outcome = validate_authorize(
+            base() + [("resource", "https://api.42min.us"), ("resource", "https://api.42min.us/mcp")], lookup
+        )
+        redirect(outcome, "invalid_request", "The resource parameter must not be repeated.")
+
+    def test_invalid_target_comes_after_the_scope_check(self, lookup):
+        outcome = validate_authorize(base(scope="nope") + [("resource", "x")], lookup)
+        redirect(outcome, "invalid_scope")
 
     def test_locations(self, lookup):
         outcome = validate_authorize(base(), lookup)

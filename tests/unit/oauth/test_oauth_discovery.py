@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 
-from fortytwo.domain.oauth.discovery import authorization_server_metadata, protected_resource_metadata
+from fortytwo.domain.oauth.discovery import (
+    authorization_server_metadata,
+    mcp_protected_resource_metadata,
+    protected_resource_metadata,
+)
 
 SCOPES = [
     "user:read", "users:read",
@@ -36,6 +40,7 @@ AS_EXPECTED = {
     "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
     "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
     "scopes_supported": SCOPES,
+    "authorization_response_iss_parameter_supported": True,  # RFC 9207 (50-mcp §8)
 }
 
 
@@ -74,3 +79,15 @@ def test_documents_are_fresh_and_serialisable():
     a["scopes_supported"].append("x")  # type: ignore[union-attr]
     assert len(authorization_server_metadata("https://api.42min.us", True)["scopes_supported"]) == 29
     json.dumps(protected_resource_metadata("https://api.42min.us"))
+
+
+def test_mcp_protected_resource():
+    """50-mcp §4.4: exactly these members, the aliases in order."""
+    assert mcp_protected_resource_metadata("https://api.42min.us") == {
+        "resource": "https://api.42min.us/mcp",
+        "authorization_servers": ["https://api.42min.us"],
+        "scopes_supported": ["mcp:scheduling:read", "mcp:scheduling:write"],
+        "bearer_methods_supported": ["header"],
+        "resource_name": "42min MCP server",
+        "resource_documentation": "https://42min.us/help/api",
+    }

@@ -9,10 +9,12 @@ from fortytwo.domain.oauth.redirect_uris import (
     MSG_FRAGMENT,
     MSG_HOST,
     MSG_PORT,
+    MSG_PRIVATE_USE,
     MSG_SCHEME,
     MSG_TOO_LONG,
     MSG_USERINFO,
     build_redirect,
+    redirect_display,
     redirect_host,
     redirect_uri_matches,
     redirect_uri_problem,
@@ -61,15 +63,14 @@ def test_accepted(uri):
         ("https://user:pw@app.example.com/cb", MSG_USERINFO),
         ("https://user@app.example.com/cb", MSG_USERINFO),
         ("http://user@127.0.0.1/cb", MSG_USERINFO),
-        ("http://localhost/cb", MSG_SCHEME),
-        ("http://localhost:8080/cb", MSG_SCHEME),
+        ("http://LOCALHOST/cb", MSG_SCHEME),  # the loopback names are literal
         ("http://app.example.com/cb", MSG_SCHEME),
         ("http://127.0.0.2/cb", MSG_SCHEME),
         ("http://[0:0:0:0:0:0:0:1]/cb", MSG_SCHEME),
         ("http://127.1/cb", MSG_SCHEME),
-        ("com.example.app:/callback", MSG_SCHEME),
-        ("myapp://callback", MSG_SCHEME),
-        ("ftp://example.com/cb", MSG_SCHEME),
+        ("com.example.app:/callback", MSG_PRIVATE_USE),  # private-use: public clients only
+        ("myapp://callback", MSG_PRIVATE_USE),
+        ("ftp://example.com/cb", MSG_PRIVATE_USE),
         ("https:/app.example.com/cb", MSG_HOST),
         ("https:///cb", MSG_HOST),
         ("https://:443/cb", MSG_HOST),
@@ -103,7 +104,7 @@ def test_list_rules():
         "redirect_uris[1] is a duplicate."
     )
     assert validate_redirect_uris(["http://x.example/cb"])[1] == (
-        "redirect_uris[0] must use https, or http on 127.0.0.1 or [::1]."
+        "redirect_uris[0] must use https, or http on 127.0.0.1, [::1] or localhost."
     )
 
 
@@ -160,7 +161,6 @@ class TestMatching:
             "http://127.0.0.1:53682/other",
             "http://[::1]:8080/cb",  # query must match
             "http://[::1]:8080/cb?x=2",
-            "http://localhost:53682/callback",
             "http://127.0.0.1:99999/callback",
             "http://127.0.0.1:/callback",
             "https://127.0.0.1:53682/callback",  # only http loopback ignores the port
@@ -233,3 +233,37 @@ class TestBuildRedirect:
     def test_state_encoded(self):
         got = build_redirect("https://a.example/cb", [("state", "a b&c=d/é")])
         assert got == "https://a.example/cb?state=a+b%26c%3Dd%2F%C3%A9"
+
+
+@pytest.mark.parametrize("uri", ["http://localhost/cb", "http://localhost:8787/callback"])
+def test_localhost_is_a_loopback_host_for_every_client(uri):
+    """50-mcp §4.6."""
+    assert redirect_uri_problem(uri) is None
+    assert redirect_uri_matches(("http://localhost:8787/callback",), "http://localhost:9999/callback")
+    assert not redirect_uri_matches(("http://localhost:8787/callback",), "http://127.0.0.1:8787/callback")
+
+
+@pytest.mark.parametrize(
+    "uri", ["cursor://anysphere.cursor-mcp/oauth/callback", "com.example.app:/callback", "my-app+x.y:cb"]
+)
+def test_private_use_schemes_for_public_clients(uri):
+    assert redirect_uri_problem(uri, public=True) is None
+    assert redirect_uri_problem(uri) == MSG_PRIVATE_USE
+    assert redirect_uri_matches((uri,), uri) and not redirect_uri_matches((uri,), uri + "x")
+
+
+@pytest.mark.parametrize(
+    "uri",
+    ["javascript:alert(1)", "data:text/html,x", "file:///etc/passwd", "vbscript:x", "blob:x", "about:blank",
+     "MyApp://cb", "1app://cb"],
+)  # fmt: skip
+def test_forbidden_schemes_even_for_public_clients(uri):
+    assert redirect_uri_problem(uri, public=True) is not None
+
+
+def test_display_is_the_host_only_for_https():
+    assert redirect_display("https://app.example.com/cb") == "app.example.com"
+    assert redirect_display("cursor://anysphere.cursor-mcp/oauth/callback") == (
+        "cursor://anysphere.cursor-mcp/oauth/callback"
+    )
+    assert redirect_display("http://localhost:8787/callback") == "http://localhost:8787/callback"

@@ -160,7 +160,15 @@ class TestDynamicRegistration:
             ("https://a.example/cb", "redirect_uris must be an array of 1 to 10 URIs."),
             ([], "redirect_uris must contain at least one URI."),
             ([f"https://a.example/{i}" for i in range(11)], "redirect_uris must contain at most 10 URIs."),
-            (["http://localhost/cb"], "redirect_uris[0] must use https, or http on 127.0.0.1 or [::1]."),
+            (
+                ["http://a.example/cb"],
+                "redirect_uris[0] must use https, or http on 127.0.0.1, [::1] or localhost.",
+            ),
+            (
+                ["myapp://cb"],
+                "redirect_uris[0] must use https, http on a loopback host, or (public clients only) "
+                "a private-use scheme.",
+            ),
             (["https://a.example/cb", "https://a.example/cb"], "redirect_uris[1] is a duplicate."),
             (["https://a.example/cb#x"], "redirect_uris[0] must not contain a fragment."),
             ([7], "redirect_uris[0] must be a string."),
@@ -204,7 +212,7 @@ class TestDynamicRegistration:
 
     def test_order(self):
         everything_wrong = {
-            "redirect_uris": ["http://localhost/"],
+            "redirect_uris": ["http://a.example/"],
             "token_endpoint_auth_method": "bad",
             "grant_types": ["bad"],
             "response_types": ["bad"],
@@ -276,8 +284,8 @@ class TestAdminClient:
             ({"client_type": "secret"}, "type must be confidential or public."),
             ({"redirect_uris": []}, "redirect_uri must contain at least one URI."),
             (
-                {"redirect_uris": ["http://localhost/"]},
-                "redirect_uri[0] must use https, or http on 127.0.0.1 or [::1].",
+                {"redirect_uris": ["http://a.example/"]},
+                "redirect_uri[0] must use https, or http on 127.0.0.1, [::1] or localhost.",
             ),
         ],
     )
@@ -293,3 +301,16 @@ class TestAdminClient:
         args.update(kwargs)
         with pytest.raises(ClientInputError, match=message.replace("[", r"\[").replace("]", r"\]")):
             create_admin_client(**args)
+
+
+def test_cursor_registers_its_three_redirect_uris_as_a_public_client():
+    """50-mcp §4.6: the registration Cursor sends succeeds whole."""
+    uris = [
+        "cursor://anysphere.cursor-mcp/oauth/callback",
+        "https://www.cursor.com/agents/mcp/oauth/callback",
+        "http://localhost:8787/callback",
+    ]
+    meta = reg({"redirect_uris": uris, "token_endpoint_auth_method": "none"})
+    assert not isinstance(meta, OAuthError) and meta.redirect_uris == uris
+    confidential = reg({"redirect_uris": uris})
+    assert isinstance(confidential, OAuthError) and confidential.error == "invalid_redirect_uri"

@@ -1,16 +1,18 @@
 """The booking plans of series meetings (35-series §4.3, §11.4): the same effects as a single
-booking write (ledger guards, counters with caps, outbox event), the series fields on the booking
-and its webhook, and the move of §10.5 (ledger and account-wide counters change hosts)."""
+booking write (ledger entry, busy-minute claims, counters with caps, outbox event), the series
+fields on the booking and its webhook, and the move of §10.5 (ledger entry, claims and account-wide
+counters change hosts)."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import date
+from datetime import datetime, timedelta
 
 from fortytwo.domain.bookings.decisions import Availability, WriteFacts
-from fortytwo.domain.bookings.ledger import ABSENT, LedgerView
+from fortytwo.domain.bookings.limits import CounterOwner
 from fortytwo.domain.bookings.model import HostSnapshot
+from fortytwo.domain.bookings.plan import BookingPlan
 from fortytwo.domain.scheduling import (
     EventTypeRules,
     ExistingBooking,
@@ -38,11 +40,18 @@ def _avail(
     made = tuple(
         Host(h, Schedule("Europe/Berlin", WEEKDAYS), limits=MeetingLimits(per_day=host_cap)) for h in hosts
     )
-    view = LedgerView(
-        versions={}, first_day=date(2026, 5, 1), last_day=date(2026, 7, 1), host_ids=frozenset(hosts)
-    )
     users = {h: HostSnapshot(h, h, f"{h}@example.com") for h in hosts}
-    return Availability(rules, made, bookings, view, users)
+    return Availability(rules, made, bookings, users)
+
+
+def _minutes(plan: BookingPlan, host: str, *, fresh: bool) -> set[datetime]:
+    """The busy minutes of `host` the plan claims (`fresh`) or releases."""
+    found: set[datetime] = set()
+    for change in plan.busy:
+        if change.host == host:
+            minutes = change.fresh if fresh else change.release
+            found |= {change.hour.replace(minute=m) for m in minutes}
+    return found
 
 
 def test_a_free_occurrence_is_the_booking_create_transaction_with_series_fields() -> None:
@@ -61,15 +70,16 @@ def test_a_free_occurrence_is_the_booking_create_transaction_with_series_fields(
     assert not isinstance(plan, SkipReason)
     booking = plan.result
     assert (booking.series_id, booking.series_index, booking.uid) == (series.uid, 1, "m-1")
-    # The ledger day of the start is written and its neighbours guarded, all on "absent" (read, no item).
-    assert sorted((d.day.isoformat(), d.guard, len(d.sets)) for d in plan.days) == [
-        ("2026-05-19", True, 0),
-        ("2026-05-20", True, 1),
-        ("2026-05-21", True, 0),
+    # One ledger entry on the UTC day of the start, and every buffered minute claimed (as for a
+    # one-off booking, so the two can never overlap).
+    assert [(e.host, e.day.isoformat(), e.key, e.put is not None) for e in plan.entries] == [
+        (series.host_user_id, "2026-05-20", "m-1", True)
     ]
-    assert {d.state for d in plan.days} == {ABSENT}
+    claimed = _minutes(plan, series.host_user_id, fresh=True)
+    assert len(claimed) == 50 and min(claimed) == booking.start_at - timedelta(minutes=5)  # 5 min buffer
+    assert {owner for change in plan.busy for _, owner in change.take} == {"m-1"}
     assert len(plan.counters) == 6 and {c.delta for c in plan.counters} == {1}
-    assert booking.counter_keys == tuple((c.scope, c.period) for c in plan.counters)
+    assert booking.counter_keys == tuple(c.counter for c in plan.counters)
     (event,) = plan.events
     payload = json.loads(event.body)["data"]["booking"]
     assert (payload["series_id"], payload["series_index"]) == (series.uid, 1)
@@ -127,7 +137,9 @@ def test_cancel_frees_time_and_counts_whatever_allow_cancel_says() -> None:
     plan = decide_cancel(made.result, WriteFacts(locked, None), reason="Series paused", now=NOW)
     assert plan is not None
     assert plan.result.status == "canceled" and plan.result.cancellation_reason == "Series paused"
-    assert [d.removes for d in plan.days] == [("m-1",)]
+    assert [(e.key, e.remove) for e in plan.entries] == [("m-1", True)]
+    assert len(_minutes(plan, series.host_user_id, fresh=False)) == 50
+    assert not _minutes(plan, series.host_user_id, fresh=True)
     assert {c.delta for c in plan.counters} == {-1} and len(plan.counters) == 6
     assert decide_cancel(plan.result, WriteFacts(EVENT_TYPE, None), reason="again", now=NOW) is None
 
@@ -152,10 +164,15 @@ def test_move_changes_the_ledger_and_only_the_account_wide_counters() -> None:
     assert not isinstance(plan, SkipReason)
     moved = plan.result
     assert (moved.uid, moved.start_at, moved.host.user_id, moved.version) == ("m-1", start, grace, 2)
-    removed = {(d.host, d.day.isoformat()): d.removes for d in plan.days if d.removes}
-    added = {(d.host, d.day.isoformat()) for d in plan.days if d.sets}
-    assert removed == {(ada, "2026-05-20"): ("m-1",)} and added == {(grace, "2026-05-20")}
-    deltas = {c.scope: c.delta for c in plan.counters}
-    assert deltas == {f"USER#{ada}": -1, f"USER#{grace}": 1}
-    assert all(not key[0].startswith(f"USER#{ada}") for key in moved.counter_keys)
+    removed = {(e.host, e.day.isoformat(), e.key) for e in plan.entries if e.remove}
+    added = {(e.host, e.day.isoformat(), e.key) for e in plan.entries if e.put is not None}
+    assert removed == {(ada, "2026-05-20", "m-1")} and added == {(grace, "2026-05-20", "m-1")}
+    # The old host's minutes are released, the new host's claimed (conditional on being free).
+    released, claimed = _minutes(plan, ada, fresh=False), _minutes(plan, grace, fresh=True)
+    assert released == claimed and len(claimed) == 50
+    deltas = {(c.counter.owner, c.counter.owner_id): c.delta for c in plan.counters}
+    assert set(deltas.values()) == {-1, 1}
+    assert {k for k, d in deltas.items() if d == -1} == {(CounterOwner.USER, ada)}
+    assert {k for k, d in deltas.items() if d == 1} == {(CounterOwner.USER, grace)}
+    assert all(key.owner_id != ada for key in moved.counter_keys)
     assert json.loads(plan.events[0].body)["data"]["changed_fields"] == ["host"]

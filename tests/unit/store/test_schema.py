@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import NamedTuple
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -119,3 +120,23 @@ def test_missing_attributes_take_the_defaults() -> None:
     assert "ttl" not in item
     decoded = SCHEMA.decode(item)
     assert decoded.note is None and decoded.extra == {}
+
+
+class Pair(NamedTuple):
+    name: str
+    when: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    id: str
+    pairs: tuple[Pair, ...] = ()
+
+
+def test_named_tuples_are_stored_as_lists_and_come_back_typed() -> None:
+    schema: ItemSchema[Holder] = ItemSchema(type="holder", entity=Holder, key=lambda h: ("H#" + h.id, "H"))
+    holder = Holder("1", (Pair("a", datetime(2026, 5, 20, 9, tzinfo=UTC)),))
+    item = schema.encode(holder)
+    assert item["pairs"] == [["a", "2026-05-20T09:00:00.000Z"]]
+    decoded = schema.decode(dynamo.from_item(dynamo.to_item(item)) or {})
+    assert decoded == holder and isinstance(decoded.pairs[0], Pair)

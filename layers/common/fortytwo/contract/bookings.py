@@ -152,7 +152,12 @@ class CreateBookingRequest(ContractModel):
     )
     username: str | None = Field(default=None, max_length=127)
     event_slug: str | None = Field(default=None, max_length=127)
-    start: InputInstant = Field(description="RFC 3339 with an offset; on the slot grid.")
+    start: InputInstant = Field(
+        description=(
+            "RFC 3339 with an offset (without one: wall-clock time in `timezone`, else UTC);"
+            " on the slot grid."
+        )
+    )
     timezone: str | None = Field(default=None, max_length=64)
     attendee: CreateBookingAttendee
     guests: list[Email] = Field(default_factory=list, max_length=10)

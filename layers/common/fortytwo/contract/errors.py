@@ -83,6 +83,7 @@ _NONE: Mapping[str, Any] = MappingProxyType({})
 class ErrorSpec(NamedTuple):
     """One error code. `headers`: names of the extra headers it carries; `fixed_headers`: their
     values when constant. `emitted` False: reserved by the contract, nothing raises it today.
+    `name`: set only when `code` is answered with another status too (406 `invalid_request`).
     (A NamedTuple, not a dataclass: every function imports this module at cold start.)"""
 
     code: str
@@ -96,6 +97,12 @@ class ErrorSpec(NamedTuple):
     chapter: str = "00"
     emitted: bool = True
     surface: Surface = "rest"
+    name: str = ""
+
+    @property
+    def key(self) -> str:
+        """The catalogue key: the code, or `name` for a code answered with a second status."""
+        return self.name or self.code
 
 
 _RETRY_1 = {"Retry-After": "1"}
@@ -136,7 +143,7 @@ _SPECS: tuple[ErrorSpec, ...] = (
         "missing_idempotency_key",
         400,
         "The Idempotency-Key header is required.",
-        "`Idempotency-Key` absent on a booking write.",
+        "`Idempotency-Key` absent on a booking write or a webhook redelivery.",
         chapter="30",
     ),
     ErrorSpec(
@@ -196,8 +203,7 @@ _SPECS: tuple[ErrorSpec, ...] = (
         "forbidden",
         403,
         "This credential may not perform this action.",
-        "Reserved: no v1 endpoint emits it today.",
-        emitted=False,
+        "(50-mcp) `POST /mcp` from an `Origin` other than the issuer's; reserved on `/v1`.",
     ),
     # 404
     ErrorSpec(
@@ -309,6 +315,21 @@ _SPECS: tuple[ErrorSpec, ...] = (
         chapter="40",
     ),
     ErrorSpec(
+        "webhook_paused",
+        409,
+        "This webhook is paused; resume it before redelivering.",
+        "Redelivery to a paused subscription (55-admin-center §6 check 3).",
+        chapter="55",
+    ),
+    ErrorSpec(
+        "delivery_pending",
+        409,
+        "A delivery of this event to this webhook is still pending; wait until it finishes.",
+        "Redelivery while a delivery of the same event to the subscription is scheduled or retrying "
+        "(55-admin-center §6 check 4).",
+        chapter="55",
+    ),
+    ErrorSpec(
         "conflict",
         409,
         "The request conflicts with the current state.",
@@ -339,6 +360,14 @@ _SPECS: tuple[ErrorSpec, ...] = (
         "Body larger than 65,536 bytes.",
         MaxBytesDetails,
         {"max_bytes": 65536},
+    ),
+    ErrorSpec(
+        "invalid_request",
+        406,
+        "The Accept header must admit application/json.",
+        "(50-mcp) `POST /mcp` whose `Accept` admits neither `application/json` nor a wildcard of it.",
+        chapter="50",
+        name="not_acceptable",
     ),
     ErrorSpec(
         "unsupported_media_type",
@@ -485,7 +514,7 @@ _SPECS: tuple[ErrorSpec, ...] = (
         fixed_headers=_RETRY_1,
         chapter="30",
     ),
-    # Not on the REST surface: `42min admin booking no-show` and the Admin Center (55).
+    # Not on the REST surface: `42min admin booking no-show`.
     ErrorSpec(
         "booking_not_active",
         409,
@@ -502,25 +531,9 @@ _SPECS: tuple[ErrorSpec, ...] = (
         chapter="60",
         surface="cli",
     ),
-    ErrorSpec(
-        "webhook_paused",
-        409,
-        "The subscription is paused.",
-        "Redelivery to a paused subscription.",
-        chapter="55",
-        surface="admin",
-    ),
-    ErrorSpec(
-        "delivery_pending",
-        409,
-        "A delivery of this event is still pending.",
-        "Redelivery while a delivery of the same event is pending.",
-        chapter="55",
-        surface="admin",
-    ),
 )
 
-CATALOGUE: dict[str, ErrorSpec] = {spec.code: spec for spec in _SPECS}
+CATALOGUE: dict[str, ErrorSpec] = {spec.key: spec for spec in _SPECS}
 
 
 class OAuthErrorSpec(NamedTuple):
@@ -592,6 +605,7 @@ class ApiError(Exception):
 
     status: ClassVar[int] = 500
     code: ClassVar[str] = "internal_error"
+    key: ClassVar[str] = "internal_error"  # its catalogue entry (the code unless answered twice)
     default_message: ClassVar[str] = CATALOGUE["internal_error"].message
 
     def __init_subclass__(cls, code: str | None = None, **kwargs: Any) -> None:
@@ -601,7 +615,7 @@ class ApiError(Exception):
         spec = CATALOGUE.get(code)
         if spec is None:
             raise TypeError(f"{cls.__name__}: error code {code!r} is not in the catalogue")
-        cls.status, cls.code, cls.default_message = spec.status, spec.code, spec.message
+        cls.status, cls.code, cls.key, cls.default_message = spec.status, spec.code, code, spec.message
         CLASSES.setdefault(code, cls)
 
     def __init__(
@@ -613,7 +627,7 @@ class ApiError(Exception):
     ) -> None:
         self.message = message or self.default_message
         self.details = details or {}
-        spec = CATALOGUE.get(self.code)
+        spec = CATALOGUE.get(self.key)
         self.headers = {**(spec.fixed_headers if spec else {}), **(headers or {})}
         super().__init__(self.message)
 
@@ -621,7 +635,7 @@ class ApiError(Exception):
     def from_catalogue(cls, message: str | None, details: dict[str, Any]) -> "ApiError":
         """The error from a message and its (shape-checked) details; classes whose headers depend
         on the request override it or refuse."""
-        spec = CATALOGUE[cls.code]
+        spec = CATALOGUE[cls.key]
         if set(spec.headers) - set(spec.fixed_headers):
             raise ValueError(f"{cls.code} needs {cls.__name__}(...): its headers depend on the request")
         error = Exception.__new__(cls)
@@ -635,6 +649,7 @@ def _error(name: str, code: str) -> type[ApiError]:
 
 
 InvalidRequest = _error("InvalidRequest", "invalid_request")
+NotAcceptable = _error("NotAcceptable", "not_acceptable")  # 50-mcp §2.2 step 6
 MissingIdempotencyKey = _error("MissingIdempotencyKey", "missing_idempotency_key")
 InvalidIdempotencyKey = _error("InvalidIdempotencyKey", "invalid_idempotency_key")
 InvalidIfMatch = _error("InvalidIfMatch", "invalid_if_match")

@@ -31,6 +31,11 @@ class TokenRequest(ContractModel):
     scope: str | None = Field(
         default=None, description="refresh_token: optional narrower space-separated scopes."
     )
+    resource: str | None = Field(
+        default=None,
+        description="(50-mcp §4.5) RFC 8707: `{issuer}` or `{issuer}/mcp`; must agree with the grant's "
+        "audience, else `invalid_target`.",
+    )
     client_id: str | None = Field(default=None, description="With `client_secret_post` or public clients.")
     client_secret: str | None = Field(
         default=None, description="`client_secret_post`; never with a Basic header."
@@ -80,6 +85,7 @@ class IntrospectionResponse(ContractModel):
     exp: int = omitted()
     iat: int = omitted()
     iss: Url = omitted()
+    aud: Url = omitted("(50-mcp §4.5) The grant's audience, when it has one.")
 
 
 class ClientRegistrationRequest(ContractModel):
@@ -144,6 +150,9 @@ class AuthorizationServerMetadata(ContractModel):
     revocation_endpoint_auth_methods_supported: list[str]
     introspection_endpoint_auth_methods_supported: list[str]
     scopes_supported: list[str]
+    authorization_response_iss_parameter_supported: bool = Field(
+        description="RFC 9207: every authorization response carries `iss` (50-mcp §8)."
+    )
 
 
 class ProtectedResourceMetadata(ContractModel):
@@ -151,4 +160,15 @@ class ProtectedResourceMetadata(ContractModel):
     authorization_servers: list[Url]
     scopes_supported: list[str]
     bearer_methods_supported: list[str]
+    resource_documentation: Url
+
+
+class McpProtectedResourceMetadata(ContractModel):
+    """The MCP server's RFC 9728 document (50-mcp §4.4)."""
+
+    resource: Url = Field(description="`{issuer}/mcp`: the audience of MCP tokens (RFC 8707).")
+    authorization_servers: list[Url]
+    scopes_supported: list[str] = Field(description="The MCP scope aliases.")
+    bearer_methods_supported: list[str]
+    resource_name: str
     resource_documentation: Url

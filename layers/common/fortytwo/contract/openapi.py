@@ -176,7 +176,7 @@ def _codes_text(codes: Iterable[str]) -> str:
     parts = []
     for code in codes:
         spec = errors.CATALOGUE[code]
-        parts.append(f"`{code}`{_details_text(spec)}: {spec.when}")
+        parts.append(f"`{spec.code}`{_details_text(spec)}: {spec.when}")
     return "\n".join(f"- {part}" for part in parts)
 
 
@@ -188,7 +188,10 @@ def _error_response(name: str, status: int, codes: tuple[str, ...]) -> Schema:
         "content": {
             JSON: {
                 "schema": _ref("schemas", "Error"),
-                "examples": {code: {"value": _error_example(errors.CATALOGUE[code])} for code in codes},
+                "examples": {
+                    errors.CATALOGUE[code].code: {"value": _error_example(errors.CATALOGUE[code])}
+                    for code in codes
+                },
             }
         },
     }
@@ -215,7 +218,7 @@ def _error_responses(op: Operation) -> dict[str, Schema]:
         # A Reference Object may carry its own description (3.1): the codes of THIS operation.
         responses[str(status)] = {
             **_ref("responses", name),
-            "description": ", ".join(f"`{c}`" for c in codes),
+            "description": ", ".join(f"`{errors.CATALOGUE[c].code}`" for c in codes),
         }
     for status in op.oauth_errors:
         responses[str(status)] = _ref("responses", "OAuthError")

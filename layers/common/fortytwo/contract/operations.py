@@ -25,6 +25,7 @@ from fortytwo.contract.event_types import (
     EventType,
     EventTypeDetail,
 )
+from fortytwo.contract.mcp import JsonRpcMessage
 from fortytwo.contract.meta import Me, Ping
 from fortytwo.contract.oauth import (
     AuthorizationServerMetadata,
@@ -32,6 +33,7 @@ from fortytwo.contract.oauth import (
     ClientRegistrationRequest,
     ClientRegistrationResponse,
     IntrospectionResponse,
+    McpProtectedResourceMetadata,
     ProtectedResourceMetadata,
     TokenRequest,
     TokenResponse,
@@ -47,12 +49,14 @@ from fortytwo.contract.series import (
 from fortytwo.contract.slots import SlotCheck, SlotList
 from fortytwo.contract.webhooks import (
     DELIVERY_EXAMPLE,
+    REDELIVERY_EXAMPLE,
     WEBHOOK_EXAMPLE,
     WEBHOOK_WITH_SECRET_EXAMPLE,
     CreateWebhookRequest,
     UpdateWebhookRequest,
     Webhook,
     WebhookDelivery,
+    WebhookRedelivery,
     WebhookWithSecret,
 )
 
@@ -183,6 +187,14 @@ PARAMETERS: dict[str, Schema] = {
         "description": "Subscription id (UUID). Malformed, unknown, or another sandbox's: 404 `not_found`.",
         "schema": {"type": "string", "format": "uuid"},
     },
+    "DeliveryId": {
+        "name": "delivery_id",
+        "in": "path",
+        "required": True,
+        "description": "A delivery id `whd_…` of this subscription's deliveries log (30 days, test "
+        "deliveries included). Anything else: 404 `not_found`.",
+        "schema": {"type": "string", "pattern": "^whd_"},
+    },
     "IdOrSlug": {
         "name": "idOrSlug",
         "in": "path",
@@ -279,6 +291,7 @@ ERROR_RESPONSES: dict[str, tuple[int, tuple[str, ...]]] = {
     "Forbidden": (403, ("insufficient_scope", "forbidden")),
     "NotFound": (404, ("not_found", "event_type_not_found", "booking_not_found", "series_not_found")),
     "MethodNotAllowed": (405, ("method_not_allowed",)),
+    "NotAcceptable": (406, ("not_acceptable",)),
     "Conflict": (
         409,
         (
@@ -292,6 +305,8 @@ ERROR_RESPONSES: dict[str, tuple[int, tuple[str, ...]]] = {
             "idempotency_key_conflict",
             "idempotency_in_progress",
             "duplicate_url",
+            "webhook_paused",
+            "delivery_pending",
             "series_ended",
             "series_operation_in_progress",
             "conflict",
@@ -452,7 +467,12 @@ OPERATIONS: tuple[Operation, ...] = (
         description="Not paginated: at most 2000 slots, then `truncated: true` (narrow the window).",
         parameters=(
             *SLOT_IDENTIFICATION,
-            query("start", DATE_TIME, "Window start, inclusive (RFC 3339 with offset).", required=True),
+            query(
+                "start",
+                DATE_TIME,
+                "Window start, inclusive (RFC 3339; without an offset, read in `timezone`, else UTC).",
+                required=True,
+            ),
             query("end", DATE_TIME, "Window end, exclusive; at most 31 days after `start`.", required=True),
             query(
                 "timezone",
@@ -923,6 +943,39 @@ OPERATIONS: tuple[Operation, ...] = (
         errors=(*SCOPED, "invalid_query_param", "not_found"),
     ),
     Operation(
+        "POST",
+        "/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver",
+        "redeliverWebhookDelivery",
+        "Webhooks",
+        "webhooks:write",
+        "Deliver an event again as a new delivery (extension)",
+        (
+            Success(
+                202,
+                "The new delivery, scheduled (also on an idempotent replay).",
+                WebhookRedelivery,
+                headers=("Idempotent-Replayed",),
+                example=REDELIVERY_EXAMPLE,
+            ),
+        ),
+        description="A new delivery (new `whd_` id, attempt 1, the full retry schedule) of the same event "
+        "envelope (same `evt_` id and body). Checks in order: the subscription (404), the delivery in its "
+        "30-day log (404), the subscription active (409 `webhook_paused`), nothing of the same event pending "
+        "for it (409 `delivery_pending`). The body is ignored; idempotent like the booking writes.",
+        parameters=(ref("WebhookId"), ref("DeliveryId"), ref("IdempotencyKey")),
+        errors=(
+            *SCOPED,
+            "payload_too_large",
+            "missing_idempotency_key",
+            "invalid_idempotency_key",
+            "idempotency_key_conflict",
+            "idempotency_in_progress",
+            "not_found",
+            "webhook_paused",
+            "delivery_pending",
+        ),
+    ),
+    Operation(
         "GET",
         "/v1/oauth/authorize",
         "authorize",
@@ -957,6 +1010,12 @@ OPERATIONS: tuple[Operation, ...] = (
             ),
             query(
                 "code_challenge_method", {"type": "string", "enum": ["S256"]}, "Only `S256`.", required=True
+            ),
+            query(
+                "resource",
+                {"type": "string", "format": "uri"},
+                "(50-mcp §4.5) RFC 8707: `{issuer}` or `{issuer}/mcp`, the audience of the tokens; "
+                "another value redirects with `invalid_target`.",
             ),
         ),
         pages=(400, 429, 500, 503),
@@ -1050,6 +1109,34 @@ OPERATIONS: tuple[Operation, ...] = (
     ),
     Operation(
         "GET",
+        "/.well-known/oauth-protected-resource/mcp",
+        "getMcpProtectedResourceMetadata",
+        "Discovery",
+        "public",
+        "Protected resource metadata of the MCP server (RFC 9728)",
+        _ok("Metadata (cacheable for an hour).", McpProtectedResourceMetadata, shape="raw"),
+        errors=PUBLIC,
+    ),
+    Operation(
+        "POST",
+        "/mcp",
+        "mcp",
+        "MCP",
+        "",
+        "The MCP server: one JSON-RPC message per request (stateless Streamable HTTP)",
+        (
+            Success(200, "The JSON-RPC response.", shape="open"),
+            Success(202, "A notification, accepted.", shape="none"),
+        ),
+        description="Tools for AI assistants over the same operations as REST (spec 50). Answers are JSON, "
+        "never SSE. Tools are listed and callable by the credential's scopes; OAuth tokens must have the "
+        "audience `{issuer}/mcp` or none. A malformed JSON-RPC message is a JSON-RPC error (400), not an "
+        "error envelope.",
+        body=JsonRpcMessage,
+        errors=(*BEARER, "forbidden", "payload_too_large", "unsupported_media_type", "not_acceptable"),
+    ),
+    Operation(
+        "GET",
         "/openapi.json",
         "getOpenApiDocument",
         "Discovery",
@@ -1080,4 +1167,5 @@ TAGS: tuple[Schema, ...] = (
     {"name": "Webhooks", "description": "Subscriptions (per credential) and their delivery history."},
     {"name": "OAuth", "description": "OAuth 2.1 authorization server with PKCE."},
     {"name": "Discovery", "description": "Metadata documents for OAuth clients."},
+    {"name": "MCP", "description": "The Model Context Protocol server for AI assistants."},
 )

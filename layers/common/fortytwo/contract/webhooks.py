@@ -81,6 +81,15 @@ DELIVERY_EXAMPLE: dict[str, Any] = {
     "created_at": "2026-05-20T11:01:00.901Z",
     "duration_ms": 10000,
     "next_retry_at": "2026-05-20T11:05:00.734Z",
+    "redelivery_of": None,
+}
+REDELIVERY_EXAMPLE: dict[str, Any] = {
+    "id": "whd_019e4510-4b20-7c55-9a1e-0f2b7d2f4c11",
+    "event": "booking_updated",
+    "status": "scheduled",
+    "redelivery_of": "whd_019e450a-db80-770f-802a-3486c6a355a0",
+    "created_at": "2026-05-20T11:07:00.000Z",
+    "next_retry_at": "2026-05-20T11:07:00.000Z",
 }
 
 
@@ -156,3 +165,19 @@ class WebhookDelivery(ContractModel):
     created_at: Instant
     duration_ms: int
     next_retry_at: Instant | None
+    redelivery_of: str | None = Field(
+        pattern="^whd_", description="(extension) The delivery this one repeats (a redelivery), else null."
+    )
+
+
+class WebhookRedelivery(ContractModel):
+    """The new delivery a redelivery scheduled (55-admin-center §6)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [REDELIVERY_EXAMPLE]})
+
+    id: str = Field(pattern="^whd_", description="The new delivery's id `whd_…`.")
+    event: WebhookEventName
+    status: Literal["scheduled"]
+    redelivery_of: str = Field(pattern="^whd_", description="The delivery it repeats.")
+    created_at: Instant
+    next_retry_at: Instant = Field(description="When attempt 1 is due.")

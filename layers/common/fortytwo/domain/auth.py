@@ -66,15 +66,19 @@ def pat_context(pat: Pat | None, secret: str, pepper: bytes, now: datetime) -> A
 
 
 def access_token_context(
-    token: AccessToken | None, grant: Grant | None, now: datetime
+    token: AccessToken | None, grant: Grant | None, now: datetime, resource: str
 ) -> AuthContext | AuthCode:
-    """The access-token rule of §2.2 (checks 2–4), the same one revocation and introspection use
-    (`grants.access_token_status`)."""
+    """The access-token rule of §2.2 (checks 2–4, the same one revocation and introspection use,
+    `grants.access_token_status`), then check 5: the grant's audience is none or `resource`, the
+    surface the token is used on (50-mcp §4.5)."""
     if token is None:
         return "invalid_token"
     status = access_token_status(token, grant, now)
     if status != "active":
         return status
+    audience = grant.audience if grant is not None else None
+    if audience is not None and audience != resource:
+        return "invalid_token"
     return AuthContext(
         auth_type="oauth",
         user_id=token.user_id,

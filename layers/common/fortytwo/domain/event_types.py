@@ -31,6 +31,8 @@ _PHONE_NOISE = re.compile(r"[ \-.()]")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 MAX_SLUG = 127
+# `GET /v1/event-types` sorts (§3.3), the first is the default.
+LIST_SORTS = ("created_at_desc", "created_at_asc", "title_asc")
 MAX_TITLE = 255
 MAX_DESCRIPTION = 5000
 MAX_LOCATIONS = 10

@@ -9,6 +9,7 @@ from typing import Any
 
 from fortytwo.domain.hashing import pepper_hmac
 from fortytwo.domain.ids import random_crockford
+from fortytwo.domain.scopes import ScopeError, parse_pat_scopes
 from fortytwo.domain.timefmt import format_ts
 
 PAT_PREFIX = "42min_pat_"
@@ -20,6 +21,40 @@ LAST_USED_THROTTLE = timedelta(seconds=60)
 
 class PatRuleError(ValueError):
     """A PAT creation or management rule was broken (the CLI prints the message)."""
+
+
+class PatFieldError(PatRuleError):
+    """Checks 1–5 of §3.3: the input field at fault (`user`, `name`, `scopes`, `expires_in_days`)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def check_request(
+    role: str | None, name: Any, scopes: Any, expires_in_days: Any
+) -> tuple[str, tuple[str, ...], int | None]:
+    """Checks 1–5 of §3.3 in order (`role` None: no such user); 6–7 need the table and run at write
+    time. The one copy behind the CLI, seed files and Admin Center. Returns (name, scopes, days)."""
+    if role is None:
+        raise PatFieldError("user", "no such user")
+    if role not in ("owner", "admin"):
+        raise PatFieldError("user", "only owners and admins may own a PAT")
+    if not isinstance(name, str):
+        raise PatFieldError("name", "is required")
+    try:
+        clean_name = normalize_name(name)
+    except PatRuleError as exc:
+        raise PatFieldError("name", str(exc)) from exc
+    try:
+        expanded = parse_pat_scopes(scopes if scopes is not None else "")
+    except ScopeError as exc:
+        raise PatFieldError("scopes", str(exc)) from exc
+    if expires_in_days is not None and (
+        isinstance(expires_in_days, bool) or expires_in_days not in EXPIRY_CHOICES
+    ):
+        raise PatFieldError("expires_in_days", "must be one of 42, 90, 180, 365 or null")
+    return clean_name, expanded, expires_in_days
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,8 @@ _TABLE: tuple[tuple[str, ScopeKind, str | None], ...] = (
     ("bookings:reschedule", "live", "Reschedule bookings"),
     ("bookings:update", "live", "Modify booking metadata and form answers"),
     ("bookings:write", "alias", None),
+    ("mcp:scheduling:read", "alias", None),
+    ("mcp:scheduling:write", "alias", None),
     ("webhooks:read", "live", "Read webhook subscriptions"),
     ("webhooks:write", "live", "Manage webhook subscriptions"),
     ("series:read", "live", "Read recurring series"),
@@ -61,13 +63,22 @@ KNOWN_SCOPES: Mapping[str, ScopeInfo] = MappingProxyType(
     {name: ScopeInfo(name, kind, wording, i) for i, (name, kind, wording) in enumerate(_TABLE)}
 )
 
+#: 50-mcp §4.2: the MCP aliases. The series scopes of 35-series join them once they are known scopes.
+_MCP_READ = ("bookings:read", "event_types:read", "series:read", "slots:read", "user:read")
+_MCP_WRITE = ("bookings:cancel", "bookings:create", "bookings:reschedule", "bookings:update", "series:write")
+
 #: §5.2: aliases and what they expand to.
 ALIASES: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
         "event_types:write": ("event_types:create", "event_types:update", "event_types:delete"),
         "bookings:write": ("bookings:create", "bookings:cancel", "bookings:reschedule", "bookings:update"),
+        "mcp:scheduling:read": tuple(s for s in _MCP_READ if s in KNOWN_SCOPES),
+        "mcp:scheduling:write": tuple(s for s in _MCP_WRITE if s in KNOWN_SCOPES),
     }
 )
+
+#: The MCP aliases in the order of the protected-resource metadata and the 401 `scope` (50-mcp §4.3–§4.4).
+MCP_ALIASES: tuple[str, ...] = ("mcp:scheduling:read", "mcp:scheduling:write")
 
 #: RFC 8414 / RFC 9728 `scopes_supported`: every known scope except aliases, §5.1 order (29).
 SCOPES_SUPPORTED: tuple[str, ...] = tuple(n for n, info in KNOWN_SCOPES.items() if info.kind != "alias")

@@ -24,9 +24,10 @@ def parse_bearer(header: str | None) -> str:
     return credential
 
 
-def authenticate(header: str | None, now: datetime) -> Authenticated | Refused:
+def authenticate(header: str | None, now: datetime, resource: str) -> Authenticated | Refused:
+    """`resource` is the surface's token audience (`{issuer}` for /v1, `{issuer}/mcp`)."""
     try:
         credential = parse_bearer(header)
     except AuthFailure as failure:
         return Refused(failure.code)
-    return auth_service.authenticate(credential, now)
+    return auth_service.authenticate(credential, now, resource)

@@ -67,3 +67,12 @@ class CursorCodec:
         except (ValueError, KeyError, TypeError) as exc:
             raise InvalidQueryParam("cursor", "cursor is invalid for this request") from exc
         return sort_value, last_id
+
+    def text_after(self, cursor: str | None, binding: str) -> tuple[str, str] | None:
+        """The keyset position of a list sorted by a text value (None without a cursor)."""
+        if cursor is None:
+            return None
+        value, last_id = self.decode(cursor, binding)
+        if not isinstance(value, str):
+            raise InvalidQueryParam("cursor", "cursor is invalid for this request")
+        return value, last_id

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
 
+from fortytwo.config import get_settings
 from fortytwo.contract.errors import InsufficientScope, InvalidToken, TokenExpired, TokenRevoked
 from fortytwo.domain import clock
 from fortytwo.domain.auth import AuthContext
@@ -20,6 +21,11 @@ from fortytwo.observability import logger
 from fortytwo.services.auth import Refused, after_authentication
 
 _FAILURES = {"invalid_token": InvalidToken, "token_expired": TokenExpired, "token_revoked": TokenRevoked}
+
+
+def rest_resource() -> str:
+    """The token audience of `/v1/*`: the issuer itself (50-mcp §4.5)."""
+    return get_settings().public_base_url
 
 
 def client_ip(request: Request) -> str:
@@ -42,22 +48,29 @@ def count_anonymous(request: Request, bucket: str = "anonymous") -> None:
         ratelimit.count(state, bucket, client_ip(request))
 
 
+def authenticated(request: Request, resource: str) -> AuthContext:
+    """Authenticate for the surface `resource` (its token audience), pick the bucket and count, then
+    401 (00-conventions §5.3 steps 2–4). The REST guard and the MCP front both start here."""
+    state = request_state(request)
+    now = clock.now()
+    outcome = authenticate(request.headers.get("authorization"), now, resource)
+    if isinstance(outcome, Refused):
+        ratelimit.count(state, "anonymous", client_ip(request))
+        raise _FAILURES[outcome.code]()
+    context = outcome.context
+    ratelimit.count(state, context.bucket, context.bucket_key)
+    state.auth = context
+    logger.thread_safe_append_keys(account_id=context.account_id, credential_id=context.credential_id)
+    after_authentication(outcome, now)
+    return context
+
+
 def bearer(scope: str | None, *, check_body_size: bool = True) -> Callable[[Request], Awaitable[AuthContext]]:
     """`check_body_size=False` leaves the 413 to the endpoint: the booking writes check
     `Idempotency-Key` and `If-Match` first (00-conventions §5.3 steps 6–8)."""
 
     async def dependency(request: Request) -> AuthContext:
-        state = request_state(request)
-        now = clock.now()
-        outcome = authenticate(request.headers.get("authorization"), now)
-        if isinstance(outcome, Refused):
-            ratelimit.count(state, "anonymous", client_ip(request))
-            raise _FAILURES[outcome.code]()
-        context = outcome.context
-        ratelimit.count(state, context.bucket, context.bucket_key)
-        state.auth = context
-        logger.thread_safe_append_keys(account_id=context.account_id, credential_id=context.credential_id)
-        after_authentication(outcome, now)
+        context = authenticated(request, rest_resource())
         if scope is not None and not context.has_scope(scope):
             raise InsufficientScope(scope)
         # The size limit holds for every request, bodiless endpoints included (00-conventions §3.2).

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from fortytwo.contract.errors import InvalidQueryParam
 from fortytwo.domain.ids import normalize_uuid
 from fortytwo.domain.scheduling.zones import is_valid_timezone
-from fortytwo.domain.timefmt import TimestampError, parse_ts
+from fortytwo.domain.timefmt import NaiveTimestamp, TimestampError, parse_ts
 
 _DIGITS = re.compile(r"^[0-9]+$")
 
@@ -88,12 +88,21 @@ class QueryReader:
             raise InvalidQueryParam(name, f"{name} must be a UUID")
         return normalized
 
-    def datetime(self, name: str) -> datetime | None:
-        value = self.single(name)
+    def datetime(
+        self, name: str, *, required: bool = False, zone_param: str | None = None
+    ) -> datetime | None:
+        """An instant (00-conventions §7.2). A naive date-time is read in the `zone_param` parameter's
+        zone when the route has one and it is given, else in UTC; an invalid zone is that
+        parameter's error, since the date-time itself is well-formed."""
+        value = self.required(name) if required else self.single(name)
         if value is None:
             return None
         try:
-            return parse_ts(value, space_means_plus=True)
+            try:
+                return parse_ts(value, space_means_plus=True)
+            except NaiveTimestamp:
+                zone = self.timezone(zone_param) if zone_param is not None else None
+                return parse_ts(value, space_means_plus=True, naive_zone=zone or "UTC")
         except TimestampError as exc:
             raise InvalidQueryParam(name, f"{name} must be an RFC 3339 date-time with an offset") from exc
 

@@ -52,6 +52,7 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/v1/webhooks/{id}/rotate-secret", "WebhooksFunction"),
     Route("POST", "/v1/webhooks/{id}/test", "WebhooksFunction"),
     Route("GET", "/v1/webhooks/{id}/deliveries", "WebhooksFunction"),
+    Route("POST", "/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver", "WebhooksFunction"),  # extension
     Route("GET", "/v1/oauth/authorize", "OAuthFunction"),
     Route("POST", "/v1/oauth/authorize", "OAuthFunction"),
     Route("POST", "/v1/oauth/token", "OAuthFunction"),
@@ -60,7 +61,16 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/v1/oauth/register", "OAuthFunction", requires_dcr=True),
     Route("GET", "/.well-known/oauth-authorization-server", "OAuthFunction"),
     Route("GET", "/.well-known/oauth-protected-resource", "OAuthFunction"),
+    Route("GET", "/.well-known/oauth-protected-resource/mcp", "OAuthFunction"),
     Route("GET", "/openapi.json", "MetaFunction"),  # extension
+    Route("POST", "/mcp", "McpFunction"),
+    # Admin Center pages (55-admin-center), not API routes.
+    Route("GET", "/360/signin", "AdminFunction"),
+    Route("POST", "/360/signin", "AdminFunction"),
+    Route("POST", "/360/signout", "AdminFunction"),
+    Route("GET", "/360/api", "AdminFunction"),
+    Route("POST", "/360/api/{action+}", "AdminFunction"),
+    Route("GET", "/360/admin.css", "AdminFunction"),
 )
 
 

@@ -30,12 +30,13 @@ class Refused:
     code: AuthCode
 
 
-def authenticate(credential: str, now: datetime) -> Authenticated | Refused:
-    """Dispatch on the prefix (§2.1 step 5), then the family's checks in order."""
+def authenticate(credential: str, now: datetime, resource: str) -> Authenticated | Refused:
+    """Dispatch on the prefix (§2.1 step 5), then the family's checks in order. `resource` is the
+    surface the token is used on; an OAuth token's audience must allow it (50-mcp §4.5)."""
     if credential.startswith(PAT_PREFIX):
         return _pat(credential, now)
     if credential.startswith(ACCESS_TOKEN_PREFIX):
-        return _access_token(credential, now)
+        return _access_token(credential, now, resource)
     return Refused("invalid_token")
 
 
@@ -48,11 +49,11 @@ def _pat(credential: str, now: datetime) -> Authenticated | Refused:
     return Refused(outcome) if isinstance(outcome, str) else Authenticated(outcome, pat)
 
 
-def _access_token(credential: str, now: datetime) -> Authenticated | Refused:
+def _access_token(credential: str, now: datetime, resource: str) -> Authenticated | Refused:
     key = access_lookup_key(get_pepper(), credential)
     token = oauth_store.get_access_token(key) if key else None
     grant = oauth_store.get_grant(token.grant_id) if token is not None else None
-    outcome = access_token_context(token, grant, now)
+    outcome = access_token_context(token, grant, now, resource)
     return Refused(outcome) if isinstance(outcome, str) else Authenticated(outcome)
 
 

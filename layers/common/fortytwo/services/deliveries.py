@@ -179,6 +179,7 @@ def _attempt(
         secret=sub.secret,  # read just now: a rotation applies to every later attempt (§7.13)
         attempt=attempt,
         now=tools.now(),
+        redelivery_id=None if claimed.redelivery_of is None else claimed.delivery_id,
     )
     outcome = tools.post(request).outcome()
     finished = on_attempt_finished(claimed.state, outcome, now=tools.now(), schedule=schedule)

@@ -12,8 +12,10 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from fortytwo.adapters.passwords import verify_password
+from fortytwo.config import get_settings
 from fortytwo.domain import clock
 from fortytwo.domain.accounts import Organization, User
+from fortytwo.domain.oauth import audience as audiences
 from fortytwo.domain.oauth import grants as rules
 from fortytwo.domain.oauth.artifacts import (
     COOKIE_VALUE_RE,
@@ -31,9 +33,12 @@ from fortytwo.domain.oauth.authorize import (
 from fortytwo.domain.oauth.client_auth import ClientAuthFailure, authenticate_client
 from fortytwo.domain.oauth.clients import (
     create_admin_client,
+    managed,
     register_client,
     registration_response,
     validate_registration,
+    with_new_secret,
+    with_redirect_uris,
 )
 from fortytwo.domain.oauth.models import (
     AccessToken,
@@ -50,6 +55,10 @@ from fortytwo.store import oauth as store
 from fortytwo.store.pepper import get_pepper
 
 GRANT_TYPES = ("authorization_code", "refresh_token")
+
+
+def _issuer() -> str:
+    return get_settings().public_base_url
 
 
 # --- clients ----------------------------------------------------------------------------------
@@ -86,15 +95,88 @@ def create_admin(
     *, organization_id: str, name: str, client_type: str, redirect_uris: list[str]
 ) -> tuple[OAuthClient, str | None]:
     """`42min admin oauth-client create` (§6.2)."""
-    client, secret = new_admin_client(
+    return create_managed(
         organization_id=organization_id,
         name=name,
         client_type=client_type,
         redirect_uris=redirect_uris,
+        via="admin",
+    )
+
+
+# --- clients an organization manages (55-admin-center §4; `42min admin oauth-client …`) --------
+
+
+class ClientChanged(Exception):
+    """The client changed (or was deleted) while this edit ran: nothing was written."""
+
+
+def create_managed(
+    *, organization_id: str, name: str, client_type: str, redirect_uris: list[str], via: str
+) -> tuple[OAuthClient, str | None]:
+    """Register a client of the organization: `via` is `admin` (the CLI) or `page` (Admin Center)."""
+    client, secret = create_admin_client(
+        organization_id=organization_id,
+        name=name,
+        client_type=client_type,
+        redirect_uris=redirect_uris,
+        pepper=get_pepper(),
         now=clock.now(),
+        registered_via="page" if via == "page" else "admin",
     )
     store.create_client(client)
     return client, secret
+
+
+def client_name(client_id: str) -> str | None:
+    client = store.get_client(client_id)
+    return client.client_name if client else None
+
+
+def clients_of_org(organization_id: str) -> list[OAuthClient]:
+    return store.clients_of_org(organization_id)
+
+
+def managed_client(client_id: str, organization_id: str | None) -> OAuthClient | None:
+    """The client if the organization manages it (`organization_id` None: the operator's CLI, any
+    non-dynamic client); None otherwise, so another organization's or a dynamic client's id looks
+    like a missing one."""
+    client = store.get_client(client_id)
+    if client is None or client.registered_via == "dcr":
+        return None
+    owner = client.organization_id if organization_id is None else organization_id
+    return client if owner is not None and managed(client, owner) else None
+
+
+def _replace(before: OAuthClient, after: OAuthClient) -> OAuthClient:
+    if not store.replace_client(before, after):
+        raise ClientChanged(before.client_id)
+    return after
+
+
+def set_redirect_uris(client: OAuthClient, redirect_uris: list[str]) -> OAuthClient:
+    """Edit redirect URIs (§6.2.1 rules; ClientInputError). Grants are not revoked."""
+    return _replace(client, with_redirect_uris(client, redirect_uris))
+
+
+def rotate_client_secret(client: OAuthClient) -> tuple[OAuthClient, str]:
+    """A new secret, shown once; the old one fails from now on (ClientInputError for public clients)."""
+    rotated, secret = with_new_secret(client, get_pepper())
+    return _replace(client, rotated), secret
+
+
+def delete_client(client: OAuthClient, now: datetime | None = None) -> int:
+    """Revoke every grant of the client (its access and refresh tokens fail from then on), then delete
+    it (its codes can no longer be exchanged: the client does not authenticate). Returns how many
+    grants were revoked."""
+    now = now or clock.now()
+    revoked = sum(
+        1
+        for grant in store.grants_of_client(client.client_id)
+        if grant.revoked_at is None and store.revoke_grant(grant.grant_id, now)
+    )
+    store.delete_client(client.client_id)
+    return revoked
 
 
 def register(body: bytes, content_type: str | None) -> dict[str, object]:
@@ -149,7 +231,11 @@ def _exchange_code(form: Mapping[str, str], client: OAuthClient, pepper: bytes, 
         raise OAuthProblem(rules.INVALID_CODE)
     if error := rules.check_code_redemption(used, now=now, redirect_uri=redirect_uri, code_verifier=verifier):
         raise OAuthProblem(error)
-    issued, _ = rules.redeem_code(used, client, pepper=pepper, now=now)
+    # 50-mcp §4.5: after step 7, so a code with the wrong resource is spent all the same.
+    audience = audiences.code_audience(used.audience, form.get("resource"), _issuer())
+    if isinstance(audience, OAuthError):
+        raise OAuthProblem(audience)
+    issued, _ = rules.redeem_code(used, client, pepper=pepper, now=now, audience=audience)
     try:
         store.save_code_exchange(issued, used)
     except store.CodeReused:
@@ -172,6 +258,8 @@ def _refresh(form: Mapping[str, str], client: OAuthClient, pepper: bytes, now: d
     if isinstance(decision, OAuthError):
         raise OAuthProblem(decision)
     assert record is not None and grant is not None
+    if error := audiences.check_refresh_resource(grant.audience, form.get("resource"), _issuer()):
+        raise OAuthProblem(error)  # the refresh token stays unspent
     issued = rules.rotate_refresh(record, grant, access_scopes=decision.access_scopes, pepper=pepper, now=now)
     try:
         store.save_rotation(issued)
@@ -235,7 +323,7 @@ def introspect(client: OAuthClient, form: Mapping[str, str], issuer: str) -> dic
 
 
 def validate(params: list[tuple[str, str]], post: PostContext | None) -> AuthorizeOutcome:
-    return validate_authorize(params, store.get_client, post)
+    return validate_authorize(params, store.get_client, post, issuer=_issuer())
 
 
 def _session_hash(cookie_value: str | None) -> str | None:
@@ -290,6 +378,7 @@ def approve(req: AuthorizeRequest, user: User, now: datetime) -> str:
         account_id=user.organization_id,
         scopes=req.scopes,
         now=now,
+        audience=req.audience,
     )
     store.put_code(record)
     return code

@@ -7,12 +7,15 @@ Used by `42min admin pat …`, seed files, user removal and the bearer guard. Ru
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from fortytwo.domain import clock
+from fortytwo.domain.accounts import User
 from fortytwo.domain.ids import uuid7
 from fortytwo.domain.pats import (
     Pat,
     PatRuleError,
+    check_request,
     duplicate_name,
     needs_last_used_update,
     plan_creation,
@@ -68,6 +71,23 @@ def create(
         lambda: RuntimeError("could not draw a unique PAT lookup"),
         on_lost=on_lost,
         attempts=LOOKUP_DRAWS,
+    )
+
+
+def create_for_user(
+    user: User | None, name: Any, scopes: Any, expires_in_days: Any, now: datetime | None = None
+) -> tuple[Pat, str]:
+    """All of §3.3 in order for `user` as the owner (the CLI, seed files and Admin Center): checks
+    1–5 raise `PatFieldError` naming the field, 6–7 `PatRuleError`. Returns (record, token)."""
+    clean_name, expanded, days = check_request(user.role if user else None, name, scopes, expires_in_days)
+    assert user is not None
+    return create(
+        org_id=user.organization_id,
+        user_id=user.id,
+        name=clean_name,
+        scopes=expanded,
+        expires_in_days=days,
+        now=now,
     )
 
 

@@ -9,17 +9,33 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from fortytwo.contract.errors import EventTypeNotFound
+from fortytwo.contract.errors import EventTypeNotFound, InvalidQueryParam
 from fortytwo.domain import clock
 from fortytwo.domain.event_type_entity import EventType
 from fortytwo.domain.event_types import ByUsernameSlug
-from fortytwo.domain.scheduling import check_slot, compute_slots
+from fortytwo.domain.scheduling import check_slot, compute_slots, is_valid_timezone
 from fortytwo.domain.timefmt import shifted
 from fortytwo.services import event_types
 from fortytwo.store import availability
 from fortytwo.store.event_types import stored_record
 
 _MS = timedelta(milliseconds=1)
+MAX_WINDOW = timedelta(days=31)
+
+
+def check_window(start: datetime, end: datetime) -> None:
+    """§5 rule 6: `end` after `start`, at most 31 days later (REST and the MCP tool alike)."""
+    if end <= start:
+        raise InvalidQueryParam("end", "end must be after start")
+    if end - start > MAX_WINDOW:
+        raise InvalidQueryParam("end", "the window must not exceed 31 days")
+
+
+def check_timezone(value: str | None) -> str | None:
+    """`timezone`, when given, is an IANA zone name (§5, §6)."""
+    if value is not None and not is_valid_timezone(value):
+        raise InvalidQueryParam("timezone", "timezone must be an IANA time zone name")
+    return value
 
 
 def _event_type(org_id: str, target: str | ByUsernameSlug) -> EventType:

@@ -29,8 +29,13 @@ from fortytwo.contract.errors import (
 from fortytwo.domain import clock
 from fortytwo.domain.ids import normalize_uuid, uuid7
 from fortytwo.domain.webhooks import subscription as decide
-from fortytwo.domain.webhooks.delivery_state import LoggedAttempt, record_for_test_delivery
-from fortytwo.domain.webhooks.envelope import OutboundRequest, build_test_delivery, epoch_ms
+from fortytwo.domain.webhooks.delivery_state import (
+    Delivery,
+    LoggedAttempt,
+    finished_test_delivery,
+    record_for_test_delivery,
+)
+from fortytwo.domain.webhooks.envelope import OutboundRequest, OutboxEvent, build_test_delivery, epoch_ms
 from fortytwo.domain.webhooks.errors import FieldError
 from fortytwo.domain.webhooks.signature import generate_secret
 from fortytwo.domain.webhooks.subscription import (
@@ -245,11 +250,15 @@ def test_webhook(raw_id: str, sandbox: Sandbox, tools: Outbound) -> LoggedAttemp
     sub = get_webhook(raw_id, sandbox)
     started = tools.now()
     delivery = build_test_delivery(events=sub.events, url=sub.url, secret=sub.secret, now=started)
-    result = tools.post(delivery.request)
-    record = record_for_test_delivery(started, result.outcome())
-    logged = LoggedAttempt(delivery.delivery_id, delivery.rest_event, record)
-    deliveries.put_attempt(sub.id, logged.delivery_id, logged.event, record)
-    return logged
+    outcome = tools.post(delivery.request).outcome()
+    record = record_for_test_delivery(started, outcome)
+    # Kept as a finished delivery with its envelope, so that it can be redelivered (55 §6).
+    event = OutboxEvent(
+        delivery.event_id, delivery.event, sub.organization_id, started, delivery.request.body
+    )
+    kept = Delivery(delivery.delivery_id, sub.id, event, finished_test_delivery(started, outcome), 1)
+    deliveries.commit_test_delivery(kept, record)
+    return LoggedAttempt(delivery.delivery_id, delivery.rest_event, record)
 
 
 test_webhook.__test__ = False  # type: ignore[attr-defined]  # not a pytest test

@@ -52,9 +52,6 @@ class SlotInputs:
     entries_by_host: Mapping[str, tuple[ledger.LedgerEntry, ...]]
     ledger_first_day: date
     ledger_last_day: date | None
-    # (host user id, UTC day) → version of every ledger day item read; a day missing here did not
-    # exist (booking commits pass `expected_version=None` for it).
-    day_versions: Mapping[tuple[str, date], int]
     # the hosts' user facts from the same BatchGetItem (booking writes snapshot the chosen host)
     host_users: Mapping[str, HostSnapshot] = field(default_factory=dict)
 
@@ -207,15 +204,10 @@ def load_inputs(
     first, last = ledger_days(rules, hosts, now=now, window_start=window_start, window_end=window_end)
     bookings: list[ExistingBooking] = []
     entries_by_host: dict[str, tuple[ledger.LedgerEntry, ...]] = {}
-    versions: dict[tuple[str, date], int] = {}
     for host in hosts:
-        items = ledger.read_days(host.user_id, first, last, consistent=consistent)
-        for item in items:
-            day = date.fromisoformat(item["day"])
-            versions[(host.user_id, day)] = int(item["version"])
-        entries = tuple(entry for item in items for entry in ledger.entries_of(item) if entry.active)
+        entries = tuple(ledger.read_entries(host.user_id, first, last, consistent=consistent))
         entries_by_host[host.user_id] = entries
         bookings += ledger.existing_bookings(
             host.user_id, entries, exclude_key=exclude_key, release_seat_of=release_seat_of
         )
-    return SlotInputs(record, rules, hosts, tuple(bookings), entries_by_host, first, last, versions, users)
+    return SlotInputs(record, rules, hosts, tuple(bookings), entries_by_host, first, last, users)

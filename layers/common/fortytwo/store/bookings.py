@@ -6,34 +6,37 @@ Items (docs/single-table.md):
   `<created_at>#<uid>`, gsi3 same pk / `<updated_at>#<uid>`, gsi4 `ACCT#<org>#HOST#<user>#BK` /
   `<start>#<uid>`, gsi5 `ACCT#<org>#EMAIL#<lower email>` / `<start>#<uid>`, and for series meetings
   gsi6 `ACCT#<org>#SERIES#<series>#BK` / `<start>#<uid>`; `version` is the ETag.
-- busy ledger day: `store/ledger.py` (one item per host and UTC date of a meeting's start).
-- limit counter: pk `COUNTER#<ET#id | USER#id>`, sk `DAY#…` / `WEEK#…` / `MONTH#…`, `count`.
+- busy ledger entry (one item per active meeting) and busy-hour claims: `store/ledger.py`.
+- limit counter: `keys.limit_counter` (pk `COUNTER#<ET#id | USER#id>`, sk `DAY#…` / `WEEK#…` /
+  `MONTH#…`), `count`.
 - group session: pk `SESSION#<event type id>`, sk `<start>`: host, `seats_taken`, the counter keys
   the session was counted in.
 
 Readers return domain entities; `commit` executes a `BookingPlan` (domain/bookings/plan.py, which
-explains the ledger conditions) as ONE TransactWriteItems together with the idempotency completion.
+explains the busy-minute conditions) as ONE TransactWriteItems together with the idempotency
+completion.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from fortytwo.domain.bookings.decisions import Availability, WriteFacts
 from fortytwo.domain.bookings.errors import BookingRuleError
 from fortytwo.domain.bookings.event_types import BookableEventType, EventLocation, Question
-from fortytwo.domain.bookings.ledger import ABSENT, LedgerView
+from fortytwo.domain.bookings.limits import CounterId
 from fortytwo.domain.bookings.listing import SORTS, ListQuery
 from fortytwo.domain.bookings.model import CANCELED, Booking, from_record, to_record
 from fortytwo.domain.bookings.plan import (
     BookingPlan,
     BookingWrite,
+    BusyHourChange,
     CounterChange,
     GroupSession,
-    LedgerDayChange,
+    LedgerChange,
     SessionAction,
     SessionChange,
 )
@@ -208,10 +211,10 @@ def session(booking: Booking) -> GroupSession | None:
     return SESSION_SCHEMA.decode_optional(item)
 
 
-def counter(scope: str, period: str) -> int:
+def counter(counter_id: CounterId) -> int:
     """The count of a limit counter (0 when it was never incremented). Counters are only ever
     changed by atomic ADDs (`_counter_action`), so they have no entity beyond their count."""
-    item = dynamo.get(*keys.limit_counter(scope, period), consistent=True)
+    item = dynamo.get(*keys.limit_counter(*counter_id), consistent=True)
     return int(item["count"]) if item else 0
 
 
@@ -224,7 +227,7 @@ def load_availability(
     release_seat_of: str | None = None,
 ) -> Availability:
     """Strongly consistent engine inputs for `start` (§11.2: availability reads of a write are
-    strongly consistent), read exactly as `/v1/slots` reads them, with each ledger day's version."""
+    strongly consistent), read exactly as `/v1/slots` reads them."""
     inputs = availability.load_inputs(
         loaded.record,
         now=now,
@@ -234,13 +237,7 @@ def load_availability(
         exclude_key=exclude_key,
         release_seat_of=release_seat_of,
     )
-    view = LedgerView(
-        versions=dict(inputs.day_versions),
-        first_day=inputs.ledger_first_day,
-        last_day=inputs.ledger_last_day,
-        host_ids=frozenset(h.user_id for h in inputs.hosts),
-    )
-    return Availability(inputs.rules, inputs.hosts, inputs.bookings, view, inputs.host_users)
+    return Availability(inputs.rules, inputs.hosts, inputs.bookings, inputs.host_users)
 
 
 # --------------------------------------------------------------------------- commit
@@ -304,96 +301,22 @@ def _session_action(change: SessionChange) -> dict[str, Any]:
     }
 
 
-def _ledger_create_action(plan: LedgerDayChange) -> dict[str, Any] | None:
-    """The day had no item when read: create it whole, or only re-check that it is still absent."""
-    if plan.sets:
-        # Create it whole, unless someone created it meanwhile.
-        item = ledger.day_item(plan.host, plan.day, plan.sets)
-        return {
-            "Put": {
-                "TableName": dynamo.table_name(),
-                "Item": dynamo.to_item(item),
-                "ConditionExpression": "attribute_not_exists(pk)",
-            }
-        }
-    if plan.guard:
-        return ledger.transact_check_day(plan.host, plan.day, expected_version=None)
-    return None  # nothing stored to change
+def _ledger_action(change: LedgerChange) -> dict[str, Any]:
+    if change.put is not None:
+        return ledger.transact_put_entry(change.host, change.put)
+    if change.remove:
+        return ledger.transact_delete_entry(change.host, change.day, change.key)
+    return ledger.transact_add_seats(change.host, change.day, change.key, change.seat_delta)
 
 
-@dataclass(slots=True)
-class _LedgerUpdate:
-    """The clauses of one ledger day's UpdateExpression and their placeholders."""
-
-    names: dict[str, str] = field(default_factory=dict)
-    values: dict[str, Any] = field(default_factory=dict)
-    sets: list[str] = field(default_factory=list)
-    removes: list[str] = field(default_factory=list)
-    conditions: list[str] = field(default_factory=list)
-
-    def expression(self) -> list[str]:
-        parts = []
-        if self.sets:
-            parts.append("SET " + ", ".join(self.sets))
-        if self.removes:
-            parts.append("REMOVE " + ", ".join(self.removes))
-        return parts
-
-
-def _ledger_update(plan: LedgerDayChange) -> _LedgerUpdate:
-    update = _LedgerUpdate()
-    for n, entry in enumerate(plan.sets):
-        update.names[f"#s{n}"] = entry.key
-        update.values[f":s{n}"] = ledger.entry_attr(entry)
-        update.sets.append(f"entries.#s{n} = :s{n}")
-    for n, (key, delta) in enumerate(plan.seat_deltas):
-        if delta == 0:
-            continue
-        update.names[f"#d{n}"] = key
-        update.values[f":d{n}"] = delta
-        update.sets.append(f"entries.#d{n}.seats = entries.#d{n}.seats + :d{n}")
-        update.conditions.append(f"attribute_exists(entries.#d{n})")
-    for n, key in enumerate(plan.removes):
-        update.names[f"#r{n}"] = key
-        update.removes.append(f"entries.#r{n}")
-    return update
-
-
-def _ledger_action(plan: LedgerDayChange) -> dict[str, Any] | None:
-    if plan.state == ABSENT:
-        return _ledger_create_action(plan)
-    guarded = plan.guard and isinstance(plan.state, int)
-    if not plan.changes:
-        if not guarded:
-            return None
-        assert isinstance(plan.state, int)
-        return ledger.transact_check_day(plan.host, plan.day, expected_version=plan.state)
-    update = _ledger_update(plan)
-    expression = update.expression()
-    if plan.sets or plan.removes:
-        # Busy time changed: bump the version so that every concurrent adder re-checks.
-        expression.append("ADD version :one")
-        update.values[":one"] = 1
-    if guarded:
-        update.conditions.append("version = :v")
-        update.values[":v"] = plan.state
-    else:
-        # Removals are unconditional, but never create items.
-        update.conditions.append("attribute_exists(pk)")
-    pk, sk = ledger.day_key(plan.host, plan.day)
-    action: dict[str, Any] = {
-        "TableName": dynamo.table_name(),
-        "Key": dynamo.key(pk, sk),
-        "UpdateExpression": " ".join(expression),
-        "ConditionExpression": " AND ".join(update.conditions),
-        "ExpressionAttributeValues": dynamo.values(update.values),
-        "ExpressionAttributeNames": update.names,
-    }
-    return {"Update": action}
+def _busy_action(change: BusyHourChange) -> dict[str, Any]:
+    return ledger.transact_busy_hour(
+        change.host, change.hour, take=change.take, fresh=change.fresh, release=change.release
+    )
 
 
 def _counter_action(change: CounterChange) -> dict[str, Any]:
-    pk, sk = keys.limit_counter(change.scope, change.period)
+    pk, sk = keys.limit_counter(*change.counter)
     delta, cap = change.delta, change.cap
     values: dict[str, Any] = {":d": delta, ":type": "limit_counter"}
     if delta > 0 and cap is not None:
@@ -422,7 +345,8 @@ def render(
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """The plan's TransactWriteItems entries, and each entry's kind (which condition failed)."""
     actions: list[tuple[str, dict[str, Any]]] = [("booking", _booking_action(w)) for w in plan.bookings]
-    actions += [("ledger", a) for a in (_ledger_action(d) for d in plan.days) if a is not None]
+    actions += [("ledger", _ledger_action(change)) for change in plan.entries]
+    actions += [("busy", _busy_action(change)) for change in plan.busy]
     actions += [("session", _session_action(s)) for s in plan.sessions]
     actions += [("counter", _counter_action(c)) for c in plan.counters]
     actions += [("outbox", outbox.transact_put(event)) for event in plan.events]

@@ -33,8 +33,10 @@ from fortytwo.domain.webhooks.delivery_state import (
     log_row_expires_at,
 )
 from fortytwo.domain.webhooks.envelope import OutboxEvent
+from fortytwo.domain.webhooks.redelivery import DeliveryChain, Redelivery
 from fortytwo.domain.webhooks.subscription import Subscription
 from fortytwo.store import dynamo, keys
+from fortytwo.store import idempotency as idempotency_store
 from fortytwo.store import webhooks as subscriptions
 from fortytwo.store.schema import ItemSchema, encode_fields
 from fortytwo.store.transactions import LostRace, transact
@@ -44,6 +46,7 @@ DELIVERY_RETENTION = timedelta(days=30)
 
 KIND_ATTEMPT = "attempt_row"
 KIND_DELIVERY = "delivery"
+KIND_IDEMPOTENCY = "idempotency"
 
 T = TypeVar("T")
 
@@ -77,6 +80,7 @@ class StoredDelivery:
     claim_expires_at: datetime | None
     failure: FailureReason | None
     version: int
+    redelivery_of: str | None = None
 
     @classmethod
     def of(cls, delivery: Delivery) -> StoredDelivery:
@@ -90,6 +94,7 @@ class StoredDelivery:
             event.created_at,
             event.body.decode(),
             version=delivery.version,
+            redelivery_of=delivery.redelivery_of,
             **_values(delivery.state),
         )
 
@@ -98,7 +103,12 @@ class StoredDelivery:
             self.event_id, self.event, self.organization_id, self.event_created_at, self.body.encode()
         )
         return Delivery(
-            self.delivery_id, self.subscription_id, event, _pick(DeliveryState, self), self.version
+            self.delivery_id,
+            self.subscription_id,
+            event,
+            _pick(DeliveryState, self),
+            self.version,
+            self.redelivery_of,
         )
 
 
@@ -124,13 +134,20 @@ class StoredAttempt:
     created_at: datetime
     duration_ms: int
     next_retry_at: datetime | None
+    redelivery_of: str | None = None
 
     @classmethod
     def of(cls, subscription_id: str, logged: LoggedAttempt) -> StoredAttempt:
-        return cls(subscription_id, logged.delivery_id, logged.event, **_values(logged.record))
+        return cls(
+            subscription_id,
+            logged.delivery_id,
+            logged.event,
+            redelivery_of=logged.redelivery_of,
+            **_values(logged.record),
+        )
 
     def logged(self) -> LoggedAttempt:
-        return LoggedAttempt(self.delivery_id, self.event, _pick(AttemptRecord, self))
+        return LoggedAttempt(self.delivery_id, self.event, _pick(AttemptRecord, self), self.redelivery_of)
 
 
 ATTEMPT = ItemSchema(
@@ -139,6 +156,15 @@ ATTEMPT = ItemSchema(
     key=lambda a: keys.delivery_attempt(a.subscription_id, format_ts(a.created_at), a.delivery_id, a.attempt),
     ttl=lambda a: int(log_row_expires_at(a.created_at).timestamp()),
 )
+
+
+CHAIN = ItemSchema(
+    type="webhook_delivery_chain",
+    entity=DeliveryChain,
+    key=lambda c: keys.delivery_chain(c.subscription_id, c.event_id),
+    ttl=lambda c: int((c.event_created_at + DELIVERY_RETENTION).timestamp()),
+)
+KIND_CHAIN = "delivery_chain"
 
 
 # --- Reads ------------------------------------------------------------------------------------------
@@ -157,6 +183,25 @@ def load(delivery_id: str, subscription_id: str) -> tuple[Delivery | None, Subsc
         None,
     )
     return delivery, sub
+
+
+def get(delivery_id: str) -> Delivery | None:
+    item = dynamo.get(*keys.delivery(delivery_id), consistent=True)
+    return DELIVERY.decode(item).delivery() if item and item.get("type") == DELIVERY.type else None
+
+
+def chain_of(delivery: Delivery) -> tuple[DeliveryChain | None, Delivery | None]:
+    """The chain of the delivery's (event, subscription) and the newest delivery it names (None
+    before the first redelivery, or when that delivery has expired)."""
+    item = dynamo.get(
+        *keys.delivery_chain(delivery.subscription_id, delivery.event.event_id), consistent=True
+    )
+    if not item or item.get("type") != CHAIN.type:
+        return None, None
+    chain = CHAIN.decode(item)
+    if chain.latest_delivery_id == delivery.delivery_id:
+        return chain, delivery
+    return chain, get(chain.latest_delivery_id)
 
 
 def list_attempts(
@@ -252,12 +297,56 @@ def put_attempt(subscription_id: str, delivery_id: str, rest_event: str, record:
     dynamo.client().put_item(**_attempt_put(subscription_id, LoggedAttempt(delivery_id, rest_event, record)))
 
 
+def commit_test_delivery(delivery: Delivery, record: AttemptRecord) -> None:
+    """A test delivery's log row and the finished delivery kept for a later redelivery (55 §6)."""
+    logged = LoggedAttempt(delivery.delivery_id, delivery.rest_event, record)
+    stored = dynamo.to_item(DELIVERY.encode(StoredDelivery.of(delivery)))
+    put = {"TableName": dynamo.table_name(), "Item": stored}
+    transact(
+        [{"Put": put}, {"Put": _attempt_put(delivery.subscription_id, logged)}], [KIND_DELIVERY, KIND_ATTEMPT]
+    )
+
+
+def commit_redelivery(plan: Redelivery, completion: idempotency_store.Completion | None = None) -> None:
+    """The new delivery, the chain moved to it and (idempotent requests) the completed record, in
+    ONE transaction. LostRace kinds: `delivery_chain` (another redelivery got there first),
+    `subscription` (changed since read), `idempotency` (the record was taken over)."""
+    delivery = dynamo.to_item(DELIVERY.encode(StoredDelivery.of(plan.delivery)))
+    chain = dynamo.to_item(CHAIN.encode(plan.chain))
+    if plan.chain_was is None:
+        chain_condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(pk)"}
+    else:
+        chain_condition = {
+            "ConditionExpression": "latest_delivery_id = :was",
+            "ExpressionAttributeValues": dynamo.values({":was": plan.chain_was}),
+        }
+    table = dynamo.table_name()
+    entries: list[dict[str, Any]] = [
+        {"Put": {"TableName": table, "Item": delivery, "ConditionExpression": "attribute_not_exists(pk)"}},
+        {"Put": {"TableName": table, "Item": chain, **chain_condition}},
+        {
+            "ConditionCheck": {
+                "TableName": table,
+                "Key": dynamo.key(*keys.webhook(plan.delivery.subscription_id)),
+                "ConditionExpression": "#v = :v",
+                "ExpressionAttributeNames": {"#v": "version"},
+                "ExpressionAttributeValues": dynamo.values({":v": plan.subscription_version}),
+            }
+        },
+    ]
+    kinds = [KIND_DELIVERY, KIND_CHAIN, subscriptions.KIND_SUBSCRIPTION]
+    if completion is not None:
+        entries.append(idempotency_store.completion_action(completion))
+        kinds.append(KIND_IDEMPOTENCY)
+    transact(entries, kinds)
+
+
 def commit_attempt(plan: FinishedAttempt) -> None:
     """The log row, the delivery's next state and the subscription bookkeeping in ONE transaction.
     LostRace kinds: `delivery` (the claim was taken over), `subscription` (changed or gone since
     read), `conflict` (a concurrent transaction on one of the items)."""
     claimed = plan.claimed
-    logged = LoggedAttempt(claimed.delivery_id, claimed.rest_event, plan.record)
+    logged = LoggedAttempt(claimed.delivery_id, claimed.rest_event, plan.record, claimed.redelivery_of)
     entries: list[dict[str, Any]] = [
         {"Put": _attempt_put(claimed.subscription_id, logged)},
         {"Update": _state_update(claimed, plan.state)},

@@ -195,8 +195,14 @@ def bookings_of_attendee(org_id: str, email: str) -> str:
     return f"ACCT#{org_id}#EMAIL#{email.lower()}"
 
 
-def limit_counter(scope: str, period: str) -> tuple[str, str]:
-    return f"COUNTER#{scope}", period
+_COUNTER_OWNERS = {"event_type": "ET", "user": "USER"}  # domain/bookings/limits.CounterOwner
+_COUNTER_PERIODS = {"day": "DAY", "week": "WEEK", "month": "MONTH"}  # domain/scheduling PeriodKind
+
+
+def limit_counter(owner: str, owner_id: str, period: str, period_key: str) -> tuple[str, str]:
+    """A limit counter (`domain/bookings/limits.CounterId`'s four parts): pk `COUNTER#ET#<event type>`
+    or `COUNTER#USER#<user>`, sk `DAY#<YYYY-MM-DD>` / `WEEK#<Monday>` / `MONTH#<YYYY-MM>`."""
+    return f"COUNTER#{_COUNTER_OWNERS[owner]}#{owner_id}", f"{_COUNTER_PERIODS[period]}#{period_key}"
 
 
 def group_session(event_type_id: str, start_text: str) -> tuple[str, str]:
@@ -209,12 +215,59 @@ def idempotency_partition(org_id: str) -> str:
 
 
 def ledger_partition(host_user_id: str) -> str:
-    """A host's busy ledger: one item per UTC day of a meeting's start."""
+    """A host's busy ledger: one item per active meeting, sorted by the UTC date of its start."""
     return f"LEDGER#{host_user_id}"
 
 
-def ledger_day_sort_key(day_iso: str) -> str:
-    return f"DAY#{day_iso}"
+def ledger_entry(host_user_id: str, day_iso: str, entry_key: str) -> tuple[str, str]:
+    return ledger_partition(host_user_id), f"DAY#{day_iso}#{entry_key}"
+
+
+def ledger_day_range(first_day_iso: str, last_day_iso: str) -> tuple[str, str]:
+    """Sort-key bounds (BETWEEN) of every entry whose start lies on a UTC date in the range."""
+    return f"DAY#{first_day_iso}#", f"DAY#{last_day_iso}#~"  # '~' sorts after every entry key
+
+
+def busy_hour(host_user_id: str, hour_iso: str) -> tuple[str, str]:
+    """A host's busy-minute claims of one UTC hour (`YYYY-MM-DDTHH`): one attribute per minute."""
+    return f"BUSY#{host_user_id}", f"HOUR#{hour_iso}"
+
+
+def busy_minute_attribute(minute: int) -> str:
+    """The attribute of one claimed minute (0–59) of a busy-hour item."""
+    return f"m{minute:02d}"
+
+
+# --- Admin Center and redelivery (55-admin-center) ------------------------------------------------
+
+
+def delivery_chain(webhook_id: str, event_id: str) -> tuple[str, str]:
+    """The newest delivery of one event to one subscription (redelivery's check 4)."""
+    return webhook_partition(webhook_id), f"CHAIN#{event_id}"
+
+
+def admin_session(session_hash: str) -> tuple[str, str]:
+    return f"ADMINSESSION#{session_hash}", "SESSION"
+
+
+def oauth_clients_of_org(org_id: str) -> str:
+    """gsi1 partition: the OAuth clients an organization manages (admin and page), by created_at."""
+    return f"ORG#{org_id}#OAUTHCLIENTS"
+
+
+def oauth_client_of_org(org_id: str, created_at: str, client_id: str) -> tuple[str, str]:
+    """gsi1 key of a client an organization manages, by created_at."""
+    return oauth_clients_of_org(org_id), f"{created_at}#{client_id}"
+
+
+def oauth_grants_of_client(client_id: str) -> str:
+    """gsi2 partition: every grant of a client (deleting the client revokes them)."""
+    return f"OAUTHCLIENT#{client_id}#GRANTS"
+
+
+def oauth_grant_of_client(client_id: str, created_at: str, grant_id: str) -> tuple[str, str]:
+    """gsi2 key of a grant under its client."""
+    return oauth_grants_of_client(client_id), f"{created_at}#{grant_id}"
 
 
 # --------------------------------------------------------------------------- event types

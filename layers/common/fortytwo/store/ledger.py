@@ -1,21 +1,20 @@
-"""The busy ledger: every active meeting of a host, bucketed by the UTC date of its start.
+"""The busy ledger (every active meeting of a host) and the busy-minute claims that guard it.
 
-One item per (host, UTC day): pk `LEDGER#<host user id>`, sk `DAY#<YYYY-MM-DD>`, attribute
-`entries` = map of entry key → entry, and `version` (bumped by every write, so booking commits can
-be conditional on the host-days they read). The slot engine reads a host's ledger with ONE Query
-over a day range (`read_entries`); booking writes use the `transact_*` builders below inside their
-TransactWriteItems.
+Ledger entry: ONE item per active meeting, pk `LEDGER#<host user id>`, sk `DAY#<YYYY-MM-DD>#<entry
+key>` (the UTC date of its start), so the slot engine reads a host's meetings of a date range with
+ONE Query (`read_entries`) and two bookings never write the same ledger item. Attributes:
 
-Entry shape (the map value):
-
-    {"event_type_id": str, "start": "<instant>", "end": "<instant>", "buffer_before": int,
-     "buffer_after": int, "status": "confirmed" | "pending", "created_at": "<instant>",
-     "seats": int (group sessions only)}
+    {"type": "ledger_entry", "host_user_id", "day", "key", "event_type_id", "start", "end",
+     "buffer_before", "buffer_after", "status", "created_at", "seats" (group sessions only)}
 
 Entry keys: a booking uid for an ordinary meeting; for a group event type ONE entry per session,
 keyed `session_key(event_type_id, start)`, whose `seats` counts its active registrations and whose
-`created_at` is when it opened (a session is one busy item, §2.8). Canceled meetings are removed
-(or left with an inactive `status`, which readers ignore).
+`created_at` is when it opened (a session is one busy item, §2.8). Canceled meetings are deleted.
+
+Busy-hour item (`domain/bookings/claims.py`): pk `BUSY#<host user id>`, sk `HOUR#<YYYY-MM-DDTHH>`
+(UTC), one attribute `mNN` per claimed minute holding the entry key that claimed it. A booking
+commit claims each minute of its buffered interval with `attribute_not_exists`, so only
+overlapping meetings can make each other's commit fail; releases are unconditional REMOVEs.
 
 A meeting lasts at most 720 minutes and carries at most 240 minutes of buffer on each side, so any
 meeting that can touch an instant t starts on the UTC date of t, the day before, or the day after.
@@ -28,16 +27,19 @@ from datetime import date, datetime
 from typing import Any
 
 from fortytwo.domain.bookings import ledger as booking_ledger
+from fortytwo.domain.bookings.claims import MINUTES_PER_HOUR
 from fortytwo.domain.bookings.ledger import day_of
 from fortytwo.domain.scheduling import ExistingBooking
 from fortytwo.domain.timefmt import format_ts, parse_ts
 from fortytwo.store import dynamo, keys
 
-_LAST_DAY = keys.ledger_day_sort_key("9999-12-31")
+_LAST_DAY = "9999-12-31"
+ENTRY_TYPE = "ledger_entry"
+BUSY_HOUR_TYPE = "busy_hour"
 
 
 def entry_attr(entry: booking_ledger.LedgerEntry) -> dict[str, Any]:
-    """The map value stored under `entries.<key>`."""
+    """The entry's own attributes (without keys)."""
     value: dict[str, Any] = {
         "event_type_id": entry.event_type_id,
         "start": format_ts(entry.start),
@@ -53,7 +55,7 @@ def entry_attr(entry: booking_ledger.LedgerEntry) -> dict[str, Any]:
 
 
 class LedgerEntry(booking_ledger.LedgerEntry):
-    """A ledger entry with its stored form (the domain's `LedgerEntry` plus the map codec)."""
+    """A ledger entry with its stored form (the domain's `LedgerEntry` plus the codec)."""
 
     __slots__ = ()
 
@@ -75,16 +77,8 @@ class LedgerEntry(booking_ledger.LedgerEntry):
         )
 
 
-def partition(host_user_id: str) -> str:
-    return keys.ledger_partition(host_user_id)
-
-
-def day_sort_key(day: date) -> str:
-    return keys.ledger_day_sort_key(day.isoformat())
-
-
-def day_key(host_user_id: str, day: date) -> tuple[str, str]:
-    return partition(host_user_id), day_sort_key(day)
+def entry_key(host_user_id: str, day: date, key: str) -> tuple[str, str]:
+    return keys.ledger_entry(host_user_id, day.isoformat(), key)
 
 
 def session_key(event_type_id: str, start: datetime) -> str:
@@ -92,54 +86,35 @@ def session_key(event_type_id: str, start: datetime) -> str:
     return f"session:{event_type_id}:{format_ts(start)}"
 
 
-def day_item(
-    host_user_id: str, day: date, entries: Iterable[booking_ledger.LedgerEntry], version: int = 1
-) -> dynamo.Item:
-    """A whole ledger day (tests and first writes of a day)."""
-    pk, sk = day_key(host_user_id, day)
+def entry_item(host_user_id: str, entry: booking_ledger.LedgerEntry) -> dynamo.Item:
+    day = day_of(entry.start)
+    pk, sk = entry_key(host_user_id, day, entry.key)
     return {
         "pk": pk,
         "sk": sk,
-        "type": "ledger_day",
+        "type": ENTRY_TYPE,
         "host_user_id": host_user_id,
         "day": day.isoformat(),
-        "entries": {entry.key: entry_attr(entry) for entry in entries},
-        "version": version,
+        "key": entry.key,
+        **entry_attr(entry),
     }
-
-
-def entries_of(item: Mapping[str, Any]) -> list[LedgerEntry]:
-    return [LedgerEntry.from_attr(key, value) for key, value in (item.get("entries") or {}).items()]
-
-
-def read_days(
-    host_user_id: str, first_day: date, last_day: date | None, *, consistent: bool = False
-) -> list[dynamo.Item]:
-    """The ledger day items of `[first_day, last_day]` (open-ended when `last_day` is None).
-
-    One Query (more pages only past 1 MB of ledger), never one call per day.
-    """
-    return dynamo.query_all(
-        key_condition="pk = :p AND sk BETWEEN :a AND :b",
-        values_={
-            ":p": partition(host_user_id),
-            ":a": day_sort_key(first_day),
-            ":b": day_sort_key(last_day) if last_day is not None else _LAST_DAY,
-        },
-        consistent=consistent,
-    )
 
 
 def read_entries(
     host_user_id: str, first_day: date, last_day: date | None, *, consistent: bool = False
 ) -> list[LedgerEntry]:
-    """Every active entry of the host whose start lies on a UTC date in the range."""
-    return [
-        entry
-        for item in read_days(host_user_id, first_day, last_day, consistent=consistent)
-        for entry in entries_of(item)
-        if entry.active
-    ]
+    """Every active entry of the host whose start lies on a UTC date in `[first_day, last_day]`
+    (open-ended when `last_day` is None). One Query (more pages only past 1 MB of ledger)."""
+    low, high = keys.ledger_day_range(
+        first_day.isoformat(), (last_day.isoformat() if last_day else _LAST_DAY)
+    )
+    items = dynamo.query_all(
+        key_condition="pk = :p AND sk BETWEEN :a AND :b",
+        values_={":p": keys.ledger_partition(host_user_id), ":a": low, ":b": high},
+        consistent=consistent,
+    )
+    found = (LedgerEntry.from_attr(item["key"], item) for item in items if item.get("type") == ENTRY_TYPE)
+    return [entry for entry in found if entry.active]
 
 
 def existing_bookings(
@@ -167,86 +142,97 @@ def existing_bookings(
 # --------------------------------------------------------------------------- writes (bookings)
 
 
-def transact_add_entry(
-    host_user_id: str, entry: LedgerEntry, *, expected_version: int | None
-) -> dict[str, Any]:
-    """Add or replace one entry of the day of `entry.start`.
-
-    `expected_version` is the version read for that day (None when the day item did not exist):
-    the write fails (ConditionalCheckFailed) if another booking touched the host-day meanwhile.
-    """
-    day = day_of(entry.start)
-    pk, sk = day_key(host_user_id, day)
-    table = dynamo.table_name()
-    if expected_version is None:
-        return {
-            "Put": {
-                "TableName": table,
-                "Item": dynamo.to_item(day_item(host_user_id, day, [entry])),
-                "ConditionExpression": "attribute_not_exists(pk)",
-            }
-        }
+def transact_put_entry(host_user_id: str, entry: booking_ledger.LedgerEntry) -> dict[str, Any]:
+    """Record a meeting (unconditional: the busy-minute claims decide who may add it)."""
     return {
-        "Update": {
-            "TableName": table,
-            "Key": dynamo.key(pk, sk),
-            "UpdateExpression": "SET entries.#k = :e, version = version + :one",
-            "ConditionExpression": "version = :v",
-            "ExpressionAttributeNames": {"#k": entry.key},
-            "ExpressionAttributeValues": dynamo.values(
-                {":e": entry_attr(entry), ":one": 1, ":v": expected_version}
-            ),
-        }
+        "Put": {"TableName": dynamo.table_name(), "Item": dynamo.to_item(entry_item(host_user_id, entry))}
     }
 
 
-def transact_check_day(host_user_id: str, day: date, *, expected_version: int | None) -> dict[str, Any]:
-    """A ConditionCheck that a host-day is unchanged since it was read (None: it still does not
-    exist). Booking commits add it for the neighbouring days a meeting and its buffers reach into."""
-    pk, sk = day_key(host_user_id, day)
-    check: dict[str, Any] = {"TableName": dynamo.table_name(), "Key": dynamo.key(pk, sk)}
-    if expected_version is None:
-        check["ConditionExpression"] = "attribute_not_exists(pk)"
-    else:
-        check["ConditionExpression"] = "version = :v"
-        check["ExpressionAttributeValues"] = dynamo.values({":v": expected_version})
-    return {"ConditionCheck": check}
+def transact_delete_entry(host_user_id: str, day: date, key: str) -> dict[str, Any]:
+    """Drop a meeting (cancel, reschedule away, last registration of a session gone)."""
+    return {
+        "Delete": {"TableName": dynamo.table_name(), "Key": dynamo.key(*entry_key(host_user_id, day, key))}
+    }
 
 
-def transact_remove_entry(host_user_id: str, day: date, key: str, *, expected_version: int) -> dict[str, Any]:
-    """Remove one entry (cancel, reschedule away, last registration of a session gone)."""
-    pk, sk = day_key(host_user_id, day)
+def transact_add_seats(host_user_id: str, day: date, key: str, delta: int) -> dict[str, Any]:
+    """Move a session entry's seat count (the session item's own conditions guard capacity)."""
     return {
         "Update": {
             "TableName": dynamo.table_name(),
-            "Key": dynamo.key(pk, sk),
-            "UpdateExpression": "REMOVE entries.#k SET version = version + :one",
-            "ConditionExpression": "version = :v",
-            "ExpressionAttributeNames": {"#k": key},
-            "ExpressionAttributeValues": dynamo.values({":one": 1, ":v": expected_version}),
+            "Key": dynamo.key(*entry_key(host_user_id, day, key)),
+            "UpdateExpression": "ADD seats :d",
+            "ConditionExpression": "attribute_exists(pk)",
+            "ExpressionAttributeValues": dynamo.values({":d": delta}),
         }
     }
 
 
-def transact_set_entry_field(
-    host_user_id: str, day: date, key: str, field: str, value: Any, *, expected_version: int
+def transact_busy_hour(
+    host_user_id: str,
+    hour: datetime,
+    *,
+    take: Iterable[tuple[int, str]] = (),
+    fresh: Iterable[int] = (),
+    release: Iterable[int] = (),
 ) -> dict[str, Any]:
-    """Change one field of an entry (`status` on confirm, `seats` when a session grows or shrinks)."""
-    pk, sk = day_key(host_user_id, day)
-    return {
-        "Update": {
-            "TableName": dynamo.table_name(),
-            "Key": dynamo.key(pk, sk),
-            "UpdateExpression": "SET entries.#k.#f = :x, version = version + :one",
-            "ConditionExpression": "version = :v AND attribute_exists(entries.#k)",
-            "ExpressionAttributeNames": {"#k": key, "#f": field},
-            "ExpressionAttributeValues": dynamo.values({":x": value, ":one": 1, ":v": expected_version}),
-        }
-    }
-
-
-def put_day(host_user_id: str, day: date, entries: Iterable[LedgerEntry], version: int = 1) -> None:
-    """Write a whole day item unconditionally (tests, benchmarks and repair tooling)."""
-    dynamo.client().put_item(
-        TableName=dynamo.table_name(), Item=dynamo.to_item(day_item(host_user_id, day, entries, version))
+    """One busy-hour item's change: set the `take` minutes (minute → owner entry key), each of the
+    `fresh` ones only if unclaimed; remove the `release` minutes without a condition."""
+    names: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    owners: dict[str, str] = {}  # owner key → value placeholder
+    sets: list[str] = []
+    for minute, owner in take:
+        assert 0 <= minute < MINUTES_PER_HOUR
+        if owner not in owners:
+            owners[owner] = f":o{len(owners)}"
+            values[owners[owner]] = owner
+        names[f"#m{minute}"] = keys.busy_minute_attribute(minute)
+        sets.append(f"#m{minute} = {owners[owner]}")
+    removes = []
+    for minute in sorted(release):
+        names[f"#m{minute}"] = keys.busy_minute_attribute(minute)
+        removes.append(f"#m{minute}")
+    conditions = [f"attribute_not_exists(#m{minute})" for minute in sorted(fresh)]
+    if sets:
+        names["#t"] = "type"
+        values[":t"] = BUSY_HOUR_TYPE
+        sets.append("#t = :t")
+    expression = " ".join(
+        part
+        for part in (
+            "SET " + ", ".join(sets) if sets else "",
+            "REMOVE " + ", ".join(removes) if removes else "",
+        )
+        if part
     )
+    update: dict[str, Any] = {
+        "TableName": dynamo.table_name(),
+        "Key": dynamo.key(*keys.busy_hour(host_user_id, hour.strftime("%Y-%m-%dT%H"))),
+        "UpdateExpression": expression,
+        "ExpressionAttributeNames": names,
+    }
+    if values:
+        update["ExpressionAttributeValues"] = dynamo.values(values)
+    if conditions:
+        update["ConditionExpression"] = " AND ".join(conditions)
+    return {"Update": update}
+
+
+def busy_minutes(host_user_id: str, hour: datetime) -> dict[int, str]:
+    """The claimed minutes of one busy-hour item → owner entry key (tests and repair tooling)."""
+    item = dynamo.get(*keys.busy_hour(host_user_id, hour.strftime("%Y-%m-%dT%H")), consistent=True) or {}
+    return {
+        minute: item[keys.busy_minute_attribute(minute)]
+        for minute in range(MINUTES_PER_HOUR)
+        if keys.busy_minute_attribute(minute) in item
+    }
+
+
+def put_entries(host_user_id: str, entries: Iterable[booking_ledger.LedgerEntry]) -> None:
+    """Write ledger entries unconditionally and without claims (tests and benchmarks that stage
+    busy time for the slot engine)."""
+    requests = [{"PutRequest": {"Item": dynamo.to_item(entry_item(host_user_id, e))}} for e in entries]
+    for first in range(0, len(requests), 25):  # BatchWriteItem takes 25 requests at a time
+        dynamo.client().batch_write_item(RequestItems={dynamo.table_name(): requests[first : first + 25]})

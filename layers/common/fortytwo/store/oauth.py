@@ -52,7 +52,19 @@ def _epoch(value: datetime) -> int:
 
 # --- item schemas (docs/single-table.md) ------------------------------------------------------
 
-CLIENT = ItemSchema(type="oauth_client", entity=OAuthClient, key=lambda c: keys.oauth_client(c.client_id))
+CLIENT = ItemSchema(
+    type="oauth_client",
+    entity=OAuthClient,
+    key=lambda c: keys.oauth_client(c.client_id),
+    # Listed on Admin Center's OAuth apps tab (55 §4); dynamically registered clients have no organization.
+    indexes={
+        "gsi1": lambda c: (
+            keys.oauth_client_of_org(c.organization_id, format_ts(c.created_at), c.client_id)
+            if c.organization_id
+            else None
+        )
+    },
+)
 CODE = ItemSchema(
     type="oauth_code",
     entity=AuthorizationCode,
@@ -64,7 +76,11 @@ GRANT = ItemSchema(
     type="oauth_grant",
     entity=Grant,
     key=lambda g: keys.oauth_grant(g.grant_id),
-    indexes={"gsi1": lambda g: keys.user_grants(g.user_id, format_ts(g.created_at), g.grant_id)},
+    indexes={
+        "gsi1": lambda g: keys.user_grants(g.user_id, format_ts(g.created_at), g.grant_id),
+        # Deleting a client revokes every grant of it (55 §4).
+        "gsi2": lambda g: keys.oauth_grant_of_client(g.client_id, format_ts(g.created_at), g.grant_id),
+    },
 )
 ACCESS_TOKEN = ItemSchema(
     type="oauth_access_token",
@@ -314,6 +330,55 @@ def revoke_user_grants(user_id: str, now: datetime) -> int:
         if grant.revoked_at is None and revoke_grant(grant.grant_id, now):
             revoked += 1
     return revoked
+
+
+# --- clients managed on Admin Center (55 §4) ---------------------------------------------------
+
+
+def clients_of_org(org_id: str) -> list[OAuthClient]:
+    """Newest first."""
+    items = dynamo.query_all(
+        index="gsi1",
+        key_condition="gsi1pk = :p",
+        values_={":p": keys.oauth_clients_of_org(org_id)},
+        forward=False,
+    )
+    return [CLIENT.decode(i) for i in items if i.get("type") == CLIENT.type]
+
+
+def replace_client(before: OAuthClient, after: OAuthClient) -> bool:
+    """Write `after` if the stored client still has `before`'s secret hash and redirect URIs (the
+    fields these edits change); False when it changed or was deleted meanwhile."""
+    values = {":uris": list(before.redirect_uris), ":null": "NULL"}
+    condition = "attribute_exists(pk) AND redirect_uris = :uris AND "
+    if before.secret_hash is None:
+        condition += "attribute_type(secret_hash, :null)"
+    else:
+        condition += "secret_hash = :secret"
+        values[":secret"] = before.secret_hash
+    try:
+        dynamo.client().put_item(
+            TableName=dynamo.table_name(),
+            Item=dynamo.to_item(CLIENT.encode(after)),
+            ConditionExpression=condition,
+            ExpressionAttributeValues=dynamo.values(values),
+        )
+    except ClientError as exc:
+        if dynamo.is_conditional_failure(exc):
+            return False
+        raise
+    return True
+
+
+def grants_of_client(client_id: str) -> list[Grant]:
+    items = dynamo.query_all(
+        index="gsi2", key_condition="gsi2pk = :p", values_={":p": keys.oauth_grants_of_client(client_id)}
+    )
+    return [GRANT.decode(i) for i in items if i.get("type") == GRANT.type]
+
+
+def delete_client(client_id: str) -> None:
+    dynamo.client().delete_item(TableName=dynamo.table_name(), Key=dynamo.key(*keys.oauth_client(client_id)))
 
 
 # --- sign-in sessions -------------------------------------------------------------------------

@@ -166,6 +166,9 @@ def _decode(tp: Any, value: Any) -> Any:  # noqa: C901 - one branch per supporte
         return origin(value)
     if isinstance(origin, type) and dataclasses.is_dataclass(origin):
         return decode_fields(origin, value)
+    if isinstance(origin, type) and issubclass(origin, tuple) and hasattr(origin, "_fields"):
+        hints = typing.get_type_hints(origin)  # a NamedTuple: stored as the list of its fields
+        return origin(*(_decode(hints[name], v) for name, v in zip(origin._fields, value, strict=True)))
     if origin in (tuple, list, frozenset, set):
         items = [_decode(_element_type(tp, i), v) for i, v in enumerate(value)]
         return origin(items)

@@ -8,7 +8,9 @@
   `to_record` / `from_record` (what the store persists).
 - `lifecycle`: values derived at creation, the status lifecycle, the cancel / reschedule / PATCH /
   no-show rules in the endpoints' check order.
-- `limits`: the period counters of a meeting; `hosting`: host assignment.
+- `limits`: the period counters of a meeting (`CounterId`); `hosting`: host assignment.
+- `ledger`, `claims`, `plan`, `decisions`: a host's busy entries, the busy-minute claims that keep
+  overlapping meetings from both committing, and the plan each write's decision returns.
 
 Rule failures raise `BookingRuleError(code, message, details)` with the contract's error code, or
 `FieldErrors` (400 validation_error); the HTTP layer maps them to its typed errors.

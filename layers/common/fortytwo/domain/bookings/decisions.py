@@ -16,7 +16,7 @@ from fortytwo.domain.bookings import lifecycle
 from fortytwo.domain.bookings.errors import BookingRuleError
 from fortytwo.domain.bookings.event_types import BookableEventType
 from fortytwo.domain.bookings.hosting import choose_host
-from fortytwo.domain.bookings.ledger import NOT_READ, LedgerEntry, LedgerView
+from fortytwo.domain.bookings.ledger import LedgerEntry
 from fortytwo.domain.bookings.limits import CounterRef, meeting_counters
 from fortytwo.domain.bookings.model import (
     Booking,
@@ -33,13 +33,12 @@ from fortytwo.domain.webhooks.envelope import OutboxEvent, booking_event_data, n
 
 @dataclass(frozen=True, slots=True)
 class Availability:
-    """The engine's inputs for one start (strongly consistent reads), the ledger versions the
-    commit is conditional on, and the hosts' current user facts."""
+    """The engine's inputs for one start (strongly consistent reads) and the hosts' current user
+    facts."""
 
     rules: EventTypeRules
     hosts: tuple[Host, ...]
     bookings: tuple[ExistingBooking, ...]
-    ledger: LedgerView
     host_users: Mapping[str, HostSnapshot] = field(default_factory=dict)
 
     def host(self, user_id: str) -> Host:
@@ -111,6 +110,7 @@ def _place(event_type: BookableEventType, evaluation: Evaluation, keep_host: str
 
 
 def meeting_entry(booking: Booking, key: str, *, seats: int | None, created_at: datetime) -> LedgerEntry:
+    """The ledger entry of a booking's meeting (`key`: its uid, or its group session's id)."""
     return LedgerEntry(
         key=key,
         event_type_id=booking.event_type_id,
@@ -140,7 +140,15 @@ def _add_new_meeting(
         return
     key = booking.meeting_id
     session = GroupSession(
-        event_type.id, booking.start_at, placement.host, 1, tuple(ref.key for ref in counters), now
+        event_type.id,
+        booking.start_at,
+        placement.host,
+        1,
+        tuple(ref.key for ref in counters),
+        now,
+        booking.end_at,
+        booking.buffer_before_minutes,
+        booking.buffer_after_minutes,
     )
     if placement.joins_session:
         # The session is already busy time and already counted (§2.9): only a seat changes.
@@ -156,14 +164,17 @@ def remove_old_meeting(plan: PlanBuilder, booking: Booking, session: GroupSessio
     """Free the time, seat and limit capacity of an active booking (cancel, reschedule away)."""
     host = booking.host.user_id
     if not booking.is_group_registration:
-        plan.remove_meeting(host, booking.start_at, booking.uid)
+        # The booking keeps the interval and buffers it claimed at creation.
+        plan.remove_meeting(
+            host, meeting_entry(booking, booking.uid, seats=None, created_at=booking.created_at)
+        )
         plan.count(booking.counter_keys, [])
         return
     if session is None:
         return  # nothing left to release
     plan.session(SessionAction.LEAVE, session)
     if session.seats_taken <= 1:
-        plan.remove_meeting(session.host_user_id, booking.start_at, booking.meeting_id)
+        plan.remove_meeting(session.host_user_id, session.meeting(booking.meeting_id, booking.end_at))
         plan.count(session.counter_keys, [])
     else:
         plan.change_seats(session.host_user_id, booking.start_at, booking.meeting_id, -1)
@@ -208,7 +219,7 @@ def decide_create(
         counter_keys=[] if event_type.is_group else [ref.key for ref in counters],
         created_by=created_by,
     )
-    plan = PlanBuilder(avail.ledger)
+    plan = PlanBuilder()
     plan.put_booking(booking)
     _add_new_meeting(plan, avail, event_type, booking, placement, counters, now)
     plan.emit(booking_event("booking.created", booking, WriteFacts(event_type, host), now))
@@ -225,7 +236,7 @@ def decide_cancel(
     if lifecycle.cancel_is_noop(booking, facts.event_type, now):
         return None
     after = lifecycle.canceled(booking, reason, now)
-    plan = PlanBuilder(NOT_READ)
+    plan = PlanBuilder()
     plan.replace_booking(after, booking.version, require_active=True)
     remove_old_meeting(plan, booking, session)
     plan.emit(booking_event("booking.canceled", after, facts, now))
@@ -288,11 +299,11 @@ def decide_reschedule(
         counter_keys=[] if event_type.is_group else [ref.key for ref in counters],
         created_by=created_by,
     )
-    plan = PlanBuilder(avail.ledger)
+    plan = PlanBuilder()
     plan.replace_booking(replaced, old.version, require_active=True)
     plan.put_booking(new)
     if not same_session:
-        # Old and new changes of the same ledger day or counter merge inside the plan.
+        # Old and new changes of the same busy-hour item or counter merge inside the plan.
         remove_old_meeting(plan, old, session)
         _add_new_meeting(plan, avail, event_type, new, placement, counters, now)
     facts = WriteFacts(event_type, host)
@@ -309,7 +320,7 @@ def decide_patch(
     lifecycle.check_if_match(booking, expected)
     questions = facts.event_type.questions if facts.event_type is not None else ()
     after = lifecycle.patched(booking, request, questions, now)
-    plan = PlanBuilder(NOT_READ)
+    plan = PlanBuilder()
     plan.replace_booking(after, booking.version, require_active=False)
     changed = list(request.changed_fields)
     plan.emit(booking_event("booking.updated", after, facts, now, changed_fields=changed))
@@ -326,7 +337,7 @@ def decide_no_show(
     if lifecycle.no_show_is_noop(booking, now):
         return None
     after = lifecycle.marked_no_show(booking, reason, now)
-    plan = PlanBuilder(NOT_READ)
+    plan = PlanBuilder()
     plan.replace_booking(after, booking.version, require_active=True)
     plan.emit(booking_event("booking.no_show", after, facts, now))
     return plan.build(after)

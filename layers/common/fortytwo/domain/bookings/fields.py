@@ -10,7 +10,7 @@ from fortytwo.domain import storable
 from fortytwo.domain.bookings.errors import ErrorCollector
 from fortytwo.domain.ids import normalize_uuid
 from fortytwo.domain.scheduling.zones import is_valid_timezone
-from fortytwo.domain.timefmt import TimestampError, parse_ts
+from fortytwo.domain.timefmt import NaiveTimestamp, TimestampError, parse_ts
 
 METADATA_MAX_KEYS = 50
 METADATA_MAX_KEY_LENGTH = 40
@@ -40,12 +40,24 @@ def uuid(errors: ErrorCollector, path: str, value: Any) -> str | None:
     return normalized
 
 
-def instant(errors: ErrorCollector, path: str, value: Any) -> datetime | None:
+def naive_zone(body: dict[str, Any]) -> str | None:
+    """The zone a naive date-time of this body is read in (00-conventions §7.2): its top-level
+    `timezone`, else UTC; None when that `timezone` is invalid (its own error reports it)."""
+    name = body.get("timezone")
+    if name is None:
+        return "UTC"
+    return name if is_valid_timezone(name) else None
+
+
+def instant(errors: ErrorCollector, path: str, value: Any, *, zone: str | None) -> datetime | None:
+    """An instant; a naive date-time is wall-clock time in `zone` (see `naive_zone`)."""
     if not isinstance(value, str):
         errors.add(path, "must be an RFC 3339 date-time with a UTC offset")
         return None
     try:
-        return parse_ts(value)
+        return parse_ts(value, naive_zone=zone)
+    except NaiveTimestamp:
+        return None  # well-formed, but the request's timezone is invalid: that field's error says so
     except TimestampError:
         errors.add(path, "must be an RFC 3339 date-time with a UTC offset")
         return None

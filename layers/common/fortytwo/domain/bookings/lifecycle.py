@@ -16,6 +16,7 @@ from fortytwo.domain.bookings.answers import check_answers, missing_required
 from fortytwo.domain.bookings.errors import BookingRuleError, ErrorCollector
 from fortytwo.domain.bookings.event_types import BookableEventType, EventLocation, Question
 from fortytwo.domain.bookings.fields import METADATA_MAX_KEYS
+from fortytwo.domain.bookings.limits import CounterId
 from fortytwo.domain.bookings.model import (
     CANCELED,
     CONFIRMED,
@@ -139,7 +140,7 @@ def new_booking(
     responses: Mapping[str, Any],
     now: datetime,
     session_start: datetime | None,
-    counter_keys: Sequence[tuple[str, str]],
+    counter_keys: Sequence[CounterId],
     created_by: Mapping[str, str],
 ) -> Booking:
     """The booking a create commits (§2.1 "value at creation")."""
@@ -240,7 +241,7 @@ def rescheduled_pair(
     host: HostSnapshot,
     now: datetime,
     session_start: datetime | None,
-    counter_keys: Sequence[tuple[str, str]],
+    counter_keys: Sequence[CounterId],
     created_by: Mapping[str, str],
 ) -> tuple[Booking, Booking]:
     """(old booking marked `rescheduled`, the new booking) as committed together (§7 semantics)."""

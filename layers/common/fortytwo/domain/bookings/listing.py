@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from fortytwo.domain.bookings.model import Booking
+from fortytwo.domain.bookings.model import STATUSES, Booking
 from fortytwo.domain.timefmt import format_ts
 
 SORTS: dict[str, tuple[str, bool]] = {  # sort → (sort field, ascending)
@@ -16,6 +16,17 @@ SORTS: dict[str, tuple[str, bool]] = {  # sort → (sort field, ascending)
     "updated_at_asc": ("updated_at", True),
     "updated_at_desc": ("updated_at", False),
 }
+
+
+# Other spellings the `status` filter accepts (30-bookings §3): 42min's n8n node suggests
+# `confirmed,cancelled`.
+STATUS_ALIASES: dict[str, str] = {"cancelled": "canceled"}
+
+
+def status_filter_value(item: str) -> str | None:
+    """One item of the `status` filter as the stored status, or None when it names none."""
+    item = STATUS_ALIASES.get(item, item)
+    return item if item in STATUSES else None
 
 
 @dataclass(frozen=True)

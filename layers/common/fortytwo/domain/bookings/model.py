@@ -9,6 +9,7 @@ from typing import Any
 
 from fortytwo.domain.bookings.answers import answers_by_id, answers_by_label
 from fortytwo.domain.bookings.event_types import Question
+from fortytwo.domain.bookings.limits import CounterId, counter_id
 from fortytwo.domain.timefmt import format_ts, parse_ts
 
 CONFIRMED = "confirmed"
@@ -86,7 +87,7 @@ class Booking:
     replaced_by: str | None = None
     reschedule_reason: str | None = None
     session_start: datetime | None = None  # group registrations: the session they belong to
-    counter_keys: tuple[tuple[str, str], ...] = ()  # the limit counters it was counted in
+    counter_keys: tuple[CounterId, ...] = ()  # the limit counters it was counted in
     created_by: dict[str, str] = field(default_factory=dict)
     series_id: str | None = None  # a meeting of a recurring series (35-series §5.3)
     series_index: int | None = None  # its occurrence number, 1-42; None without series_id
@@ -177,6 +178,12 @@ class WriteContext:
     host_email: str | None = None
 
 
+def url_params(booking: Booking) -> dict[str, Any]:
+    """`urlParams` (40-webhooks §6.3): the booking's current metadata with its utm values merged
+    over it (a utm key wins); 42min's n8n and Make triggers read `metadata` from this member."""
+    return {**booking.metadata, **{name: booking.utm[name] for name in UTM_FIELDS if name in booking.utm}}
+
+
 def webhook_fields(booking: Booking, context: WriteContext) -> dict[str, Any]:
     """Every `WebhookBooking` field (40-webhooks §6.3), for `envelope.webhook_booking`."""
     location = booking.location
@@ -198,7 +205,7 @@ def webhook_fields(booking: Booking, context: WriteContext) -> dict[str, Any]:
         "answers": answers_by_label(context.questions, booking.responses),
         "answersById": answers_by_id(context.questions, booking.responses),
         "routingFormAnswers": None,
-        "urlParams": {name: booking.utm[name] for name in UTM_FIELDS if name in booking.utm},
+        "urlParams": url_params(booking),
         "location": location_text,
         "meetLink": location.url if location is not None else None,
         "cancelledAt": _ts(booking.cancelled_at),
@@ -290,7 +297,7 @@ def to_record(booking: Booking) -> dict[str, Any]:
         "replaced_by": booking.replaced_by,
         "reschedule_reason": booking.reschedule_reason,
         "session_start": _ts(booking.session_start),
-        "counter_keys": [list(pair) for pair in booking.counter_keys],
+        "counter_keys": [list(counter) for counter in booking.counter_keys],
         "created_by": dict(booking.created_by),
         "series_id": booking.series_id,
         "series_index": booking.series_index,
@@ -355,7 +362,7 @@ def from_record(data: Mapping[str, Any]) -> Booking:
         replaced_by=data.get("replaced_by"),
         reschedule_reason=data.get("reschedule_reason"),
         session_start=_opt_ts(data.get("session_start")),
-        counter_keys=tuple((str(p[0]), str(p[1])) for p in data.get("counter_keys") or ()),
+        counter_keys=tuple(counter_id(stored) for stored in data.get("counter_keys") or ()),
         created_by=dict(data.get("created_by") or {}),
         series_id=data.get("series_id"),
         series_index=int(data["series_index"]) if data.get("series_index") is not None else None,

@@ -2,30 +2,29 @@
 
 A decision (`domain/bookings/decisions.py`) builds a `BookingPlan`; the store commits it as ONE
 TransactWriteItems (`store/bookings.commit`). Each item is touched once: changes of the same ledger
-day, counter or session merge here (a transaction may touch an item only once).
+entry, busy-hour item, counter or session merge here (a transaction may touch an item only once).
 
-Why the ledger conditions make double booking impossible: a meeting is recorded on the UTC date of
-its start, and two meetings that conflict start at most one UTC date apart (720 min + 2 × 240 min
-of buffer < 24 h). A write that adds a meeting therefore reads the host's days d−1, d, d+1 (d = its
-start date), writes day d and checks days d−1 and d+1, all conditional on the versions it read (or
-on the item not existing). Any two conflicting adders touch a common item with a stale version, so
-at most one of them commits; the other re-reads and re-checks. Removals bump the version without a
-condition, so concurrent adders re-check and removals never fail on contention.
+Why double booking is impossible: a new meeting claims every minute of its buffered interval in
+the host's busy-hour items, each minute conditional on being unclaimed (`claims.py`). Overlapping
+adders share a minute, so at most one commits; the other re-reads and re-checks. Adders that do
+not overlap never fail each other's conditions, however close they are. Removals release their
+minutes without a condition, so they never fail on contention; a reschedule releases the old
+minutes and claims the new ones in the same transaction, a minute both had being simply kept.
+The ledger entries (the slot engine's busy source) are written without conditions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from enum import StrEnum
 
-from fortytwo.domain.bookings.ledger import DayState, LedgerEntry, LedgerView, day_of
-from fortytwo.domain.bookings.limits import CounterRef, net_changes
+from fortytwo.domain.bookings.claims import claimed_minutes
+from fortytwo.domain.bookings.ledger import LedgerEntry, day_of
+from fortytwo.domain.bookings.limits import CounterId, CounterRef, net_changes
 from fortytwo.domain.bookings.model import Booking
 from fortytwo.domain.webhooks.envelope import OutboxEvent
-
-_ONE_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +37,26 @@ class GroupSession:
     start: datetime
     host_user_id: str
     seats_taken: int
-    counter_keys: tuple[tuple[str, str], ...]
+    counter_keys: tuple[CounterId, ...]
     created_at: datetime
+    # The busy time the session claimed when it opened (its registrations may carry later event
+    # type settings); `end` None: read from the registration being released.
+    end: datetime | None = None
+    buffer_before: int = 0
+    buffer_after: int = 0
+
+    def meeting(self, key: str, registration_end: datetime) -> LedgerEntry:
+        """The session's ledger entry as it was claimed (`key`: its meeting id)."""
+        return LedgerEntry(
+            key=key,
+            event_type_id=self.event_type_id,
+            start=self.start,
+            end=self.end or registration_end,
+            created_at=self.created_at,
+            buffer_before=self.buffer_before,
+            buffer_after=self.buffer_after,
+            seats=self.seats_taken,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,18 +69,29 @@ class BookingWrite:
 
 
 @dataclass(frozen=True, slots=True)
-class LedgerDayChange:
+class LedgerChange:
+    """One ledger entry item (`host`, UTC `day` of its start, `key`): put whole, removed, or its
+    group session's seat count moved by `seat_delta`."""
+
     host: str
     day: date
-    state: DayState  # the version read, ABSENT or UNKNOWN
-    guard: bool  # conditional on the version read (adders and their neighbour days)
-    sets: tuple[LedgerEntry, ...] = ()
-    removes: tuple[str, ...] = ()
-    seat_deltas: tuple[tuple[str, int], ...] = ()
+    key: str
+    put: LedgerEntry | None = None
+    remove: bool = False
+    seat_delta: int = 0
 
-    @property
-    def changes(self) -> bool:
-        return bool(self.sets or self.removes or any(d for _, d in self.seat_deltas))
+
+@dataclass(frozen=True, slots=True)
+class BusyHourChange:
+    """One busy-hour item of a host (`claims.py`): `take` sets minute → owner entry key, of which
+    `fresh` must still be unclaimed (the others are released by this same plan: a reschedule keeps
+    them); `release` removes minutes unconditionally."""
+
+    host: str
+    hour: datetime
+    take: tuple[tuple[int, str], ...] = ()
+    fresh: frozenset[int] = frozenset()
+    release: frozenset[int] = frozenset()
 
 
 class SessionAction(StrEnum):
@@ -81,8 +109,7 @@ class SessionChange:
 
 @dataclass(frozen=True, slots=True)
 class CounterChange:
-    scope: str
-    period: str
+    counter: CounterId
     delta: int
     cap: int | None  # an increment commits only while `count + delta <= cap`
 
@@ -90,7 +117,8 @@ class CounterChange:
 @dataclass(frozen=True, slots=True)
 class BookingPlan:
     bookings: tuple[BookingWrite, ...]
-    days: tuple[LedgerDayChange, ...]
+    entries: tuple[LedgerChange, ...]
+    busy: tuple[BusyHourChange, ...]
     sessions: tuple[SessionChange, ...]
     counters: tuple[CounterChange, ...]
     events: tuple[OutboxEvent, ...]
@@ -98,30 +126,35 @@ class BookingPlan:
 
 
 @dataclass
-class _Day:
-    state: DayState
-    guard: bool = False
-    sets: dict[str, LedgerEntry] = field(default_factory=dict)
-    removes: set[str] = field(default_factory=set)
-    seat_deltas: dict[str, int] = field(default_factory=dict)
+class _Entry:
+    day: date
+    put: LedgerEntry | None = None
+    remove: bool = False
+    seat_delta: int = 0
+
+
+@dataclass
+class _Hour:
+    take: dict[int, str] = field(default_factory=dict)
+    release: set[int] = field(default_factory=set)
 
 
 @dataclass
 class PlanBuilder:
     """Collects a decision's effects, merging those that touch the same item."""
 
-    ledger: LedgerView
     bookings: list[BookingWrite] = field(default_factory=list)
-    days: dict[tuple[str, date], _Day] = field(default_factory=dict)
-    counters: dict[tuple[str, str], tuple[int, int | None]] = field(default_factory=dict)
+    entries: dict[tuple[str, str], _Entry] = field(default_factory=dict)
+    hours: dict[tuple[str, datetime], _Hour] = field(default_factory=dict)
+    counters: dict[CounterId, tuple[int, int | None]] = field(default_factory=dict)
     sessions: list[SessionChange] = field(default_factory=list)
     events: list[OutboxEvent] = field(default_factory=list)
 
-    def _day(self, host: str, day: date) -> _Day:
-        key = (host, day)
-        if key not in self.days:
-            self.days[key] = _Day(self.ledger.day_state(host, day))
-        return self.days[key]
+    def _entry(self, host: str, key: str, start: datetime) -> _Entry:
+        return self.entries.setdefault((host, key), _Entry(day_of(start)))
+
+    def _hour(self, host: str, hour: datetime) -> _Hour:
+        return self.hours.setdefault((host, hour), _Hour())
 
     def put_booking(self, booking: Booking) -> None:
         self.bookings.append(BookingWrite(booking))
@@ -130,22 +163,23 @@ class PlanBuilder:
         self.bookings.append(BookingWrite(booking, read_version, require_active))
 
     def add_meeting(self, host: str, entry: LedgerEntry) -> None:
-        """Record a new meeting on its start day and guard the neighbouring days (module docstring)."""
-        day = day_of(entry.start)
-        target = self._day(host, day)
-        target.guard = True
-        target.sets[entry.key] = entry
-        for neighbour in (day - _ONE_DAY, day + _ONE_DAY):
-            self._day(host, neighbour).guard = True
+        """Record a new meeting and claim its minutes (module docstring)."""
+        target = self._entry(host, entry.key, entry.start)
+        target.put, target.remove = entry, False
+        for hour, minutes in claimed_minutes(entry).items():
+            self._hour(host, hour).take.update(dict.fromkeys(minutes, entry.key))
 
-    def remove_meeting(self, host: str, start: datetime, key: str) -> None:
-        self._day(host, day_of(start)).removes.add(key)
+    def remove_meeting(self, host: str, entry: LedgerEntry) -> None:
+        """Drop a meeting's entry and release the minutes it claimed (`entry` as it was added)."""
+        target = self._entry(host, entry.key, entry.start)
+        target.put, target.remove = None, True
+        for hour, minutes in claimed_minutes(entry).items():
+            self._hour(host, hour).release.update(minutes)
 
     def change_seats(self, host: str, start: datetime, key: str, delta: int) -> None:
-        target = self._day(host, day_of(start))
-        target.seat_deltas[key] = target.seat_deltas.get(key, 0) + delta
+        self._entry(host, key, start).seat_delta += delta
 
-    def count(self, removed: Iterable[tuple[str, str]], added: Iterable[CounterRef]) -> None:
+    def count(self, removed: Iterable[CounterId], added: Iterable[CounterRef]) -> None:
         for key, (delta, cap) in net_changes(removed, added).items():
             current, current_cap = self.counters.get(key, (0, None))
             self.counters[key] = (current + delta, cap if cap is not None else current_cap)
@@ -157,23 +191,34 @@ class PlanBuilder:
     def emit(self, event: OutboxEvent) -> None:
         self.events.append(event)
 
+    def _busy(self) -> tuple[BusyHourChange, ...]:
+        changes = []
+        for (host, hour), h in self.hours.items():
+            taken = frozenset(h.take)
+            if not taken and not h.release:
+                continue
+            changes.append(
+                BusyHourChange(
+                    host,
+                    hour,
+                    tuple(sorted(h.take.items())),
+                    fresh=taken - h.release,
+                    release=frozenset(h.release) - taken,
+                )
+            )
+        return tuple(changes)
+
     def build(self, result: Booking) -> BookingPlan:
         return BookingPlan(
             bookings=tuple(self.bookings),
-            days=tuple(
-                LedgerDayChange(
-                    host,
-                    day,
-                    d.state,
-                    d.guard,
-                    tuple(d.sets.values()),
-                    tuple(sorted(d.removes)),
-                    tuple(d.seat_deltas.items()),
-                )
-                for (host, day), d in self.days.items()
+            entries=tuple(
+                LedgerChange(host, e.day, key, e.put, e.remove, e.seat_delta)
+                for (host, key), e in self.entries.items()
+                if e.put is not None or e.remove or e.seat_delta
             ),
+            busy=self._busy(),
             sessions=tuple(self.sessions),
-            counters=tuple(CounterChange(s, p, d, cap) for (s, p), (d, cap) in self.counters.items()),
+            counters=tuple(CounterChange(c, d, cap) for c, (d, cap) in self.counters.items()),
             events=tuple(self.events),
             result=result,
         )

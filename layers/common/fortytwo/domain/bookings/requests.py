@@ -153,7 +153,7 @@ def _parse_guests(value: Any, errors: ErrorCollector) -> tuple[str, ...]:
 
 
 def _create_handlers(
-    errors: ErrorCollector, got: dict[str, Any], has_id: bool
+    errors: ErrorCollector, got: dict[str, Any], has_id: bool, zone: str | None
 ) -> dict[str, Callable[[str, Any], None]]:
     """The per-field schema checks of `parse_create`, each storing its parsed value in `got`."""
 
@@ -167,7 +167,7 @@ def _create_handlers(
             got[name] = text.lower() if text is not None else None
 
     def start(name: str, value: Any) -> None:
-        got[name] = f.instant(errors, name, value)
+        got[name] = f.instant(errors, name, value, zone=zone)
 
     def timezone(name: str, value: Any) -> None:
         got[name] = f.timezone(errors, name, value)
@@ -226,7 +226,7 @@ def parse_create(body: dict[str, Any]) -> CreateRequest:
     errors = ErrorCollector()
     got: dict[str, Any] = {}
     has_id = body.get("event_type_id") is not None
-    _walk(body, _create_handlers(errors, got, has_id))
+    _walk(body, _create_handlers(errors, got, has_id, f.naive_zone(body)))
     _require_create_fields(body, has_id, errors)
     errors.raise_if_any()
     return CreateRequest(
@@ -261,9 +261,10 @@ def parse_reschedule(body: dict[str, Any]) -> RescheduleRequest:
     """`POST /v1/bookings/{uid}/reschedule` step 4."""
     errors = ErrorCollector()
     got: dict[str, Any] = {}
+    zone = f.naive_zone(body)  # the request's own timezone, never the old booking's (§7.2)
 
     def start(name: str, value: Any) -> None:
-        got[name] = f.instant(errors, name, value)
+        got[name] = f.instant(errors, name, value, zone=zone)
 
     def timezone(name: str, value: Any) -> None:
         got[name] = f.timezone(errors, name, value)

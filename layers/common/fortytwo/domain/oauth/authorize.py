@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from fortytwo.domain.oauth.artifacts import CLIENT_ID_RE
+from fortytwo.domain.oauth.audience import normalize_resource
 from fortytwo.domain.oauth.models import OAuthClient
 from fortytwo.domain.oauth.pkce import CODE_CHALLENGE_RE
 from fortytwo.domain.oauth.redirect_uris import build_redirect, redirect_uri_matches
@@ -28,6 +29,7 @@ AUTH_PARAM_ORDER = (
     "state",
     "code_challenge",
     "code_challenge_method",
+    "resource",
 )
 ACTIONS = ("sign_in", "approve", "deny", "switch_account")
 ACCESS_DENIED_DESCRIPTION = "The user denied the request"
@@ -75,6 +77,7 @@ class AuthorizeRequest:
     params: tuple[tuple[str, str], ...]  # authorization parameters as received, §6.5.4 order
     action: str | None
     fields: dict[str, str]  # every single-valued parameter (e.g. `email`, `password` on sign-in)
+    audience: str | None = None  # the normalised `resource` (50-mcp §4.5); None when absent
 
     def code_location(self, code: str, issuer: str) -> str:
         return code_location(self.redirect_uri, code, self.state, issuer)
@@ -121,6 +124,8 @@ def validate_authorize(
     params: Sequence[tuple[str, str]],
     lookup_client: Callable[[str], OAuthClient | None],
     post: PostContext | None = None,
+    *,
+    issuer: str,
 ) -> AuthorizeOutcome:
     """Run §6.5.2 steps 1–11 over the query (GET) or the form body (POST, `post` given).
 
@@ -190,6 +195,12 @@ def validate_authorize(
         description = "The scope parameter is required." if exc.reason == "empty" else str(exc)
         return fail("invalid_scope", description)
 
+    # Step 10a (50-mcp §4.5): the resource indicator, when sent, names this API or its MCP server.
+    resource = _single(values, "resource")
+    audience = normalize_resource(resource, issuer) if resource is not None else None
+    if resource is not None and audience is None:
+        return fail("invalid_target", "The resource must be this API or its MCP server.")
+
     # Step 11: the action of a POST.
     action: str | None = None
     if post is not None:
@@ -208,4 +219,5 @@ def validate_authorize(
         params=hidden,
         action=action,
         fields=fields,
+        audience=audience,
     )

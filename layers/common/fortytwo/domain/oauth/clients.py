@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
@@ -44,7 +44,7 @@ def _build(
     redirect_uris: list[str],
     grant_types: tuple[str, ...],
     organization_id: str | None,
-    registered_via: Literal["admin", "dcr"],
+    registered_via: Literal["admin", "page", "dcr"],
     pepper: bytes,
     now: datetime,
 ) -> tuple[OAuthClient, str | None]:
@@ -73,16 +73,16 @@ def create_admin_client(
     redirect_uris: list[str],
     pepper: bytes,
     now: datetime,
+    registered_via: Literal["admin", "page"] = "admin",
 ) -> tuple[OAuthClient, str | None]:
-    """`42min admin oauth-client create` / seed `oauth_clients`: returns (client, secret shown once)."""
+    """`42min admin oauth-client create` / seed `oauth_clients` / Admin Center's Register (55 §4):
+    returns (client, secret shown once)."""
     problem = _check_name(name, "name")
     if problem:
         raise ClientInputError(problem)
     if client_type not in ("confidential", "public"):
         raise ClientInputError("type must be confidential or public.")
-    uris, message = validate_redirect_uris(list(redirect_uris), "redirect_uri")
-    if uris is None:
-        raise ClientInputError(message or "redirect_uri is invalid.")
+    uris = _checked_uris(redirect_uris, public=client_type == "public")
     confidential = client_type == "confidential"
     return _build(
         name=name,
@@ -91,10 +91,38 @@ def create_admin_client(
         redirect_uris=uris,
         grant_types=DEFAULT_GRANT_TYPES,
         organization_id=organization_id,
-        registered_via="admin",
+        registered_via=registered_via,
         pepper=pepper,
         now=now,
     )
+
+
+def _checked_uris(redirect_uris: list[str], *, public: bool) -> list[str]:
+    uris, message = validate_redirect_uris(list(redirect_uris), "redirect_uri", public=public)
+    if uris is None:
+        raise ClientInputError(message or "redirect_uri is invalid.")
+    return uris
+
+
+def managed(client: OAuthClient | None, organization_id: str) -> bool:
+    """Clients an organization manages (admin or page registrations); dynamically registered
+    clients are never managed, so every action on them answers as for a missing one (55 §4)."""
+    return client is not None and client.organization_id == organization_id and client.registered_via != "dcr"
+
+
+def with_redirect_uris(client: OAuthClient, redirect_uris: list[str]) -> OAuthClient:
+    """Edit redirect URIs (55 §4): the registration rules of §6.2.1; grants are untouched."""
+    return replace(
+        client, redirect_uris=tuple(_checked_uris(redirect_uris, public=not client.is_confidential))
+    )
+
+
+def with_new_secret(client: OAuthClient, pepper: bytes) -> tuple[OAuthClient, str]:
+    """Rotate secret (55 §4, replacing §6.2's "cannot be rotated"): the old one stops at once."""
+    if not client.is_confidential:
+        raise ClientInputError("only confidential clients have a secret.")
+    secret = new_client_secret()
+    return replace(client, secret_hash=hash_secret(pepper, secret)), secret
 
 
 # --- Dynamic client registration (§6.12) ------------------------------------------------------
@@ -152,7 +180,9 @@ def validate_registration(body: bytes, content_type: str | None) -> Registration
     if doc is None:
         return _metadata_error("The request body must be a JSON object.")
 
-    uris, message = validate_redirect_uris(doc.get("redirect_uris"))
+    # A client without a secret may register private-use URIs (50-mcp §4.6).
+    public = doc.get("token_endpoint_auth_method") == "none"
+    uris, message = validate_redirect_uris(doc.get("redirect_uris"), public=public)
     if uris is None:
         return OAuthError("invalid_redirect_uri", message or "redirect_uris is invalid.")
 

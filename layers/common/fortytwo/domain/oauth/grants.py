@@ -64,6 +64,7 @@ def issue_code(
     account_id: str,
     scopes: tuple[str, ...],
     now: datetime,
+    audience: str | None = None,
 ) -> tuple[str, AuthorizationCode]:
     """A new single-use code valid for 60 s; returns (plaintext code, record)."""
     code = new_code()
@@ -77,6 +78,7 @@ def issue_code(
         scopes=tuple(sorted(set(scopes))),
         created_at=now,
         expires_at=now + CODE_TTL,
+        audience=audience,
     )
     return code, record
 
@@ -123,7 +125,13 @@ def check_code_redemption(
 
 
 def redeem_code(
-    code: AuthorizationCode, client: OAuthClient, *, pepper: bytes, now: datetime, grant_id: str | None = None
+    code: AuthorizationCode,
+    client: OAuthClient,
+    *,
+    pepper: bytes,
+    now: datetime,
+    grant_id: str | None = None,
+    audience: str | None = None,
 ) -> tuple[Issued, AuthorizationCode]:
     """Step 8: the grant, its first access token and (when `offline_access` was granted and the
     client may refresh) its first refresh token; plus the code with `grant_id` set. All written
@@ -135,6 +143,7 @@ def redeem_code(
         account_id=code.account_id,
         scopes=code.scopes,
         created_at=now,
+        audience=audience,
     )
     access, access_record = _new_access(grant, grant.scopes, pepper, now)
     refresh: str | None = None
@@ -338,4 +347,6 @@ def introspection_response(
             "iss": issuer,
         }
     )
+    if grant is not None and grant.audience is not None:
+        body["aud"] = grant.audience  # extension (50-mcp §4.5)
     return body

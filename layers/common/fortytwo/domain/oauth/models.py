@@ -55,7 +55,7 @@ class OAuthClient:
     response_types: tuple[str, ...]
     secret_hash: str | None
     organization_id: str | None
-    registered_via: Literal["admin", "dcr"]
+    registered_via: Literal["admin", "page", "dcr"]
     created_at: datetime
 
     @property
@@ -96,6 +96,7 @@ class AuthorizationCode:
     expires_at: datetime
     used_at: datetime | None = None
     grant_id: str | None = None
+    audience: str | None = None  # the normalised `resource` of the authorization request (50-mcp §4.5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +108,7 @@ class Grant:
     scopes: tuple[str, ...]
     created_at: datetime
     revoked_at: datetime | None = None
+    audience: str | None = None  # shared by every token of the family; None = both surfaces
 
 
 @dataclass(frozen=True, slots=True)

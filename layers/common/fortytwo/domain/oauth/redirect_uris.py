@@ -1,4 +1,6 @@
-"""Redirect URI rules (10-auth §6.2.1): registration checks, authorize matching, redirect building."""
+"""Redirect URI rules (10-auth §6.2.1, 50-mcp §4.6): registration checks, authorize matching, redirect
+building. MCP clients add `http://localhost` (every client) and private-use schemes (RFC 8252 §7.1,
+public clients only)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,8 @@ MSG_ABSOLUTE = "must be an absolute URI."
 MSG_TOO_LONG = f"must be at most {MAX_REDIRECT_URI_LENGTH} characters."
 MSG_FRAGMENT = "must not contain a fragment."
 MSG_USERINFO = "must not contain user information."
-MSG_SCHEME = "must use https, or http on 127.0.0.1 or [::1]."
+MSG_SCHEME = "must use https, or http on 127.0.0.1, [::1] or localhost."
+MSG_PRIVATE_USE = "must use https, http on a loopback host, or (public clients only) a private-use scheme."
 MSG_HOST = "must include a host."
 MSG_PORT = "has an invalid port."
 
@@ -21,9 +24,14 @@ MSG_PORT = "has an invalid port."
 _URI_CHARS = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*\Z")
 _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
-_LOOPBACK_HOSTS = ("127.0.0.1", "[::1]")
+_LOOPBACK_HOSTS = ("127.0.0.1", "[::1]", "localhost")
 # Loopback form used for port-insensitive matching: literal, case-sensitive, as registered.
-_LOOPBACK = re.compile(r"^(http://(?:127\.0\.0\.1|\[::1\]))(?::([0-9]{1,5}))?((?:[/?].*)?)\Z", re.DOTALL)
+_LOOPBACK = re.compile(
+    r"^(http://(?:127\.0\.0\.1|\[::1\]|localhost))(?::([0-9]{1,5}))?((?:[/?].*)?)\Z", re.DOTALL
+)
+# RFC 8252 §7.1 private-use schemes: lower-case, and none that a browser or the web would handle.
+_PRIVATE_USE = re.compile(r"^[a-z][a-z0-9+.-]*\Z")
+_NOT_PRIVATE_USE = ("http", "https", "javascript", "data", "file", "vbscript", "blob", "about")
 
 
 def _split_authority(rest: str) -> tuple[str, str]:
@@ -60,12 +68,19 @@ def _port_ok(port: str | None) -> bool:
     return port.isascii() and port.isdigit() and len(port) <= 5 and 0 < int(port) <= 65535
 
 
-def redirect_uri_problem(uri: str) -> str | None:
+def is_private_use(uri: str) -> bool:
+    """`<scheme>:…` with a private-use scheme (50-mcp §4.6), e.g. `cursor://anysphere.cursor-mcp/cb`."""
+    match = _SCHEME.match(uri)
+    scheme = match.group(1) if match else ""
+    return bool(_PRIVATE_USE.match(scheme)) and scheme not in _NOT_PRIVATE_USE
+
+
+def redirect_uri_problem(uri: str, *, public: bool = False) -> str | None:
     """Why `uri` cannot be registered (a message fragment such as "must not contain a fragment."), or None.
 
     Rules: absolute URI of at most 2000 characters, no fragment, no userinfo; `https` with any
-    host, or `http` on the loopback literals 127.0.0.1 / [::1] with or without a port. A query
-    string is allowed and kept verbatim.
+    host, or `http` on 127.0.0.1 / [::1] / localhost with or without a port; for a public client
+    also a private-use scheme. A query string is allowed and kept verbatim.
     """
     if len(uri) > MAX_REDIRECT_URI_LENGTH:
         return MSG_TOO_LONG
@@ -77,7 +92,9 @@ def redirect_uri_problem(uri: str) -> str | None:
     scheme = scheme_match.group(1).lower()
     rest = uri[scheme_match.end() :]
     if scheme not in ("https", "http"):
-        return MSG_SCHEME
+        if is_private_use(uri):
+            return None if public else MSG_PRIVATE_USE
+        return MSG_PRIVATE_USE if public else MSG_SCHEME
     if not rest.startswith("//"):
         return MSG_HOST
     authority, _ = _split_authority(rest[2:])
@@ -97,9 +114,10 @@ def redirect_uri_problem(uri: str) -> str | None:
 
 
 def validate_redirect_uris(
-    value: object, field: str = "redirect_uris"
+    value: object, field: str = "redirect_uris", *, public: bool = False
 ) -> tuple[list[str], None] | tuple[None, str]:
-    """Check a registration list: 1–10 unique strings, each per the rules.
+    """Check a registration list: 1–10 unique strings, each per the rules (`public`: the client has
+    no secret, so private-use schemes are allowed).
 
     Returns (uris, None) or (None, message).
     """
@@ -114,7 +132,7 @@ def validate_redirect_uris(
         label = f"{field}[{i}]"
         if not isinstance(item, str):
             return None, f"{label} must be a string."
-        problem = redirect_uri_problem(item)
+        problem = redirect_uri_problem(item, public=public)
         if problem:
             return None, f"{label} {problem}"
         if item in seen:
@@ -133,8 +151,9 @@ def _without_loopback_port(uri: str) -> str | None:
 def redirect_uri_matches(registered: Sequence[str], requested: str) -> bool:
     """Authorize-time matching (§6.2.1).
 
-    https (and anything else): exact, case-sensitive equality, no normalisation. Loopback http:
-    equal once the port is removed from both; scheme, host, path and query must match exactly.
+    https (and anything else, private-use schemes included): exact, case-sensitive equality, no
+    normalisation. Loopback http (127.0.0.1, [::1], localhost): equal once the port is removed from
+    both; scheme, host, path and query must match exactly.
     """
     if requested in registered:
         return True
@@ -142,6 +161,11 @@ def redirect_uri_matches(registered: Sequence[str], requested: str) -> bool:
     if stripped is None:
         return False
     return any(_without_loopback_port(candidate) == stripped for candidate in registered)
+
+
+def redirect_display(uri: str) -> str:
+    """What the consent page names: the host of an https URI, the whole URI otherwise (50-mcp §4.6)."""
+    return redirect_host(uri) if uri.lower().startswith("https://") else uri
 
 
 def redirect_host(uri: str) -> str:

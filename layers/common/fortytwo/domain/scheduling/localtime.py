@@ -74,12 +74,18 @@ def _local_to_ms(day: date, minute: int, zone: ZoneInfo, is_end: bool) -> int:
         day += timedelta(days=minute // MINUTES_PER_DAY)
         minute %= MINUTES_PER_DAY
     hour, minute_of_hour = divmod(minute, 60)
-    year, month, day_of_month = day.year, day.month, day.day
+    return wall_to_ms(datetime(day.year, day.month, day.day, hour, minute_of_hour), zone, is_end=is_end)
+
+
+def wall_to_ms(wall: datetime, zone: ZoneInfo, *, is_end: bool = False) -> int:
+    """The instant of a naive wall-clock datetime in `zone` (millisecond precision), §4.3 rules:
+    a gap gives the transition instant, a repeated time its earlier (`is_end`: later) occurrence."""
     # ZoneInfo reads the wall-clock fields (and fold) of a naive datetime directly.
-    first = zone.utcoffset(datetime(year, month, day_of_month, hour, minute_of_hour))
-    second = zone.utcoffset(datetime(year, month, day_of_month, hour, minute_of_hour, fold=1))
+    first = zone.utcoffset(wall)
+    second = zone.utcoffset(wall.replace(fold=1))
     assert first is not None and second is not None
-    wall_ms = (day.toordinal() - _EPOCH_ORDINAL) * MS_PER_DAY + minute * MS_PER_MINUTE
+    seconds = (wall.hour * 60 + wall.minute) * 60 + wall.second
+    wall_ms = (wall.toordinal() - _EPOCH_ORDINAL) * MS_PER_DAY + seconds * 1000 + wall.microsecond // 1000
     if first == second:
         return wall_ms - offset_ms(first)
     candidates = (wall_ms - offset_ms(first), wall_ms - offset_ms(second))

@@ -1,9 +1,10 @@
 """The booking plans of series meetings (35-series §4.3, §11.4): snapshot in, `BookingPlan` out.
 
 Every meeting a series books, cancels or changes in place is one ordinary booking write: the same
-`PlanBuilder` effects (booking item, ledger days conditional on the versions read, counters with
-their caps, outbox event) as `domain/bookings/decisions`, so the no-overlap, seats and limit
-guarantees of 30-bookings §11.1 hold for series meetings exactly as for other bookings. The store
+`PlanBuilder` effects (booking item, ledger entry, busy-minute claims conditional on the minutes
+being free, counters with their caps, outbox event) as `domain/bookings/decisions`, so the
+no-overlap, seats and limit guarantees of 30-bookings §11.1 hold for series meetings exactly as for
+other bookings: a series meeting and a one-off booking claim the same busy minutes. The store
 adds the series record's occurrence update (conditional on the lease) to the same transaction.
 
 Differences from the single-booking writes, all from 35-series: the check is `check_occurrence`
@@ -27,8 +28,7 @@ from fortytwo.domain.bookings.decisions import (
     remove_old_meeting,
 )
 from fortytwo.domain.bookings.event_types import BookableEventType
-from fortytwo.domain.bookings.ledger import NOT_READ
-from fortytwo.domain.bookings.limits import is_host_scope
+from fortytwo.domain.bookings.limits import is_host_counter
 from fortytwo.domain.bookings.model import Booking, HostSnapshot
 from fortytwo.domain.bookings.plan import BookingPlan, PlanBuilder
 from fortytwo.domain.series.check import check_occurrence
@@ -81,7 +81,7 @@ def decide_book(
         created_by=dict(created_by),
     )
     booking = meeting.booking
-    plan = PlanBuilder(avail.ledger)
+    plan = PlanBuilder()
     plan.put_booking(booking)
     plan.add_meeting(host_id, meeting_entry(booking, booking.uid, seats=None, created_at=now))
     plan.count([], counters)
@@ -94,7 +94,7 @@ def decide_cancel(booking: Booking, facts: WriteFacts, *, reason: str, now: date
     if not booking.active:
         return None
     after = lifecycle.canceled(booking, reason, now)
-    plan = PlanBuilder(NOT_READ)
+    plan = PlanBuilder()
     plan.replace_booking(after, booking.version, require_active=True)
     remove_old_meeting(plan, booking, None)
     plan.emit(booking_event("booking.canceled", after, facts, now))
@@ -106,7 +106,7 @@ def decide_location(booking: Booking, facts: WriteFacts, *, url: str, now: datet
     if not booking.active:
         return None
     after = with_link(booking, url, now)
-    plan = PlanBuilder(NOT_READ)
+    plan = PlanBuilder()
     plan.replace_booking(after, booking.version, require_active=True)
     plan.emit(booking_event("booking.updated", after, facts, now, changed_fields=["location"]))
     return plan.build(after)
@@ -129,13 +129,16 @@ def decide_move(
         return reason
     event_type = replace(event_type, timezone=avail.rules.timezone)
     new_refs = host_counters(event_type, avail, start, new_host.user_id)
-    old_user = [key for key in booking.counter_keys if is_host_scope(key[0])]
-    added = [ref for ref in new_refs if is_host_scope(ref.scope)]
-    kept = [key for key in booking.counter_keys if not is_host_scope(key[0])]
+    old_user = [key for key in booking.counter_keys if is_host_counter(key)]
+    added = [ref for ref in new_refs if is_host_counter(ref.key)]
+    kept = [key for key in booking.counter_keys if not is_host_counter(key)]
     after = with_host(booking, new_host, [*kept, *(ref.key for ref in added)], now)
-    plan = PlanBuilder(avail.ledger)
+    plan = PlanBuilder()
     plan.replace_booking(after, booking.version, require_active=True)
-    plan.remove_meeting(booking.host.user_id, start, booking.uid)
+    # The old host's entry as it was added: the minutes it claimed are released.
+    plan.remove_meeting(
+        booking.host.user_id, meeting_entry(booking, booking.uid, seats=None, created_at=booking.created_at)
+    )
     plan.add_meeting(new_host.user_id, meeting_entry(after, after.uid, seats=None, created_at=now))
     plan.count(old_user, added)
     plan.emit(

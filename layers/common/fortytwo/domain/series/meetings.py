@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from fortytwo.domain.bookings.event_types import BookableEventType
 from fortytwo.domain.bookings.lifecycle import derive_location, initial_status, next_updated_at
+from fortytwo.domain.bookings.limits import CounterId
 from fortytwo.domain.bookings.model import Attendee, Booking, HostSnapshot, Location
 from fortytwo.domain.series.model import Series
 
@@ -37,7 +38,7 @@ def new_meeting(
     event_type: BookableEventType,
     host: HostSnapshot,
     now: datetime,
-    counter_keys: Sequence[tuple[str, str]],
+    counter_keys: Sequence[CounterId],
     created_by: dict[str, str],
 ) -> SeriesMeeting:
     """The booking of occurrence `index` at `start_at` (§5.2): `E` snapshotted at booking time,
@@ -95,7 +96,7 @@ def with_link(booking: Booking, url: str, now: datetime) -> Booking:
 
 
 def with_host(
-    booking: Booking, host: HostSnapshot, counter_keys: Sequence[tuple[str, str]], now: datetime
+    booking: Booking, host: HostSnapshot, counter_keys: Sequence[CounterId], now: datetime
 ) -> Booking:
     """A move to another host, in place (§10.5): same uid and time, `version` +1, `updated_at`;
     `counter_keys` are the new host's account-wide counters plus the unchanged event-type ones."""

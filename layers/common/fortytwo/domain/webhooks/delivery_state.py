@@ -13,7 +13,7 @@ carry out: the log row, the subscription bookkeeping and what to do with the SQS
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -156,6 +156,8 @@ class Delivery:
     event: OutboxEvent
     state: DeliveryState
     version: int
+    # The delivery this one repeats (55-admin-center §6), None for the fan-out's and tests' own.
+    redelivery_of: str | None = None
 
     @property
     def rest_event(self) -> str:
@@ -163,7 +165,7 @@ class Delivery:
 
     def moved_to(self, state: DeliveryState) -> Delivery:
         """The delivery as written by a state change conditional on this version."""
-        return Delivery(self.delivery_id, self.subscription_id, self.event, state, self.version + 1)
+        return replace(self, state=state, version=self.version + 1)
 
 
 # --- Effects ------------------------------------------------------------------------------------
@@ -207,9 +209,11 @@ class LoggedAttempt:
     delivery_id: str
     event: str  # underscore name
     record: AttemptRecord
+    redelivery_of: str | None = None
 
     def to_api(self) -> dict[str, Any]:
-        return self.record.to_api(self.delivery_id, self.event)
+        """The `WebhookDelivery` object, with `redelivery_of` (extension, 55-admin-center §6)."""
+        return {**self.record.to_api(self.delivery_id, self.event), "redelivery_of": self.redelivery_of}
 
 
 @dataclass(frozen=True, slots=True)
@@ -359,6 +363,15 @@ def record_for_test_delivery(started_at: datetime, outcome: AttemptOutcome) -> A
     return AttemptRecord(
         1, outcome.status_code, outcome.error, started_at, outcome.duration_ms, delivered, None
     )
+
+
+def finished_test_delivery(started_at: datetime, outcome: AttemptOutcome) -> DeliveryState:
+    """A test delivery is kept as a delivery that already ended after its one attempt (so it can be
+    redelivered, 55-admin-center §6); no queue message ever drives it."""
+    if outcome.ok:
+        return DeliveryState(DeliveryStatus.SUCCEEDED, 1, t0=started_at)
+    failure = FailureReason.ENDPOINT_GONE if outcome.gone else FailureReason.EXHAUSTED
+    return DeliveryState(DeliveryStatus.FAILED, 1, t0=started_at, failure=failure)
 
 
 def log_row_visible(created_at: datetime, now: datetime) -> bool:

@@ -251,11 +251,19 @@ def unix_seconds(now: datetime) -> int:
 
 
 def build_delivery_request(
-    event: OutboxEvent, *, subscription_id: str, url: str, secret: str, attempt: int, now: datetime
+    event: OutboxEvent,
+    *,
+    subscription_id: str,
+    url: str,
+    secret: str,
+    attempt: int,
+    now: datetime,
+    redelivery_id: str | None = None,
 ) -> OutboundRequest:
     """An attempt of a real delivery. `url` and `secret` are the subscription's **current**
-    values and `now` is the signing moment, just before sending (§7.2, §7.9, §7.13)."""
-    did = delivery_id(event.event_id, subscription_id, event.created_at)
+    values and `now` is the signing moment, just before sending (§7.2, §7.9, §7.13). The delivery
+    id is the fan-out's derived one, or a redelivery's own (55-admin-center §6)."""
+    did = redelivery_id or delivery_id(event.event_id, subscription_id, event.created_at)
     headers = delivery_headers(
         secret=secret,
         raw_body=event.body,

@@ -23,6 +23,9 @@ MAX_PER_SANDBOX = 25
 # The owner key of subscriptions created by `42min admin webhook create` (§2.1): no API
 # credential ever has it, so they are invisible to `/v1/webhooks`.
 ADMIN_OWNER_KEY = "admin"
+# Not an owner key but a reach: Admin Center's pages see every sandbox of their organization
+# (55-admin-center §2, §5). Nothing is ever created under it.
+ALL_OWNERS = "*"
 
 
 class Sandbox(NamedTuple):
@@ -67,7 +70,7 @@ class Subscription:
         return Sandbox(self.organization_id, self.owner_key)
 
     def in_sandbox(self, org_id: str, owner_key: str) -> bool:
-        return self.organization_id == org_id and self.owner_key == owner_key
+        return self.organization_id == org_id and owner_key in (self.owner_key, ALL_OWNERS)
 
     def to_api(self, *, secret: bool = False) -> dict[str, Any]:
         """The API's `Webhook` (or `WebhookWithSecret`): the owner key and counter never appear."""
@@ -123,6 +126,8 @@ def new_subscription(
     webhook_id: str, sandbox: Sandbox, parsed: CreateInput, secret: str, now: datetime
 ) -> Subscription:
     """A new subscription of `sandbox` (§5.1): the fields as validated, health as created."""
+    if sandbox.owner_key == ALL_OWNERS:
+        raise ValueError("a subscription belongs to one sandbox")
     sub = Subscription(
         webhook_id, *sandbox, parsed.url.url, parsed.events, parsed.description, secret, now, now
     )

@@ -10,7 +10,7 @@ SIGN_IN_FAILED_MESSAGE = "Incorrect email or password."
 
 # Body text #1f2328 on #ffffff ≈ 15.8:1; buttons #ffffff on #1d4ed8 ≈ 6.7:1; secondary
 # #1f2328 on #e7e9ee ≈ 12.8:1; error #8a1c1c on #fdecec ≈ 8.3:1 (all above WCAG AA).
-_STYLE = """
+STYLE = """
 *{box-sizing:border-box}
 html{font-size:100%}
 body{
@@ -89,7 +89,7 @@ def _page(title: str, body: str) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="referrer" content="no-referrer">\n'
         f"<title>{escape(title)} · 42min</title>\n"
-        f"<style>{_STYLE}</style>\n"
+        f"<style>{STYLE}</style>\n"
         "</head>\n"
         "<body>\n"
         f"{body}"
