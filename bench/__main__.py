@@ -24,6 +24,7 @@ BENCHES = (
     "bench.bench_bookings",
     "bench.bench_contention",
     "bench.bench_webhooks",
+    "bench.bench_series",
 )
 RESULTS = Path(__file__).with_name("results.json")
 

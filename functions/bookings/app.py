@@ -109,6 +109,7 @@ async def list_bookings(request: Request, auth: AuthContext = Depends(bearer("bo
     assert sort is not None
     statuses = _statuses(query)
     event_type_id = query.uuid("event_type_id")
+    series_id = query.uuid("series_id")
     # With `host_user_ids` present, `host_user_id` is ignored entirely: not even validated.
     has_host_list = any(v != "" for v in query.values("host_user_ids"))
     host_user_id = query.uuid("host_user_id") if not has_host_list else None
@@ -132,6 +133,7 @@ async def list_bookings(request: Request, auth: AuthContext = Depends(bearer("bo
             cursor=cursor,
             statuses=statuses,
             event_type_id=event_type_id,
+            series_id=series_id,
             host_ids=host_ids,
             attendee_email=attendee_email,
             start_date=start_date,

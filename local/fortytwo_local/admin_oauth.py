@@ -117,15 +117,21 @@ def register(admin: Any, command: Callable[..., None]) -> None:
     )
     command(create, cmd_oauth_client_create)
     listing = group.add_parser("list", help="the OAuth clients an organization manages")
-    listing.add_argument("--org", required=True)
+    listing.add_argument("--org", required=True, help="organization name or id")
     command(listing, cmd_oauth_client_list)
     uris = group.add_parser("redirect-uris", help="replace a client's redirect URIs (grants stay)")
-    uris.add_argument("client_id")
-    uris.add_argument("--redirect-uri", dest="redirect_uris", action="append", required=True)
+    uris.add_argument("client_id", help="the client's id")
+    uris.add_argument(
+        "--redirect-uri",
+        dest="redirect_uris",
+        action="append",
+        required=True,
+        help="an allowed redirect URI (repeat for several)",
+    )
     command(uris, cmd_oauth_client_redirect_uris)
     rotate = group.add_parser("rotate-secret", help="a new client secret; the old one stops at once")
-    rotate.add_argument("client_id")
+    rotate.add_argument("client_id", help="the client's id")
     command(rotate, cmd_oauth_client_rotate_secret)
     delete = group.add_parser("delete", help="delete a client, revoking every grant and token")
-    delete.add_argument("client_id")
+    delete.add_argument("client_id", help="the client's id")
     command(delete, cmd_oauth_client_delete)

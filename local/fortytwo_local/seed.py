@@ -304,6 +304,8 @@ def demo_seed() -> dict[str, Any]:
                     "bookings:write",
                     "webhooks:read",
                     "webhooks:write",
+                    "series:read",
+                    "series:write",
                 ],
             },
         ],

@@ -89,6 +89,7 @@ FUNCTIONS = {
     "EventTypesFunction": "event_types",
     "SlotsFunction": "slots",
     "BookingsFunction": "bookings",
+    "SeriesFunction": "series",
     "WebhooksFunction": "webhooks",
     "OAuthFunction": "oauth",
     "McpFunction": "mcp",
@@ -96,7 +97,7 @@ FUNCTIONS = {
     "WebhookFanoutFunction": "webhook_fanout",
     "WebhookDeliveryFunction": "webhook_delivery",
 }
-HTTP_GROUPS = ["meta", "event_types", "slots", "bookings", "webhooks", "oauth", "mcp", "admin"]
+HTTP_GROUPS = ["meta", "event_types", "slots", "bookings", "series", "webhooks", "oauth", "mcp", "admin"]
 
 
 def test_the_function_list_is_the_templates(template: dict[str, Any]) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from tests.support import aws
 
-API_SERVICES = {"meta", "event-types", "slots", "bookings", "webhooks", "oauth", "mcp", "admin"}
+API_SERVICES = {"meta", "event-types", "slots", "bookings", "series", "webhooks", "oauth", "mcp", "admin"}
 
 
 def resources_of(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:

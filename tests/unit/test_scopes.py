@@ -25,6 +25,7 @@ SPEC_SCOPES_SUPPORTED = [
     "slots:read",
     "bookings:read", "bookings:create", "bookings:cancel", "bookings:reschedule", "bookings:update",
     "webhooks:read", "webhooks:write",
+    "series:read", "series:write",
     "availability:read", "availability:write",
     "meetings:read", "meetings:write",
     "contacts:read",
@@ -37,17 +38,18 @@ SPEC_SCOPES_SUPPORTED = [
 LIVE = {
     "user:read", "event_types:read", "slots:read", "bookings:read", "bookings:create", "bookings:cancel",
     "bookings:reschedule", "bookings:update", "webhooks:read", "webhooks:write",
+    "series:read", "series:write",
 }  # fmt: skip
 
 
 def test_scopes_supported_is_the_spec_list_in_order():
     assert list(SCOPES_SUPPORTED) == SPEC_SCOPES_SUPPORTED
-    assert len(SCOPES_SUPPORTED) == 27
+    assert len(SCOPES_SUPPORTED) == 29
 
 
-def test_known_table_has_31_entries_with_aliases_in_place():
+def test_known_table_has_33_entries_with_aliases_in_place():
     names = list(KNOWN_SCOPES)
-    assert len(names) == 31
+    assert len(names) == 33
     assert names.index("event_types:write") == names.index("event_types:delete") + 1
     assert names.index("bookings:write") == names.index("bookings:update") + 1
     assert [n for n in names if KNOWN_SCOPES[n].kind != "alias"] == SPEC_SCOPES_SUPPORTED
@@ -118,10 +120,10 @@ def test_expand_dedupes_and_sorts_by_code_point():
 def test_stored_set_never_contains_an_alias():
     everything = expand_scopes(list(KNOWN_SCOPES))
     assert not set(everything) & set(ALIASES)
-    assert len(everything) == 27
+    assert len(everything) == 29
 
 
-@pytest.mark.parametrize("bad", ["bookings:delete", "mcp:scheduling", "series:read", "BOOKINGS:READ", ""])
+@pytest.mark.parametrize("bad", ["bookings:delete", "mcp:scheduling", "series:delete", "BOOKINGS:READ", ""])
 def test_unknown_scopes(bad):
     with pytest.raises(ScopeError) as exc:
         expand_scopes(["bookings:read", bad])
@@ -247,10 +249,12 @@ def test_consent_items_use_table_order_and_hide_aliases():
 
 
 def test_mcp_aliases_expand_to_the_rest_scopes_of_the_tools():
-    """50-mcp §4.2: read covers every read tool, write the write tools; write does not imply read."""
+    """50-mcp §4.2: read covers every read tool, write the write tools, each with the series scope
+    of 35-series [CL]; write does not imply read."""
     assert expand_scopes(["mcp:scheduling:read"]) == (
         "bookings:read",
         "event_types:read",
+        "series:read",
         "slots:read",
         "user:read",
     )
@@ -259,5 +263,6 @@ def test_mcp_aliases_expand_to_the_rest_scopes_of_the_tools():
         "bookings:create",
         "bookings:reschedule",
         "bookings:update",
+        "series:write",
     )
     assert "mcp:scheduling:read" not in SCOPES_SUPPORTED

@@ -14,6 +14,7 @@ SCOPES = [
     "slots:read",
     "bookings:read", "bookings:create", "bookings:cancel", "bookings:reschedule", "bookings:update",
     "webhooks:read", "webhooks:write",
+    "series:read", "series:write",
     "availability:read", "availability:write",
     "meetings:read", "meetings:write",
     "contacts:read",

@@ -231,7 +231,7 @@ def test_detail_by_id_and_username_slug(invoke, acme):
             "options": ["Pricing", "Integrations", "Security"],
         },
     ]
-    assert list(data)[-8:] == [
+    assert list(data)[-9:] == [
         "locations",
         "questions",
         "max_bookings_per_day",
@@ -240,7 +240,9 @@ def test_detail_by_id_and_username_slug(invoke, acme):
         "requires_confirmation",
         "allow_reschedule",
         "allow_cancel",
+        "allow_series",  # 35-series §13.4 (extension)
     ]
+    assert data["allow_series"] is True  # the default of an individual event type
     for name in (
         "slot_increment_minutes",
         "seats",

@@ -46,6 +46,8 @@ SPEC_ORDER = [
     "cancellation_reason",
     "no_show_at",
     "no_show_reason",
+    "series_id",  # 35-series §5.3: after no_show_reason, before created_at
+    "series_index",
     "created_at",
     "updated_at",
 ]

@@ -14,11 +14,13 @@ import pytest
 from fortytwo.contract.webhook_events import (
     BookingWebhookEnvelope,
     EventTypeWebhookEnvelope,
+    SeriesWebhookEnvelope,
     TestWebhookEnvelope,
 )
 from fortytwo.domain.webhooks.envelope import build_envelope, event_type_event_data
 from tests.integration.bookings import conftest as bookings
 from tests.integration.oauth.flow import Browser, authorize_code, basic, exchange, token_request
+from tests.integration.series.conftest import outbox as series_outbox
 from tests.integration.webhooks.receiver import Receiver
 from tests.unit.contract.conformance import check, check_error, exact
 
@@ -158,6 +160,64 @@ def test_bookings_and_their_webhook_payloads(api: Api) -> None:
         "booking.canceled",
     }
     for event in events:
+        exact(BookingWebhookEnvelope, event)
+
+
+def test_series_and_their_webhook_payloads(api: Api) -> None:
+    keys = iter(range(1, 100))
+
+    def call(method: str, path: str, *, key: bool = False, **kwargs: Any) -> Any:
+        headers = {**bearer(api, "series"), **kwargs.pop("headers", {})}
+        if key:
+            headers["idempotency-key"] = f"contract-series-{next(keys)}"
+        return api.invoke("series", method, path, headers=headers, **kwargs)
+
+    body = {
+        "event_type_id": api.et("intro"),
+        "host_user_id": api.user("ada"),
+        "attendee": {"email": "contract@example.com", "name": "Con Tract", "phone": "+49 30 1234567"},
+        "frequency": "weekly",
+        "weekdays": ["mon", "thu"],
+        "time": "15:00",
+        "timezone": "Europe/Berlin",
+        "starts_on": "2026-09-07",
+        "count": 3,
+        "location_url": "https://meet.example.com/contract",
+        "metadata": {"crm": "D-9"},
+    }
+    created = check("createSeries", call("POST", "/v1/series", key=True, body=body))["data"]
+    path = f"/v1/series/{created['uid']}"
+    check("getSeries", call("GET", path))
+    check("listSeries", call("GET", "/v1/series", query={"status": "active"}))
+    check("updateSeries", call("PATCH", path, headers={"if-match": '"1"'}, body={"notify_invitee": False}))
+    check("pauseSeries", call("POST", f"{path}/pause"))
+    check("resumeSeries", call("POST", f"{path}/resume", key=True))
+    check("changeSeriesHost", call("POST", f"{path}/host", body={"host_user_id": api.user("ada")}))
+    check("endSeries", call("POST", f"{path}/end", key=True))
+    # Errors, each against the operation's declared codes.
+    check("createSeries", call("POST", "/v1/series", body=body))  # no Idempotency-Key
+    check("createSeries", call("POST", "/v1/series", key=True, body={**body, "count": 43}))
+    check(
+        "createSeries",
+        call("POST", "/v1/series", key=True, body={**body, "event_type_id": api.et("workshop")}),
+    )
+    check("getSeries", call("GET", "/v1/series/not-a-uuid"))
+    check("listSeries", call("GET", "/v1/series", query={"sort": "title"}))
+    check("updateSeries", call("PATCH", path, body={"time": "10:00"}))  # no If-Match
+    check("pauseSeries", call("POST", f"{path}/pause"))  # series_ended
+    check("changeSeriesHost", call("POST", f"{path}/host", body={"host_user_id": "x"}))
+    # What the writes put in the outbox is what subscribers receive.
+    events = series_outbox()
+    mine = [
+        e for e in events if e["event"].startswith("series.") and e["data"]["series"]["uid"] == created["uid"]
+    ]
+    assert {e["event"] for e in mine} >= {"series.created", "series.updated", "series.paused", "series.ended"}
+    for event in mine:
+        exact(SeriesWebhookEnvelope, event)
+    meetings = [e for e in events if e["event"].startswith("booking.")]
+    meetings = [e for e in meetings if e["data"]["booking"].get("series_id") == created["uid"]]
+    assert meetings
+    for event in meetings:
         exact(BookingWebhookEnvelope, event)
 
 

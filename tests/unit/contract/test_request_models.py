@@ -30,7 +30,7 @@ from fortytwo.contract.webhooks import (
 from fortytwo.domain.bookings import requests as booking_requests
 from fortytwo.domain.bookings.errors import FieldErrors
 from fortytwo.domain.webhooks import validation as webhook_validation
-from fortytwo.domain.webhooks.envelope import WEBHOOK_BOOKING_FIELDS
+from fortytwo.domain.webhooks.envelope import WEBHOOK_BOOKING_FIELDS, WEBHOOK_BOOKING_SERIES_FIELDS
 from fortytwo.domain.webhooks.events import CATALOGUE as EVENT_CATALOGUE
 from fortytwo.http.body import validate
 
@@ -166,7 +166,7 @@ def test_the_event_name_enums_are_the_domain_catalogue() -> None:
 
 
 def test_models_keep_the_contracts_field_order() -> None:
-    assert tuple(WebhookBooking.model_fields) == WEBHOOK_BOOKING_FIELDS
+    assert tuple(WebhookBooking.model_fields) == (*WEBHOOK_BOOKING_FIELDS, *WEBHOOK_BOOKING_SERIES_FIELDS)
     from fortytwo.domain.bookings.model import to_rest
     from tests.unit.bookings.booking_fixtures import booking
 

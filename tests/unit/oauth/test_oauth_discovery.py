@@ -16,6 +16,7 @@ SCOPES = [
     "slots:read",
     "bookings:read", "bookings:create", "bookings:cancel", "bookings:reschedule", "bookings:update",
     "webhooks:read", "webhooks:write",
+    "series:read", "series:write",
     "availability:read", "availability:write",
     "meetings:read", "meetings:write",
     "contacts:read",
@@ -76,7 +77,7 @@ def test_protected_resource():
 def test_documents_are_fresh_and_serialisable():
     a = authorization_server_metadata("https://api.42min.us", True)
     a["scopes_supported"].append("x")  # type: ignore[union-attr]
-    assert len(authorization_server_metadata("https://api.42min.us", True)["scopes_supported"]) == 27
+    assert len(authorization_server_metadata("https://api.42min.us", True)["scopes_supported"]) == 29
     json.dumps(protected_resource_metadata("https://api.42min.us"))
 
 

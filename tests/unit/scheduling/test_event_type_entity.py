@@ -140,3 +140,43 @@ def test_a_touch_emits_the_current_detail_and_views_resolve_hosts():
     # a removed host is no host any more, and a user-owned event type without its owner has no URL
     gone = plan_touch(_intro(), ViewFacts(), BASE, LATER)
     assert gone.detail["hosts"] == [] and gone.detail["url"] is None and gone.detail["timezone"] is None
+
+
+# --------------------------------------------------------------------------- allow_series (35-series §13.4)
+
+
+def test_allow_series_defaults_by_kind_and_is_refused_for_group():
+    import pytest
+
+    from fortytwo.domain.event_types import EventTypeDocumentError
+
+    individual = _fields({"slug": "a", "title": "A"})
+    assert individual["allow_series"] is True
+    assert _fields({"slug": "a", "title": "A", "allow_series": False})["allow_series"] is False
+    group = _fields({"slug": "g", "title": "G", "scheduling_type": "group"})
+    assert group["allow_series"] is False
+    with pytest.raises(EventTypeDocumentError) as refused:
+        _fields({"slug": "g", "title": "G", "scheduling_type": "group", "allow_series": True})
+    assert (refused.value.path, refused.value.message) == (
+        "allow_series",
+        "must be false for group event types",
+    )
+    with pytest.raises(EventTypeDocumentError) as not_boolean:
+        _fields({"slug": "a", "title": "A", "allow_series": "yes"})
+    assert not_boolean.value.path == "allow_series"
+    # switching to group without naming it turns it off; an update keeps a stored false
+    assert _fields({"scheduling_type": "group"}, base=individual)["allow_series"] is False
+    off = _fields({"slug": "a", "title": "A", "allow_series": False})
+    assert _fields({"title": "B"}, base=off)["allow_series"] is False
+
+
+def test_allow_series_is_stored_served_after_allow_cancel_and_an_older_item_takes_its_default():
+    off = with_fields(_intro(), _fields({**to_document(_intro()), "allow_series": False}))
+    item = store.EVENT_TYPE.encode(off)
+    assert item["allow_series"] is False and store.EVENT_TYPE.decode(item) == off
+    detail = plan_touch(_intro(), FACTS, BASE, LATER).detail
+    assert list(detail)[-2:] == ["allow_cancel", "allow_series"] and detail["allow_series"] is True
+    older = {k: v for k, v in store.EVENT_TYPE.encode(_intro()).items() if k != "allow_series"}
+    assert store.EVENT_TYPE.decode(older).takes_series is True
+    group = store.EVENT_TYPE.decode({**older, "scheduling_type": "group", "seats": 5})
+    assert group.takes_series is False  # an older group item never reads as taking series

@@ -22,7 +22,8 @@ from fortytwo.domain.webhooks.validation import CreateInput, PatchInput, validat
 URL = "https://hooks.example.com/42min"
 
 
-def test_catalogue_has_the_eight_names_both_ways() -> None:
+def test_catalogue_has_the_fourteen_names_both_ways() -> None:
+    """The eight of 40-webhooks §6.1, then the six series events of 35-series §12.2."""
     assert REST_NAMES == (
         "booking_created",
         "booking_updated",
@@ -32,6 +33,12 @@ def test_catalogue_has_the_eight_names_both_ways() -> None:
         "event_type_updated",
         "event_type_deleted",
         "routing_form_submitted",
+        "series_created",
+        "series_updated",
+        "series_paused",
+        "series_resumed",
+        "series_ended",
+        "series_host_changed",
     )
     assert DELIVERY_NAMES == (
         "booking.created",
@@ -42,6 +49,12 @@ def test_catalogue_has_the_eight_names_both_ways() -> None:
         "event_type.updated",
         "event_type.deleted",
         "routing.form_submitted",
+        "series.created",
+        "series.updated",
+        "series.paused",
+        "series.resumed",
+        "series.ended",
+        "series.host_changed",
     )
     for rest, dot in CATALOGUE.items():
         assert delivery_name(rest) == dot and rest_name(dot) == rest

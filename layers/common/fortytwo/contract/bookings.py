@@ -47,6 +47,8 @@ BOOKING_EXAMPLE: dict[str, Any] = {
     "cancellation_reason": None,
     "no_show_at": None,
     "no_show_reason": None,
+    "series_id": None,
+    "series_index": None,
     "created_at": "2026-05-18T08:00:00.000Z",
     "updated_at": "2026-05-18T08:00:00.000Z",
 }
@@ -100,6 +102,10 @@ class Booking(ContractModel):
     cancellation_reason: str | None
     no_show_at: Instant | None
     no_show_reason: str | None
+    series_id: Uuid | None = Field(description="The recurring series of this meeting (35-series §5.3).")
+    series_index: int | None = Field(
+        ge=1, le=42, description="Its occurrence number; null without series_id."
+    )
     created_at: Instant
     updated_at: Instant
 

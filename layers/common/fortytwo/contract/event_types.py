@@ -43,6 +43,7 @@ EVENT_TYPE_DETAIL_EXAMPLE: dict[str, Any] = {
     "requires_confirmation": False,
     "allow_reschedule": True,
     "allow_cancel": True,
+    "allow_series": True,
 }
 
 
@@ -102,3 +103,4 @@ class EventTypeDetail(EventType):
     requires_confirmation: bool
     allow_reschedule: bool
     allow_cancel: bool
+    allow_series: bool = Field(description="(extension) Recurring series may book it (35-series §13.4).")

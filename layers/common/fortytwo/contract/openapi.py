@@ -48,12 +48,14 @@ EXTRA_MODELS: tuple[type[BaseModel], ...] = (
     webhook_events.BookingWebhookEnvelope,
     webhook_events.EventTypeWebhookEnvelope,
     webhook_events.RoutingWebhookEnvelope,
+    webhook_events.SeriesWebhookEnvelope,
     webhook_events.TestWebhookEnvelope,
 )
 WEBHOOK_BODIES: dict[str, tuple[str, type[BaseModel]]] = {
     "booking": ("BookingWebhook", webhook_events.BookingWebhookEnvelope),
     "event_type": ("EventTypeWebhook", webhook_events.EventTypeWebhookEnvelope),
     "routing": ("RoutingWebhook", webhook_events.RoutingWebhookEnvelope),
+    "series": ("SeriesWebhook", webhook_events.SeriesWebhookEnvelope),
 }
 DELIVERY_HEADERS: list[Schema] = [
     {

@@ -39,6 +39,13 @@ from fortytwo.contract.oauth import (
     TokenResponse,
     TokenTypeHintRequest,
 )
+from fortytwo.contract.series import (
+    ChangeHostBody,
+    CreateSeriesBody,
+    PatchSeriesBody,
+    Series,
+    SeriesActionResult,
+)
 from fortytwo.contract.slots import SlotCheck, SlotList
 from fortytwo.contract.webhooks import (
     DELIVERY_EXAMPLE,
@@ -165,6 +172,14 @@ PARAMETERS: dict[str, Schema] = {
         "schema": {"type": "string"},
         "example": "019e3a19-5800-726b-b2a7-4de452e6b438",
     },
+    "SeriesUid": {
+        "name": "uid",
+        "in": "path",
+        "required": True,
+        "description": "Series uid (UUID). Anything else is 404 `series_not_found`.",
+        "schema": {"type": "string"},
+        "example": "019e3a19-5800-7c41-8a55-3f1d2b9e6a10",
+    },
     "WebhookId": {
         "name": "id",
         "in": "path",
@@ -236,7 +251,8 @@ HEADERS: dict[str, Schema] = {
         "schema": {"type": "integer", "minimum": 1},
     },
     "ETag": {
-        "description": 'The booking\'s version, quoted (`"3"`). Send it back as `If-Match` on PATCH.',
+        "description": "The booking's (or series') version, quoted (`\"3\"`). Send it back as `If-Match` on "
+        "PATCH.",
         "schema": {"type": "string", "examples": ['"1"']},
     },
     "Idempotent-Replayed": {
@@ -338,6 +354,13 @@ BOOKING_WRITE = (
     "idempotency_in_progress",
 )
 ON_BOOKING = (*BOOKING_WRITE, "booking_not_found")
+IDEMPOTENT = (
+    "missing_idempotency_key",
+    "invalid_idempotency_key",
+    "idempotency_key_conflict",
+    "idempotency_in_progress",
+)
+ON_SERIES = (*SCOPED, "series_not_found", "series_operation_in_progress")
 PUBLIC = ("rate_limited", "internal_error")
 OAUTH_STATUSES = (400, 401, 413, 429, 500, 503)
 
@@ -518,6 +541,7 @@ OPERATIONS: tuple[Operation, ...] = (
                 example="confirmed,pending",
             ),
             query("event_type_id", UUID, "Only this event type."),
+            query("series_id", UUID, "Only the meetings of this recurring series (35-series §5.3)."),
             query(
                 "host_user_id",
                 UUID,
@@ -640,6 +664,168 @@ OPERATIONS: tuple[Operation, ...] = (
             "slot_unavailable",
             "slot_lock_timeout",
         ),
+    ),
+    Operation(
+        "GET",
+        "/v1/series",
+        "listSeries",
+        "Series",
+        "series:read",
+        "List recurring series",
+        _ok("A page of series (`occurrences` and `responses` are null in lists).", Series, shape="page"),
+        parameters=(
+            ref("Limit"),
+            ref("Cursor"),
+            query(
+                "sort",
+                {
+                    "type": "string",
+                    "enum": ["created_at_desc", "created_at_asc", "updated_at_desc", "updated_at_asc"],
+                    "default": "created_at_desc",
+                },
+                "Order; ties break on `uid`.",
+            ),
+            query(
+                "status",
+                {"type": "string"},
+                "Comma-separated `active`, `paused`, `ended`.",
+                example="active,paused",
+            ),
+            query("host_user_id", UUID, "Only series hosted by this user."),
+            query("event_type_id", UUID, "Only series of this event type."),
+            query(
+                "attendee_email",
+                {"type": "string", "minLength": 1, "maxLength": 254},
+                "Exact, case-sensitive attendee email.",
+            ),
+        ),
+        errors=(*SCOPED, "invalid_query_param"),
+    ),
+    Operation(
+        "POST",
+        "/v1/series",
+        "createSeries",
+        "Series",
+        "series:write",
+        "Create a series and book its occurrences",
+        (
+            Success(
+                201,
+                "The series with its occurrences (also on an idempotent replay).",
+                Series,
+                headers=("ETag", "Idempotent-Replayed"),
+            ),
+        ),
+        description="Every occurrence is booked at once; dates that are not free are skipped (reported in "
+        "`occurrences`), never moved. Retry with the SAME Idempotency-Key: it continues the same series.",
+        parameters=(ref("IdempotencyKey"),),
+        body=CreateSeriesBody,
+        errors=(
+            *SCOPED,
+            *JSON_BODY,
+            *IDEMPOTENT,
+            "event_type_not_found",
+            "event_type_inactive",
+            "event_type_disallows_series",
+            "host_not_eligible",
+            "starts_on_out_of_range",
+            "attendee_email_invalid",
+            "attendee_phone_invalid",
+            "series_operation_in_progress",
+        ),
+    ),
+    Operation(
+        "GET",
+        "/v1/series/{uid}",
+        "getSeries",
+        "Series",
+        "series:read",
+        "Get one series with its occurrences and ETag",
+        _ok("The series.", Series, headers=("ETag",)),
+        parameters=(ref("SeriesUid"),),
+        errors=(*SCOPED, "series_not_found"),
+    ),
+    Operation(
+        "PATCH",
+        "/v1/series/{uid}",
+        "updateSeries",
+        "Series",
+        "series:write",
+        "Change the pattern, the meeting link or notify_invitee",
+        _ok("The series.", Series, headers=("ETag",)),
+        description="Send the ETag you read as `If-Match`. A pattern change rebooks the meetings still to "
+        "come; a `location_url` change updates them in place.",
+        parameters=(ref("SeriesUid"), ref("IfMatch")),
+        body=PatchSeriesBody,
+        errors=(
+            *ON_SERIES,
+            *JSON_BODY,
+            "missing_if_match",
+            "invalid_if_match",
+            "version_conflict",
+            "field_immutable",
+            "location_url_not_set",
+            "series_ended",
+            "event_type_not_found",
+            "event_type_inactive",
+        ),
+    ),
+    Operation(
+        "POST",
+        "/v1/series/{uid}/pause",
+        "pauseSeries",
+        "Series",
+        "series:write",
+        "Pause: cancel the meetings to come and record them as owed",
+        _ok("The action result.", SeriesActionResult, headers=("ETag",)),
+        description="Pausing a paused series answers 200 with `held: 0`. No body.",
+        parameters=(ref("SeriesUid"),),
+        errors=(*ON_SERIES, "payload_too_large", "series_ended"),
+    ),
+    Operation(
+        "POST",
+        "/v1/series/{uid}/resume",
+        "resumeSeries",
+        "Series",
+        "series:write",
+        "Resume: book replacements for the owed meetings",
+        _ok("The action result.", SeriesActionResult, headers=("ETag", "Idempotent-Replayed")),
+        description="The series stays paused while any meeting remains owed. No body.",
+        parameters=(ref("SeriesUid"), ref("IdempotencyKey")),
+        errors=(
+            *ON_SERIES,
+            *IDEMPOTENT,
+            "payload_too_large",
+            "series_ended",
+            "event_type_not_found",
+            "event_type_inactive",
+        ),
+    ),
+    Operation(
+        "POST",
+        "/v1/series/{uid}/end",
+        "endSeries",
+        "Series",
+        "series:write",
+        "End: cancel the meetings to come and close the series for good",
+        _ok("The action result.", SeriesActionResult, headers=("ETag", "Idempotent-Replayed")),
+        description="Ending an ended series answers 200 with `canceled: 0`. No body.",
+        parameters=(ref("SeriesUid"), ref("IdempotencyKey")),
+        errors=(*ON_SERIES, *IDEMPOTENT, "payload_too_large"),
+    ),
+    Operation(
+        "POST",
+        "/v1/series/{uid}/host",
+        "changeSeriesHost",
+        "Series",
+        "series:write",
+        "Move the series and its meetings to come to another host",
+        _ok("The action result.", SeriesActionResult, headers=("ETag",)),
+        description="Stops at the first meeting the new host cannot take (`stopped_by`); the call can be "
+        "repeated later to move the rest.",
+        parameters=(ref("SeriesUid"),),
+        body=ChangeHostBody,
+        errors=(*ON_SERIES, *JSON_BODY, "series_ended", "host_not_eligible"),
     ),
     Operation(
         "GET",
@@ -977,6 +1163,7 @@ TAGS: tuple[Schema, ...] = (
     {"name": "Event types", "description": "Bookable meeting templates (read-only over the API)."},
     {"name": "Slots", "description": "Availability."},
     {"name": "Bookings", "description": "Create, read, move, cancel and annotate bookings."},
+    {"name": "Series", "description": "Recurring series: one pattern, ordinary meetings (35-series)."},
     {"name": "Webhooks", "description": "Subscriptions (per credential) and their delivery history."},
     {"name": "OAuth", "description": "OAuth 2.1 authorization server with PKCE."},
     {"name": "Discovery", "description": "Metadata documents for OAuth clients."},

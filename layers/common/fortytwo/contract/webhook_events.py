@@ -7,11 +7,19 @@ from typing import Literal
 from pydantic import ConfigDict, Field
 
 from fortytwo.contract.event_types import EventTypeDetail
+from fortytwo.contract.series import (
+    SeriesCreatedData,
+    SeriesEndedData,
+    SeriesHostChangedData,
+    SeriesPausedData,
+    SeriesResumedData,
+    SeriesUpdatedData,
+)
 from fortytwo.contract.types import ContractModel, Email, Instant, JsonObject, Uuid, omitted
 from fortytwo.contract.webhooks import WebhookEventDotName
 
 API_VERSION = "2026-04-01"
-ChangedField = Literal["attendee_name", "metadata", "responses"]
+ChangedField = Literal["attendee_name", "metadata", "responses", "host", "location"]
 
 
 class WebhookEnvelope(ContractModel):
@@ -64,6 +72,9 @@ class WebhookBooking(ContractModel):
     reschedule_generation: int = Field(ge=0)
     hostUser: WebhookHostUser | None
     organizationId: Uuid
+    # 35-series §12.1: snake_case even here, present only on meetings of a series.
+    series_id: Uuid = omitted("Meetings of a recurring series only.")
+    series_index: int = omitted("Meetings of a recurring series only.", ge=1, le=42)
 
 
 class PreviousBooking(ContractModel):
@@ -108,6 +119,19 @@ class RoutingWebhookEnvelope(WebhookEnvelope):
     """Reserved: nothing emits it yet; a test delivery can use the name."""
 
     data: RoutingEventData  # type: ignore[assignment]
+
+
+class SeriesWebhookEnvelope(WebhookEnvelope):
+    """`series.*` (35-series §12.2, extension): `data.series` is the `GET /v1/series/{uid}` object."""
+
+    data: (  # type: ignore[assignment]
+        SeriesCreatedData
+        | SeriesUpdatedData
+        | SeriesPausedData
+        | SeriesResumedData
+        | SeriesEndedData
+        | SeriesHostChangedData
+    )
 
 
 class TestEventData(ContractModel):

@@ -21,6 +21,13 @@ class WebhookEventName(StrEnum):
     EVENT_TYPE_UPDATED = "event_type_updated"
     EVENT_TYPE_DELETED = "event_type_deleted"
     ROUTING_FORM_SUBMITTED = "routing_form_submitted"
+    # 35-series §12.2 (extension)
+    SERIES_CREATED = "series_created"
+    SERIES_UPDATED = "series_updated"
+    SERIES_PAUSED = "series_paused"
+    SERIES_RESUMED = "series_resumed"
+    SERIES_ENDED = "series_ended"
+    SERIES_HOST_CHANGED = "series_host_changed"
 
 
 class WebhookEventDotName(StrEnum):
@@ -34,6 +41,12 @@ class WebhookEventDotName(StrEnum):
     EVENT_TYPE_UPDATED = "event_type.updated"
     EVENT_TYPE_DELETED = "event_type.deleted"
     ROUTING_FORM_SUBMITTED = "routing.form_submitted"
+    SERIES_CREATED = "series.created"
+    SERIES_UPDATED = "series.updated"
+    SERIES_PAUSED = "series.paused"
+    SERIES_RESUMED = "series.resumed"
+    SERIES_ENDED = "series.ended"
+    SERIES_HOST_CHANGED = "series.host_changed"
 
 
 WebhookStatus = Literal["active", "paused"]

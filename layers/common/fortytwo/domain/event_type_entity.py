@@ -80,6 +80,8 @@ class EventType:
     locations: tuple[Location, ...]
     questions: tuple[Question, ...]
     schedule_id: str | None
+    # 35-series §13.4; a default because items written before the field lack it (`takes_series`).
+    allow_series: bool = True
     host_refs: tuple[HostRef, ...] = ()
     host_ids: tuple[str, ...] = ()
     deleted_at: datetime | None = None
@@ -95,6 +97,11 @@ class EventType:
     @property
     def deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def takes_series(self) -> bool:
+        """`allow_series` as served: never true for group (an older group item decodes the default)."""
+        return self.allow_series and self.scheduling_type != "group"
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +163,7 @@ def to_document(event_type: EventType) -> dict[str, Any]:
     return document
 
 
-def _host_ref(user: OwnerUser, schedule_id: str | None = None) -> HostRef:
+def host_ref(user: OwnerUser, schedule_id: str | None = None) -> HostRef:
     return HostRef(user.id, schedule_id or user.default_schedule_id, user.default_schedule_id)
 
 
@@ -166,9 +173,9 @@ def new_event_type(
     """A new event type from validated document fields: the owner user with the schedule it uses,
     or the team with its members (each with their default schedule) as hosts."""
     if isinstance(owner, OwnerUser):
-        refs: tuple[HostRef, ...] = (_host_ref(owner, fields.get("schedule_id")),)
+        refs: tuple[HostRef, ...] = (host_ref(owner, fields.get("schedule_id")),)
     else:
-        refs = tuple(_host_ref(member) for member in owner.members)
+        refs = tuple(host_ref(member) for member in owner.members)
     return EventType(
         id=event_type_id,
         organization_id=owner.organization_id,
@@ -292,6 +299,7 @@ def detail_view(
     data["requires_confirmation"] = event_type.requires_confirmation
     data["allow_reschedule"] = event_type.allow_reschedule
     data["allow_cancel"] = event_type.allow_cancel
+    data["allow_series"] = event_type.takes_series
     return data
 
 

@@ -84,6 +84,7 @@ DOCUMENT_FIELDS: tuple[str, ...] = (
     "requires_confirmation",
     "allow_reschedule",
     "allow_cancel",
+    "allow_series",
     "color",
     "locations",
     "questions",
@@ -107,6 +108,7 @@ DEFAULTS: dict[str, Any] = {
     "requires_confirmation": False,
     "allow_reschedule": True,
     "allow_cancel": True,
+    "allow_series": True,  # false for group (`series_default`)
     "color": DEFAULT_COLOR,
     "locations": [],
     "questions": [],
@@ -125,7 +127,7 @@ _INTEGERS: dict[str, tuple[int, int, bool]] = {
     "max_bookings_per_week": (1, 10000, True),
     "max_bookings_per_month": (1, 10000, True),
 }
-_BOOLEANS = ("active", "requires_confirmation", "allow_reschedule", "allow_cancel")
+_BOOLEANS = ("active", "requires_confirmation", "allow_reschedule", "allow_cancel", "allow_series")
 
 
 class EventTypeDocumentError(ValueError):
@@ -366,7 +368,18 @@ def _merged_document(document: Mapping[str, Any], base: Mapping[str, Any] | None
     )
     if "seats" not in given and (base is None or kind_changed):
         merged["seats"] = DEFAULT_GROUP_SEATS if merged.get("scheduling_type") == "group" else None
+    # A group event type takes no series, so its default is false; a record written before the field
+    # existed (no `allow_series`) takes its kind's default too.
+    if "allow_series" not in given and (
+        base is None or kind_changed or "allow_series" not in base or merged.get("scheduling_type") == "group"
+    ):
+        merged["allow_series"] = series_default(merged.get("scheduling_type"))
     return merged
+
+
+def series_default(scheduling_type: Any) -> bool:
+    """`allow_series` when a document leaves it out (35-series §13.4): true except for group."""
+    return bool(scheduling_type != "group")
 
 
 def _slug_field(slug: Any, errors: _Errors) -> Any:
@@ -421,6 +434,12 @@ def _boolean_fields(merged: Mapping[str, Any], out: dict[str, Any], errors: _Err
         if not isinstance(value, bool):
             errors.add(name, "must be true or false")
         out[name] = value
+
+
+def _allow_series_field(allow_series: Any, kind: Any, errors: _Errors) -> None:
+    """35-series §13.4: a group session belongs to many registrations, so group takes no series."""
+    if kind == "group" and allow_series is True:
+        errors.add("allow_series", "must be false for group event types")
 
 
 def _color_field(color: Any, errors: _Errors) -> Any:
@@ -493,6 +512,7 @@ def parse_event_type_document(
     out["scheduling_type"] = kind
     out["seats"] = _seats_field(merged.get("seats"), kind, errors)
     _boolean_fields(merged, out, errors)
+    _allow_series_field(merged.get("allow_series"), kind, errors)
     out["color"] = _color_field(merged.get("color"), errors)
     out["locations"] = _list_of(merged.get("locations"), "locations", MAX_LOCATIONS, _location, errors)
     out["questions"] = _questions_field(merged.get("questions"), errors)

@@ -41,6 +41,8 @@ _TABLE: tuple[tuple[str, ScopeKind, str | None], ...] = (
     ("mcp:scheduling:write", "alias", None),
     ("webhooks:read", "live", "Read webhook subscriptions"),
     ("webhooks:write", "live", "Manage webhook subscriptions"),
+    ("series:read", "live", "Read recurring series"),
+    ("series:write", "live", "Create and manage recurring series"),
     ("availability:read", "reserved", "Read schedules and availability"),
     ("availability:write", "reserved", "Modify schedules and availability"),
     ("meetings:read", "reserved", "Read the host-side meetings view"),
@@ -78,7 +80,7 @@ ALIASES: Mapping[str, tuple[str, ...]] = MappingProxyType(
 #: The MCP aliases in the order of the protected-resource metadata and the 401 `scope` (50-mcp §4.3–§4.4).
 MCP_ALIASES: tuple[str, ...] = ("mcp:scheduling:read", "mcp:scheduling:write")
 
-#: RFC 8414 / RFC 9728 `scopes_supported`: every known scope except aliases, §5.1 order (27).
+#: RFC 8414 / RFC 9728 `scopes_supported`: every known scope except aliases, §5.1 order (29).
 SCOPES_SUPPORTED: tuple[str, ...] = tuple(n for n, info in KNOWN_SCOPES.items() if info.kind != "alias")
 
 OFFLINE_ACCESS = "offline_access"

@@ -80,6 +80,7 @@ class ListParams:
     cursor: str | None = None
     statuses: tuple[str, ...] | None = None
     event_type_id: str | None = None
+    series_id: str | None = None
     host_ids: tuple[str, ...] | None = None
     attendee_email: str | None = None
     start_date: datetime | None = None
@@ -98,6 +99,7 @@ def list_page(auth: AuthContext, params: ListParams) -> tuple[list[Booking], str
     filters = {
         "status": list(params.statuses) if params.statuses is not None else None,
         "event_type_id": params.event_type_id,
+        "series_id": params.series_id,
         "host_user_ids": list(params.host_ids) if params.host_ids is not None else None,
         "attendee_email": params.attendee_email,
         "start_date": _ts(params.start_date),
@@ -117,6 +119,7 @@ def list_page(auth: AuthContext, params: ListParams) -> tuple[list[Booking], str
             statuses=params.statuses,
             exclude_canceled=effective_include is False,
             event_type_id=params.event_type_id,
+            series_id=params.series_id,
             host_ids=params.host_ids,
             attendee_email=params.attendee_email,
             start_from=params.start_date,

@@ -78,6 +78,16 @@ class Completer(Protocol[T_contra]):
     def committed(self) -> None: ...
 
 
+class SeriesCompleter(Completer[T_contra], Protocol):
+    """A series create's reservation (35-series §11.1): it records the series it creates, and
+    names the series an expired attempt of the same request created."""
+
+    @property
+    def continued_series_uid(self) -> str | None: ...
+
+    def series_mark(self, series_uid: str) -> records.SeriesMark: ...
+
+
 class Attempt(Generic[T]):
     """This request's reservation, seen by the write it guards."""
 
@@ -92,6 +102,13 @@ class Attempt(Generic[T]):
 
     def committed(self) -> None:
         self._layer.mark_completed()
+
+    @property
+    def continued_series_uid(self) -> str | None:
+        return self._layer.continued_series_uid
+
+    def series_mark(self, series_uid: str) -> records.SeriesMark:
+        return self._layer.series_mark(series_uid)
 
     def reply(self, result: T) -> Reply:
         """The answer: the one the transaction stored, or (nothing committed) a fresh one that

@@ -4,7 +4,8 @@ Items (docs/single-table.md):
 
 - booking: pk `BOOKING#<uid>`, sk `BOOKING`; gsi1 `ACCT#<org>#BK` / `<start>#<uid>`, gsi2 same pk /
   `<created_at>#<uid>`, gsi3 same pk / `<updated_at>#<uid>`, gsi4 `ACCT#<org>#HOST#<user>#BK` /
-  `<start>#<uid>`, gsi5 `ACCT#<org>#EMAIL#<lower email>` / `<start>#<uid>`; `version` is the ETag.
+  `<start>#<uid>`, gsi5 `ACCT#<org>#EMAIL#<lower email>` / `<start>#<uid>`, and for series meetings
+  gsi6 `ACCT#<org>#SERIES#<series>#BK` / `<start>#<uid>`; `version` is the ETag.
 - busy ledger entry (one item per active meeting) and busy-hour claims: `store/ledger.py`.
 - limit counter: `keys.limit_counter` (pk `COUNTER#<ET#id | USER#id>`, sk `DAY#…` / `WEEK#…` /
   `MONTH#…`), `count`.
@@ -39,6 +40,7 @@ from fortytwo.domain.bookings.plan import (
     SessionAction,
     SessionChange,
 )
+from fortytwo.domain.event_types import series_default
 from fortytwo.domain.timefmt import format_ts, parse_ts, shifted
 from fortytwo.store import availability, dynamo, keys, ledger, outbox
 from fortytwo.store import event_types as event_type_store
@@ -64,6 +66,13 @@ def booking_item(booking: Booking) -> dynamo.Item:
     record = to_record(booking)
     start, uid = record["start_at"], booking.uid
     account = keys.bookings_of_account(booking.organization_id)
+    series: dynamo.Item = {}
+    if booking.series_id is not None:
+        # gsi6 is sparse: only series meetings are projected (35-series §5.3 `series_id` filter).
+        series = {
+            "gsi6pk": keys.bookings_of_series(booking.organization_id, booking.series_id),
+            "gsi6sk": f"{start}#{uid}",
+        }
     return {
         "pk": pk,
         "sk": sk,
@@ -79,6 +88,7 @@ def booking_item(booking: Booking) -> dynamo.Item:
         "gsi4sk": f"{start}#{uid}",
         "gsi5pk": keys.bookings_of_attendee(booking.organization_id, booking.attendee.email),
         "gsi5sk": f"{start}#{uid}",
+        **series,
     }
 
 
@@ -99,7 +109,7 @@ def find(uid: str) -> Booking | None:
     return from_record(item) if item is not None else None
 
 
-def _event_type_record(item: Mapping[str, Any] | None) -> dict[str, Any] | None:
+def event_type_record(item: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if item is None:
         return None
     return {k: v for k, v in item.items() if k not in _ET_ITEM_ONLY}
@@ -132,6 +142,8 @@ def bookable(record: Mapping[str, Any], timezone: str | None) -> BookableEventTy
         requires_confirmation=bool(record.get("requires_confirmation", False)),
         allow_reschedule=bool(record.get("allow_reschedule", True)),
         allow_cancel=bool(record.get("allow_cancel", True)),
+        # Records written before 35-series lack it: the kind's default (false for group).
+        allow_series=bool(record.get("allow_series", series_default(record.get("scheduling_type")))),
         seats=record.get("seats"),
         max_bookings_per_day=record.get("max_bookings_per_day"),
         max_bookings_per_week=record.get("max_bookings_per_week"),
@@ -173,7 +185,7 @@ def resolve_event_type(
 def booking_event_type(org_id: str, event_type_id: str) -> LoadedEventType | None:
     """A booking's event type, deleted ones included (reschedule refuses those itself)."""
     item = dynamo.get(*event_type_store.item_key(org_id, event_type_id), consistent=True)
-    return _loaded(_event_type_record(item))
+    return _loaded(event_type_record(item))
 
 
 def write_facts(booking: Booking) -> WriteFacts:
@@ -181,7 +193,7 @@ def write_facts(booking: Booking) -> WriteFacts:
     et_pk, et_sk = event_type_store.item_key(booking.organization_id, booking.event_type_id)
     user_pk, user_sk = keys.user(booking.organization_id, booking.host.user_id)
     found = dynamo.batch_get([(et_pk, et_sk), (user_pk, user_sk)], consistent=True)
-    record = _event_type_record(next((i for i in found if i.get("type") == "event_type"), None))
+    record = event_type_record(next((i for i in found if i.get("type") == "event_type"), None))
     user = next((i for i in found if i.get("type") == "user"), None)
     return WriteFacts(
         bookable(record, None) if record is not None else None,
@@ -365,6 +377,8 @@ def _index_for(query: ListQuery) -> tuple[str, str]:
     """(index, partition): the narrowest index whose order is the requested sort."""
     field_name, _ = SORTS[query.sort]
     if field_name == "start_at":
+        if query.series_id is not None:
+            return "gsi6", keys.bookings_of_series(query.org_id, query.series_id)
         if query.attendee_email is not None:
             return "gsi5", keys.bookings_of_attendee(query.org_id, query.attendee_email)
         if query.host_ids is not None and len(query.host_ids) == 1:
@@ -422,6 +436,9 @@ def _attribute_filters(query: ListQuery, index: str, values: dict[str, Any]) -> 
     if query.event_type_id is not None:
         values[":et"] = query.event_type_id
         filters.append("event_type_id = :et")
+    if query.series_id is not None and index != "gsi6":
+        values[":series"] = query.series_id
+        filters.append("series_id = :series")
     if query.host_ids is not None and index != "gsi4":
         filters.append(f"host_user_id IN {_one_of(values, 'h', query.host_ids)}")
     if query.attendee_email is not None:

@@ -16,6 +16,11 @@ adds the contract's rules in those four methods only:
 - **Attempt tokens.** The reservation carries a random `attempt_token`; taking over an expired
   reservation replaces it. Completion and deletion are conditional on it, so a stale attempt never
   completes or removes the record of the attempt that took it over.
+- **A series write's subject** (35-series §11.1): a series create records the series uid on its
+  reservation (`series_uid`) in the transaction that writes the series. Such a reservation is never
+  deleted on failure, and an attempt that takes it over (same fingerprint, the first attempt's
+  invocation expired) keeps the uid (`continued_series_uid`): it continues that series instead of
+  creating a second one.
 - **Completion in the write's transaction.** `completion_action` is the TransactWriteItems entry
   that switches the record to completed; a write that committed it calls `mark_completed`, and
   Powertools' own completion (`_update_record`) then writes nothing. Writes that commit nothing
@@ -24,7 +29,7 @@ adds the contract's rules in those four methods only:
 Attribute names (docs/single-table.md): `state`, `ttl` (epoch s, 24 h after the reservation, the
 table's TTL), `in_progress_expires_at` (epoch ms), `response` (JSON: status, body, request id,
 headers), `fingerprint`, `attempt_token`, `organization_id`, `reserved_at`, `expires_at`,
-`request_id`, `credential_id`.
+`request_id`, `credential_id`, `series_uid` (series create only).
 """
 
 from __future__ import annotations
@@ -62,6 +67,16 @@ class Completion:
     response: str
 
 
+@dataclass(frozen=True, slots=True)
+class SeriesMark:
+    """Record `series_uid` on the reservation `sort_key` (the create's transaction (a))."""
+
+    organization_id: str
+    sort_key: str
+    attempt_token: str
+    series_uid: str
+
+
 class StaleAttempt(Exception):
     """The reservation was taken over by another attempt: this one must not complete it."""
 
@@ -75,6 +90,29 @@ def completion_action(completion: Completion) -> dict[str, Any]:
             "Key": dynamo.key(keys.idempotency_partition(completion.organization_id), completion.sort_key),
             **completion_update(completion.response, completion.attempt_token),
         }
+    }
+
+
+def series_mark_action(mark: SeriesMark) -> dict[str, Any]:
+    """The TransactWriteItems entry recording the series on the reservation; it fails (and with it
+    the whole transaction) when another attempt took the reservation over."""
+    return {
+        "Update": {
+            "TableName": dynamo.table_name(),
+            "Key": dynamo.key(keys.idempotency_partition(mark.organization_id), mark.sort_key),
+            **series_update(mark.series_uid, mark.attempt_token),
+        }
+    }
+
+
+def series_update(series_uid: str, token: str) -> dict[str, Any]:
+    return {
+        "UpdateExpression": "SET series_uid = :series",
+        "ConditionExpression": "attempt_token = :mine AND #state = :progress",
+        "ExpressionAttributeNames": {"#state": "state"},
+        "ExpressionAttributeValues": dynamo.values(
+            {":series": series_uid, ":mine": token, ":progress": STATE_INPROGRESS}
+        ),
     }
 
 

@@ -23,8 +23,10 @@ from fortytwo.store.idempotency import (
     STATE_INPROGRESS,
     Completion,
     Reservation,
+    SeriesMark,
     StaleAttempt,
     completion_update,
+    series_update,
 )
 
 
@@ -48,6 +50,8 @@ class RecordStore(BasePersistenceLayer):
         self.reservation = reservation
         self.sort_key: str | None = None  # Powertools' key of this request, known once reserved
         self.completed_in_transaction = False
+        # The series an expired attempt of this same request had created (35-series §11.1).
+        self.continued_series_uid: str | None = None
 
     @property
     def _pk(self) -> str:
@@ -57,6 +61,12 @@ class RecordStore(BasePersistenceLayer):
         assert self.sort_key is not None, "complete only a reserved record"
         return Completion(
             self.reservation.organization_id, self.sort_key, self.reservation.attempt_token, response
+        )
+
+    def series_mark(self, series_uid: str) -> SeriesMark:
+        assert self.sort_key is not None, "mark only a reserved record"
+        return SeriesMark(
+            self.reservation.organization_id, self.sort_key, self.reservation.attempt_token, series_uid
         )
 
     def mark_completed(self) -> None:
@@ -96,7 +106,7 @@ class RecordStore(BasePersistenceLayer):
             item["in_progress_expires_at"] = data_record.in_progress_expiry_timestamp
         now = time.time()
         try:
-            dynamo.client().put_item(
+            answer = dynamo.client().put_item(
                 TableName=dynamo.table_name(),
                 Item=dynamo.to_item(item),
                 ConditionExpression=(
@@ -107,6 +117,7 @@ class RecordStore(BasePersistenceLayer):
                 ExpressionAttributeValues=dynamo.values(
                     {":now": int(now), ":now_ms": int(now * 1000), ":progress": STATE_INPROGRESS}
                 ),
+                ReturnValues="ALL_OLD",
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as exc:
@@ -118,6 +129,32 @@ class RecordStore(BasePersistenceLayer):
             self._check_fingerprint(old)
             raise IdempotencyItemAlreadyExistsError(old_data_record=_data_record(old)) from exc
         self.sort_key = data_record.idempotency_key
+        self._keep_series(dynamo.from_item(answer.get("Attributes") or {}), int(now))  # type: ignore[arg-type]
+
+    def _keep_series(self, old: Mapping[str, Any], now: int) -> None:
+        """Taking over an expired attempt of the same request that had created a series: keep its
+        uid on the new reservation (a crash before this attempt records it again must not lose it)
+        and hand it to the write. A record past its retention is a new request, not a retry."""
+        series_uid = old.get("series_uid")
+        if (
+            not series_uid
+            or old.get("state") != STATE_INPROGRESS
+            or old.get("fingerprint") != self.reservation.fingerprint
+            or int(old.get("ttl") or 0) < now
+        ):
+            return
+        assert self.sort_key is not None
+        try:
+            dynamo.client().update_item(
+                TableName=dynamo.table_name(),
+                Key=dynamo.key(self._pk, self.sort_key),
+                **series_update(str(series_uid), self.reservation.attempt_token),
+            )
+        except ClientError as exc:
+            if dynamo.is_conditional_failure(exc):
+                raise StaleAttempt() from exc  # taken over again meanwhile
+            raise
+        self.continued_series_uid = str(series_uid)
 
     def _update_record(self, data_record: DataRecord) -> None:
         if self.completed_in_transaction:
@@ -138,9 +175,9 @@ class RecordStore(BasePersistenceLayer):
             dynamo.client().delete_item(
                 TableName=dynamo.table_name(),
                 Key=dynamo.key(self._pk, data_record.idempotency_key),
-                ConditionExpression="attempt_token = :mine",
+                ConditionExpression="attempt_token = :mine AND attribute_not_exists(series_uid)",
                 ExpressionAttributeValues=dynamo.values({":mine": self.reservation.attempt_token}),
             )
         except ClientError as exc:
             if not dynamo.is_conditional_failure(exc):
-                raise  # taken over by a newer attempt: that record is not ours to delete
+                raise  # taken over by a newer attempt, or a series exists: not ours to delete

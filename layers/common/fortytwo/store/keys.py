@@ -298,3 +298,26 @@ def event_type_created_sort(created_at: str, event_type_id: str) -> str:
 
 def event_type_title_sort(title_key_hex: str, event_type_id: str) -> str:
     return f"{title_key_hex}#{event_type_id}"
+
+
+# --------------------------------------------------------------------------- recurring series (series-svc)
+
+
+def series(uid: str) -> tuple[str, str]:
+    return f"SERIES#{uid}", "SERIES"
+
+
+def series_of_account(org_id: str) -> str:
+    """gsi1/gsi2 partition of series items: an organization's series by created_at, updated_at."""
+    return f"ACCT#{org_id}#SERIES"
+
+
+def series_list_sort(value: str, uid: str) -> str:
+    """gsi1/gsi2 sort key of a series item: its created_at or updated_at text, then its uid."""
+    return f"{value}#{uid}"
+
+
+def bookings_of_series(org_id: str, series_id: str) -> str:
+    """gsi6 partition (sparse: series meetings only): a series' meetings by start. The organization
+    is part of the key, so another organization's series id matches nothing."""
+    return f"ACCT#{org_id}#SERIES#{series_id}#BK"

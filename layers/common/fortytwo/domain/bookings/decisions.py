@@ -75,7 +75,7 @@ def unavailable(evaluation: Evaluation) -> BookingRuleError:
     return BookingRuleError("slot_unavailable", "That time is no longer available", {"reason": reason})
 
 
-def _event(
+def booking_event(
     name: str,
     booking: Booking,
     facts: WriteFacts,
@@ -180,7 +180,7 @@ def remove_old_meeting(plan: PlanBuilder, booking: Booking, session: GroupSessio
         plan.change_seats(session.host_user_id, booking.start_at, booking.meeting_id, -1)
 
 
-def _counters(
+def host_counters(
     event_type: BookableEventType, avail: Availability, start: datetime, host: str
 ) -> list[CounterRef]:
     chosen = avail.host(host)
@@ -205,7 +205,7 @@ def decide_create(
     if not evaluation.bookable:
         raise unavailable(evaluation)
     placement = _place(event_type, evaluation, None)
-    counters = _counters(event_type, avail, request.start, placement.host)
+    counters = host_counters(event_type, avail, request.start, placement.host)
     host = avail.host_snapshot(placement.host)
     booking = lifecycle.new_booking(
         uid=uid,
@@ -222,7 +222,7 @@ def decide_create(
     plan = PlanBuilder()
     plan.put_booking(booking)
     _add_new_meeting(plan, avail, event_type, booking, placement, counters, now)
-    plan.emit(_event("booking.created", booking, WriteFacts(event_type, host), now))
+    plan.emit(booking_event("booking.created", booking, WriteFacts(event_type, host), now))
     return plan.build(booking)
 
 
@@ -239,7 +239,7 @@ def decide_cancel(
     plan = PlanBuilder()
     plan.replace_booking(after, booking.version, require_active=True)
     remove_old_meeting(plan, booking, session)
-    plan.emit(_event("booking.canceled", after, facts, now))
+    plan.emit(booking_event("booking.canceled", after, facts, now))
     return plan.build(after)
 
 
@@ -284,7 +284,7 @@ def decide_reschedule(
         and old.start_at == start
         and old.event_type_id == event_type.id
     )
-    counters = _counters(event_type, avail, start, placement.host)
+    counters = host_counters(event_type, avail, start, placement.host)
     host = avail.host_snapshot(placement.host)
     replaced, new = lifecycle.rescheduled_pair(
         old,
@@ -307,7 +307,7 @@ def decide_reschedule(
         remove_old_meeting(plan, old, session)
         _add_new_meeting(plan, avail, event_type, new, placement, counters, now)
     facts = WriteFacts(event_type, host)
-    plan.emit(_event("booking.rescheduled", new, facts, now, previous=old))
+    plan.emit(booking_event("booking.rescheduled", new, facts, now, previous=old))
     return plan.build(new)
 
 
@@ -322,7 +322,8 @@ def decide_patch(
     after = lifecycle.patched(booking, request, questions, now)
     plan = PlanBuilder()
     plan.replace_booking(after, booking.version, require_active=False)
-    plan.emit(_event("booking.updated", after, facts, now, changed_fields=list(request.changed_fields)))
+    changed = list(request.changed_fields)
+    plan.emit(booking_event("booking.updated", after, facts, now, changed_fields=changed))
     return plan.build(after)
 
 
@@ -338,5 +339,5 @@ def decide_no_show(
     after = lifecycle.marked_no_show(booking, reason, now)
     plan = PlanBuilder()
     plan.replace_booking(after, booking.version, require_active=True)
-    plan.emit(_event("booking.no_show", after, facts, now))
+    plan.emit(booking_event("booking.no_show", after, facts, now))
     return plan.build(after)

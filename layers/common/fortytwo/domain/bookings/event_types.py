@@ -52,6 +52,7 @@ class BookableEventType:
     requires_confirmation: bool = False
     allow_reschedule: bool = True
     allow_cancel: bool = True
+    allow_series: bool = True
     seats: int | None = None
     max_bookings_per_day: int | None = None
     max_bookings_per_week: int | None = None

@@ -54,6 +54,11 @@ def _refs(
     ]
 
 
+def is_host_counter(counter: CounterId) -> bool:
+    """Whether a counter is a host's account-wide one (these move with a change of host)."""
+    return counter.owner == CounterOwner.USER
+
+
 def meeting_counters(
     event_type: BookableEventType,
     start: datetime,

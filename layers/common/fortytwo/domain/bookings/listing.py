@@ -40,6 +40,7 @@ class ListQuery:
     statuses: tuple[str, ...] | None = None
     exclude_canceled: bool = False
     event_type_id: str | None = None
+    series_id: str | None = None  # meetings of one recurring series (35-series §5.3)
     host_ids: tuple[str, ...] | None = None
     attendee_email: str | None = None
     start_from: datetime | None = None

@@ -89,6 +89,8 @@ class Booking:
     session_start: datetime | None = None  # group registrations: the session they belong to
     counter_keys: tuple[CounterId, ...] = ()  # the limit counters it was counted in
     created_by: dict[str, str] = field(default_factory=dict)
+    series_id: str | None = None  # a meeting of a recurring series (35-series §5.3)
+    series_index: int | None = None  # its occurrence number, 1-42; None without series_id
 
     @property
     def active(self) -> bool:
@@ -158,6 +160,8 @@ def to_rest(booking: Booking, *, include_responses: bool = True) -> dict[str, An
         "cancellation_reason": booking.cancellation_reason,
         "no_show_at": _ts(booking.no_show_at),
         "no_show_reason": booking.no_show_reason,
+        "series_id": booking.series_id,
+        "series_index": booking.series_index,
         "created_at": format_ts(booking.created_at),
         "updated_at": format_ts(booking.updated_at),
     }
@@ -217,6 +221,12 @@ def webhook_fields(booking: Booking, context: WriteContext) -> dict[str, Any]:
             "email": context.host_email,
         },
         "organizationId": booking.organization_id,
+        # Present only on meetings of a series, snake_case even in camelCase (35-series §12.1).
+        **(
+            {"series_id": booking.series_id, "series_index": booking.series_index}
+            if booking.series_id is not None
+            else {}
+        ),
     }
 
 
@@ -289,6 +299,8 @@ def to_record(booking: Booking) -> dict[str, Any]:
         "session_start": _ts(booking.session_start),
         "counter_keys": [list(counter) for counter in booking.counter_keys],
         "created_by": dict(booking.created_by),
+        "series_id": booking.series_id,
+        "series_index": booking.series_index,
     }
 
 
@@ -352,4 +364,6 @@ def from_record(data: Mapping[str, Any]) -> Booking:
         session_start=_opt_ts(data.get("session_start")),
         counter_keys=tuple(counter_id(stored) for stored in data.get("counter_keys") or ()),
         created_by=dict(data.get("created_by") or {}),
+        series_id=data.get("series_id"),
+        series_index=int(data["series_index"]) if data.get("series_index") is not None else None,
     )

@@ -40,9 +40,9 @@ def check_event_type_usable(event_type: BookableEventType | None) -> None:
         raise BookingRuleError("event_type_inactive", "The event type is switched off.")
 
 
-def check_takes_series(event_type: BookableEventType, allow_series: bool) -> None:
+def check_takes_series(event_type: BookableEventType) -> None:
     """Step 8: `individual` or `collective`, and `allow_series` (group sessions take none)."""
-    if event_type.scheduling_type not in SERIES_SCHEDULING_TYPES or not allow_series:
+    if event_type.scheduling_type not in SERIES_SCHEDULING_TYPES or not event_type.allow_series:
         raise SeriesRuleError(
             "event_type_disallows_series", "This event type does not allow recurring series."
         )

@@ -1,8 +1,7 @@
 """The meetings a series books and changes in place (35-series §5.2, §9.4, §10.5).
 
 A series meeting is an ordinary `Booking`; what makes it one of a series is `series_id` and
-`series_index`, which the booking model gains with the service work (§13.3). Until then the pair
-travels next to the booking in `SeriesMeeting`.
+`series_index` (§5.3), set on the booking and repeated in `SeriesMeeting` for callers.
 """
 
 from __future__ import annotations
@@ -80,6 +79,8 @@ def new_meeting(
         scheduling_type=event_type.scheduling_type,
         counter_keys=tuple(counter_keys),
         created_by=dict(created_by),
+        series_id=series.uid,
+        series_index=index,
     )
     return SeriesMeeting(booking, series.uid, index)
 

@@ -18,6 +18,7 @@ from fortytwo.domain.webhooks.events import (
     CATALOGUE,
     DELIVERY_NAMES,
     EVENT_TYPE_EVENTS,
+    SERIES_EVENTS,
     delivery_name,
     rest_name,
 )
@@ -63,8 +64,13 @@ WEBHOOK_BOOKING_FIELDS: tuple[str, ...] = (
     "hostUser",
     "organizationId",
 )
+# 35-series §12.1: present only on meetings of a series, after the §6.3 fields.
+WEBHOOK_BOOKING_SERIES_FIELDS: tuple[str, ...] = ("series_id", "series_index")
 PREVIOUS_BOOKING_FIELDS: tuple[str, ...] = ("startTime", "endTime", "timezone")
-CHANGED_FIELD_NAMES: frozenset[str] = frozenset({"attendee_name", "metadata", "responses"})
+# PATCH fields, plus `host` and `location` of the in-place series writes (35-series §12.1).
+CHANGED_FIELD_NAMES: frozenset[str] = frozenset(
+    {"attendee_name", "metadata", "responses", "host", "location"}
+)
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -102,12 +108,14 @@ def build_envelope(
 
 
 def webhook_booking(fields: Mapping[str, Any]) -> dict[str, Any]:
-    """A `WebhookBooking` with the contract's key order; every key must be given (null if empty)."""
+    """A `WebhookBooking` with the contract's key order; every key must be given (null if empty),
+    the series pair both or neither."""
     missing = [key for key in WEBHOOK_BOOKING_FIELDS if key not in fields]
-    extra = [key for key in fields if key not in WEBHOOK_BOOKING_FIELDS]
-    if missing or extra:
-        raise ValueError(f"WebhookBooking fields: missing {missing}, unexpected {extra}")
-    return {key: fields[key] for key in WEBHOOK_BOOKING_FIELDS}
+    series = [key for key in WEBHOOK_BOOKING_SERIES_FIELDS if key in fields]
+    extra = [key for key in fields if key not in WEBHOOK_BOOKING_FIELDS and key not in series]
+    if missing or extra or len(series) not in (0, len(WEBHOOK_BOOKING_SERIES_FIELDS)):
+        raise ValueError(f"WebhookBooking fields: missing {missing}, unexpected {extra}, series {series}")
+    return {key: fields[key] for key in (*WEBHOOK_BOOKING_FIELDS, *series)}
 
 
 def booking_event_data(
@@ -145,6 +153,15 @@ def event_type_event_data(event: str, detail: Mapping[str, Any]) -> dict[str, An
     if event not in EVENT_TYPE_EVENTS:
         raise ValueError(f"{event!r} is not an event-type event")
     return {"event_type": dict(detail)}
+
+
+def series_event_data(event: str, data: Mapping[str, Any]) -> dict[str, Any]:
+    """`data` of a series event (35-series §12.2): `series` first, as built by domain/series/events."""
+    if event not in SERIES_EVENTS:
+        raise ValueError(f"{event!r} is not a series event")
+    if "series" not in data:
+        raise ValueError("a series event carries data.series")
+    return dict(data)
 
 
 # --- Outbox event -------------------------------------------------------------------------------

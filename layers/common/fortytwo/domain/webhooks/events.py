@@ -21,6 +21,13 @@ CATALOGUE: dict[str, str] = {
     "event_type_updated": "event_type.updated",
     "event_type_deleted": "event_type.deleted",
     "routing_form_submitted": "routing.form_submitted",
+    # 35-series §12.2 (extension): the six series events, after the eight of §6.1.
+    "series_created": "series.created",
+    "series_updated": "series.updated",
+    "series_paused": "series.paused",
+    "series_resumed": "series.resumed",
+    "series_ended": "series.ended",
+    "series_host_changed": "series.host_changed",
 }
 REST_NAMES: tuple[str, ...] = tuple(CATALOGUE)
 DELIVERY_NAMES: tuple[str, ...] = tuple(CATALOGUE.values())
@@ -31,6 +38,7 @@ BOOKING_EVENTS: frozenset[str] = frozenset(
     {"booking.created", "booking.updated", "booking.canceled", "booking.rescheduled", "booking.no_show"}
 )
 EVENT_TYPE_EVENTS: frozenset[str] = frozenset({"event_type.updated", "event_type.deleted"})
+SERIES_EVENTS: frozenset[str] = frozenset(name for name in DELIVERY_NAMES if name.startswith("series."))
 
 MAX_EVENTS = len(CATALOGUE)
 
