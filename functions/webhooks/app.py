@@ -154,11 +154,11 @@ async def list_deliveries(request: Request, auth: AuthContext = Depends(bearer("
 @app.post(
     "/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver", operation_id="redeliverWebhookDelivery"
 )
-async def redeliver(
-    webhook_id: str, delivery_id: str, request: Request, auth: AuthContext = Depends(bearer("webhooks:write"))
-) -> Response:
+async def redeliver(request: Request, auth: AuthContext = Depends(bearer("webhooks:write"))) -> Response:
     """55-admin-center §6: a new delivery of the same event; the body is ignored (the fingerprint
     takes it as empty)."""
+    webhook_id = path_param(request, "webhook_id")
+    delivery_id = path_param(request, "delivery_id")
     key = required_key(request)
     request_id = request_state(request).request_id
     now = deps.now()

@@ -13,16 +13,9 @@ from urllib.parse import urlencode
 import anyio
 import httpx
 import pytest
+from browser_support import Callback, sign_in, wait_for_url
 from oauth_support import query_of
-from test_oauth_browser_e2e import (  # noqa: F401 - fixtures
-    Callback,
-    browser_factory,
-    callback,
-    chromium,
-    press,
-    sign_in,
-    wait_for_url,
-)
+from test_oauth_browser_e2e import press
 
 pytest.importorskip("mcp", reason="the mcp SDK is not installed")
 pytestmark = pytest.mark.xdist_group("oauth-browser")

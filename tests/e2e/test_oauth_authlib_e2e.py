@@ -210,6 +210,7 @@ def test_discovery_documents_satisfy_authlib(
         "revocation_endpoint_auth_methods_supported",
         "introspection_endpoint_auth_methods_supported",
         "scopes_supported",
+        "authorization_response_iss_parameter_supported",  # RFC 9207 (50-mcp)
     }
     assert metadata["issuer"] == base
     for name, path in (
@@ -226,7 +227,7 @@ def test_discovery_documents_satisfy_authlib(
         "client_secret_basic",
         "client_secret_post",
     ]
-    assert len(metadata["scopes_supported"]) == 27 and "bookings:write" not in metadata["scopes_supported"]
+    assert len(metadata["scopes_supported"]) == 29 and "bookings:write" not in metadata["scopes_supported"]
 
     document = http.get("/.well-known/oauth-authorization-server")
     assert document.headers["cache-control"] == "public, max-age=3600"
@@ -937,7 +938,7 @@ def test_registration_enabled_and_usable(stack: Any, http: httpx.Client, metadat
 @pytest.mark.parametrize(
     ("body", "content_type", "error"),
     [
-        ({"redirect_uris": ["http://localhost/callback"]}, None, "invalid_redirect_uri"),
+        ({"redirect_uris": ["http://a.example/callback"]}, None, "invalid_redirect_uri"),
         ({"redirect_uris": []}, None, "invalid_redirect_uri"),
         ({"client_name": "No URIs"}, None, "invalid_redirect_uri"),
         ({"redirect_uris": ["https://a.example/cb#frag"]}, None, "invalid_redirect_uri"),

@@ -121,7 +121,10 @@ SLOT_QUERY_ERRORS = [
     ("event_slug=intro-call&start=2026-05-20T00:00:00Z", "username"),
     ("event_type_id={id}&end=2026-05-21T00:00:00Z", "start"),
     ("event_type_id={id}&start=2026-05-20&end=2026-05-21T00:00:00Z", "start"),
-    ("event_type_id={id}&start=2026-05-20T00:00:00&end=2026-05-21T00:00:00Z", "start"),
+    (
+        "event_type_id={id}&start=2026-05-20T00:00:00+2:00&end=2026-05-21T00:00:00Z",
+        "start",
+    ),  # a naive one is read in `timezone` (00 §7.2)
     ("event_type_id={id}&start=2026-05-20T00:00:00Z", "end"),
     ("event_type_id={id}&start=2026-05-20T00:00:00Z&end=yesterday", "end"),
     ("event_type_id={id}&start=2026-05-20T00:00:00Z&end=2026-05-20T00:00:00Z", "end"),

@@ -41,7 +41,7 @@ def test_the_mcp_aliases_expand_in_the_token_response(invoke, app_client, browse
     body = exchange(invoke, app_client, code, verifier, CONFIDENTIAL_REDIRECT, resource=MCP).json()
     assert body["scope"] == (
         "bookings:cancel bookings:create bookings:read bookings:reschedule bookings:update "
-        "event_types:read offline_access slots:read user:read"
+        "event_types:read offline_access series:read series:write slots:read user:read"
     )
 
 
