@@ -18,6 +18,7 @@ import httpx
 import pytest
 from browser_support import (
     OUTPUT_DIR,
+    WAIT_S,
     Callback,
     assert_accessible,
     authorize_url,
@@ -28,11 +29,12 @@ from browser_support import (
     wait_for_url,
 )
 from oauth_support import ADA, basic_auth, bearer, new_verifier, query_of
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from tests.integration.webhooks.receiver import Receiver  # noqa: E402
@@ -92,8 +94,14 @@ def press_tab_until(driver: WebDriver, predicate: Callable[[Any], bool], limit: 
 
 
 def notice(driver: WebDriver) -> str:
-    wait_for(driver, "#notice")
-    return str(driver.find_element(By.ID, "notice").text)
+    # Read inside the wait: a page still navigating can swap #notice between finding and reading it.
+    def read(d: WebDriver) -> str | bool:
+        found = d.find_elements(By.ID, "notice")
+        return str(found[0].text) if found else False
+
+    return str(
+        WebDriverWait(driver, WAIT_S, ignored_exceptions=(StaleElementReferenceException,)).until(read)
+    )
 
 
 def shown_secret(driver: WebDriver) -> str:
