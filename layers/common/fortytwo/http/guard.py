@@ -65,17 +65,25 @@ def authenticated(request: Request, resource: str) -> AuthContext:
     return context
 
 
-def bearer(scope: str | None, *, check_body_size: bool = True) -> Callable[[Request], Awaitable[AuthContext]]:
-    """`check_body_size=False` leaves the 413 to the endpoint: the booking writes check
+async def require(request: Request, scope: str | None, *, check_body_size: bool = True) -> AuthContext:
+    """Steps 2–5 for a bearer endpoint, called as the handler's first line (a FastAPI `Depends`
+    costs a dependency solve per request: bench/warm_cpu.py).
+
+    `check_body_size=False` leaves the 413 to the endpoint: the booking writes check
     `Idempotency-Key` and `If-Match` first (00-conventions §5.3 steps 6–8)."""
+    context = authenticated(request, rest_resource())
+    if scope is not None and not context.has_scope(scope):
+        raise InsufficientScope(scope)
+    # The size limit holds for every request, bodiless endpoints included (00-conventions §3.2).
+    if check_body_size:
+        await raw_body(request)
+    return context
+
+
+def bearer(scope: str | None, *, check_body_size: bool = True) -> Callable[[Request], Awaitable[AuthContext]]:
+    """`require` as a FastAPI dependency."""
 
     async def dependency(request: Request) -> AuthContext:
-        context = authenticated(request, rest_resource())
-        if scope is not None and not context.has_scope(scope):
-            raise InsufficientScope(scope)
-        # The size limit holds for every request, bodiless endpoints included (00-conventions §3.2).
-        if check_body_size:
-            await raw_body(request)
-        return context
+        return await require(request, scope, check_body_size=check_body_size)
 
     return dependency
