@@ -490,3 +490,46 @@ def test_stream_records_not_yet_processed_survive_a_crash(tmp_path: Path) -> Non
         assert names.index("pending-1") < names.index("after-1")
     finally:
         second.stop()
+
+
+def test_a_stack_starts_over_what_a_failed_stop_left_in_moto(
+    tmp_path: Path, stack: DevStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """moto is process-global: a stop whose reset died used to make the next in-process start fail
+    with "Table already exists" (a flaky CI failure of the crash test above)."""
+    from fortytwo_local.devstack import moto_internals
+
+    stack.stop()
+    first = _start(tmp_path / "first")
+    assert first.emulator is not None
+    first.emulator.client("dynamodb").put_item(
+        TableName="fixture-test", Item={"pk": {"S": "stale"}, "sk": {"S": "1"}}
+    )
+    with monkeypatch.context() as patch:
+        patch.setattr(moto_internals, "reset_backends", lambda attempts=5: None)
+        first.stop()
+    second = _start(tmp_path / "second")
+    try:
+        assert second.emulator is not None
+        assert second.emulator.client("dynamodb").scan(TableName="fixture-test")["Items"] == []
+    finally:
+        second.stop()
+
+
+def test_the_moto_reset_is_retried_when_a_straggler_changes_the_backends(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from moto.moto_api._internal.models import moto_api_backend
+
+    from fortytwo_local.devstack import moto_internals
+
+    calls: list[int] = []
+
+    def reset() -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("dictionary changed size during iteration")
+
+    monkeypatch.setattr(moto_api_backend, "reset", reset)
+    moto_internals.reset_backends()
+    assert len(calls) == 2

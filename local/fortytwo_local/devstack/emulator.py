@@ -152,6 +152,12 @@ class Emulator:
         over_http = os.environ.get("FORTYTWO_DEVSTACK_AWS_OVER_HTTP") == "1"
         self._server = moto_internals.MotoServer(self._wrap, over_http=over_http)
         self.endpoint_url = self._server.endpoint_url
+        leftovers = moto_internals.leftover_resources(self.account_id, self.region)
+        if leftovers:
+            # moto is process-global: a stack whose stop could not reset it must not make this one
+            # fail with "Table already exists" (or see its data).
+            log.warning("devstack: moto still held %s from an earlier stack; reset", ", ".join(leftovers))
+            moto_internals.reset_backends()
         if not over_http:
             # boto3's default session registers handlers once, when created: start a new one.
             boto3.DEFAULT_SESSION = None

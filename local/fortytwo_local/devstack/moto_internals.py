@@ -205,13 +205,31 @@ def _call(app: WsgiApp, request: AWSPreparedRequest) -> AWSResponse:
 # --- state moto keeps that the API cannot reach ---------------------------------------------------
 
 
-def reset_backends() -> None:
+def reset_backends(attempts: int = 5) -> None:
     """Forget every resource, as `POST /moto-api/reset` does, but in this process: the backends are
     process-global, and a reset over loopback HTTP can time out on a loaded machine and leave a
-    table behind for the next stack."""
+    table behind for the next stack.
+
+    moto iterates its backend dicts while resetting; a thread of the stopping stack still finishing
+    (past its join timeout on a loaded machine) can add a region backend meanwhile, and the reset
+    dies half done with "dictionary changed size during iteration": retried."""
     from moto.moto_api._internal.models import moto_api_backend
 
-    moto_api_backend.reset()
+    for attempt in range(attempts):
+        try:
+            moto_api_backend.reset()
+            return
+        except RuntimeError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.1)
+
+
+def leftover_resources(account_id: str, region: str) -> list[str]:
+    """Tables and queues already in this process's moto: what a previous stack left behind."""
+    from moto.sqs.models import sqs_backends
+
+    return sorted(_dynamodb(account_id, region).tables) + sorted(sqs_backends[account_id][region].queues)
 
 
 def _dynamodb(account_id: str, region: str) -> Any:
