@@ -223,3 +223,12 @@ def test_check_slot_equals_rest(mcp: Mcp, api: Api) -> None:
         mcp, "check_slot", {"event_type": api.et("intro"), "start": free, "timezone": "Nowhere"}
     )
     assert bad_zone["details"]["fields"][0]["field"] == "timezone"
+
+
+@pytest.mark.parametrize("tool", ["find_available_slots", "check_slot"])
+def test_a_naive_instant_is_refused_naming_the_argument(mcp: Mcp, api: Api, tool: str) -> None:
+    """docs/decisions.md: tools keep 50-mcp's offset rule (REST reads naive times in `timezone`)."""
+    naive = api.at(api.fresh_day(), "10:00").removesuffix("Z")
+    error = tool_error(mcp, tool, {"event_type": api.et("intro"), "start": naive, "timezone": "UTC"})
+    assert error["code"] == "validation_error"
+    assert [f["field"] for f in error["details"]["fields"]] == ["start"]
