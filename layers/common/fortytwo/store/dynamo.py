@@ -195,3 +195,36 @@ def transaction_reasons(exc: Exception) -> list[str]:
             inside = message[message.index("[") + 1 : message.rindex("]")]
             return [r.strip() for r in inside.split(",")]
     return [r.get("Code", "None") for r in reasons]
+
+
+# --- writes shared by every entity ----------------------------------------------------------------
+
+IS_NEW = "attribute_not_exists(pk)"
+
+
+def put_new(item: Item) -> dict[str, Any]:
+    """A TransactWriteItems entry creating `item` (never overwrites)."""
+    return {"Put": {"TableName": table_name(), "Item": to_item(item), "ConditionExpression": IS_NEW}}
+
+
+def create(item: Item) -> None:
+    """Put `item` unless its key exists (ConditionalCheckFailedException then)."""
+    client().put_item(TableName=table_name(), Item=to_item(item), ConditionExpression=IS_NEW)
+
+
+def set_once(item_key: tuple[str, str], attribute: str, value: Any) -> bool:
+    """Set `attribute` of an existing item while it is still null. False when it was already set or
+    the item does not exist."""
+    try:
+        client().update_item(
+            TableName=table_name(),
+            Key=key(*item_key),
+            UpdateExpression=f"SET {attribute} = :value",
+            ConditionExpression=f"attribute_exists(pk) AND attribute_type({attribute}, :null)",
+            ExpressionAttributeValues=values({":value": value, ":null": "NULL"}),
+        )
+    except Exception as exc:
+        if is_conditional_failure(exc):
+            return False
+        raise
+    return True

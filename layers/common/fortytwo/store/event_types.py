@@ -245,16 +245,6 @@ def load_view_facts(event_types: Iterable[EventType], *, consistent: bool = Fals
 # --------------------------------------------------------------------------- commits
 
 
-def _put_new(item: dynamo.Item) -> dict[str, Any]:
-    return {
-        "Put": {
-            "TableName": dynamo.table_name(),
-            "Item": dynamo.to_item(item),
-            "ConditionExpression": "attribute_not_exists(pk)",
-        }
-    }
-
-
 def creation_items(event_type: EventType) -> list[dynamo.Item]:
     """The items of a new event type (none may exist yet): seeds add them to their own write."""
     return [
@@ -267,7 +257,7 @@ def creation_items(event_type: EventType) -> list[dynamo.Item]:
 def commit_create(event_type: EventType) -> None:
     """One TransactWriteItems (no webhook on create, §2.10); LostRace names `slug_lock` when taken."""
     transact(
-        [_put_new(item) for item in creation_items(event_type)],
+        [dynamo.put_new(item) for item in creation_items(event_type)],
         [KIND_EVENT_TYPE, KIND_SLUG_LOCK, KIND_POINTER],
     )
 
@@ -300,7 +290,7 @@ def commit_change(change: EventTypeChange) -> None:
         )
         kinds.append(KIND_OLD_SLUG_LOCK)
     if change.claims_slug:
-        operations.append(_put_new(SLUG_LOCK.encode(_lock(change.after))))
+        operations.append(dynamo.put_new(SLUG_LOCK.encode(_lock(change.after))))
         kinds.append(KIND_SLUG_LOCK)
     operations.append(outbox.transact_put(change.event))
     kinds.append(KIND_OUTBOX)
