@@ -7,15 +7,16 @@ handling are decided once.
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from fortytwo.config import get_settings
 from fortytwo.store.clients import new_client
 
 Item = dict[str, Any]
+T = TypeVar("T")
 
 
 @lru_cache(maxsize=1)
@@ -167,6 +168,42 @@ def query(
         kwargs["ConsistentRead"] = True
     response = client().query(**kwargs)
     return [from_item(i) or {} for i in response.get("Items", [])], response.get("LastEvaluatedKey")
+
+
+def query_page(
+    decode: Callable[[Item], T],
+    limit: int,
+    *,
+    index: str,
+    key_condition: str,
+    values_: Mapping[str, Any],
+    names: Mapping[str, str] | None,
+    forward: bool,
+    filters: Sequence[str],
+    start_key: Mapping[str, Any] | None,
+    filtered_batch: int,
+) -> tuple[list[T], bool]:
+    """One page of a list endpoint: up to `limit` decoded items, and whether more follow. Reads
+    until `limit + 1` items are found or the index ends; a filtered query reads at least
+    `filtered_batch` items a call (a filter may drop most of them)."""
+    wanted = limit + 1
+    found: list[T] = []
+    start = start_key
+    while len(found) < wanted:
+        page, start = query(
+            key_condition=key_condition,
+            values_=values_,
+            names=names or None,
+            index=index,
+            forward=forward,
+            limit=wanted - len(found) if not filters else max(wanted, filtered_batch),
+            filter_=" AND ".join(filters) or None,
+            start_key=start,
+        )
+        found.extend(decode(item) for item in page)
+        if not start:
+            break
+    return found[:limit], len(found) > limit
 
 
 def query_all(**kwargs: Any) -> list[Item]:

@@ -190,25 +190,18 @@ def load_page(
     if active is not None:
         filters.append("#active = :a")
         names["#active"], values[":a"] = "active", active
-    wanted = limit + 1
-    found: list[EventType] = []
-    start = _start_key(org_id, sort, after) if after is not None else None
-    while len(found) < wanted:
-        page, start = dynamo.query(
-            key_condition=f"{index}pk = :p",
-            values_=values,
-            names=names or None,
-            index=index,
-            forward=ascending,
-            limit=wanted - len(found) if not filters else max(wanted, 25),
-            filter_=" AND ".join(filters) or None,
-            start_key=start,
-        )
-        found.extend(EVENT_TYPE.decode(item) for item in page)
-        if not start:
-            break
-    found = found[:wanted]
-    return found[:limit], len(found) > limit
+    return dynamo.query_page(
+        EVENT_TYPE.decode,
+        limit,
+        index=index,
+        key_condition=f"{index}pk = :p",
+        values_=values,
+        names=names,
+        forward=ascending,
+        filters=filters,
+        start_key=_start_key(org_id, sort, after) if after is not None else None,
+        filtered_batch=25,
+    )
 
 
 def load_all(org_id: str) -> list[EventType]:
