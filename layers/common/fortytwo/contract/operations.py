@@ -345,21 +345,14 @@ UNAUTHORIZED = ("invalid_token", "token_expired", "token_revoked")
 BEARER = (*UNAUTHORIZED, "rate_limited", "internal_error", "service_unavailable")
 SCOPED = (*BEARER, "insufficient_scope")
 JSON_BODY = ("payload_too_large", "unsupported_media_type", "invalid_request", "validation_error")
-BOOKING_WRITE = (
-    *SCOPED,
-    *JSON_BODY,
-    "missing_idempotency_key",
-    "invalid_idempotency_key",
-    "idempotency_key_conflict",
-    "idempotency_in_progress",
-)
-ON_BOOKING = (*BOOKING_WRITE, "booking_not_found")
 IDEMPOTENT = (
     "missing_idempotency_key",
     "invalid_idempotency_key",
     "idempotency_key_conflict",
     "idempotency_in_progress",
 )
+BOOKING_WRITE = (*SCOPED, *JSON_BODY, *IDEMPOTENT)
+ON_BOOKING = (*BOOKING_WRITE, "booking_not_found")
 ON_SERIES = (*SCOPED, "series_not_found", "series_operation_in_progress")
 PUBLIC = ("rate_limited", "internal_error")
 OAUTH_STATUSES = (400, 401, 413, 429, 500, 503)
@@ -369,6 +362,25 @@ SLOT_IDENTIFICATION = (
     query("username", {"type": "string"}, "With `event_slug`: the owner of a user-owned event type."),
     query("event_slug", {"type": "string"}, "With `username`: the event type's slug."),
 )
+
+
+# A list's paging parameters (00-conventions §4).
+PAGING = (ref("Limit"), ref("Cursor"))
+
+
+def sort_param(orders: tuple[str, ...], tie: str) -> Param:
+    """A list's `sort`: its orders, the first the default; ties break on the item's id."""
+    return query(
+        "sort",
+        {"type": "string", "enum": list(orders), "default": orders[0]},
+        f"Order; ties break on `{tie}`.",
+    )
+
+
+def status_param(statuses: tuple[str, ...]) -> Param:
+    """A comma-separated status filter; the example picks the first two."""
+    listed = ", ".join(f"`{status}`" for status in statuses)
+    return query("status", {"type": "string"}, f"Comma-separated {listed}.", example=",".join(statuses[:2]))
 
 
 def _ok(description: str, model: type[BaseModel] | None, **kw: Any) -> tuple[Success, ...]:
@@ -406,17 +418,8 @@ OPERATIONS: tuple[Operation, ...] = (
         "List event types",
         _ok("A page of event types.", EventType, shape="page", example=[EVENT_TYPE_EXAMPLE]),
         parameters=(
-            ref("Limit"),
-            ref("Cursor"),
-            query(
-                "sort",
-                {
-                    "type": "string",
-                    "enum": ["created_at_desc", "created_at_asc", "title_asc"],
-                    "default": "created_at_desc",
-                },
-                "Order; ties break on `id`.",
-            ),
+            *PAGING,
+            sort_param(("created_at_desc", "created_at_asc", "title_asc"), tie="id"),
             query("user_id", UUID, "Only event types hosted by this user."),
             query(
                 "slug",
@@ -516,30 +519,19 @@ OPERATIONS: tuple[Operation, ...] = (
         description="Lists come from an index (eventually consistent, normally within a second). For "
         "reconciliation use `sort=updated_at_asc&updated_since=…`.",
         parameters=(
-            ref("Limit"),
-            ref("Cursor"),
-            query(
-                "sort",
-                {
-                    "type": "string",
-                    "enum": [
-                        "start_at_desc",
-                        "start_at_asc",
-                        "created_at_desc",
-                        "created_at_asc",
-                        "updated_at_asc",
-                        "updated_at_desc",
-                    ],
-                    "default": "start_at_desc",
-                },
-                "Order; ties break on `uid`.",
+            *PAGING,
+            sort_param(
+                (
+                    "start_at_desc",
+                    "start_at_asc",
+                    "created_at_desc",
+                    "created_at_asc",
+                    "updated_at_asc",
+                    "updated_at_desc",
+                ),
+                tie="uid",
             ),
-            query(
-                "status",
-                {"type": "string"},
-                "Comma-separated `confirmed`, `pending`, `canceled`, `rescheduled`.",
-                example="confirmed,pending",
-            ),
+            status_param(("confirmed", "pending", "canceled", "rescheduled")),
             query("event_type_id", UUID, "Only this event type."),
             query("series_id", UUID, "Only the meetings of this recurring series (35-series §5.3)."),
             query(
@@ -674,23 +666,9 @@ OPERATIONS: tuple[Operation, ...] = (
         "List recurring series",
         _ok("A page of series (`occurrences` and `responses` are null in lists).", Series, shape="page"),
         parameters=(
-            ref("Limit"),
-            ref("Cursor"),
-            query(
-                "sort",
-                {
-                    "type": "string",
-                    "enum": ["created_at_desc", "created_at_asc", "updated_at_desc", "updated_at_asc"],
-                    "default": "created_at_desc",
-                },
-                "Order; ties break on `uid`.",
-            ),
-            query(
-                "status",
-                {"type": "string"},
-                "Comma-separated `active`, `paused`, `ended`.",
-                example="active,paused",
-            ),
+            *PAGING,
+            sort_param(("created_at_desc", "created_at_asc", "updated_at_desc", "updated_at_asc"), tie="uid"),
+            status_param(("active", "paused", "ended")),
             query("host_user_id", UUID, "Only series hosted by this user."),
             query("event_type_id", UUID, "Only series of this event type."),
             query(
@@ -939,7 +917,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "webhooks:read",
         "Delivery attempts of a subscription, newest first (30 days)",
         _ok("A page of attempts.", WebhookDelivery, shape="page", example=[DELIVERY_EXAMPLE]),
-        parameters=(ref("WebhookId"), ref("Limit"), ref("Cursor")),
+        parameters=(ref("WebhookId"), *PAGING),
         errors=(*SCOPED, "invalid_query_param", "not_found"),
     ),
     Operation(
@@ -966,10 +944,7 @@ OPERATIONS: tuple[Operation, ...] = (
         errors=(
             *SCOPED,
             "payload_too_large",
-            "missing_idempotency_key",
-            "invalid_idempotency_key",
-            "idempotency_key_conflict",
-            "idempotency_in_progress",
+            *IDEMPOTENT,
             "not_found",
             "webhook_paused",
             "delivery_pending",
