@@ -93,6 +93,13 @@ def next_updated_at(previous: datetime, now: datetime) -> datetime:
     return max(now, previous + _ONE_MS)
 
 
+def next_version(booking: Booking, now: datetime, **changes: Any) -> Booking:
+    """The booking after a change in place: `changes`, `version` +1, a later `updated_at` (§2.1)."""
+    return booking.evolve(
+        **changes, version=booking.version + 1, updated_at=next_updated_at(booking.updated_at, now)
+    )
+
+
 # --- Create checks (§5.2 steps 7–10) ---------------------------------------------------------
 
 
@@ -195,13 +202,7 @@ def cancel_is_noop(booking: Booking, event_type: BookableEventType | None, now: 
 
 
 def canceled(booking: Booking, reason: str | None, now: datetime) -> Booking:
-    return booking.evolve(
-        status=CANCELED,
-        cancelled_at=now,
-        cancellation_reason=reason,
-        version=booking.version + 1,
-        updated_at=next_updated_at(booking.updated_at, now),
-    )
+    return next_version(booking, now, status=CANCELED, cancelled_at=now, cancellation_reason=reason)
 
 
 # --- Reschedule (§7) -------------------------------------------------------------------------
@@ -245,13 +246,7 @@ def rescheduled_pair(
     created_by: Mapping[str, str],
 ) -> tuple[Booking, Booking]:
     """(old booking marked `rescheduled`, the new booking) as committed together (§7 semantics)."""
-    replaced = old.evolve(
-        status=RESCHEDULED,
-        replaced_by=new_uid,
-        reschedule_reason=reason,
-        version=old.version + 1,
-        updated_at=next_updated_at(old.updated_at, now),
-    )
+    replaced = next_version(old, now, status=RESCHEDULED, replaced_by=new_uid, reschedule_reason=reason)
     new = old.evolve(
         uid=new_uid,
         version=1,
@@ -310,9 +305,7 @@ def patched(booking: Booking, request: PatchRequest, questions: Sequence[Questio
         elif name == "attendee_name" and request.attendee_name is not None:
             changes["attendee"] = replace(booking.attendee, name=request.attendee_name)
     errors.raise_if_any()
-    return booking.evolve(
-        **changes, version=booking.version + 1, updated_at=next_updated_at(booking.updated_at, now)
-    )
+    return next_version(booking, now, **changes)
 
 
 # --- No-show (§2.2, admin command) -----------------------------------------------------------
@@ -335,9 +328,4 @@ def no_show_is_noop(booking: Booking, now: datetime) -> bool:
 
 
 def marked_no_show(booking: Booking, reason: str | None, now: datetime) -> Booking:
-    return booking.evolve(
-        no_show_at=now,
-        no_show_reason=reason,
-        version=booking.version + 1,
-        updated_at=next_updated_at(booking.updated_at, now),
-    )
+    return next_version(booking, now, no_show_at=now, no_show_reason=reason)

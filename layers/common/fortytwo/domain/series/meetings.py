@@ -7,11 +7,11 @@ A series meeting is an ordinary `Booking`; what makes it one of a series is `ser
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from fortytwo.domain.bookings.event_types import BookableEventType
-from fortytwo.domain.bookings.lifecycle import derive_location, initial_status, next_updated_at
+from fortytwo.domain.bookings.lifecycle import derive_location, initial_status, next_version
 from fortytwo.domain.bookings.limits import CounterId
 from fortytwo.domain.bookings.model import Attendee, Booking, HostSnapshot, Location
 from fortytwo.domain.series.model import Series
@@ -87,12 +87,7 @@ def new_meeting(
 
 def with_link(booking: Booking, url: str, now: datetime) -> Booking:
     """A `location_url` change, in place (§9.4): `version` +1, `updated_at`."""
-    return replace(
-        booking,
-        location=link_location(url),
-        version=booking.version + 1,
-        updated_at=next_updated_at(booking.updated_at, now),
-    )
+    return next_version(booking, now, location=link_location(url))
 
 
 def with_host(
@@ -100,10 +95,4 @@ def with_host(
 ) -> Booking:
     """A move to another host, in place (§10.5): same uid and time, `version` +1, `updated_at`;
     `counter_keys` are the new host's account-wide counters plus the unchanged event-type ones."""
-    return replace(
-        booking,
-        host=host,
-        counter_keys=tuple(counter_keys),
-        version=booking.version + 1,
-        updated_at=next_updated_at(booking.updated_at, now),
-    )
+    return next_version(booking, now, host=host, counter_keys=tuple(counter_keys))
