@@ -88,6 +88,25 @@ def initial_status(event_type: BookableEventType) -> str:
     return PENDING if event_type.requires_confirmation else CONFIRMED
 
 
+def scheduled(event_type: BookableEventType, start: datetime, now: datetime) -> dict[str, Any]:
+    """The fields a new booking (create, reschedule, series meeting) takes from its event type and
+    start, version 1, created now (§2.1 "value at creation")."""
+    return {
+        "version": 1,
+        "event_type_id": event_type.id,
+        "event_type_slug": event_type.slug,
+        "title": event_type.title,
+        "status": initial_status(event_type),
+        "start_at": start,
+        "end_at": start + timedelta(minutes=event_type.duration_minutes),
+        "created_at": now,
+        "updated_at": now,
+        "buffer_before_minutes": event_type.buffer_before_minutes,
+        "buffer_after_minutes": event_type.buffer_after_minutes,
+        "scheduling_type": event_type.scheduling_type,
+    }
+
+
 def next_updated_at(previous: datetime, now: datetime) -> datetime:
     """`max(now, previous + 1 ms)`: strictly increasing per booking (§2.1)."""
     return max(now, previous + _ONE_MS)
@@ -153,15 +172,9 @@ def new_booking(
     """The booking a create commits (§2.1 "value at creation")."""
     attendee = derive_attendee(request.attendee, request.timezone)
     return Booking(
+        **scheduled(event_type, request.start, now),
         uid=uid,
         organization_id=event_type.organization_id,
-        version=1,
-        event_type_id=event_type.id,
-        event_type_slug=event_type.slug,
-        title=event_type.title,
-        status=initial_status(event_type),
-        start_at=request.start,
-        end_at=request.start + timedelta(minutes=event_type.duration_minutes),
         timezone=booking_timezone(request.timezone, request.attendee.timezone, event_type_timezone),
         host=host,
         attendee=attendee,
@@ -169,12 +182,7 @@ def new_booking(
         location=derive_location(event_type.locations),
         metadata=dict(request.metadata),
         responses=dict(responses),
-        created_at=now,
-        updated_at=now,
         utm=dict(request.utm),
-        buffer_before_minutes=event_type.buffer_before_minutes,
-        buffer_after_minutes=event_type.buffer_after_minutes,
-        scheduling_type=event_type.scheduling_type,
         session_start=session_start,
         counter_keys=tuple(counter_keys),
         created_by=dict(created_by),
@@ -248,13 +256,8 @@ def rescheduled_pair(
     """(old booking marked `rescheduled`, the new booking) as committed together (§7 semantics)."""
     replaced = next_version(old, now, status=RESCHEDULED, replaced_by=new_uid, reschedule_reason=reason)
     new = old.evolve(
+        **scheduled(event_type, start, now),  # the event type of `old` (§7: it cannot change)
         uid=new_uid,
-        version=1,
-        event_type_slug=event_type.slug,
-        title=event_type.title,
-        status=initial_status(event_type),
-        start_at=start,
-        end_at=start + timedelta(minutes=event_type.duration_minutes),
         timezone=timezone or old.timezone,
         host=host,
         rescheduled_from_uid=old.uid,
@@ -262,11 +265,6 @@ def rescheduled_pair(
         cancellation_reason=None,
         no_show_at=None,
         no_show_reason=None,
-        created_at=now,
-        updated_at=now,
-        buffer_before_minutes=event_type.buffer_before_minutes,
-        buffer_after_minutes=event_type.buffer_after_minutes,
-        scheduling_type=event_type.scheduling_type,
         reschedule_generation=old.reschedule_generation + 1,
         replaced_by=None,
         reschedule_reason=None,
