@@ -9,6 +9,7 @@ read by the domain functions.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypeVar
 
 from botocore.exceptions import ClientError
 
@@ -18,6 +19,7 @@ from fortytwo.domain.oauth.models import (
     AuthorizationCode,
     Grant,
     Issued,
+    IssuedToken,
     OAuthClient,
     RefreshToken,
     Session,
@@ -81,18 +83,21 @@ GRANT = ItemSchema(
         "gsi2": lambda g: keys.oauth_grant_of_client(g.client_id, format_ts(g.created_at), g.grant_id),
     },
 )
-ACCESS_TOKEN = ItemSchema(
-    type="oauth_access_token",
-    entity=AccessToken,
-    key=lambda t: keys.oauth_access_token(t.token_hash),
-    ttl=lambda t: _epoch(t.expires_at + TOKEN_RETENTION),
-)
-REFRESH_TOKEN = ItemSchema(
-    type="oauth_refresh_token",
-    entity=RefreshToken,
-    key=lambda t: keys.oauth_refresh_token(t.token_hash),
-    ttl=lambda t: _epoch(t.expires_at + TOKEN_RETENTION),
-)
+TokenT = TypeVar("TokenT", bound=IssuedToken)
+
+
+def _token_schema(item_type: str, entity: type[TokenT], key: keys.KeyOf) -> ItemSchema[TokenT]:
+    """A token of a grant: found by its hash, kept TOKEN_RETENTION past its expiry."""
+    return ItemSchema(
+        type=item_type,
+        entity=entity,
+        key=lambda t: key(t.token_hash),
+        ttl=lambda t: _epoch(t.expires_at + TOKEN_RETENTION),
+    )
+
+
+ACCESS_TOKEN = _token_schema("oauth_access_token", AccessToken, keys.oauth_access_token)
+REFRESH_TOKEN = _token_schema("oauth_refresh_token", RefreshToken, keys.oauth_refresh_token)
 SESSION = ItemSchema(
     type="oauth_session",
     entity=Session,
