@@ -10,7 +10,8 @@ the event type as `GET /v1/event-types/{id}` shows it.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from fortytwo.config import get_settings
@@ -124,12 +125,11 @@ def cmd_update(args: argparse.Namespace) -> int:
             raise AdminError(f"slug: no event type {slug!r} for this {_kind(owner)}")
         current = found
     fields = _parse(document, owner, base=to_document(current))
-    try:
-        current, view = event_types.update(current, fields, clock.now(), _base_url())
-    except event_types.SlugTaken as exc:
-        raise AdminError(f"slug: the owner already has an event type {fields['slug']!r}") from exc
-    except event_types.EventTypeConflict as exc:
-        raise AdminError("the event type changed meanwhile; run the command again") from exc
+    with _unless_changed_meanwhile():
+        try:
+            current, view = event_types.update(current, fields, clock.now(), _base_url())
+        except event_types.SlugTaken as exc:
+            raise AdminError(f"slug: the owner already has an event type {fields['slug']!r}") from exc
     changed = view is not None
     if view is None:
         view = event_types.detail(current, _base_url(), consistent=True)
@@ -137,14 +137,26 @@ def cmd_update(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_toggle(args: argparse.Namespace) -> int:
-    cli = _cli()
-    cli._backend(args)
-    current = _by_id(args.id)
+@contextmanager
+def _unless_changed_meanwhile() -> Iterator[None]:
+    """A change lost to a concurrent one is the admin's to run again."""
     try:
-        current, view = event_types.set_active(current, args.active, clock.now(), _base_url())
+        yield
     except event_types.EventTypeConflict as exc:
         raise AdminError("the event type changed meanwhile; run the command again") from exc
+
+
+def _named(args: argparse.Namespace) -> tuple[Any, EventType]:
+    """The CLI, on its backend, and the event type `--id` names."""
+    cli = _cli()
+    cli._backend(args)
+    return cli, _by_id(args.id)
+
+
+def cmd_toggle(args: argparse.Namespace) -> int:
+    cli, current = _named(args)
+    with _unless_changed_meanwhile():
+        current, view = event_types.set_active(current, args.active, clock.now(), _base_url())
     state = "on" if args.active else "off"
     summary = (
         f"event type {current.slug} ({current.id}) switched {state}"
@@ -156,13 +168,9 @@ def cmd_toggle(args: argparse.Namespace) -> int:
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
-    cli = _cli()
-    cli._backend(args)
-    current = _by_id(args.id)
-    try:
+    cli, current = _named(args)
+    with _unless_changed_meanwhile():
         view = event_types.delete(current, clock.now(), _base_url())
-    except event_types.EventTypeConflict as exc:
-        raise AdminError("the event type changed meanwhile; run the command again") from exc
     cli.emit(
         args,
         {"id": current.id, "deleted": True, "event_type": view},

@@ -95,6 +95,16 @@ def cmd_oauth_client_delete(args: argparse.Namespace) -> int:
     return 0
 
 
+def _redirect_uri_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--redirect-uri",
+        dest="redirect_uris",
+        action="append",
+        required=True,
+        help="an allowed redirect URI (repeat for several)",
+    )
+
+
 def register(admin: Any, command: Callable[..., None]) -> None:
     group = admin.add_parser("oauth-client", help="OAuth clients").add_subparsers(
         dest="action", required=True
@@ -108,26 +118,14 @@ def register(admin: Any, command: Callable[..., None]) -> None:
         choices=["confidential", "public"],
         help="confidential (has a client secret) or public (PKCE only)",
     )
-    create.add_argument(
-        "--redirect-uri",
-        dest="redirect_uris",
-        action="append",
-        required=True,
-        help="an allowed redirect URI (repeat for several)",
-    )
+    _redirect_uri_option(create)
     command(create, cmd_oauth_client_create)
     listing = group.add_parser("list", help="the OAuth clients an organization manages")
     listing.add_argument("--org", required=True, help="organization name or id")
     command(listing, cmd_oauth_client_list)
     uris = group.add_parser("redirect-uris", help="replace a client's redirect URIs (grants stay)")
     uris.add_argument("client_id", help="the client's id")
-    uris.add_argument(
-        "--redirect-uri",
-        dest="redirect_uris",
-        action="append",
-        required=True,
-        help="an allowed redirect URI (repeat for several)",
-    )
+    _redirect_uri_option(uris)
     command(uris, cmd_oauth_client_redirect_uris)
     rotate = group.add_parser("rotate-secret", help="a new client secret; the old one stops at once")
     rotate.add_argument("client_id", help="the client's id")

@@ -8,13 +8,15 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from fortytwo.domain.timefmt import format_ts
 
 if TYPE_CHECKING:
     from fortytwo.domain.accounts import Organization, User
     from fortytwo.domain.pats import Pat
+
+T = TypeVar("T")
 
 ADMIN_PLUGINS = (
     "fortytwo_local.admin_event_types",
@@ -90,13 +92,17 @@ def cmd_openapi(args: argparse.Namespace) -> int:
     return 0
 
 
+def _found(found: T | None, what: str) -> T:
+    """What a lookup found, or the CLI's error naming what is missing."""
+    if found is None:
+        raise CliError(f"no {what}")
+    return found
+
+
 def _find_org(ref: str) -> Organization:
     from fortytwo.services import accounts
 
-    org = accounts.find_org(ref)
-    if org is None:
-        raise CliError(f"no organization {ref!r}")
-    return org
+    return _found(accounts.find_org(ref), f"organization {ref!r}")
 
 
 def _org(ref: str) -> dict[str, Any]:
@@ -107,10 +113,7 @@ def _org(ref: str) -> dict[str, Any]:
 def _user(ref: str) -> User:
     from fortytwo.services import accounts
 
-    user = accounts.find_user(ref)
-    if user is None:
-        raise CliError(f"no user {ref!r}")
-    return user
+    return _found(accounts.find_user(ref), f"user {ref!r}")
 
 
 def cmd_org_create(args: argparse.Namespace) -> int:
@@ -233,10 +236,7 @@ def cmd_pat_list(args: argparse.Namespace) -> int:
 def _pat(pat_id: str) -> Pat:
     from fortytwo.services import pats
 
-    record = pats.get(pat_id)
-    if record is None:
-        raise CliError(f"no PAT {pat_id!r}")
-    return record
+    return _found(pats.get(pat_id), f"PAT {pat_id!r}")
 
 
 def cmd_pat_regenerate(args: argparse.Namespace) -> int:

@@ -338,23 +338,32 @@ def table_items(account_id: str, region: str, table_name: str) -> list[dict[str,
     return images
 
 
+def _saved_message(message: Any, **timing: Any) -> dict[str, Any]:
+    """One message as the state file keeps it; `timing` says when it is visible again."""
+    return {
+        "message_id": message.id,
+        "body": message.body,
+        "message_attributes": _json_message_attributes(message.message_attributes),
+        "sent_timestamp": message.sent_timestamp,
+        "receive_count": message.approximate_receive_count,
+        "first_receive_timestamp": message.approximate_first_receive_timestamp,
+        **timing,
+        "group_id": message.group_id,
+        "deduplication_id": message.deduplication_id,
+    }
+
+
+def _visible_at_ms(message: Any) -> float:
+    return max(float(message.visible_at or 0), float(message.delayed_until or 0))
+
+
 def queue_state(account_id: str, region: str, queue_name: str) -> dict[str, dict[str, Any]]:
     """Every message of a queue by id, with the absolute time (epoch ms) it is visible again:
     the same message reads the same until something changes it."""
-    state = {}
-    for message in list(_sqs_queue(account_id, region, queue_name)._messages):
-        state[message.id] = {
-            "message_id": message.id,
-            "body": message.body,
-            "message_attributes": _json_message_attributes(message.message_attributes),
-            "sent_timestamp": message.sent_timestamp,
-            "receive_count": message.approximate_receive_count,
-            "first_receive_timestamp": message.approximate_first_receive_timestamp,
-            "visible_at_ms": int(max(float(message.visible_at or 0), float(message.delayed_until or 0))),
-            "group_id": message.group_id,
-            "deduplication_id": message.deduplication_id,
-        }
-    return state
+    return {
+        message.id: _saved_message(message, visible_at_ms=int(_visible_at_ms(message)))
+        for message in list(_sqs_queue(account_id, region, queue_name)._messages)
+    }
 
 
 def has_visible_messages(account_id: str, region: str, queue_name: str) -> bool:
@@ -366,23 +375,10 @@ def has_visible_messages(account_id: str, region: str, queue_name: str) -> bool:
 def queue_messages(account_id: str, region: str, queue_name: str) -> list[dict[str, Any]]:
     """Every message of a queue, visible or in flight, with the time until it is visible."""
     now_ms = time.time() * 1000
-    saved = []
-    for message in list(_sqs_queue(account_id, region, queue_name)._messages):
-        visible_at = max(float(message.visible_at or 0), float(message.delayed_until or 0))
-        saved.append(
-            {
-                "message_id": message.id,
-                "body": message.body,
-                "message_attributes": _json_message_attributes(message.message_attributes),
-                "sent_timestamp": message.sent_timestamp,
-                "receive_count": message.approximate_receive_count,
-                "first_receive_timestamp": message.approximate_first_receive_timestamp,
-                "visible_in_ms": max(0, int(visible_at - now_ms)),
-                "group_id": message.group_id,
-                "deduplication_id": message.deduplication_id,
-            }
-        )
-    return saved
+    return [
+        _saved_message(message, visible_in_ms=max(0, int(_visible_at_ms(message) - now_ms)))
+        for message in list(_sqs_queue(account_id, region, queue_name)._messages)
+    ]
 
 
 def _json_message_attributes(attributes: dict[str, Any]) -> dict[str, Any]:

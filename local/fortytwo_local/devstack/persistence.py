@@ -23,11 +23,14 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from fortytwo_local.devstack import moto_internals
+from fortytwo_local.devstack.attribute_values import boto_item
+from fortytwo_local.devstack.background import BackgroundThread
 from fortytwo_local.devstack.emulator import Emulator
 from fortytwo_local.devstack.journal import Journal, fsync_directory, generations, journal_path, read_records
 from fortytwo_local.devstack.template import TableDef, Template
@@ -41,26 +44,10 @@ READABLE_VERSIONS = (1, 2)
 COMPACT_BYTES = 4 * 1024 * 1024
 CHECK_INTERVAL_S = 0.5
 
+D = TypeVar("D")  # a table or queue definition
+
 # The DynamoDB calls that change items, and where each names them.
 _DDB_WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"})
-
-
-def boto_attribute_value(value: dict[str, Any]) -> dict[str, Any]:
-    """DynamoDB JSON (binary as base64) → a boto3 AttributeValue (binary as bytes)."""
-    ((kind, inner),) = value.items()
-    if kind == "B":
-        return {"B": base64.b64decode(inner)}
-    if kind == "BS":
-        return {"BS": [base64.b64decode(b) for b in inner]}
-    if kind == "M":
-        return {"M": {k: boto_attribute_value(v) for k, v in inner.items()}}
-    if kind == "L":
-        return {"L": [boto_attribute_value(v) for v in inner]}
-    return {kind: inner}
-
-
-def boto_item(item: dict[str, Any]) -> dict[str, Any]:
-    return {name: boto_attribute_value(value) for name, value in item.items()}
 
 
 def _named_items(action: str, request: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -291,31 +278,32 @@ class Persistence:
             raise ValueError(f"{self.path}: not a state file this version understands")
         return state
 
-    def _snapshot_tables(self, state: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
-        tables: dict[str, dict[str, dict[str, Any]]] = {}
-        for logical_id, saved in (state.get("tables") or {}).items():
-            table_def = self.template.tables.get(logical_id)
-            if table_def is None:
+    def _still_declared(
+        self, state: dict[str, Any], kind: str, declared: Mapping[str, D]
+    ) -> Iterator[tuple[D, dict[str, Any]]]:
+        """The saved `kind`s (table, queue) the template still declares, with what was saved of each."""
+        for logical_id, saved in (state.get(f"{kind}s") or {}).items():
+            definition = declared.get(logical_id)
+            if definition is None:
                 log.warning(
-                    "devstack: %s holds table %s, which the template no longer has", self.path, logical_id
+                    "devstack: %s holds %s %s, which the template no longer has", self.path, kind, logical_id
                 )
                 continue
+            yield definition, saved
+
+    def _snapshot_tables(self, state: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
+        tables: dict[str, dict[str, dict[str, Any]]] = {}
+        for table_def, saved in self._still_declared(state, "table", self.template.tables):
             folded = tables.setdefault(table_def.name, {})
             for item in saved.get("items", []):
                 folded[self._marker(table_def, item)] = item
         return tables
 
     def _snapshot_queues(self, state: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
-        queues: dict[str, dict[str, dict[str, Any]]] = {}
-        for logical_id, saved in (state.get("queues") or {}).items():
-            queue_def = self.template.queues.get(logical_id)
-            if queue_def is None:
-                log.warning(
-                    "devstack: %s holds queue %s, which the template no longer has", self.path, logical_id
-                )
-                continue
-            queues[queue_def.name] = {m["message_id"]: m for m in saved.get("messages", [])}
-        return queues
+        return {
+            queue_def.name: {m["message_id"]: m for m in saved.get("messages", [])}
+            for queue_def, saved in self._still_declared(state, "queue", self.template.queues)
+        }
 
     def _replay(
         self,
@@ -425,22 +413,15 @@ class Persistence:
             )
 
 
-class Compactor:
+class Compactor(BackgroundThread):
     """Compacts the journal into a snapshot once it grows past COMPACT_BYTES."""
 
+    join_timeout_s = 30.0
+
     def __init__(self, persistence: Persistence, threshold: int = COMPACT_BYTES) -> None:
+        super().__init__("devstack-compactor")
         self.persistence = persistence
         self.threshold = threshold
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="devstack-compactor", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=30)
 
     def _run(self) -> None:
         while not self._stop.wait(CHECK_INTERVAL_S):

@@ -27,6 +27,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fortytwo_local.devstack import moto_internals
+from fortytwo_local.devstack.attribute_values import json_item
+from fortytwo_local.devstack.background import BackgroundThread
 from fortytwo_local.devstack.emulator import Emulator
 from fortytwo_local.devstack.event_filter import matches_any
 from fortytwo_local.devstack.functions import FunctionError, LocalFunction, release_thread_loop
@@ -85,29 +87,6 @@ def stream_failure_record(
             "streamArn": stream_arn,
         },
     }
-
-
-def _b64(value: bytes | str) -> str:
-    return value if isinstance(value, str) else base64.b64encode(value).decode("ascii")
-
-
-def json_attribute_value(value: dict[str, Any]) -> dict[str, Any]:
-    """A boto3 AttributeValue (binary as bytes) in DynamoDB JSON (binary as base64).
-    Values already in DynamoDB JSON (moto's own records) pass unchanged."""
-    ((kind, inner),) = value.items()
-    if kind == "B":
-        return {"B": _b64(inner)}
-    if kind == "BS":
-        return {"BS": [_b64(b) for b in inner]}
-    if kind == "M":
-        return {"M": {k: json_attribute_value(v) for k, v in inner.items()}}
-    if kind == "L":
-        return {"L": [json_attribute_value(v) for v in inner]}
-    return {kind: inner}
-
-
-def json_item(item: dict[str, Any]) -> dict[str, Any]:
-    return {name: json_attribute_value(value) for name, value in item.items()}
 
 
 def lambda_stream_record(raw: dict[str, Any], stream_arn: str, region: str) -> dict[str, Any]:
@@ -185,20 +164,21 @@ def failed_item_ids(result: Any, batch_ids: list[str]) -> set[str] | None:
     return ids
 
 
-class _PollerThread(abc.ABC):
-    def __init__(self, name: str) -> None:
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._main, name=name, daemon=True)
+class _PollerThread(BackgroundThread):
+    """An event source mapping's poller: hands `source`'s batches to `function`."""
 
-    def start(self) -> None:
-        self._thread.start()
+    def __init__(
+        self,
+        kind: str,
+        source: DynamoDBEventSource | SqsEventSource,
+        function: LocalFunction,
+        emulator: Emulator,
+    ) -> None:
+        super().__init__(f"devstack-{kind}-{function.name}-{source.event_name}")
+        self.function = function
+        self.emulator = emulator
 
-    def stop(self, timeout: float = 15.0) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
-
-    def _main(self) -> None:
+    def _run(self) -> None:
         try:
             while not self._stop.is_set():
                 try:
@@ -226,10 +206,8 @@ class StreamPoller(_PollerThread):
         failure_queue_url: str | None = None,
         on_consumed: Callable[[int], None] | None = None,
     ) -> None:
-        super().__init__(f"devstack-stream-{function.name}-{source.event_name}")
+        super().__init__("stream", source, function, emulator)
         self.source = source
-        self.function = function
-        self.emulator = emulator
         self.table_name = table_name
         self.stream_arn = stream_arn
         self.failure_queue_url = failure_queue_url
@@ -394,10 +372,8 @@ class SqsPoller(_PollerThread):
         queue_arn: str,
         concurrency: int = SQS_CONCURRENCY,
     ) -> None:
-        super().__init__(f"devstack-sqs-{function.name}-{source.event_name}")
+        super().__init__("sqs", source, function, emulator)
         self.source = source
-        self.function = function
-        self.emulator = emulator
         self.queue_url = queue_url
         self.queue_arn = queue_arn
         self._sqs = emulator.client("sqs")

@@ -587,39 +587,23 @@ def _parse_event(fn: FunctionDef, name: str, event: dict[str, Any], resolver: Re
     elif kind == "DynamoDB":
         fn.dynamodb_events.append(
             DynamoDBEventSource(
-                function_id=fn.logical_id,
-                event_name=name,
+                **_polled_source(fn, name, props, LAMBDA_STREAM_DEFAULT_BATCH, resolver, where),
                 stream=props.get("Stream"),
                 table_id=_target_id(props.get("Stream"), "StreamArn"),
                 starting_position=resolver.resolve_str(props.get("StartingPosition", "TRIM_HORIZON"), where),
-                batch_size=_int(props.get("BatchSize", LAMBDA_STREAM_DEFAULT_BATCH), resolver, where),
-                max_batching_window_s=float(
-                    resolver.resolve_str(props.get("MaximumBatchingWindowInSeconds", 0), where)
-                ),
                 filters=_parse_filters(props.get("FilterCriteria"), resolver, where),
-                report_batch_item_failures="ReportBatchItemFailures"
-                in resolver.resolve(props.get("FunctionResponseTypes") or [], where),
                 bisect_on_error=resolver.resolve(props.get("BisectBatchOnFunctionError", False), where)
                 in (True, "true"),
                 maximum_retry_attempts=_int(props.get("MaximumRetryAttempts", -1), resolver, where),
-                enabled=resolver.resolve(props.get("Enabled", True), where) in (True, "true"),
                 on_failure_queue_id=_on_failure_queue(props.get("DestinationConfig"), where),
             )
         )
     elif kind == "SQS":
         fn.sqs_events.append(
             SqsEventSource(
-                function_id=fn.logical_id,
-                event_name=name,
+                **_polled_source(fn, name, props, LAMBDA_SQS_DEFAULT_BATCH, resolver, where),
                 queue=props.get("Queue"),
                 queue_id=_target_id(props.get("Queue"), "Arn"),
-                batch_size=_int(props.get("BatchSize", LAMBDA_SQS_DEFAULT_BATCH), resolver, where),
-                max_batching_window_s=float(
-                    resolver.resolve_str(props.get("MaximumBatchingWindowInSeconds", 0), where)
-                ),
-                report_batch_item_failures="ReportBatchItemFailures"
-                in resolver.resolve(props.get("FunctionResponseTypes") or [], where),
-                enabled=resolver.resolve(props.get("Enabled", True), where) in (True, "true"),
                 maximum_concurrency=_optional_int(
                     (_mapping(resolver.resolve(props.get("ScalingConfig"), where))).get("MaximumConcurrency"),
                     resolver,
@@ -628,6 +612,23 @@ def _parse_event(fn: FunctionDef, name: str, event: dict[str, Any], resolver: Re
             )
         )
     # Other event types (Schedule, Api, …) are not wired locally; the template has none today.
+
+
+def _polled_source(
+    fn: FunctionDef, name: str, props: dict[str, Any], default_batch: int, resolver: Resolver, where: str
+) -> dict[str, Any]:
+    """The properties every event source mapping (stream or queue) has alike."""
+    return {
+        "function_id": fn.logical_id,
+        "event_name": name,
+        "batch_size": _int(props.get("BatchSize", default_batch), resolver, where),
+        "max_batching_window_s": float(
+            resolver.resolve_str(props.get("MaximumBatchingWindowInSeconds", 0), where)
+        ),
+        "report_batch_item_failures": "ReportBatchItemFailures"
+        in resolver.resolve(props.get("FunctionResponseTypes") or [], where),
+        "enabled": resolver.resolve(props.get("Enabled", True), where) in (True, "true"),
+    }
 
 
 def _optional_int(value: Any, resolver: Resolver, where: str) -> int | None:

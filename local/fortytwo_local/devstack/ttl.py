@@ -9,9 +9,9 @@ they must against real DynamoDB.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 
+from fortytwo_local.devstack.background import BackgroundThread
 from fortytwo_local.devstack.emulator import Emulator
 from fortytwo_local.devstack.template import TableDef
 
@@ -55,24 +55,20 @@ def sweep_expired(emulator: Emulator, table: TableDef, now: float | None = None)
     return deleted
 
 
-class TtlReaper:
+class TtlReaper(BackgroundThread):
+    join_timeout_s = 10.0
+
     def __init__(
         self, emulator: Emulator, tables: list[TableDef], interval_s: float = SWEEP_INTERVAL_S
     ) -> None:
+        super().__init__("devstack-ttl")
         self.emulator = emulator
         self.tables = [t for t in tables if t.ttl_attribute]
         self.interval_s = interval_s
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="devstack-ttl", daemon=True)
 
     def start(self) -> None:
         if self.tables:
-            self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=10)
+            super().start()
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval_s):

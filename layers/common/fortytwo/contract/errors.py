@@ -109,6 +109,13 @@ _RETRY_1 = {"Retry-After": "1"}
 _BEARER = "WWW-Authenticate"
 
 
+def _unauthorized(code: str, message: str, when: str) -> ErrorSpec:
+    """A 401 of the bearer check: it carries the Bearer challenge naming the code (10-auth §5)."""
+    return ErrorSpec(
+        code, 401, message, when, headers=(_BEARER,), fixed_headers=_challenge(code), chapter="10"
+    )
+
+
 def _challenge(code: str) -> dict[str, str]:
     """The 401 challenge of a bearer failure (00-conventions §5.2): constant per code."""
     return {_BEARER: f'Bearer realm="42min", error="invalid_token", error_description="{code}"'}
@@ -161,32 +168,20 @@ _SPECS: tuple[ErrorSpec, ...] = (
         chapter="30",
     ),
     # 401
-    ErrorSpec(
+    _unauthorized(
         "invalid_token",
-        401,
         "The access token is missing, malformed or unknown.",
         "Bearer credential missing, malformed, unknown or not matching its hash.",
-        headers=(_BEARER,),
-        fixed_headers=_challenge("invalid_token"),
-        chapter="10",
     ),
-    ErrorSpec(
+    _unauthorized(
         "token_expired",
-        401,
         "The access token has expired.",
         "PAT past `expires_at`; OAuth access token past its hour.",
-        headers=(_BEARER,),
-        fixed_headers=_challenge("token_expired"),
-        chapter="10",
     ),
-    ErrorSpec(
+    _unauthorized(
         "token_revoked",
-        401,
         "The access token has been revoked.",
         "PAT revoked; OAuth access token revoked, alone or with its grant.",
-        headers=(_BEARER,),
-        fixed_headers=_challenge("token_revoked"),
-        chapter="10",
     ),
     # 403
     ErrorSpec(

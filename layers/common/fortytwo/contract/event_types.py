@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
+from fortytwo.contract.examples import examples
 from fortytwo.contract.types import ContractModel, Instant, Uuid
 
 SchedulingType = Literal["individual", "group", "collective"]
@@ -56,7 +57,7 @@ class UserRef(ContractModel):
 
 
 class EventType(ContractModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [EVENT_TYPE_EXAMPLE]})
+    model_config = examples(EVENT_TYPE_EXAMPLE)
 
     id: Uuid
     slug: str
@@ -93,7 +94,7 @@ class EventTypeQuestion(ContractModel):
 
 
 class EventTypeDetail(EventType):
-    model_config = ConfigDict(json_schema_extra={"examples": [EVENT_TYPE_DETAIL_EXAMPLE]})
+    model_config = examples(EVENT_TYPE_DETAIL_EXAMPLE)
 
     locations: list[EventTypeLocation]
     questions: list[EventTypeQuestion]

@@ -4,22 +4,19 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
+from fortytwo.contract.examples import examples
 from fortytwo.contract.types import ContractModel, Email, Uuid, omitted
 
 
 class Ping(ContractModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "ok": True,
-                    "auth_type": "pat",
-                    "account_id": "019daa55-2500-79de-b384-95d253bafe93",
-                    "scopes": ["bookings:read", "slots:read"],
-                }
-            ]
+    model_config = examples(
+        {
+            "ok": True,
+            "auth_type": "pat",
+            "account_id": "019daa55-2500-79de-b384-95d253bafe93",
+            "scopes": ["bookings:read", "slots:read"],
         }
     )
 

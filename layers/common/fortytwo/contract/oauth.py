@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
+from fortytwo.contract.examples import examples
 from fortytwo.contract.types import ContractModel, Url, Uuid, omitted
 
 GrantType = Literal["authorization_code", "refresh_token"]
@@ -43,17 +44,13 @@ class TokenRequest(ContractModel):
 
 
 class TokenResponse(ContractModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "access_token": "42min_at_lwbckXwThGNDci_qn3Uo9PV2QpZsqFwzaleEwJTgPhQ",
-                    "token_type": "Bearer",
-                    "expires_in": 3600,
-                    "refresh_token": "42min_rt_Rh8eLef1tlemmOq7fyxAaE65V0lyii6JzUFJqI4kXh4",
-                    "scope": "bookings:read offline_access slots:read",
-                }
-            ]
+    model_config = examples(
+        {
+            "access_token": "42min_at_lwbckXwThGNDci_qn3Uo9PV2QpZsqFwzaleEwJTgPhQ",
+            "token_type": "Bearer",
+            "expires_in": 3600,
+            "refresh_token": "42min_rt_Rh8eLef1tlemmOq7fyxAaE65V0lyii6JzUFJqI4kXh4",
+            "scope": "bookings:read offline_access slots:read",
         }
     )
 
@@ -89,15 +86,11 @@ class IntrospectionResponse(ContractModel):
 
 
 class ClientRegistrationRequest(ContractModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "client_name": "Desk Scheduler",
-                    "redirect_uris": ["http://127.0.0.1/callback"],
-                    "token_endpoint_auth_method": "none",
-                }
-            ]
+    model_config = examples(
+        {
+            "client_name": "Desk Scheduler",
+            "redirect_uris": ["http://127.0.0.1/callback"],
+            "token_endpoint_auth_method": "none",
         }
     )
 

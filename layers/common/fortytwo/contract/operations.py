@@ -345,21 +345,14 @@ UNAUTHORIZED = ("invalid_token", "token_expired", "token_revoked")
 BEARER = (*UNAUTHORIZED, "rate_limited", "internal_error", "service_unavailable")
 SCOPED = (*BEARER, "insufficient_scope")
 JSON_BODY = ("payload_too_large", "unsupported_media_type", "invalid_request", "validation_error")
-BOOKING_WRITE = (
-    *SCOPED,
-    *JSON_BODY,
-    "missing_idempotency_key",
-    "invalid_idempotency_key",
-    "idempotency_key_conflict",
-    "idempotency_in_progress",
-)
-ON_BOOKING = (*BOOKING_WRITE, "booking_not_found")
 IDEMPOTENT = (
     "missing_idempotency_key",
     "invalid_idempotency_key",
     "idempotency_key_conflict",
     "idempotency_in_progress",
 )
+BOOKING_WRITE = (*SCOPED, *JSON_BODY, *IDEMPOTENT)
+ON_BOOKING = (*BOOKING_WRITE, "booking_not_found")
 ON_SERIES = (*SCOPED, "series_not_found", "series_operation_in_progress")
 PUBLIC = ("rate_limited", "internal_error")
 OAUTH_STATUSES = (400, 401, 413, 429, 500, 503)
@@ -371,8 +364,137 @@ SLOT_IDENTIFICATION = (
 )
 
 
+# The item parameter of each resource's `/{id}` paths.
+BY_EVENT_TYPE = (ref("IdOrSlug"),)
+BY_BOOKING = (ref("BookingUid"),)
+BY_SERIES = (ref("SeriesUid"),)
+BY_WEBHOOK = (ref("WebhookId"),)
+# An idempotent write: its Idempotency-Key, and the headers of its answer (ETag, replayed or not).
+KEYED = (ref("IdempotencyKey"),)
+KEYED_ON_BOOKING = (*BY_BOOKING, *KEYED)
+REPLAYABLE = ("ETag", "Idempotent-Replayed")
+# A body-less write on one subscription (delete, rotate-secret, test).
+ON_WEBHOOK_NO_BODY = (*SCOPED, "not_found", "payload_too_large")
+
+# A list's paging parameters (00-conventions §4).
+PAGING = (ref("Limit"), ref("Cursor"))
+
+
+def sort_param(orders: tuple[str, ...], tie: str) -> Param:
+    """A list's `sort`: its orders, the first the default; ties break on the item's id."""
+    return query(
+        "sort",
+        {"type": "string", "enum": list(orders), "default": orders[0]},
+        f"Order; ties break on `{tie}`.",
+    )
+
+
+def status_param(statuses: tuple[str, ...]) -> Param:
+    """A comma-separated status filter; the example picks the first two."""
+    listed = ", ".join(f"`{status}`" for status in statuses)
+    return query("status", {"type": "string"}, f"Comma-separated {listed}.", example=",".join(statuses[:2]))
+
+
 def _ok(description: str, model: type[BaseModel] | None, **kw: Any) -> tuple[Success, ...]:
     return (Success(200, description, model, **kw),)
+
+
+def booking_action(
+    action: str,
+    operation_id: str,
+    summary: str,
+    answer: str,
+    description: str,
+    body: type[BaseModel],
+    errors: tuple[str, ...],
+    *,
+    body_required: bool = True,
+) -> Operation:
+    """`POST /v1/bookings/{uid}/<action>` under the scope `bookings:<action>`: idempotent, answers a
+    booking with its ETag (30-bookings §6, §7)."""
+    return Operation(
+        "POST",
+        f"/v1/bookings/{{uid}}/{action}",
+        operation_id,
+        "Bookings",
+        f"bookings:{action}",
+        summary,
+        _ok(answer, Booking, headers=REPLAYABLE),
+        description=description,
+        parameters=KEYED_ON_BOOKING,
+        body=body,
+        body_required=body_required,
+        errors=(*ON_BOOKING, *errors),
+    )
+
+
+def series_action(
+    action: str,
+    operation_id: str,
+    summary: str,
+    description: str,
+    *,
+    idempotent: bool = False,
+    body: type[BaseModel] | None = None,
+    errors: tuple[str, ...] = (),
+) -> Operation:
+    """`POST /v1/series/{uid}/<action>`: answers the action result with the series' ETag; an
+    idempotent action takes an Idempotency-Key (35-series §10)."""
+    return Operation(
+        "POST",
+        f"/v1/series/{{uid}}/{action}",
+        operation_id,
+        "Series",
+        "series:write",
+        summary,
+        _ok(
+            "The action result.",
+            SeriesActionResult,
+            headers=REPLAYABLE if idempotent else ("ETag",),
+        ),
+        description=description,
+        parameters=(*BY_SERIES, ref("IdempotencyKey")) if idempotent else BY_SERIES,
+        body=body,
+        errors=(*ON_SERIES, *(IDEMPOTENT if idempotent else ()), *errors),
+    )
+
+
+def oauth_form(
+    path: str,
+    operation_id: str,
+    summary: str,
+    success: tuple[Success, ...],
+    body: type[BaseModel],
+    description: str = "",
+) -> Operation:
+    """A token endpoint: client-authenticated, a form body, errors in the raw OAuth shape (10-auth §6)."""
+    return Operation(
+        "POST",
+        path,
+        operation_id,
+        "OAuth",
+        "client",
+        summary,
+        success,
+        description=description,
+        body=body,
+        body_media=FORM,
+        oauth_errors=OAUTH_STATUSES,
+    )
+
+
+def metadata_document(path: str, operation_id: str, summary: str, model: type[BaseModel]) -> Operation:
+    """A public discovery document, answered raw and cacheable for an hour."""
+    return Operation(
+        "GET",
+        path,
+        operation_id,
+        "Discovery",
+        "public",
+        summary,
+        _ok("Metadata (cacheable for an hour).", model, shape="raw"),
+        errors=PUBLIC,
+    )
 
 
 OPERATIONS: tuple[Operation, ...] = (
@@ -406,17 +528,8 @@ OPERATIONS: tuple[Operation, ...] = (
         "List event types",
         _ok("A page of event types.", EventType, shape="page", example=[EVENT_TYPE_EXAMPLE]),
         parameters=(
-            ref("Limit"),
-            ref("Cursor"),
-            query(
-                "sort",
-                {
-                    "type": "string",
-                    "enum": ["created_at_desc", "created_at_asc", "title_asc"],
-                    "default": "created_at_desc",
-                },
-                "Order; ties break on `id`.",
-            ),
+            *PAGING,
+            sort_param(("created_at_desc", "created_at_asc", "title_asc"), tie="id"),
             query("user_id", UUID, "Only event types hosted by this user."),
             query(
                 "slug",
@@ -441,7 +554,7 @@ OPERATIONS: tuple[Operation, ...] = (
         ),
         description="`/v1/event-types/ada%2Fintro-call` and `/v1/event-types/ada/intro-call` (extension) "
         "both name Ada's user-owned `intro-call`. A bare slug is 400 `invalid_request`.",
-        parameters=(ref("IdOrSlug"),),
+        parameters=BY_EVENT_TYPE,
         errors=(*SCOPED, "invalid_request", "event_type_not_found"),
     ),
     Operation(
@@ -516,30 +629,19 @@ OPERATIONS: tuple[Operation, ...] = (
         description="Lists come from an index (eventually consistent, normally within a second). For "
         "reconciliation use `sort=updated_at_asc&updated_since=…`.",
         parameters=(
-            ref("Limit"),
-            ref("Cursor"),
-            query(
-                "sort",
-                {
-                    "type": "string",
-                    "enum": [
-                        "start_at_desc",
-                        "start_at_asc",
-                        "created_at_desc",
-                        "created_at_asc",
-                        "updated_at_asc",
-                        "updated_at_desc",
-                    ],
-                    "default": "start_at_desc",
-                },
-                "Order; ties break on `uid`.",
+            *PAGING,
+            sort_param(
+                (
+                    "start_at_desc",
+                    "start_at_asc",
+                    "created_at_desc",
+                    "created_at_asc",
+                    "updated_at_asc",
+                    "updated_at_desc",
+                ),
+                tie="uid",
             ),
-            query(
-                "status",
-                {"type": "string"},
-                "Comma-separated `confirmed`, `pending`, `canceled`, `rescheduled`.",
-                example="confirmed,pending",
-            ),
+            status_param(("confirmed", "pending", "canceled", "rescheduled")),
             query("event_type_id", UUID, "Only this event type."),
             query("series_id", UUID, "Only the meetings of this recurring series (35-series §5.3)."),
             query(
@@ -582,13 +684,13 @@ OPERATIONS: tuple[Operation, ...] = (
                 201,
                 "The booking (also on an idempotent replay).",
                 Booking,
-                headers=("ETag", "Idempotent-Replayed"),
+                headers=REPLAYABLE,
                 example=BOOKING_EXAMPLE,
             ),
         ),
         description="Check the start with `/v1/slots/check` first. Retry network errors, 5xx and 409 "
         "`idempotency_in_progress` with the SAME Idempotency-Key: a new key is a new booking.",
-        parameters=(ref("IdempotencyKey"),),
+        parameters=KEYED,
         body=CreateBookingRequest,
         errors=(
             *BOOKING_WRITE,
@@ -611,7 +713,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "bookings:read",
         "Get one booking (strongly consistent) with its ETag",
         _ok("The booking, answers included.", Booking, headers=("ETag",), example=BOOKING_EXAMPLE),
-        parameters=(ref("BookingUid"),),
+        parameters=BY_BOOKING,
         errors=(*SCOPED, "booking_not_found"),
     ),
     Operation(
@@ -621,40 +723,31 @@ OPERATIONS: tuple[Operation, ...] = (
         "Bookings",
         "bookings:update",
         "Change metadata, answers or the attendee name",
-        _ok("The updated booking.", Booking, headers=("ETag", "Idempotent-Replayed")),
+        _ok("The updated booking.", Booking, headers=REPLAYABLE),
         description="Optimistic locking: send the ETag you read as `If-Match`; a stale one is 409 "
         "`version_conflict` (re-read, re-apply, retry with a NEW Idempotency-Key).",
-        parameters=(ref("BookingUid"), ref("IdempotencyKey"), ref("IfMatch")),
+        parameters=(*KEYED_ON_BOOKING, ref("IfMatch")),
         body=UpdateBookingRequest,
         errors=(*ON_BOOKING, "missing_if_match", "invalid_if_match", "field_immutable", "version_conflict"),
     ),
-    Operation(
-        "POST",
-        "/v1/bookings/{uid}/cancel",
+    booking_action(
+        "cancel",
         "cancelBooking",
-        "Bookings",
-        "bookings:cancel",
         "Cancel a booking",
-        _ok("The canceled booking.", Booking, headers=("ETag", "Idempotent-Replayed")),
-        description="Cancelling a canceled booking answers 200 with its current state and sends nothing.",
-        parameters=(ref("BookingUid"), ref("IdempotencyKey")),
-        body=CancelBookingRequest,
+        "The canceled booking.",
+        "Cancelling a canceled booking answers 200 with its current state and sends nothing.",
+        CancelBookingRequest,
+        ("booking_in_past", "booking_already_rescheduled", "event_type_disallows_cancel"),
         body_required=False,
-        errors=(*ON_BOOKING, "booking_in_past", "booking_already_rescheduled", "event_type_disallows_cancel"),
     ),
-    Operation(
-        "POST",
-        "/v1/bookings/{uid}/reschedule",
+    booking_action(
+        "reschedule",
         "rescheduleBooking",
-        "Bookings",
-        "bookings:reschedule",
         "Move a booking (creates a new booking)",
-        _ok("The new booking.", Booking, headers=("ETag", "Idempotent-Replayed")),
-        description="The old booking becomes `rescheduled`; the response and its ETag are the NEW booking's.",
-        parameters=(ref("BookingUid"), ref("IdempotencyKey")),
-        body=RescheduleBookingRequest,
-        errors=(
-            *ON_BOOKING,
+        "The new booking.",
+        "The old booking becomes `rescheduled`; the response and its ETag are the NEW booking's.",
+        RescheduleBookingRequest,
+        (
             "event_type_not_found",
             "event_type_inactive",
             "slot_in_past",
@@ -674,23 +767,9 @@ OPERATIONS: tuple[Operation, ...] = (
         "List recurring series",
         _ok("A page of series (`occurrences` and `responses` are null in lists).", Series, shape="page"),
         parameters=(
-            ref("Limit"),
-            ref("Cursor"),
-            query(
-                "sort",
-                {
-                    "type": "string",
-                    "enum": ["created_at_desc", "created_at_asc", "updated_at_desc", "updated_at_asc"],
-                    "default": "created_at_desc",
-                },
-                "Order; ties break on `uid`.",
-            ),
-            query(
-                "status",
-                {"type": "string"},
-                "Comma-separated `active`, `paused`, `ended`.",
-                example="active,paused",
-            ),
+            *PAGING,
+            sort_param(("created_at_desc", "created_at_asc", "updated_at_desc", "updated_at_asc"), tie="uid"),
+            status_param(("active", "paused", "ended")),
             query("host_user_id", UUID, "Only series hosted by this user."),
             query("event_type_id", UUID, "Only series of this event type."),
             query(
@@ -713,12 +792,12 @@ OPERATIONS: tuple[Operation, ...] = (
                 201,
                 "The series with its occurrences (also on an idempotent replay).",
                 Series,
-                headers=("ETag", "Idempotent-Replayed"),
+                headers=REPLAYABLE,
             ),
         ),
         description="Every occurrence is booked at once; dates that are not free are skipped (reported in "
         "`occurrences`), never moved. Retry with the SAME Idempotency-Key: it continues the same series.",
-        parameters=(ref("IdempotencyKey"),),
+        parameters=KEYED,
         body=CreateSeriesBody,
         errors=(
             *SCOPED,
@@ -742,7 +821,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "series:read",
         "Get one series with its occurrences and ETag",
         _ok("The series.", Series, headers=("ETag",)),
-        parameters=(ref("SeriesUid"),),
+        parameters=BY_SERIES,
         errors=(*SCOPED, "series_not_found"),
     ),
     Operation(
@@ -755,7 +834,7 @@ OPERATIONS: tuple[Operation, ...] = (
         _ok("The series.", Series, headers=("ETag",)),
         description="Send the ETag you read as `If-Match`. A pattern change rebooks the meetings still to "
         "come; a `location_url` change updates them in place.",
-        parameters=(ref("SeriesUid"), ref("IfMatch")),
+        parameters=(*BY_SERIES, ref("IfMatch")),
         body=PatchSeriesBody,
         errors=(
             *ON_SERIES,
@@ -770,62 +849,37 @@ OPERATIONS: tuple[Operation, ...] = (
             "event_type_inactive",
         ),
     ),
-    Operation(
-        "POST",
-        "/v1/series/{uid}/pause",
+    series_action(
+        "pause",
         "pauseSeries",
-        "Series",
-        "series:write",
         "Pause: cancel the meetings to come and record them as owed",
-        _ok("The action result.", SeriesActionResult, headers=("ETag",)),
-        description="Pausing a paused series answers 200 with `held: 0`. No body.",
-        parameters=(ref("SeriesUid"),),
-        errors=(*ON_SERIES, "payload_too_large", "series_ended"),
+        "Pausing a paused series answers 200 with `held: 0`. No body.",
+        errors=("payload_too_large", "series_ended"),
     ),
-    Operation(
-        "POST",
-        "/v1/series/{uid}/resume",
+    series_action(
+        "resume",
         "resumeSeries",
-        "Series",
-        "series:write",
         "Resume: book replacements for the owed meetings",
-        _ok("The action result.", SeriesActionResult, headers=("ETag", "Idempotent-Replayed")),
-        description="The series stays paused while any meeting remains owed. No body.",
-        parameters=(ref("SeriesUid"), ref("IdempotencyKey")),
-        errors=(
-            *ON_SERIES,
-            *IDEMPOTENT,
-            "payload_too_large",
-            "series_ended",
-            "event_type_not_found",
-            "event_type_inactive",
-        ),
+        "The series stays paused while any meeting remains owed. No body.",
+        idempotent=True,
+        errors=("payload_too_large", "series_ended", "event_type_not_found", "event_type_inactive"),
     ),
-    Operation(
-        "POST",
-        "/v1/series/{uid}/end",
+    series_action(
+        "end",
         "endSeries",
-        "Series",
-        "series:write",
         "End: cancel the meetings to come and close the series for good",
-        _ok("The action result.", SeriesActionResult, headers=("ETag", "Idempotent-Replayed")),
-        description="Ending an ended series answers 200 with `canceled: 0`. No body.",
-        parameters=(ref("SeriesUid"), ref("IdempotencyKey")),
-        errors=(*ON_SERIES, *IDEMPOTENT, "payload_too_large"),
+        "Ending an ended series answers 200 with `canceled: 0`. No body.",
+        idempotent=True,
+        errors=("payload_too_large",),
     ),
-    Operation(
-        "POST",
-        "/v1/series/{uid}/host",
+    series_action(
+        "host",
         "changeSeriesHost",
-        "Series",
-        "series:write",
         "Move the series and its meetings to come to another host",
-        _ok("The action result.", SeriesActionResult, headers=("ETag",)),
-        description="Stops at the first meeting the new host cannot take (`stopped_by`); the call can be "
-        "repeated later to move the rest.",
-        parameters=(ref("SeriesUid"),),
+        "Stops at the first meeting the new host cannot take (`stopped_by`); the call can be repeated "
+        "later to move the rest.",
         body=ChangeHostBody,
-        errors=(*ON_SERIES, *JSON_BODY, "series_ended", "host_not_eligible"),
+        errors=(*JSON_BODY, "series_ended", "host_not_eligible"),
     ),
     Operation(
         "GET",
@@ -866,7 +920,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "webhooks:read",
         "Get one subscription",
         _ok("The subscription.", Webhook),
-        parameters=(ref("WebhookId"),),
+        parameters=BY_WEBHOOK,
         errors=(*SCOPED, "not_found"),
     ),
     Operation(
@@ -877,7 +931,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "webhooks:write",
         "Update, pause or resume a subscription",
         _ok("The subscription.", Webhook),
-        parameters=(ref("WebhookId"),),
+        parameters=BY_WEBHOOK,
         body=UpdateWebhookRequest,
         errors=(*SCOPED, *JSON_BODY, "not_found", "duplicate_url", "webhook_url_forbidden"),
     ),
@@ -890,8 +944,8 @@ OPERATIONS: tuple[Operation, ...] = (
         "Delete a subscription",
         (Success(204, "Deleted; no body.", shape="none"),),
         description="Concurrent deletes both succeed; a later repeat is 404 (treat it as done).",
-        parameters=(ref("WebhookId"),),
-        errors=(*SCOPED, "not_found", "payload_too_large"),
+        parameters=BY_WEBHOOK,
+        errors=ON_WEBHOOK_NO_BODY,
     ),
     Operation(
         "POST",
@@ -903,8 +957,8 @@ OPERATIONS: tuple[Operation, ...] = (
         _ok("The subscription with its new secret.", WebhookWithSecret),
         description="Later attempts are signed with the new secret only; verify against [new, old] while "
         "you switch.",
-        parameters=(ref("WebhookId"),),
-        errors=(*SCOPED, "not_found", "payload_too_large"),
+        parameters=BY_WEBHOOK,
+        errors=ON_WEBHOOK_NO_BODY,
     ),
     Operation(
         "POST",
@@ -928,8 +982,8 @@ OPERATIONS: tuple[Operation, ...] = (
         ),
         description="A failed test is still 200: the outcome is in the attempt record. Never retried, never "
         "counted.",
-        parameters=(ref("WebhookId"),),
-        errors=(*SCOPED, "not_found", "payload_too_large"),
+        parameters=BY_WEBHOOK,
+        errors=ON_WEBHOOK_NO_BODY,
     ),
     Operation(
         "GET",
@@ -939,7 +993,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "webhooks:read",
         "Delivery attempts of a subscription, newest first (30 days)",
         _ok("A page of attempts.", WebhookDelivery, shape="page", example=[DELIVERY_EXAMPLE]),
-        parameters=(ref("WebhookId"), ref("Limit"), ref("Cursor")),
+        parameters=(*BY_WEBHOOK, *PAGING),
         errors=(*SCOPED, "invalid_query_param", "not_found"),
     ),
     Operation(
@@ -962,14 +1016,11 @@ OPERATIONS: tuple[Operation, ...] = (
         "envelope (same `evt_` id and body). Checks in order: the subscription (404), the delivery in its "
         "30-day log (404), the subscription active (409 `webhook_paused`), nothing of the same event pending "
         "for it (409 `delivery_pending`). The body is ignored; idempotent like the booking writes.",
-        parameters=(ref("WebhookId"), ref("DeliveryId"), ref("IdempotencyKey")),
+        parameters=(*BY_WEBHOOK, ref("DeliveryId"), ref("IdempotencyKey")),
         errors=(
             *SCOPED,
             "payload_too_large",
-            "missing_idempotency_key",
-            "invalid_idempotency_key",
-            "idempotency_key_conflict",
-            "idempotency_in_progress",
+            *IDEMPOTENT,
             "not_found",
             "webhook_paused",
             "delivery_pending",
@@ -1034,43 +1085,28 @@ OPERATIONS: tuple[Operation, ...] = (
         pages=(400, 413, 429, 500, 503),
         redirect=303,
     ),
-    Operation(
-        "POST",
+    oauth_form(
         "/v1/oauth/token",
         "token",
-        "OAuth",
-        "client",
         "Exchange a code or a refresh token",
         _ok("Tokens.", TokenResponse, shape="raw"),
+        TokenRequest,
         description="Refresh tokens rotate on every use; presenting a spent one revokes the whole grant.",
-        body=TokenRequest,
-        body_media=FORM,
-        oauth_errors=OAUTH_STATUSES,
     ),
-    Operation(
-        "POST",
+    oauth_form(
         "/v1/oauth/revoke",
         "revokeToken",
-        "OAuth",
-        "client",
         "Revoke an access or refresh token (RFC 7009)",
         _ok("Revoked (or nothing to revoke); empty body.", None, shape="none"),
+        TokenTypeHintRequest,
         description="Always 200 with an empty body for anything that is not the caller's token.",
-        body=TokenTypeHintRequest,
-        body_media=FORM,
-        oauth_errors=OAUTH_STATUSES,
     ),
-    Operation(
-        "POST",
+    oauth_form(
         "/v1/oauth/introspect",
         "introspectToken",
-        "OAuth",
-        "client",
         "Introspect a token (RFC 7662, confidential clients)",
         _ok("Token state.", IntrospectionResponse, shape="raw"),
-        body=TokenTypeHintRequest,
-        body_media=FORM,
-        oauth_errors=OAUTH_STATUSES,
+        TokenTypeHintRequest,
     ),
     Operation(
         "POST",
@@ -1087,35 +1123,23 @@ OPERATIONS: tuple[Operation, ...] = (
         # Registration authenticates no client, so it has no 401.
         oauth_errors=tuple(s for s in OAUTH_STATUSES if s != 401),
     ),
-    Operation(
-        "GET",
+    metadata_document(
         "/.well-known/oauth-authorization-server",
         "getAuthorizationServerMetadata",
-        "Discovery",
-        "public",
         "OAuth authorization server metadata (RFC 8414)",
-        _ok("Metadata (cacheable for an hour).", AuthorizationServerMetadata, shape="raw"),
-        errors=PUBLIC,
+        AuthorizationServerMetadata,
     ),
-    Operation(
-        "GET",
+    metadata_document(
         "/.well-known/oauth-protected-resource",
         "getProtectedResourceMetadata",
-        "Discovery",
-        "public",
         "Protected resource metadata (RFC 9728)",
-        _ok("Metadata (cacheable for an hour).", ProtectedResourceMetadata, shape="raw"),
-        errors=PUBLIC,
+        ProtectedResourceMetadata,
     ),
-    Operation(
-        "GET",
+    metadata_document(
         "/.well-known/oauth-protected-resource/mcp",
         "getMcpProtectedResourceMetadata",
-        "Discovery",
-        "public",
         "Protected resource metadata of the MCP server (RFC 9728)",
-        _ok("Metadata (cacheable for an hour).", McpProtectedResourceMetadata, shape="raw"),
-        errors=PUBLIC,
+        McpProtectedResourceMetadata,
     ),
     Operation(
         "POST",

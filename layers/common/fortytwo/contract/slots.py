@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
+from fortytwo.contract.examples import examples
 from fortytwo.contract.types import ContractModel, Instant, Uuid, omitted
 
 UnavailableReason = Literal[
@@ -22,22 +23,18 @@ class Slot(ContractModel):
 
 
 class SlotList(ContractModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
+    model_config = examples(
+        {
+            "event_type_id": "019d48ea-2e00-7f28-9fb1-7c2390c192cf",
+            "timezone": "Europe/London",
+            "computed_at": "2026-05-19T08:00:00.000Z",
+            "slots": [
                 {
-                    "event_type_id": "019d48ea-2e00-7f28-9fb1-7c2390c192cf",
-                    "timezone": "Europe/London",
-                    "computed_at": "2026-05-19T08:00:00.000Z",
-                    "slots": [
-                        {
-                            "start": "2026-05-20T08:00:00.000Z",
-                            "end": "2026-05-20T08:30:00.000Z",
-                            "available": True,
-                        }
-                    ],
+                    "start": "2026-05-20T08:00:00.000Z",
+                    "end": "2026-05-20T08:30:00.000Z",
+                    "available": True,
                 }
-            ]
+            ],
         }
     )
 
@@ -49,12 +46,8 @@ class SlotList(ContractModel):
 
 
 class SlotCheck(ContractModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {"available": False, "reason": "slot_busy", "next_available": "2026-05-20T10:00:00.000Z"}
-            ]
-        }
+    model_config = examples(
+        {"available": False, "reason": "slot_busy", "next_available": "2026-05-20T10:00:00.000Z"}
     )
 
     available: bool

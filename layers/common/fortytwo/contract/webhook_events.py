@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from fortytwo.contract.event_types import EventTypeDetail
+from fortytwo.contract.examples import examples
 from fortytwo.contract.series import (
     SeriesCreatedData,
     SeriesEndedData,
@@ -144,17 +145,13 @@ class TestWebhookEnvelope(WebhookEnvelope):
 
     __test__ = False  # not a pytest class
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "evt_019e44a1-9260-706c-9eb1-c66e79f74d60",
-                    "event": "booking.created",
-                    "createdAt": "2026-05-20T09:05:00.000Z",
-                    "apiVersion": "2026-04-01",
-                    "data": {"test": True},
-                }
-            ]
+    model_config = examples(
+        {
+            "id": "evt_019e44a1-9260-706c-9eb1-c66e79f74d60",
+            "event": "booking.created",
+            "createdAt": "2026-05-20T09:05:00.000Z",
+            "apiVersion": "2026-04-01",
+            "data": {"test": True},
         }
     )
 

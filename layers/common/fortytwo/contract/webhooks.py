@@ -5,8 +5,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
+from fortytwo.contract.examples import examples
 from fortytwo.contract.types import ContractModel, Instant, Url, Uuid, omitted
 
 
@@ -94,7 +95,7 @@ REDELIVERY_EXAMPLE: dict[str, Any] = {
 
 
 class Webhook(ContractModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [WEBHOOK_EXAMPLE]})
+    model_config = examples(WEBHOOK_EXAMPLE)
 
     id: Uuid
     url: Url
@@ -111,7 +112,7 @@ class Webhook(ContractModel):
 
 
 class WebhookWithSecret(Webhook):
-    model_config = ConfigDict(json_schema_extra={"examples": [WEBHOOK_WITH_SECRET_EXAMPLE]})
+    model_config = examples(WEBHOOK_WITH_SECRET_EXAMPLE)
 
     signing_secret: str = Field(
         pattern=SIGNING_SECRET_PATTERN,
@@ -120,15 +121,11 @@ class WebhookWithSecret(Webhook):
 
 
 class CreateWebhookRequest(ContractModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "url": "https://hooks.example.com/42min",
-                    "events": ["booking_created", "booking_canceled"],
-                    "description": "CRM sync",
-                }
-            ]
+    model_config = examples(
+        {
+            "url": "https://hooks.example.com/42min",
+            "events": ["booking_created", "booking_canceled"],
+            "description": "CRM sync",
         }
     )
 
@@ -141,7 +138,7 @@ class UpdateWebhookRequest(ContractModel):
     """Absent fields stay; `{}` is a valid no-op that resets the failure counter; `status: active`
     resumes."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "active"}]})
+    model_config = examples({"status": "active"})
 
     # Absent means "keep"; `null` is refused except for `description`.
     url: Url = omitted(max_length=2000)
@@ -151,7 +148,7 @@ class UpdateWebhookRequest(ContractModel):
 
 
 class WebhookDelivery(ContractModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [DELIVERY_EXAMPLE]})
+    model_config = examples(DELIVERY_EXAMPLE)
 
     id: str = Field(pattern="^whd_", description="Delivery id `whd_…` (the X-42min-Webhook-Id).")
     event: WebhookEventName
@@ -173,7 +170,7 @@ class WebhookDelivery(ContractModel):
 class WebhookRedelivery(ContractModel):
     """The new delivery a redelivery scheduled (55-admin-center §6)."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [REDELIVERY_EXAMPLE]})
+    model_config = examples(REDELIVERY_EXAMPLE)
 
     id: str = Field(pattern="^whd_", description="The new delivery's id `whd_…`.")
     event: WebhookEventName

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 MAX_DEPTH = 64
 
@@ -24,18 +25,25 @@ _STRING = re.compile(r'"(?:[^"\\]++|\\.?)*+"?', re.DOTALL)
 _BRACKETS = re.compile(r"[\[\]{}]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
+V = TypeVar("V")
+
 
 class JsonTextError(ValueError):
     """The body is not acceptable JSON; the message says why, for humans."""
 
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
+def without_repeats(pairs: Iterable[tuple[str, V]], repeated: Callable[[str], Exception]) -> dict[str, V]:
+    """The pairs as a mapping; a name given twice raises `repeated(name)` (JSON members, form fields)."""
+    result: dict[str, V] = {}
     for name, value in pairs:
         if name in result:
-            raise JsonTextError(f"duplicate member {name!r}")
+            raise repeated(name)
         result[name] = value
     return result
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    return without_repeats(pairs, lambda name: JsonTextError(f"duplicate member {name!r}"))
 
 
 def _no_constants(name: str) -> Any:

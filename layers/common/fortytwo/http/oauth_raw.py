@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 from starlette.responses import Response
 
+from fortytwo.domain.json_text import without_repeats
 from fortytwo.domain.oauth.models import OAuthProblem, invalid_request
 from fortytwo.http.body import MAX_BODY_BYTES
 from fortytwo.http.responses import json_response
@@ -64,9 +65,4 @@ async def read_form(request: Request) -> dict[str, str]:
     pairs = parse_form(body)
     if pairs is None:
         raise invalid_request("The request body is not valid form data.")
-    form: dict[str, str] = {}
-    for name, value in pairs:
-        if name in form:
-            raise invalid_request(f"The {name} parameter must not be repeated.")
-        form[name] = value
-    return form
+    return without_repeats(pairs, lambda name: invalid_request(f"The {name} parameter must not be repeated."))

@@ -52,7 +52,8 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/v1/webhooks/{id}/rotate-secret", "WebhooksFunction"),
     Route("POST", "/v1/webhooks/{id}/test", "WebhooksFunction"),
     Route("GET", "/v1/webhooks/{id}/deliveries", "WebhooksFunction"),
-    Route("POST", "/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver", "WebhooksFunction"),  # extension
+    # Extension: redelivery (55-admin-center).
+    Route("POST", "/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver", "WebhooksFunction"),
     Route("GET", "/v1/oauth/authorize", "OAuthFunction"),
     Route("POST", "/v1/oauth/authorize", "OAuthFunction"),
     Route("POST", "/v1/oauth/token", "OAuthFunction"),
@@ -62,7 +63,8 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/.well-known/oauth-authorization-server", "OAuthFunction"),
     Route("GET", "/.well-known/oauth-protected-resource", "OAuthFunction"),
     Route("GET", "/.well-known/oauth-protected-resource/mcp", "OAuthFunction"),
-    Route("GET", "/openapi.json", "MetaFunction"),  # extension
+    # Extension: the OpenAPI document.
+    Route("GET", "/openapi.json", "MetaFunction"),
     Route("POST", "/mcp", "McpFunction"),
     # Admin Center pages (55-admin-center), not API routes.
     Route("GET", "/360/signin", "AdminFunction"),

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from fortytwo.config import get_settings
 from fortytwo.contract.errors import ValidationFailed
@@ -28,6 +28,7 @@ from fortytwo.services.bookings_errors import contract_errors
 from fortytwo.services.idempotency import Attempt
 
 Data = dict[str, Any]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,59 +271,66 @@ def create_booking(call: Call, arguments: Mapping[str, Any]) -> Outcome:
     )
 
 
-def cancel_booking(call: Call, arguments: Mapping[str, Any]) -> Outcome:
-    body = _copy(arguments, "uid")
+@dataclass(frozen=True, slots=True)
+class BookingWrite(Generic[T]):
+    """A parsed write on one booking; `run` runs it under the REST idempotency record."""
+
+    call: Call
+    arguments: Mapping[str, Any]
+    uid: str
+    body: Data
+    request: T
+    route: str
+
+    def run(self, write: Callable[[Attempt[Booking]], Booking], method: str = "POST") -> Outcome:
+        return _write(
+            self.call,
+            self.arguments,
+            method=method,
+            route=self.route,
+            path_params={"uid": self.uid},
+            body=self.body,
+            status=200,
+            write=write,
+        )
+
+
+def _on_booking(
+    call: Call,
+    arguments: Mapping[str, Any],
+    parse: Callable[[Data], T],
+    route: str,
+    skip: tuple[str, ...] = ("uid",),
+) -> BookingWrite[T]:
+    """A write on one booking (`uid` its path parameter, 200 on success): the REST body is the
+    arguments but `skip` (the uid, ...), parsed as REST parses it."""
+    body = _copy(arguments, *skip)
     with contract_errors():
-        cancel = requests.parse_cancel(body)
-    uid, auth, now = str(arguments["uid"]).lower(), call.auth, call.now
-    return _write(
-        call,
-        arguments,
-        method="POST",
-        route=bookings_api.CANCEL_ROUTE,
-        path_params={"uid": uid},
-        body=body,
-        status=200,
-        write=lambda finish: bookings.cancel(
-            org_id=auth.account_id, uid=uid, reason=cancel.reason, now=now, finish=finish
-        ),
+        request = parse(body)
+    return BookingWrite(call, arguments, str(arguments["uid"]).lower(), body, request, route)
+
+
+def cancel_booking(call: Call, arguments: Mapping[str, Any]) -> Outcome:
+    cancel = _on_booking(call, arguments, requests.parse_cancel, bookings_api.CANCEL_ROUTE)
+    org_id, uid, reason = call.auth.account_id, cancel.uid, cancel.request.reason
+    return cancel.run(
+        lambda finish: bookings.cancel(org_id=org_id, uid=uid, reason=reason, now=call.now, finish=finish)
     )
 
 
 def reschedule_booking(call: Call, arguments: Mapping[str, Any]) -> Outcome:
-    body = _copy(arguments, "uid")
-    with contract_errors():
-        move = requests.parse_reschedule(body)
-    uid, auth, now = str(arguments["uid"]).lower(), call.auth, call.now
-    return _write(
-        call,
-        arguments,
-        method="POST",
-        route=bookings_api.RESCHEDULE_ROUTE,
-        path_params={"uid": uid},
-        body=body,
-        status=200,
-        write=bookings_api.reschedule_write(auth, uid, move, now),
-    )
+    move = _on_booking(call, arguments, requests.parse_reschedule, bookings_api.RESCHEDULE_ROUTE)
+    return move.run(bookings_api.reschedule_write(call.auth, move.uid, move.request, call.now))
 
 
 def update_booking(call: Call, arguments: Mapping[str, Any]) -> Outcome:
-    body = _copy(arguments, "uid", "version")
-    with contract_errors():
-        change = requests.parse_patch(body)
-    uid, auth, now = str(arguments["uid"]).lower(), call.auth, call.now
-    expected = int(arguments["version"])
-    return _write(
-        call,
-        arguments,
-        method="PATCH",
-        route=bookings_api.ITEM_ROUTE,
-        path_params={"uid": uid},
-        body=body,
-        status=200,
-        write=lambda finish: bookings.patch(
-            org_id=auth.account_id, uid=uid, request=change, expected=expected, now=now, finish=finish
+    change = _on_booking(call, arguments, requests.parse_patch, bookings_api.ITEM_ROUTE, ("uid", "version"))
+    org_id, uid, patch, expected = call.auth.account_id, change.uid, change.request, int(arguments["version"])
+    return change.run(
+        lambda finish: bookings.patch(
+            org_id=org_id, uid=uid, request=patch, expected=expected, now=call.now, finish=finish
         ),
+        method="PATCH",
     )
 
 

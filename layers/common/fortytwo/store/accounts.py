@@ -139,18 +139,7 @@ def write_all_or_nothing(items: Iterable[dynamo.Item]) -> None:
     try:
         for start in range(0, len(pending), 100):
             chunk = pending[start : start + 100]
-            dynamo.client().transact_write_items(
-                TransactItems=[
-                    {
-                        "Put": {
-                            "TableName": dynamo.table_name(),
-                            "Item": dynamo.to_item(item),
-                            "ConditionExpression": "attribute_not_exists(pk)",
-                        }
-                    }
-                    for item in chunk
-                ]
-            )
+            dynamo.client().transact_write_items(TransactItems=[dynamo.put_new(item) for item in chunk])
             written.extend(chunk)
     except ClientError as exc:
         for item in written:

@@ -25,11 +25,7 @@ def get(session_hash: str) -> AdminSession | None:
 
 
 def create(session: AdminSession) -> None:
-    dynamo.client().put_item(
-        TableName=dynamo.table_name(),
-        Item=dynamo.to_item(SESSION.encode(session)),
-        ConditionExpression="attribute_not_exists(pk)",
-    )
+    dynamo.create(SESSION.encode(session))
 
 
 def replace(before: AdminSession, after: AdminSession) -> bool:

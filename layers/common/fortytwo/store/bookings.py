@@ -469,7 +469,9 @@ def _start_key(query: ListQuery, index: str, partition: str) -> dict[str, Any] |
         return None
     value, last_uid = query.after
     pk, sk = keys.booking(last_uid)
-    return dynamo.to_item({"pk": pk, "sk": sk, f"{index}pk": partition, f"{index}sk": f"{value}#{last_uid}"})
+    return dynamo.to_item(
+        {"pk": pk, "sk": sk, f"{index}pk": partition, f"{index}sk": keys.ordered(value, last_uid)}
+    )
 
 
 def list_page(query: ListQuery) -> tuple[list[Booking], bool]:
@@ -489,22 +491,15 @@ def list_page(query: ListQuery) -> tuple[list[Booking], bool]:
         *_date_filters(query, field_name, values),
     ]
 
-    start_key = _start_key(query, index, partition)
-    wanted = query.limit + 1
-    found: list[Booking] = []
-    while len(found) < wanted:
-        page, start_key = dynamo.query(
-            key_condition=key_condition,
-            values_=values,
-            names=names or None,
-            index=index,
-            forward=ascending,
-            limit=wanted - len(found) if not filters else max(wanted, 100),
-            filter_=" AND ".join(filters) or None,
-            start_key=start_key,
-        )
-        found.extend(from_record(item) for item in page)
-        if not start_key:
-            break
-    found = found[:wanted]
-    return found[: query.limit], len(found) > query.limit
+    return dynamo.query_page(
+        from_record,
+        query.limit,
+        index=index,
+        key_condition=key_condition,
+        values_=values,
+        names=names,
+        forward=ascending,
+        filters=filters,
+        start_key=_start_key(query, index, partition),
+        filtered_batch=100,
+    )

@@ -7,15 +7,16 @@ handling are decided once.
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from fortytwo.config import get_settings
 from fortytwo.store.clients import new_client
 
 Item = dict[str, Any]
+T = TypeVar("T")
 
 
 @lru_cache(maxsize=1)
@@ -169,6 +170,42 @@ def query(
     return [from_item(i) or {} for i in response.get("Items", [])], response.get("LastEvaluatedKey")
 
 
+def query_page(
+    decode: Callable[[Item], T],
+    limit: int,
+    *,
+    index: str,
+    key_condition: str,
+    values_: Mapping[str, Any],
+    names: Mapping[str, str] | None,
+    forward: bool,
+    filters: Sequence[str],
+    start_key: Mapping[str, Any] | None,
+    filtered_batch: int,
+) -> tuple[list[T], bool]:
+    """One page of a list endpoint: up to `limit` decoded items, and whether more follow. Reads
+    until `limit + 1` items are found or the index ends; a filtered query reads at least
+    `filtered_batch` items a call (a filter may drop most of them)."""
+    wanted = limit + 1
+    found: list[T] = []
+    start = start_key
+    while len(found) < wanted:
+        page, start = query(
+            key_condition=key_condition,
+            values_=values_,
+            names=names or None,
+            index=index,
+            forward=forward,
+            limit=wanted - len(found) if not filters else max(wanted, filtered_batch),
+            filter_=" AND ".join(filters) or None,
+            start_key=start,
+        )
+        found.extend(decode(item) for item in page)
+        if not start:
+            break
+    return found[:limit], len(found) > limit
+
+
 def query_all(**kwargs: Any) -> list[Item]:
     """Every page of a query (for bounded partitions only: ledgers, small lists)."""
     items: list[Item] = []
@@ -195,3 +232,36 @@ def transaction_reasons(exc: Exception) -> list[str]:
             inside = message[message.index("[") + 1 : message.rindex("]")]
             return [r.strip() for r in inside.split(",")]
     return [r.get("Code", "None") for r in reasons]
+
+
+# --- writes shared by every entity ----------------------------------------------------------------
+
+IS_NEW = "attribute_not_exists(pk)"
+
+
+def put_new(item: Item) -> dict[str, Any]:
+    """A TransactWriteItems entry creating `item` (never overwrites)."""
+    return {"Put": {"TableName": table_name(), "Item": to_item(item), "ConditionExpression": IS_NEW}}
+
+
+def create(item: Item) -> None:
+    """Put `item` unless its key exists (ConditionalCheckFailedException then)."""
+    client().put_item(TableName=table_name(), Item=to_item(item), ConditionExpression=IS_NEW)
+
+
+def set_once(item_key: tuple[str, str], attribute: str, value: Any) -> bool:
+    """Set `attribute` of an existing item while it is still null. False when it was already set or
+    the item does not exist."""
+    try:
+        client().update_item(
+            TableName=table_name(),
+            Key=key(*item_key),
+            UpdateExpression=f"SET {attribute} = :value",
+            ConditionExpression=f"attribute_exists(pk) AND attribute_type({attribute}, :null)",
+            ExpressionAttributeValues=values({":value": value, ":null": "NULL"}),
+        )
+    except Exception as exc:
+        if is_conditional_failure(exc):
+            return False
+        raise
+    return True

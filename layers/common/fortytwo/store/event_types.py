@@ -190,25 +190,18 @@ def load_page(
     if active is not None:
         filters.append("#active = :a")
         names["#active"], values[":a"] = "active", active
-    wanted = limit + 1
-    found: list[EventType] = []
-    start = _start_key(org_id, sort, after) if after is not None else None
-    while len(found) < wanted:
-        page, start = dynamo.query(
-            key_condition=f"{index}pk = :p",
-            values_=values,
-            names=names or None,
-            index=index,
-            forward=ascending,
-            limit=wanted - len(found) if not filters else max(wanted, 25),
-            filter_=" AND ".join(filters) or None,
-            start_key=start,
-        )
-        found.extend(EVENT_TYPE.decode(item) for item in page)
-        if not start:
-            break
-    found = found[:wanted]
-    return found[:limit], len(found) > limit
+    return dynamo.query_page(
+        EVENT_TYPE.decode,
+        limit,
+        index=index,
+        key_condition=f"{index}pk = :p",
+        values_=values,
+        names=names,
+        forward=ascending,
+        filters=filters,
+        start_key=_start_key(org_id, sort, after) if after is not None else None,
+        filtered_batch=25,
+    )
 
 
 def load_all(org_id: str) -> list[EventType]:
@@ -245,16 +238,6 @@ def load_view_facts(event_types: Iterable[EventType], *, consistent: bool = Fals
 # --------------------------------------------------------------------------- commits
 
 
-def _put_new(item: dynamo.Item) -> dict[str, Any]:
-    return {
-        "Put": {
-            "TableName": dynamo.table_name(),
-            "Item": dynamo.to_item(item),
-            "ConditionExpression": "attribute_not_exists(pk)",
-        }
-    }
-
-
 def creation_items(event_type: EventType) -> list[dynamo.Item]:
     """The items of a new event type (none may exist yet): seeds add them to their own write."""
     return [
@@ -267,7 +250,7 @@ def creation_items(event_type: EventType) -> list[dynamo.Item]:
 def commit_create(event_type: EventType) -> None:
     """One TransactWriteItems (no webhook on create, §2.10); LostRace names `slug_lock` when taken."""
     transact(
-        [_put_new(item) for item in creation_items(event_type)],
+        [dynamo.put_new(item) for item in creation_items(event_type)],
         [KIND_EVENT_TYPE, KIND_SLUG_LOCK, KIND_POINTER],
     )
 
@@ -300,7 +283,7 @@ def commit_change(change: EventTypeChange) -> None:
         )
         kinds.append(KIND_OLD_SLUG_LOCK)
     if change.claims_slug:
-        operations.append(_put_new(SLUG_LOCK.encode(_lock(change.after))))
+        operations.append(dynamo.put_new(SLUG_LOCK.encode(_lock(change.after))))
         kinds.append(KIND_SLUG_LOCK)
     operations.append(outbox.transact_put(change.event))
     kinds.append(KIND_OUTBOX)

@@ -144,26 +144,23 @@ class RecordStore(BasePersistenceLayer):
         ):
             return
         assert self.sort_key is not None
-        try:
-            dynamo.client().update_item(
-                TableName=dynamo.table_name(),
-                Key=dynamo.key(self._pk, self.sort_key),
-                **series_update(str(series_uid), self.reservation.attempt_token),
-            )
-        except ClientError as exc:
-            if dynamo.is_conditional_failure(exc):
-                raise StaleAttempt() from exc  # taken over again meanwhile
-            raise
+        self._update_own(self.sort_key, series_update(str(series_uid), self.reservation.attempt_token))
         self.continued_series_uid = str(series_uid)
 
     def _update_record(self, data_record: DataRecord) -> None:
         if self.completed_in_transaction:
             return  # the write's transaction already completed the record
+        self._update_own(
+            data_record.idempotency_key,
+            completion_update(data_record.response_data or "", self.reservation.attempt_token),
+        )
+
+    def _update_own(self, sort_key: str, update: Mapping[str, Any]) -> None:
+        """An update conditional on this attempt still holding the record; StaleAttempt when it was
+        taken over meanwhile."""
         try:
             dynamo.client().update_item(
-                TableName=dynamo.table_name(),
-                Key=dynamo.key(self._pk, data_record.idempotency_key),
-                **completion_update(data_record.response_data or "", self.reservation.attempt_token),
+                TableName=dynamo.table_name(), Key=dynamo.key(self._pk, sort_key), **update
             )
         except ClientError as exc:
             if dynamo.is_conditional_failure(exc):

@@ -2,60 +2,82 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 
-def org(org_id: str) -> tuple[str, str]:
-    return f"ORG#{org_id}", "ORG"
-
-
-def user(org_id: str, user_id: str) -> tuple[str, str]:
-    return f"ORG#{org_id}", f"USER#{user_id}"
+KeyOf = Callable[[str], tuple[str, str]]
 
 
-def user_pointer(user_id: str) -> tuple[str, str]:
-    """Finds a user's organization from the user id alone (CLI, OAuth)."""
-    return f"USER#{user_id}", "USER"
+def _same(value: str) -> str:
+    return value
 
 
-def username(name: str) -> tuple[str, str]:
-    return f"USERNAME#{name.lower()}", "USERNAME"
+def _partition(template: str) -> Callable[[str], str]:
+    """A partition named by one id: the template with the id in place of `{}`."""
+    return template.format
 
 
-def email(address: str) -> tuple[str, str]:
-    return f"EMAIL#{address.lower()}", "EMAIL"
+# Partitions (and index partitions) named by one id.
+org_partition = _partition("ORG#{}")
+pats_of_org = _partition("ORG#{}#PATS")  # gsi1: an organization's PATs by created_at
+pat_id_index = _partition("PATID#{}")  # gsi2: finds a PAT by id
+user_grants_partition = _partition("USER#{}#GRANTS")
+webhook_partition = _partition("WEBHOOK#{}")  # a subscription; its deliveries-log rows live there too
+webhooks_of_org = _partition("WHACCT#{}")  # gsi2: every subscription of an organization (fan-out, admin)
+bookings_of_account = _partition("ACCT#{}#BK")  # gsi1/2/3: an organization's bookings by start etc.
+idempotency_partition = _partition("IDEMPOTENCY#{}")  # per organization (30-bookings §9.2); sk: the key hash
+ledger_partition = _partition("LEDGER#{}")  # a host's busy ledger: one item per active meeting, by UTC date
+oauth_clients_of_org = _partition("ORG#{}#OAUTHCLIENTS")  # gsi1: the clients an organization manages
+oauth_grants_of_client = _partition("OAUTHCLIENT#{}#GRANTS")  # gsi2: a client's grants
+event_types_of_account = _partition("ACCT#{}#ET")  # gsi1 (by created_at) and gsi2 (by title) of event types
+series_of_account = _partition("ACCT#{}#SERIES")  # gsi1/gsi2: an organization's series by created, updated
 
 
-def team(org_id: str, team_id: str) -> tuple[str, str]:
-    return f"ORG#{org_id}", f"TEAM#{team_id}"
+def _alone(prefix: str, sort: str, fold: Callable[[str], str] = _same) -> KeyOf:
+    """The key of an item alone in its partition: pk `PREFIX#<value>`, sk the fixed word `sort`."""
+
+    def key(value: str) -> tuple[str, str]:
+        return f"{prefix}#{fold(value)}", sort
+
+    return key
 
 
-def team_name(org_id: str, name: str) -> tuple[str, str]:
-    return f"ORG#{org_id}", f"TEAMNAME#{name.casefold()}"
+def _in_org(kind: str, fold: Callable[[str], str] = _same) -> Callable[[str, str], tuple[str, str]]:
+    """The key of an item in its organization's partition: pk `ORG#<org>`, sk `KIND#<value>`."""
+
+    def key(org_id: str, value: str) -> tuple[str, str]:
+        return org_partition(org_id), f"{kind}#{fold(value)}"
+
+    return key
 
 
-def schedule(org_id: str, schedule_id: str) -> tuple[str, str]:
-    return f"ORG#{org_id}", f"SCHEDULE#{schedule_id}"
+# Items alone in their partition. Lookups by a name or address fold it first (lower or casefold).
+org = _alone("ORG", "ORG")
+user_pointer = _alone("USER", "USER")  # finds a user's organization from the user id alone (CLI, OAuth)
+username = _alone("USERNAME", "USERNAME", str.lower)
+email = _alone("EMAIL", "EMAIL", str.lower)
+org_name = _alone("ORGNAME", "ORGNAME", str.casefold)  # scan-free lookup of an organization by name
+pat = _alone("PAT", "PAT")  # by the token's lookup part
+oauth_client = _alone("OAUTHCLIENT", "CLIENT")
+oauth_code = _alone("OAUTHCODE", "CODE")  # by the code's hash
+oauth_grant = _alone("GRANT", "GRANT")
+oauth_access_token = _alone("OAUTHAT", "AT")  # by the token's hash
+oauth_refresh_token = _alone("OAUTHRT", "RT")  # by the token's hash
+oauth_session = _alone("OAUTHSESSION", "SESSION")  # by the session cookie's hash
+admin_session = _alone("ADMINSESSION", "SESSION")  # by the session cookie's hash
+delivery = _alone("DELIVERY", "DELIVERY")
+outbox_event = _alone("OUTBOX", "EVENT")
+booking = _alone("BOOKING", "BOOKING")
+series = _alone("SERIES", "SERIES")
+event_type_pointer = _alone("ETID", "ETID")  # finds an event type's organization from its id (admin)
 
-
-def org_partition(org_id: str) -> str:
-    return f"ORG#{org_id}"
-
-
-def pat(lookup: str) -> tuple[str, str]:
-    return f"PAT#{lookup}", "PAT"
-
-
-def pat_name(org_id: str, name: str) -> tuple[str, str]:
-    return f"ORG#{org_id}", f"PATNAME#{name.casefold()}"
-
-
-def pats_of_org(org_id: str) -> str:
-    """gsi1 partition listing an organization's PATs by created_at."""
-    return f"ORG#{org_id}#PATS"
-
-
-def pat_id_index(pat_id: str) -> str:
-    """gsi2 partition finding a PAT by id."""
-    return f"PATID#{pat_id}"
+# Items in their organization's partition; unique names are case-folded.
+user = _in_org("USER")
+team = _in_org("TEAM")
+team_name = _in_org("TEAMNAME", str.casefold)
+team_slug = _in_org("TEAMSLUG")
+schedule = _in_org("SCHEDULE")
+pat_name = _in_org("PATNAME", str.casefold)
+event_type = _in_org("ET")
 
 
 def rate_counter(bucket: str, bucket_key: str, window_start: int) -> tuple[str, str]:
@@ -63,53 +85,6 @@ def rate_counter(bucket: str, bucket_key: str, window_start: int) -> tuple[str, 
 
 
 # --- authentication, OAuth, PATs, accounts (svc-auth) ------------------------------------------
-
-
-def org_name(name: str) -> tuple[str, str]:
-    """Scan-free lookup of an organization by exact (case-folded) name."""
-    return f"ORGNAME#{name.casefold()}", "ORGNAME"
-
-
-def team_slug(org_id: str, slug: str) -> tuple[str, str]:
-    return f"ORG#{org_id}", f"TEAMSLUG#{slug}"
-
-
-def oauth_client(client_id: str) -> tuple[str, str]:
-    return f"OAUTHCLIENT#{client_id}", "CLIENT"
-
-
-def oauth_code(code_hash: str) -> tuple[str, str]:
-    return f"OAUTHCODE#{code_hash}", "CODE"
-
-
-def oauth_grant(grant_id: str) -> tuple[str, str]:
-    return f"GRANT#{grant_id}", "GRANT"
-
-
-def oauth_access_token(token_hash: str) -> tuple[str, str]:
-    return f"OAUTHAT#{token_hash}", "AT"
-
-
-def oauth_refresh_token(token_hash: str) -> tuple[str, str]:
-    return f"OAUTHRT#{token_hash}", "RT"
-
-
-def oauth_session(session_hash: str) -> tuple[str, str]:
-    return f"OAUTHSESSION#{session_hash}", "SESSION"
-
-
-def user_grants(user_id: str, created_at: str, grant_id: str) -> tuple[str, str]:
-    """gsi1 key listing the grants a user approved, oldest first."""
-    return user_grants_partition(user_id), f"{created_at}#{grant_id}"
-
-
-def user_grants_partition(user_id: str) -> str:
-    return f"USER#{user_id}#GRANTS"
-
-
-def pats_of_org_entry(org_id: str, created_at: str, pat_id: str) -> tuple[str, str]:
-    """gsi1 key of one PAT in its organization's listing (newest first when read backwards)."""
-    return pats_of_org(org_id), f"{created_at}#{pat_id}"
 
 
 def pat_id_entry(pat_id: str) -> tuple[str, str]:
@@ -123,36 +98,17 @@ def webhook(webhook_id: str) -> tuple[str, str]:
     return webhook_partition(webhook_id), "WEBHOOK"
 
 
-def webhook_partition(webhook_id: str) -> str:
-    """The subscription's partition; its deliveries-log rows live there too."""
-    return f"WEBHOOK#{webhook_id}"
-
-
 def webhook_sandbox(org_id: str, owner_key: str) -> str:
     """gsi1 partition of a sandbox's subscriptions; also the pk of its counter."""
     return f"WHBOX#{org_id}#{owner_key}"
-
-
-def webhook_sandbox_sort(created_at: str, webhook_id: str) -> str:
-    """gsi1 sort key: newest first when queried backwards."""
-    return f"{created_at}#{webhook_id}"
 
 
 def webhook_sandbox_counter(org_id: str, owner_key: str) -> tuple[str, str]:
     return webhook_sandbox(org_id, owner_key), "COUNT"
 
 
-def webhooks_of_org(org_id: str) -> str:
-    """gsi2 partition of every subscription of an organization (fan-out, admin list)."""
-    return f"WHACCT#{org_id}"
-
-
 def webhook_url_lock(org_id: str, owner_key: str, url_digest: str) -> tuple[str, str]:
     return f"WHURL#{org_id}#{owner_key}#{url_digest}", "LOCK"
-
-
-def delivery(delivery_id: str) -> tuple[str, str]:
-    return f"DELIVERY#{delivery_id}", "DELIVERY"
 
 
 # Zero-padded so attempt 10 sorts after attempt 9 within one delivery and instant.
@@ -168,20 +124,7 @@ def delivery_attempts_since(created_at: str) -> tuple[str, str]:
     return f"ATTEMPT#{created_at}", "ATTEMPT#~"
 
 
-def outbox_event(event_id: str) -> tuple[str, str]:
-    return f"OUTBOX#{event_id}", "EVENT"
-
-
 # --------------------------------------------------------------------------- bookings and idempotency
-
-
-def booking(uid: str) -> tuple[str, str]:
-    return f"BOOKING#{uid}", "BOOKING"
-
-
-def bookings_of_account(org_id: str) -> str:
-    """gsi1/gsi2/gsi3 partition: an organization's bookings by start, created_at, updated_at."""
-    return f"ACCT#{org_id}#BK"
 
 
 def bookings_of_host(org_id: str, user_id: str) -> str:
@@ -207,16 +150,6 @@ def limit_counter(owner: str, owner_id: str, period: str, period_key: str) -> tu
 
 def group_session(event_type_id: str, start_text: str) -> tuple[str, str]:
     return f"SESSION#{event_type_id}", start_text
-
-
-def idempotency_partition(org_id: str) -> str:
-    """Idempotency records are per organization (30-bookings §9.2); the sk is Powertools' key hash."""
-    return f"IDEMPOTENCY#{org_id}"
-
-
-def ledger_partition(host_user_id: str) -> str:
-    """A host's busy ledger: one item per active meeting, sorted by the UTC date of its start."""
-    return f"LEDGER#{host_user_id}"
 
 
 def ledger_entry(host_user_id: str, day_iso: str, entry_key: str) -> tuple[str, str]:
@@ -246,35 +179,7 @@ def delivery_chain(webhook_id: str, event_id: str) -> tuple[str, str]:
     return webhook_partition(webhook_id), f"CHAIN#{event_id}"
 
 
-def admin_session(session_hash: str) -> tuple[str, str]:
-    return f"ADMINSESSION#{session_hash}", "SESSION"
-
-
-def oauth_clients_of_org(org_id: str) -> str:
-    """gsi1 partition: the OAuth clients an organization manages (admin and page), by created_at."""
-    return f"ORG#{org_id}#OAUTHCLIENTS"
-
-
-def oauth_client_of_org(org_id: str, created_at: str, client_id: str) -> tuple[str, str]:
-    """gsi1 key of a client an organization manages, by created_at."""
-    return oauth_clients_of_org(org_id), f"{created_at}#{client_id}"
-
-
-def oauth_grants_of_client(client_id: str) -> str:
-    """gsi2 partition: every grant of a client (deleting the client revokes them)."""
-    return f"OAUTHCLIENT#{client_id}#GRANTS"
-
-
-def oauth_grant_of_client(client_id: str, created_at: str, grant_id: str) -> tuple[str, str]:
-    """gsi2 key of a grant under its client."""
-    return oauth_grants_of_client(client_id), f"{created_at}#{grant_id}"
-
-
 # --------------------------------------------------------------------------- event types
-
-
-def event_type(org_id: str, event_type_id: str) -> tuple[str, str]:
-    return org_partition(org_id), f"ET#{event_type_id}"
 
 
 def event_type_slug(org_id: str, owner_id: str, slug: str) -> tuple[str, str]:
@@ -282,42 +187,38 @@ def event_type_slug(org_id: str, owner_id: str, slug: str) -> tuple[str, str]:
     return org_partition(org_id), f"ETSLUG#{owner_id}#{slug}"
 
 
-def event_type_pointer(event_type_id: str) -> tuple[str, str]:
-    """Finds an event type's organization from its id alone (admin commands)."""
-    return f"ETID#{event_type_id}", "ETID"
-
-
-def event_types_of_account(org_id: str) -> str:
-    """gsi1 (by created_at) and gsi2 (by title) partition of an organization's event types."""
-    return f"ACCT#{org_id}#ET"
-
-
-def event_type_created_sort(created_at: str, event_type_id: str) -> str:
-    return f"{created_at}#{event_type_id}"
-
-
-def event_type_title_sort(title_key_hex: str, event_type_id: str) -> str:
-    return f"{title_key_hex}#{event_type_id}"
-
-
 # --------------------------------------------------------------------------- recurring series (series-svc)
-
-
-def series(uid: str) -> tuple[str, str]:
-    return f"SERIES#{uid}", "SERIES"
-
-
-def series_of_account(org_id: str) -> str:
-    """gsi1/gsi2 partition of series items: an organization's series by created_at, updated_at."""
-    return f"ACCT#{org_id}#SERIES"
-
-
-def series_list_sort(value: str, uid: str) -> str:
-    """gsi1/gsi2 sort key of a series item: its created_at or updated_at text, then its uid."""
-    return f"{value}#{uid}"
 
 
 def bookings_of_series(org_id: str, series_id: str) -> str:
     """gsi6 partition (sparse: series meetings only): a series' meetings by start. The organization
     is part of the key, so another organization's series id matches nothing."""
     return f"ACCT#{org_id}#SERIES#{series_id}#BK"
+
+
+# --------------------------------------------------------------------------- index entries
+
+
+def ordered(value: str, item_id: str) -> str:
+    """An index sort key: the ordering value (a created_at or updated_at text, a title key), then the
+    item's id, so ties break on it."""
+    return f"{value}#{item_id}"
+
+
+def _listed(partition: Callable[[str], str]) -> Callable[[str, str, str], tuple[str, str]]:
+    """The index key of an item listed under `partition(owner)` by `ordered(value, item_id)`."""
+
+    def key(owner: str, value: str, item_id: str) -> tuple[str, str]:
+        return partition(owner), ordered(value, item_id)
+
+    return key
+
+
+webhook_sandbox_sort = ordered  # gsi1: newest first when queried backwards
+event_type_created_sort = ordered  # gsi1 of event types
+event_type_title_sort = ordered  # gsi2 of event types: the title key hex, then the id
+series_list_sort = ordered  # gsi1/gsi2 of series: created_at or updated_at
+user_grants = _listed(user_grants_partition)  # gsi1: the grants a user approved, oldest first
+pats_of_org_entry = _listed(pats_of_org)  # gsi1: an organization's PATs, newest first read backwards
+oauth_client_of_org = _listed(oauth_clients_of_org)  # gsi1: the clients an organization manages
+oauth_grant_of_client = _listed(oauth_grants_of_client)  # gsi2: every grant of a client

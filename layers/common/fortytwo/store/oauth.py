@@ -9,7 +9,7 @@ read by the domain functions.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TypeVar
 
 from botocore.exceptions import ClientError
 
@@ -19,6 +19,7 @@ from fortytwo.domain.oauth.models import (
     AuthorizationCode,
     Grant,
     Issued,
+    IssuedToken,
     OAuthClient,
     RefreshToken,
     Session,
@@ -82,18 +83,21 @@ GRANT = ItemSchema(
         "gsi2": lambda g: keys.oauth_grant_of_client(g.client_id, format_ts(g.created_at), g.grant_id),
     },
 )
-ACCESS_TOKEN = ItemSchema(
-    type="oauth_access_token",
-    entity=AccessToken,
-    key=lambda t: keys.oauth_access_token(t.token_hash),
-    ttl=lambda t: _epoch(t.expires_at + TOKEN_RETENTION),
-)
-REFRESH_TOKEN = ItemSchema(
-    type="oauth_refresh_token",
-    entity=RefreshToken,
-    key=lambda t: keys.oauth_refresh_token(t.token_hash),
-    ttl=lambda t: _epoch(t.expires_at + TOKEN_RETENTION),
-)
+TokenT = TypeVar("TokenT", bound=IssuedToken)
+
+
+def _token_schema(item_type: str, entity: type[TokenT], key: keys.KeyOf) -> ItemSchema[TokenT]:
+    """A token of a grant: found by its hash, kept TOKEN_RETENTION past its expiry."""
+    return ItemSchema(
+        type=item_type,
+        entity=entity,
+        key=lambda t: key(t.token_hash),
+        ttl=lambda t: _epoch(t.expires_at + TOKEN_RETENTION),
+    )
+
+
+ACCESS_TOKEN = _token_schema("oauth_access_token", AccessToken, keys.oauth_access_token)
+REFRESH_TOKEN = _token_schema("oauth_refresh_token", RefreshToken, keys.oauth_refresh_token)
 SESSION = ItemSchema(
     type="oauth_session",
     entity=Session,
@@ -133,47 +137,17 @@ def get_refresh_token(token_hash: str, *, consistent: bool = False) -> RefreshTo
 # --- writes -----------------------------------------------------------------------------------
 
 
-def _put_new(item: dynamo.Item) -> dict[str, Any]:
-    return {
-        "Put": {
-            "TableName": dynamo.table_name(),
-            "Item": dynamo.to_item(item),
-            "ConditionExpression": "attribute_not_exists(pk)",
-        }
-    }
-
-
 def create_client(client: OAuthClient) -> None:
-    dynamo.client().put_item(
-        TableName=dynamo.table_name(),
-        Item=dynamo.to_item(CLIENT.encode(client)),
-        ConditionExpression="attribute_not_exists(pk)",
-    )
+    dynamo.create(CLIENT.encode(client))
 
 
 def put_code(code: AuthorizationCode) -> None:
-    dynamo.client().put_item(
-        TableName=dynamo.table_name(),
-        Item=dynamo.to_item(CODE.encode(code)),
-        ConditionExpression="attribute_not_exists(pk)",
-    )
+    dynamo.create(CODE.encode(code))
 
 
 def mark_code_used(code: AuthorizationCode, now: datetime) -> bool:
     """§6.8.3 step 4: set `used_at` on condition it is null. False → the code was already used."""
-    try:
-        dynamo.client().update_item(
-            TableName=dynamo.table_name(),
-            Key=dynamo.key(*keys.oauth_code(code.code_hash)),
-            UpdateExpression="SET used_at = :now",
-            ConditionExpression="attribute_exists(pk) AND attribute_type(used_at, :null)",
-            ExpressionAttributeValues=dynamo.values({":now": format_ts(now), ":null": "NULL"}),
-        )
-        return True
-    except ClientError as exc:
-        if dynamo.is_conditional_failure(exc):
-            return False
-        raise
+    return dynamo.set_once(keys.oauth_code(code.code_hash), "used_at", format_ts(now))
 
 
 def mark_code_reused(code_hash: str, now: datetime) -> str | None:
@@ -213,11 +187,11 @@ def save_code_exchange(issued: Issued, code: AuthorizationCode) -> None:
     if code.used_at is None:
         raise ValueError("the code must be marked used before its exchange is saved")
     writes = [
-        _put_new(grant_item(issued.grant, _grant_ttl(issued))),
-        _put_new(ACCESS_TOKEN.encode(issued.access_record)),
+        dynamo.put_new(grant_item(issued.grant, _grant_ttl(issued))),
+        dynamo.put_new(ACCESS_TOKEN.encode(issued.access_record)),
     ]
     if issued.refresh_record is not None:
-        writes.append(_put_new(REFRESH_TOKEN.encode(issued.refresh_record)))
+        writes.append(dynamo.put_new(REFRESH_TOKEN.encode(issued.refresh_record)))
     writes.append(
         {
             "Update": {
@@ -270,8 +244,8 @@ def save_rotation(issued: Issued) -> None:
                 "ExpressionAttributeValues": dynamo.values({":ttl": _grant_ttl(issued), ":null": "NULL"}),
             }
         },
-        _put_new(ACCESS_TOKEN.encode(issued.access_record)),
-        _put_new(REFRESH_TOKEN.encode(issued.refresh_record)),
+        dynamo.put_new(ACCESS_TOKEN.encode(issued.access_record)),
+        dynamo.put_new(REFRESH_TOKEN.encode(issued.refresh_record)),
     ]
     try:
         dynamo.client().transact_write_items(TransactItems=writes)
@@ -287,33 +261,11 @@ def save_rotation(issued: Issued) -> None:
 def revoke_grant(grant_id: str, now: datetime) -> bool:
     """Set the grant's `revoked_at` once; every token of the family reads as revoked from then on.
     True when this call revoked it, False when it was already revoked or does not exist."""
-    try:
-        dynamo.client().update_item(
-            TableName=dynamo.table_name(),
-            Key=dynamo.key(*keys.oauth_grant(grant_id)),
-            UpdateExpression="SET revoked_at = :now",
-            ConditionExpression="attribute_exists(pk) AND attribute_type(revoked_at, :null)",
-            ExpressionAttributeValues=dynamo.values({":now": format_ts(now), ":null": "NULL"}),
-        )
-        return True
-    except ClientError as exc:
-        if dynamo.is_conditional_failure(exc):
-            return False
-        raise
+    return dynamo.set_once(keys.oauth_grant(grant_id), "revoked_at", format_ts(now))
 
 
 def revoke_access_token(token_hash: str, now: datetime) -> None:
-    try:
-        dynamo.client().update_item(
-            TableName=dynamo.table_name(),
-            Key=dynamo.key(*keys.oauth_access_token(token_hash)),
-            UpdateExpression="SET revoked_at = :now",
-            ConditionExpression="attribute_exists(pk) AND attribute_type(revoked_at, :null)",
-            ExpressionAttributeValues=dynamo.values({":now": format_ts(now), ":null": "NULL"}),
-        )
-    except ClientError as exc:
-        if not dynamo.is_conditional_failure(exc):
-            raise
+    dynamo.set_once(keys.oauth_access_token(token_hash), "revoked_at", format_ts(now))  # a repeat: no-op
 
 
 def grants_of_user(user_id: str) -> list[Grant]:
@@ -385,11 +337,7 @@ def delete_client(client_id: str) -> None:
 
 
 def create_session(session: Session) -> None:
-    dynamo.client().put_item(
-        TableName=dynamo.table_name(),
-        Item=dynamo.to_item(SESSION.encode(session)),
-        ConditionExpression="attribute_not_exists(pk)",
-    )
+    dynamo.create(SESSION.encode(session))
 
 
 def get_session(session_hash: str) -> Session | None:

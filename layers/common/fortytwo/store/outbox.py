@@ -52,13 +52,7 @@ def item(event: OutboxEvent) -> dynamo.Item:
 
 def transact_put(event: OutboxEvent) -> dict[str, Any]:
     """A TransactWriteItems entry creating the outbox item (never overwrites)."""
-    return {
-        "Put": {
-            "TableName": dynamo.table_name(),
-            "Item": dynamo.to_item(item(event)),
-            "ConditionExpression": "attribute_not_exists(pk)",
-        }
-    }
+    return dynamo.put_new(item(event))
 
 
 def from_item(data: dynamo.Item) -> OutboxEvent:

@@ -235,6 +235,13 @@ def decide_cancel(
     """None for an already canceled booking (step 7: 200, nothing written)."""
     if lifecycle.cancel_is_noop(booking, facts.event_type, now):
         return None
+    return cancel_plan(booking, facts, session, reason=reason, now=now)
+
+
+def cancel_plan(
+    booking: Booking, facts: WriteFacts, session: GroupSession | None, *, reason: str | None, now: datetime
+) -> BookingPlan:
+    """The cancel transaction of an active booking: its new state, its meeting freed, the event."""
     after = lifecycle.canceled(booking, reason, now)
     plan = PlanBuilder()
     plan.replace_booking(after, booking.version, require_active=True)

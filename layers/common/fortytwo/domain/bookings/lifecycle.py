@@ -88,9 +88,35 @@ def initial_status(event_type: BookableEventType) -> str:
     return PENDING if event_type.requires_confirmation else CONFIRMED
 
 
+def scheduled(event_type: BookableEventType, start: datetime, now: datetime) -> dict[str, Any]:
+    """The fields a new booking (create, reschedule, series meeting) takes from its event type and
+    start, version 1, created now (§2.1 "value at creation")."""
+    return {
+        "version": 1,
+        "event_type_id": event_type.id,
+        "event_type_slug": event_type.slug,
+        "title": event_type.title,
+        "status": initial_status(event_type),
+        "start_at": start,
+        "end_at": start + timedelta(minutes=event_type.duration_minutes),
+        "created_at": now,
+        "updated_at": now,
+        "buffer_before_minutes": event_type.buffer_before_minutes,
+        "buffer_after_minutes": event_type.buffer_after_minutes,
+        "scheduling_type": event_type.scheduling_type,
+    }
+
+
 def next_updated_at(previous: datetime, now: datetime) -> datetime:
     """`max(now, previous + 1 ms)`: strictly increasing per booking (§2.1)."""
     return max(now, previous + _ONE_MS)
+
+
+def next_version(booking: Booking, now: datetime, **changes: Any) -> Booking:
+    """The booking after a change in place: `changes`, `version` +1, a later `updated_at` (§2.1)."""
+    return booking.evolve(
+        **changes, version=booking.version + 1, updated_at=next_updated_at(booking.updated_at, now)
+    )
 
 
 # --- Create checks (§5.2 steps 7–10) ---------------------------------------------------------
@@ -146,15 +172,9 @@ def new_booking(
     """The booking a create commits (§2.1 "value at creation")."""
     attendee = derive_attendee(request.attendee, request.timezone)
     return Booking(
+        **scheduled(event_type, request.start, now),
         uid=uid,
         organization_id=event_type.organization_id,
-        version=1,
-        event_type_id=event_type.id,
-        event_type_slug=event_type.slug,
-        title=event_type.title,
-        status=initial_status(event_type),
-        start_at=request.start,
-        end_at=request.start + timedelta(minutes=event_type.duration_minutes),
         timezone=booking_timezone(request.timezone, request.attendee.timezone, event_type_timezone),
         host=host,
         attendee=attendee,
@@ -162,12 +182,7 @@ def new_booking(
         location=derive_location(event_type.locations),
         metadata=dict(request.metadata),
         responses=dict(responses),
-        created_at=now,
-        updated_at=now,
         utm=dict(request.utm),
-        buffer_before_minutes=event_type.buffer_before_minutes,
-        buffer_after_minutes=event_type.buffer_after_minutes,
-        scheduling_type=event_type.scheduling_type,
         session_start=session_start,
         counter_keys=tuple(counter_keys),
         created_by=dict(created_by),
@@ -195,13 +210,7 @@ def cancel_is_noop(booking: Booking, event_type: BookableEventType | None, now: 
 
 
 def canceled(booking: Booking, reason: str | None, now: datetime) -> Booking:
-    return booking.evolve(
-        status=CANCELED,
-        cancelled_at=now,
-        cancellation_reason=reason,
-        version=booking.version + 1,
-        updated_at=next_updated_at(booking.updated_at, now),
-    )
+    return next_version(booking, now, status=CANCELED, cancelled_at=now, cancellation_reason=reason)
 
 
 # --- Reschedule (§7) -------------------------------------------------------------------------
@@ -245,21 +254,10 @@ def rescheduled_pair(
     created_by: Mapping[str, str],
 ) -> tuple[Booking, Booking]:
     """(old booking marked `rescheduled`, the new booking) as committed together (§7 semantics)."""
-    replaced = old.evolve(
-        status=RESCHEDULED,
-        replaced_by=new_uid,
-        reschedule_reason=reason,
-        version=old.version + 1,
-        updated_at=next_updated_at(old.updated_at, now),
-    )
+    replaced = next_version(old, now, status=RESCHEDULED, replaced_by=new_uid, reschedule_reason=reason)
     new = old.evolve(
+        **scheduled(event_type, start, now),  # the event type of `old` (§7: it cannot change)
         uid=new_uid,
-        version=1,
-        event_type_slug=event_type.slug,
-        title=event_type.title,
-        status=initial_status(event_type),
-        start_at=start,
-        end_at=start + timedelta(minutes=event_type.duration_minutes),
         timezone=timezone or old.timezone,
         host=host,
         rescheduled_from_uid=old.uid,
@@ -267,11 +265,6 @@ def rescheduled_pair(
         cancellation_reason=None,
         no_show_at=None,
         no_show_reason=None,
-        created_at=now,
-        updated_at=now,
-        buffer_before_minutes=event_type.buffer_before_minutes,
-        buffer_after_minutes=event_type.buffer_after_minutes,
-        scheduling_type=event_type.scheduling_type,
         reschedule_generation=old.reschedule_generation + 1,
         replaced_by=None,
         reschedule_reason=None,
@@ -310,9 +303,7 @@ def patched(booking: Booking, request: PatchRequest, questions: Sequence[Questio
         elif name == "attendee_name" and request.attendee_name is not None:
             changes["attendee"] = replace(booking.attendee, name=request.attendee_name)
     errors.raise_if_any()
-    return booking.evolve(
-        **changes, version=booking.version + 1, updated_at=next_updated_at(booking.updated_at, now)
-    )
+    return next_version(booking, now, **changes)
 
 
 # --- No-show (§2.2, admin command) -----------------------------------------------------------
@@ -335,9 +326,4 @@ def no_show_is_noop(booking: Booking, now: datetime) -> bool:
 
 
 def marked_no_show(booking: Booking, reason: str | None, now: datetime) -> Booking:
-    return booking.evolve(
-        no_show_at=now,
-        no_show_reason=reason,
-        version=booking.version + 1,
-        updated_at=next_updated_at(booking.updated_at, now),
-    )
+    return next_version(booking, now, no_show_at=now, no_show_reason=reason)

@@ -40,10 +40,8 @@ def code_audience(
     (the code has none) become it; otherwise invalid_target."""
     if resource is None:
         return code_audience_value
-    normalized = normalize_resource(resource, issuer)
-    if normalized is None or (code_audience_value is not None and normalized != code_audience_value):
-        return INVALID_TARGET
-    return normalized
+    accepted = _accepted(resource, code_audience_value, issuer)
+    return INVALID_TARGET if accepted is None else accepted
 
 
 def check_refresh_resource(
@@ -53,7 +51,12 @@ def check_refresh_resource(
     grant has an audience, equal it."""
     if resource is None:
         return None
+    return INVALID_TARGET if _accepted(resource, grant_audience, issuer) is None else None
+
+
+def _accepted(resource: str, audience: str | None, issuer: str) -> str | None:
+    """`resource` normalised, when it is accepted and names `audience` (or there is none yet)."""
     normalized = normalize_resource(resource, issuer)
-    if normalized is None or (grant_audience is not None and normalized != grant_audience):
-        return INVALID_TARGET
-    return None
+    if normalized is None or (audience is not None and normalized != audience):
+        return None
+    return normalized

@@ -7,8 +7,8 @@ single use of a refresh token); the functions decide outcomes and build the new 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
-from typing import Literal
+from datetime import datetime, timedelta
+from typing import Literal, TypeVar
 
 from fortytwo.domain.ids import uuid7
 from fortytwo.domain.oauth.artifacts import (
@@ -157,8 +157,27 @@ def redeem_code(
 def _new_access(
     grant: Grant, scopes: tuple[str, ...], pepper: bytes, now: datetime
 ) -> tuple[str, AccessToken]:
-    token = new_access_token()
-    return token, AccessToken(
+    return _issue(AccessToken, new_access_token(), grant, scopes, pepper, now, ACCESS_TOKEN_TTL)
+
+
+def _new_refresh(grant: Grant, pepper: bytes, now: datetime) -> tuple[str, RefreshToken]:
+    return _issue(RefreshToken, new_refresh_token(), grant, grant.scopes, pepper, now, REFRESH_TOKEN_TTL)
+
+
+TokenT = TypeVar("TokenT", AccessToken, RefreshToken)
+
+
+def _issue(
+    kind: type[TokenT],
+    token: str,
+    grant: Grant,
+    scopes: tuple[str, ...],
+    pepper: bytes,
+    now: datetime,
+    lifetime: timedelta,
+) -> tuple[str, TokenT]:
+    """A new token of `grant` and its record, which holds the token's hash only."""
+    return token, kind(
         token_hash=hash_secret(pepper, token),
         grant_id=grant.grant_id,
         client_id=grant.client_id,
@@ -166,21 +185,7 @@ def _new_access(
         account_id=grant.account_id,
         scopes=scopes,
         created_at=now,
-        expires_at=now + ACCESS_TOKEN_TTL,
-    )
-
-
-def _new_refresh(grant: Grant, pepper: bytes, now: datetime) -> tuple[str, RefreshToken]:
-    token = new_refresh_token()
-    return token, RefreshToken(
-        token_hash=hash_secret(pepper, token),
-        grant_id=grant.grant_id,
-        client_id=grant.client_id,
-        user_id=grant.user_id,
-        account_id=grant.account_id,
-        scopes=grant.scopes,
-        created_at=now,
-        expires_at=now + REFRESH_TOKEN_TTL,
+        expires_at=now + lifetime,
     )
 
 

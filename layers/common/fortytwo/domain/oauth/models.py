@@ -112,28 +112,26 @@ class Grant:
 
 
 @dataclass(frozen=True, slots=True)
-class AccessToken:
+class IssuedToken:
+    """What every token of a grant holds; stored under its hash (HMAC of the token), never the token."""
+
     token_hash: str
     grant_id: str
     client_id: str
     user_id: str
     account_id: str
-    scopes: tuple[str, ...]
+    scopes: tuple[str, ...]  # a refresh token's: always the grant's full scope
     created_at: datetime
     expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AccessToken(IssuedToken):
     revoked_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
-class RefreshToken:
-    token_hash: str
-    grant_id: str
-    client_id: str
-    user_id: str
-    account_id: str
-    scopes: tuple[str, ...]  # always the grant's full scope
-    created_at: datetime
-    expires_at: datetime
+class RefreshToken(IssuedToken):
     used_at: datetime | None = None
     revoked_at: datetime | None = None
 

@@ -79,35 +79,24 @@ def collect_meetings(
         seats = booking.seats_taken
         if seats is None and booking.event_type_id == group_event_type_id:
             seats = 1
-        if seats is None:
-            meetings.append(
-                _Meeting(
-                    booking.event_type_id,
-                    booking.host_user_id,
-                    start,
-                    block_start,
-                    block_end,
-                    booking.created_at,
-                )
-            )
-            continue
         key = (booking.event_type_id, start)
-        session = sessions.get(key)
+        session = sessions.get(key) if seats is not None else None  # an ordinary booking is its own meeting
         if session is None:
-            session = _Meeting(
+            meeting = _Meeting(
                 booking.event_type_id,
                 booking.host_user_id,
                 start,
                 block_start,
                 block_end,
                 booking.created_at,
-                seats,
-                True,
+                seats or 0,
+                seats is not None,
             )
-            sessions[key] = session
-            meetings.append(session)
+            if seats is not None:
+                sessions[key] = meeting
+            meetings.append(meeting)
             continue
-        session.seats_taken += seats
+        session.seats_taken += seats or 0  # only a group registration (seats set) finds a session
         session.block_start = min(session.block_start, block_start)
         session.block_end = max(session.block_end, block_end)
         if booking.created_at < session.created_at:

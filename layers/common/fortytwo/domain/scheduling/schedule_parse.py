@@ -132,12 +132,18 @@ def _parse_date(value: Any) -> date | None:
     return None
 
 
-def _parse_weekly(value: Any, errors: _Collector) -> dict[int, RangeList]:
+def _object(value: Any, path: str, shape: str, errors: _Collector) -> Mapping[Any, Any]:
+    """`value` when it is an object; absent → empty; anything else → the error and empty."""
     if value is None:
         return {}
     if not isinstance(value, Mapping):
-        errors.add("weekly", "must be an object with keys mon…sun")
+        errors.add(path, f"must be an object {shape}")
         return {}
+    return value
+
+
+def _parse_weekly(value: Any, errors: _Collector) -> dict[int, RangeList]:
+    value = _object(value, "weekly", "with keys mon…sun", errors)
     weekly: dict[int, RangeList] = {}
     for key, ranges in value.items():
         if key not in WEEKDAY_KEYS:
@@ -148,11 +154,7 @@ def _parse_weekly(value: Any, errors: _Collector) -> dict[int, RangeList]:
 
 
 def _parse_overrides(value: Any, errors: _Collector) -> dict[date, RangeList]:
-    if value is None:
-        return {}
-    if not isinstance(value, Mapping):
-        errors.add("overrides", "must be an object keyed by local date YYYY-MM-DD")
-        return {}
+    value = _object(value, "overrides", "keyed by local date YYYY-MM-DD", errors)
     if len(value) > MAX_OVERRIDES:
         errors.add("overrides", f"at most {MAX_OVERRIDES} dates")
         return {}

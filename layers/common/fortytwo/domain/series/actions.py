@@ -292,18 +292,23 @@ def _to_come_booked(series: Series, now: datetime) -> list[Occurrence]:
     return by_start([o for o in series.occurrences if o.state is OccurrenceState.BOOKED and o.start_at > now])
 
 
+def _cancel_to_come(series: Series, now: datetime, reason: str, becomes: OccurrenceState) -> ActionPlan:
+    """Cancel every to-come booked meeting; its occurrence `becomes` held (pause) or canceled (end)."""
+    effects = tuple(
+        CancelMeeting(o.index, o.booking_uid, reason, becomes)
+        for o in _to_come_booked(series, now)
+        if o.booking_uid is not None
+    )
+    return ActionPlan(series, False, effects)
+
+
 def plan_pause(series: Series, *, meetings: Mapping[str, MeetingFacts], now: datetime) -> ActionPlan:
     """Steps 3–6: ended → 409; paused → no-op; else cancel every to-come booked meeting (held)."""
     check_not_ended(series.status)
     current = _synced(series, meetings)
     if series.status is SeriesStatus.PAUSED:
         return ActionPlan(current, True)
-    effects = tuple(
-        CancelMeeting(o.index, o.booking_uid, REASON_PAUSED, OccurrenceState.HELD)
-        for o in _to_come_booked(current, now)
-        if o.booking_uid is not None
-    )
-    return ActionPlan(current, False, effects)
+    return _cancel_to_come(current, now, REASON_PAUSED, OccurrenceState.HELD)
 
 
 @dataclass(frozen=True, slots=True)
@@ -416,12 +421,7 @@ def plan_end(series: Series, *, meetings: Mapping[str, MeetingFacts], now: datet
     current = _synced(series, meetings)
     if series.status is SeriesStatus.ENDED:
         return ActionPlan(current, True)
-    effects = tuple(
-        CancelMeeting(o.index, o.booking_uid, REASON_ENDED, OccurrenceState.CANCELED)
-        for o in _to_come_booked(current, now)
-        if o.booking_uid is not None
-    )
-    return ActionPlan(current, False, effects)
+    return _cancel_to_come(current, now, REASON_ENDED, OccurrenceState.CANCELED)
 
 
 def finish_end(series: Series, *, canceled_count: int, now: datetime) -> Finished:

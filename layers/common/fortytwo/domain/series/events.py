@@ -13,16 +13,10 @@ from typing import Any
 
 from fortytwo.domain.series.actions import Finished
 from fortytwo.domain.series.model import HostRef
+from fortytwo.domain.webhooks.events import CATALOGUE
 
-# REST name -> delivery name, in §12.2 order.
-SERIES_EVENTS: dict[str, str] = {
-    "series_created": "series.created",
-    "series_updated": "series.updated",
-    "series_paused": "series.paused",
-    "series_resumed": "series.resumed",
-    "series_ended": "series.ended",
-    "series_host_changed": "series.host_changed",
-}
+# REST name -> delivery name, in §12.2 order (the webhook catalogue holds them).
+SERIES_EVENTS: dict[str, str] = {rest: dot for rest, dot in CATALOGUE.items() if dot.startswith("series.")}
 
 
 def created(series_view: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:

@@ -18,14 +18,13 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 
-from fortytwo.domain.bookings import lifecycle
 from fortytwo.domain.bookings.decisions import (
     Availability,
     WriteFacts,
     booking_event,
+    cancel_plan,
     host_counters,
     meeting_entry,
-    remove_old_meeting,
 )
 from fortytwo.domain.bookings.event_types import BookableEventType
 from fortytwo.domain.bookings.limits import is_host_counter
@@ -93,12 +92,7 @@ def decide_cancel(booking: Booking, facts: WriteFacts, *, reason: str, now: date
     """The 30-bookings cancel transaction of an active meeting (None: it is no longer active)."""
     if not booking.active:
         return None
-    after = lifecycle.canceled(booking, reason, now)
-    plan = PlanBuilder()
-    plan.replace_booking(after, booking.version, require_active=True)
-    remove_old_meeting(plan, booking, None)
-    plan.emit(booking_event("booking.canceled", after, facts, now))
-    return plan.build(after)
+    return cancel_plan(booking, facts, None, reason=reason, now=now)
 
 
 def decide_location(booking: Booking, facts: WriteFacts, *, url: str, now: datetime) -> BookingPlan | None:

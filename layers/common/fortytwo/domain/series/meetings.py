@@ -7,11 +7,11 @@ A series meeting is an ordinary `Booking`; what makes it one of a series is `ser
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 
 from fortytwo.domain.bookings.event_types import BookableEventType
-from fortytwo.domain.bookings.lifecycle import derive_location, initial_status, next_updated_at
+from fortytwo.domain.bookings.lifecycle import derive_location, next_version, scheduled
 from fortytwo.domain.bookings.limits import CounterId
 from fortytwo.domain.bookings.model import Attendee, Booking, HostSnapshot, Location
 from fortytwo.domain.series.model import Series
@@ -47,15 +47,9 @@ def new_meeting(
     attendee = series.attendee
     timezone = series.pattern.timezone
     booking = Booking(
+        **scheduled(event_type, start_at, now),
         uid=uid,
         organization_id=series.organization_id,
-        version=1,
-        event_type_id=event_type.id,
-        event_type_slug=event_type.slug,
-        title=event_type.title,
-        status=initial_status(event_type),
-        start_at=start_at,
-        end_at=start_at + timedelta(minutes=event_type.duration_minutes),
         timezone=timezone,
         host=host,
         attendee=Attendee(
@@ -72,11 +66,6 @@ def new_meeting(
         else derive_location(event_type.locations),
         metadata=dict(series.metadata),
         responses=dict(series.responses),
-        created_at=now,
-        updated_at=now,
-        buffer_before_minutes=event_type.buffer_before_minutes,
-        buffer_after_minutes=event_type.buffer_after_minutes,
-        scheduling_type=event_type.scheduling_type,
         counter_keys=tuple(counter_keys),
         created_by=dict(created_by),
         series_id=series.uid,
@@ -87,12 +76,7 @@ def new_meeting(
 
 def with_link(booking: Booking, url: str, now: datetime) -> Booking:
     """A `location_url` change, in place (§9.4): `version` +1, `updated_at`."""
-    return replace(
-        booking,
-        location=link_location(url),
-        version=booking.version + 1,
-        updated_at=next_updated_at(booking.updated_at, now),
-    )
+    return next_version(booking, now, location=link_location(url))
 
 
 def with_host(
@@ -100,10 +84,4 @@ def with_host(
 ) -> Booking:
     """A move to another host, in place (§10.5): same uid and time, `version` +1, `updated_at`;
     `counter_keys` are the new host's account-wide counters plus the unchanged event-type ones."""
-    return replace(
-        booking,
-        host=host,
-        counter_keys=tuple(counter_keys),
-        version=booking.version + 1,
-        updated_at=next_updated_at(booking.updated_at, now),
-    )
+    return next_version(booking, now, host=host, counter_keys=tuple(counter_keys))
