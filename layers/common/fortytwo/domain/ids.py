@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import time
@@ -60,11 +61,17 @@ def ulid(now_ms: int | None = None) -> str:
     """A ULID: 48-bit ms timestamp + 80 random bits, 26 Crockford characters."""
     ms = int(time.time() * 1000) if now_ms is None else now_ms
     value = (ms & ((1 << 48) - 1)) << 80 | int.from_bytes(os.urandom(10), "big")
-    out = []
-    for _ in range(26):
-        out.append(CROCKFORD[value & 31])
-        value >>= 5
-    return "".join(reversed(out))
+    return _crockford_130(value)
+
+
+_B32_TO_CROCKFORD = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", CROCKFORD.encode())
+
+
+def _crockford_130(value: int) -> str:
+    """26 Crockford characters of a 128-bit value (130 bits, the top two zero). Every request draws
+    one (its request id): one C-level base32 pass, not 26 Python steps. 160 bits are 32 base32
+    digits, of which the last 26 are the low 130 bits."""
+    return base64.b32encode(value.to_bytes(20, "big"))[6:].translate(_B32_TO_CROCKFORD).decode()
 
 
 def request_id(now_ms: int | None = None) -> str:
