@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 from starlette.responses import Response
 
+from fortytwo import observability
 from fortytwo.contract.errors import NotFound
 from fortytwo.http.app import create_app
 from fortytwo.http.lambda_entry import make_handler
@@ -74,12 +75,21 @@ def test_the_record_is_what_the_powertools_formatter_writes(lines: io.StringIO) 
     }
 
 
-def test_the_trace_id_is_added_as_powertools_adds_it(lines: io.StringIO, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_trace_id_is_added_as_powertools_adds_it(
+    lines: io.StringIO, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("_X_AMZN_TRACE_ID", "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8")
     log_access({"status": 200})
     logger.info("request", extra={"status": 200})
     ours, theirs = _records(lines)
     assert ours["xray_trace_id"] == theirs["xray_trace_id"] == "1-5759e988-bd862e3fe1be46a994272793"
+
+
+@pytest.mark.parametrize("created", [0.0, 1_779_271_200.0, 1_779_271_200.0005, 1_779_271_259.999, 1.5e9])
+def test_the_timestamp_is_the_formatters(created: float) -> None:
+    msecs = int((created - int(created)) * 1000) + 0.0  # as logging.LogRecord computes it
+    record = logging.makeLogRecord({"created": created, "msecs": msecs})
+    assert observability._timestamp(created) == logger.registered_formatter.formatTime(record)
 
 
 def test_the_logger_level_applies(lines: io.StringIO) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import os
 import re
 import time
@@ -64,14 +63,14 @@ def ulid(now_ms: int | None = None) -> str:
     return _crockford_130(value)
 
 
-_B32_TO_CROCKFORD = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", CROCKFORD.encode())
+# Every request draws a ULID (its request id): two characters per lookup, not one per shift.
+_PAIRS = tuple(a + b for a in CROCKFORD for b in CROCKFORD)
+_SHIFTS = tuple(range(120, -1, -10))
 
 
 def _crockford_130(value: int) -> str:
-    """26 Crockford characters of a 128-bit value (130 bits, the top two zero). Every request draws
-    one (its request id): one C-level base32 pass, not 26 Python steps. 160 bits are 32 base32
-    digits, of which the last 26 are the low 130 bits."""
-    return base64.b32encode(value.to_bytes(20, "big"))[6:].translate(_B32_TO_CROCKFORD).decode()
+    """26 Crockford characters of a 128-bit value (130 bits, the top two zero), 10 bits at a time."""
+    return "".join([_PAIRS[(value >> shift) & 1023] for shift in _SHIFTS])
 
 
 def request_id(now_ms: int | None = None) -> str:
