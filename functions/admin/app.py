@@ -39,6 +39,7 @@ from fortytwo.http.context import RequestState
 from fortytwo.http.guard import count_anonymous
 from fortytwo.http.lambda_entry import make_handler
 from fortytwo.http.oauth_pages import parse_cookies
+from fortytwo.http.path_params import path_param
 from fortytwo.http.ratelimit import count
 from fortytwo.observability import logger
 from fortytwo.services import admin_center, webhooks
@@ -271,7 +272,8 @@ def _act(request: Request, path: str, form: Mapping[str, list[str]] | None) -> R
 
 
 @app.post("/360/api/{action:path}")
-async def act(action: str, request: Request) -> Response:
+async def act(request: Request) -> Response:
+    action = path_param(request, "action")
     form = await _form(request)
     try:
         return await run_in_threadpool(_act, request, action, form)
