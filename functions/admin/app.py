@@ -22,7 +22,7 @@ from fortytwo.domain import clock
 from fortytwo.domain.admin.sessions import new_session_value
 from fortytwo.domain.hashing import same
 from fortytwo.http import context
-from fortytwo.http.admin_pages import actions, views
+from fortytwo.http.admin_pages import views
 from fortytwo.http.admin_pages.layout import STYLESHEET, problem_page, sign_in_page
 from fortytwo.http.admin_pages.security import (
     PAGE_HEADERS,
@@ -260,6 +260,10 @@ def _act(request: Request, path: str, form: Mapping[str, list[str]] | None) -> R
     if isinstance(checked, Response):
         return checked
     assert form is not None
+    # Only an action needs its module (and the services it drives): not imported by a cold start
+    # that serves a page (bench/cold_import.py).
+    from fortytwo.http.admin_pages import actions
+
     ctx = actions.Context(
         checked, form, deps.now(), context.request_id(), deps, request.scope.get("aws.context")
     )
