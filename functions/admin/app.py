@@ -22,7 +22,7 @@ from fortytwo.domain import clock
 from fortytwo.domain.admin.sessions import new_session_value
 from fortytwo.domain.hashing import same
 from fortytwo.http import context
-from fortytwo.http.admin_pages import actions, views
+from fortytwo.http.admin_pages import views
 from fortytwo.http.admin_pages.layout import STYLESHEET, problem_page, sign_in_page
 from fortytwo.http.admin_pages.security import (
     PAGE_HEADERS,
@@ -39,6 +39,7 @@ from fortytwo.http.context import RequestState
 from fortytwo.http.guard import count_anonymous
 from fortytwo.http.lambda_entry import make_handler
 from fortytwo.http.oauth_pages import parse_cookies
+from fortytwo.http.path_params import path_param
 from fortytwo.http.ratelimit import count
 from fortytwo.observability import logger
 from fortytwo.services import admin_center, webhooks
@@ -259,6 +260,10 @@ def _act(request: Request, path: str, form: Mapping[str, list[str]] | None) -> R
     if isinstance(checked, Response):
         return checked
     assert form is not None
+    # Only an action needs its module (and the services it drives): not imported by a cold start
+    # that serves a page (bench/cold_import.py).
+    from fortytwo.http.admin_pages import actions
+
     ctx = actions.Context(
         checked, form, deps.now(), context.request_id(), deps, request.scope.get("aws.context")
     )
@@ -271,7 +276,8 @@ def _act(request: Request, path: str, form: Mapping[str, list[str]] | None) -> R
 
 
 @app.post("/360/api/{action:path}")
-async def act(action: str, request: Request) -> Response:
+async def act(request: Request) -> Response:
+    action = path_param(request, "action")
     form = await _form(request)
     try:
         return await run_in_threadpool(_act, request, action, form)

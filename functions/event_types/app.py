@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Depends
 from starlette.requests import Request
 from starlette.responses import Response
 
 from fortytwo.config import get_settings
 from fortytwo.contract.errors import ApiError, InvalidQueryParam, NotFound
-from fortytwo.domain.auth import AuthContext
 from fortytwo.domain.event_types import LIST_SORTS, MAX_SLUG
 from fortytwo.http import event_types_api
 from fortytwo.http.app import create_app, raw_path
-from fortytwo.http.guard import bearer, count_anonymous
+from fortytwo.http.guard import count_anonymous, require
 from fortytwo.http.lambda_entry import make_handler
 from fortytwo.http.query import QueryReader
 from fortytwo.http.responses import ok, page
@@ -46,7 +44,8 @@ def _filters(query: QueryReader) -> tuple[str, dict[str, Any]]:
 
 
 @app.get(LIST_ROUTE, operation_id="listEventTypes")
-async def list_event_types(request: Request, auth: AuthContext = Depends(bearer(SCOPE))) -> Response:
+async def list_event_types(request: Request) -> Response:
+    auth = await require(request, SCOPE)
     query = QueryReader.of(request)
     limit = query.limit()
     cursor = query.single("cursor")
@@ -82,7 +81,7 @@ async def get_event_type(request: Request) -> Response:
         # answered like any unmatched path, before authentication (00-conventions §2.1, §5.3).
         count_anonymous(request)
         raise NotFound()
-    auth = await bearer(SCOPE)(request)
+    auth = await require(request, SCOPE)
     return ok(
         event_types.detail_by_identifier(auth.account_id, decoded, get_settings().booking_page_base_url)
     )

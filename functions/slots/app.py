@@ -5,15 +5,13 @@ Handlers validate the query in the documented order, then ask `services/slots.py
 
 from __future__ import annotations
 
-from fastapi import Depends
 from starlette.requests import Request
 from starlette.responses import Response
 
 from fortytwo.contract.errors import InvalidQueryParam
-from fortytwo.domain.auth import AuthContext
 from fortytwo.domain.event_types import ByUsernameSlug
 from fortytwo.http.app import create_app
-from fortytwo.http.guard import bearer
+from fortytwo.http.guard import require
 from fortytwo.http.lambda_entry import make_handler
 from fortytwo.http.query import QueryReader
 from fortytwo.http.responses import ok
@@ -41,7 +39,8 @@ def _identification(query: QueryReader) -> str | ByUsernameSlug:
 
 
 @app.get("/v1/slots", operation_id="listSlots")
-async def list_slots(request: Request, auth: AuthContext = Depends(bearer(SCOPE))) -> Response:
+async def list_slots(request: Request) -> Response:
+    auth = await require(request, SCOPE)
     query = QueryReader.of(request)
     ident = _identification(query)
     start = query.datetime("start", required=True, zone_param="timezone")
@@ -53,7 +52,8 @@ async def list_slots(request: Request, auth: AuthContext = Depends(bearer(SCOPE)
 
 
 @app.get("/v1/slots/check", operation_id="checkSlot")
-async def check(request: Request, auth: AuthContext = Depends(bearer(SCOPE))) -> Response:
+async def check(request: Request) -> Response:
+    auth = await require(request, SCOPE)
     query = QueryReader.of(request)
     ident = _identification(query)
     start = query.datetime("start", required=True, zone_param="timezone")

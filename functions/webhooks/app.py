@@ -7,7 +7,6 @@ and their order live in the services.
 
 from __future__ import annotations
 
-from fastapi import Depends
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -19,7 +18,7 @@ from fortytwo.domain.timefmt import TimestampError, format_ts, parse_ts
 from fortytwo.http.app import create_app
 from fortytwo.http.body import json_body
 from fortytwo.http.cursor import CursorCodec
-from fortytwo.http.guard import bearer, request_state
+from fortytwo.http.guard import request_state, require
 from fortytwo.http.idempotency import idempotent, required_key
 from fortytwo.http.lambda_entry import make_handler
 from fortytwo.http.path_params import path_param
@@ -45,13 +44,15 @@ def _sandbox(auth: AuthContext) -> Sandbox:
 
 
 @app.get("/v1/webhooks", operation_id="listWebhooks")
-async def list_webhooks(auth: AuthContext = Depends(bearer("webhooks:read"))) -> Response:
+async def list_webhooks(request: Request) -> Response:
+    auth = await require(request, "webhooks:read")
     subs = await run_in_threadpool(webhooks.list_webhooks, _sandbox(auth))
     return ok([s.to_api() for s in subs])
 
 
 @app.post("/v1/webhooks", operation_id="createWebhook")
-async def create_webhook(request: Request, auth: AuthContext = Depends(bearer("webhooks:write"))) -> Response:
+async def create_webhook(request: Request) -> Response:
+    auth = await require(request, "webhooks:write")
     body = await json_body(request)
     sub = await run_in_threadpool(webhooks.create_webhook, _sandbox(auth), body, deps)
     logger.info("webhook created", extra={"webhook_id": sub.id, "events": list(sub.events)})
@@ -59,14 +60,16 @@ async def create_webhook(request: Request, auth: AuthContext = Depends(bearer("w
 
 
 @app.get("/v1/webhooks/{webhook_id}", operation_id="getWebhook")
-async def get_webhook(request: Request, auth: AuthContext = Depends(bearer("webhooks:read"))) -> Response:
+async def get_webhook(request: Request) -> Response:
+    auth = await require(request, "webhooks:read")
     webhook_id = path_param(request, "webhook_id")
     sub = await run_in_threadpool(webhooks.get_webhook, webhook_id, _sandbox(auth))
     return ok(sub.to_api())
 
 
 @app.patch("/v1/webhooks/{webhook_id}", operation_id="updateWebhook")
-async def update_webhook(request: Request, auth: AuthContext = Depends(bearer("webhooks:write"))) -> Response:
+async def update_webhook(request: Request) -> Response:
+    auth = await require(request, "webhooks:write")
     webhook_id = path_param(request, "webhook_id")
     body = await json_body(request)
     sub = await run_in_threadpool(webhooks.update_webhook, webhook_id, _sandbox(auth), body, deps)
@@ -75,7 +78,8 @@ async def update_webhook(request: Request, auth: AuthContext = Depends(bearer("w
 
 
 @app.delete("/v1/webhooks/{webhook_id}", operation_id="deleteWebhook")
-async def delete_webhook(request: Request, auth: AuthContext = Depends(bearer("webhooks:write"))) -> Response:
+async def delete_webhook(request: Request) -> Response:
+    auth = await require(request, "webhooks:write")
     webhook_id = path_param(request, "webhook_id")
     deleted = await run_in_threadpool(webhooks.delete_webhook, webhook_id, _sandbox(auth))
     logger.info("webhook deleted", extra={"webhook_id": deleted.subscription.id, "raced": deleted.raced})
@@ -83,7 +87,8 @@ async def delete_webhook(request: Request, auth: AuthContext = Depends(bearer("w
 
 
 @app.post("/v1/webhooks/{webhook_id}/rotate-secret", operation_id="rotateWebhookSecret")
-async def rotate_secret(request: Request, auth: AuthContext = Depends(bearer("webhooks:write"))) -> Response:
+async def rotate_secret(request: Request) -> Response:
+    auth = await require(request, "webhooks:write")
     webhook_id = path_param(request, "webhook_id")
     sub = await run_in_threadpool(webhooks.rotate_secret, webhook_id, _sandbox(auth), deps)
     logger.info("webhook secret rotated", extra={"webhook_id": sub.id})
@@ -91,7 +96,8 @@ async def rotate_secret(request: Request, auth: AuthContext = Depends(bearer("we
 
 
 @app.post("/v1/webhooks/{webhook_id}/test", operation_id="testWebhook")
-async def test_webhook(request: Request, auth: AuthContext = Depends(bearer("webhooks:write"))) -> Response:
+async def test_webhook(request: Request) -> Response:
+    auth = await require(request, "webhooks:write")
     webhook_id = path_param(request, "webhook_id")
     logged = await run_in_threadpool(webhooks.test_webhook, webhook_id, _sandbox(auth), deps)
     record = logged.record
@@ -122,7 +128,8 @@ def _after(codec: CursorCodec, cursor: str, binding: str) -> tuple[str, str, int
 
 
 @app.get("/v1/webhooks/{webhook_id}/deliveries", operation_id="listWebhookDeliveries")
-async def list_deliveries(request: Request, auth: AuthContext = Depends(bearer("webhooks:read"))) -> Response:
+async def list_deliveries(request: Request) -> Response:
+    auth = await require(request, "webhooks:read")
     webhook_id = path_param(request, "webhook_id")
     query = QueryReader.of(request)
     limit = query.limit()
@@ -154,9 +161,10 @@ async def list_deliveries(request: Request, auth: AuthContext = Depends(bearer("
 @app.post(
     "/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver", operation_id="redeliverWebhookDelivery"
 )
-async def redeliver(request: Request, auth: AuthContext = Depends(bearer("webhooks:write"))) -> Response:
+async def redeliver(request: Request) -> Response:
     """55-admin-center §6: a new delivery of the same event; the body is ignored (the fingerprint
     takes it as empty)."""
+    auth = await require(request, "webhooks:write")
     webhook_id = path_param(request, "webhook_id")
     delivery_id = path_param(request, "delivery_id")
     key = required_key(request)

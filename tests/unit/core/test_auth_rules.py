@@ -163,3 +163,10 @@ def test_access_token_audience_must_allow_the_surface(audience, resource, allowe
     """50-mcp §4.5: check 5 — no audience, or the surface's resource; otherwise invalid_token."""
     outcome = access_token_context(access(), replace(GRANT, audience=audience), NOW, resource)
     assert isinstance(outcome, AuthContext) if allowed else outcome == "invalid_token"
+
+
+def test_the_peppered_hash_is_hmac_sha256_in_lower_case_hex() -> None:
+    # RFC 4231 test case 2 (a UTF-8 value under a 4-byte key)
+    assert pepper_hmac(b"Jefe", "what do ya want for nothing?") == (
+        "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+    )

@@ -22,6 +22,18 @@ def test_request_ids_match_the_contract_regex_and_are_unique():
     assert all(REQUEST_ID.match(r) for r in made)
 
 
+@given(st.integers(min_value=0, max_value=(1 << 128) - 1))
+def test_ulid_text_is_the_value_in_crockford_base32(value):
+    text = ids._crockford_130(value)
+    assert len(text) == 26
+    assert sum(ids.CROCKFORD.index(c) << (5 * i) for i, c in enumerate(reversed(text))) == value
+
+
+def test_a_ulid_starts_with_its_millisecond_timestamp():
+    ms = 1_779_271_200_000
+    assert ids.ulid(now_ms=ms)[:10] == ids.crockford(ms.to_bytes(6, "big"), 10)
+
+
 def test_uuid7_is_version_7_lower_case_and_carries_the_time():
     value = ids.uuid7(now_ms=1_779_271_200_000)
     parsed = uuid.UUID(value)
@@ -65,6 +77,11 @@ def test_parse_ts_accepts_rfc3339_with_offsets_and_truncates(text, expected):
         "2026-02-30T10:00:00Z",
         "2026-05-20T10:00:00.1234567890Z",
         "2026-05-20T10:00:00+2:00",
+        # the stored shape (`format_ts`'s, read by the fast path) with what it must still refuse
+        "2026-05-20T24:00:00.000Z",
+        "2026-02-30T10:00:00.000Z",
+        "0000-05-20T10:00:00.000Z",
+        "2026-W21-3T10:00:00.000Z",  # an ISO week date: datetime.fromisoformat reads it
     ],
 )
 def test_parse_ts_rejects_what_the_contract_rejects(text):
@@ -84,6 +101,12 @@ def test_query_strings_may_carry_the_offset_sign_as_a_space():
 def test_format_then_parse_is_identity_at_millisecond_precision(value):
     value = value.replace(microsecond=value.microsecond // 1000 * 1000)
     assert parse_ts(format_ts(value)) == value
+
+
+def test_the_stored_form_parses_to_utc_at_millisecond_precision():
+    parsed = parse_ts("2026-05-20T10:00:00.123Z")
+    assert parsed == datetime(2026, 5, 20, 10, 0, 0, 123000, tzinfo=UTC)
+    assert parsed.tzinfo is UTC
 
 
 @given(st.integers(min_value=-23 * 60, max_value=23 * 60))

@@ -12,7 +12,7 @@ from fortytwo.domain.oauth.models import AccessToken, Grant
 from fortytwo.domain.pats import Pat
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AuthContext:
     auth_type: Literal["pat", "oauth"]
     user_id: str

@@ -60,11 +60,17 @@ def ulid(now_ms: int | None = None) -> str:
     """A ULID: 48-bit ms timestamp + 80 random bits, 26 Crockford characters."""
     ms = int(time.time() * 1000) if now_ms is None else now_ms
     value = (ms & ((1 << 48) - 1)) << 80 | int.from_bytes(os.urandom(10), "big")
-    out = []
-    for _ in range(26):
-        out.append(CROCKFORD[value & 31])
-        value >>= 5
-    return "".join(reversed(out))
+    return _crockford_130(value)
+
+
+# Every request draws a ULID (its request id): two characters per lookup, not one per shift.
+_PAIRS = tuple(a + b for a in CROCKFORD for b in CROCKFORD)
+_SHIFTS = tuple(range(120, -1, -10))
+
+
+def _crockford_130(value: int) -> str:
+    """26 Crockford characters of a 128-bit value (130 bits, the top two zero), 10 bits at a time."""
+    return "".join([_PAIRS[(value >> shift) & 1023] for shift in _SHIFTS])
 
 
 def request_id(now_ms: int | None = None) -> str:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta, timezone
 
+# What `format_ts` writes, exactly (ASCII digits; not the ISO week or ordinal forms
+# `datetime.fromisoformat` also reads).
+_STORED = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z\Z", re.ASCII)
 # The offset is optional here only so that a naive date-time is recognised as such (NaiveTimestamp).
 _RFC3339 = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))?$"
@@ -35,6 +38,13 @@ def parse_ts(text: str, *, space_means_plus: bool = False, naive_zone: str | Non
     §7.2: the request's `timezone`, else `UTC`); without it such input raises NaiveTimestamp.
     Stored values always carry `Z`, so the store parses without a zone.
     """
+    if _STORED.match(text):
+        # The stored form (`format_ts`), read on every item decode: the C parser gives the same
+        # value; anything it refuses (a day out of range) gets the full parser's answer below.
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:
+            pass
     if space_means_plus and len(text) > 6 and text[-6] == " ":
         text = text[:-6] + "+" + text[-5:]
     match = _RFC3339.match(text)

@@ -27,7 +27,7 @@ from fortytwo.http import context, ratelimit, routes
 from fortytwo.http.context import RequestState
 from fortytwo.http.guard import count_anonymous
 from fortytwo.http.responses import render_error
-from fortytwo.observability import logger
+from fortytwo.observability import log_access, logger
 
 
 def sent_path(request: Request) -> str:
@@ -120,8 +120,8 @@ async def _validation(request: Request, exc: Exception) -> Response:
 
 
 class _Pipeline:
-    """Every request's frame: request id and context, the finishing headers, the access log, and
-    the contract's 500 for anything unhandled.
+    """Every request's frame: request id and context, the finishing headers, the access record
+    (`observability.log_access`), and the contract's 500 for anything unhandled.
 
     Plain ASGI on purpose: Starlette's `BaseHTTPMiddleware` (`@app.middleware("http")`) runs the
     app in a task group and pipes the response through memory streams, which cost about a third of
@@ -161,15 +161,13 @@ class _Pipeline:
                     raise
                 logger.exception("unhandled error")
                 await render_error(InternalError())(scope, receive, finishing)
-            request = Request(scope)
-            logger.info(
-                "request",
-                extra={
-                    "route": f"{request.method} {raw_path(request)}",
+            log_access(
+                {
+                    "route": f"{scope['method']} {raw_path(Request(scope))}",
                     "status": status[0] if status else None,
                     "latency_ms": round((time.perf_counter() - started) * 1000, 2),
                     "bucket": state.rate.bucket if state.rate else None,
-                },
+                }
             )
         finally:
             context.current.reset(token)

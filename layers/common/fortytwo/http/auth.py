@@ -9,13 +9,15 @@ from fortytwo.domain.auth import AuthFailure
 from fortytwo.services import auth as auth_service
 from fortytwo.services.auth import Authenticated, Refused
 
+_SPACES = re.compile(r"[ ]+")
+
 
 def parse_bearer(header: str | None) -> str:
     """The credential of `Authorization: Bearer <token>` (§2.1 steps 1–4)."""
     if header is None:
         raise AuthFailure("invalid_token")
     trimmed = header.strip(" \t")
-    parts = re.split(r"[ ]+", trimmed, maxsplit=1)
+    parts = _SPACES.split(trimmed, maxsplit=1)
     if len(parts) != 2 or not parts[1]:
         raise AuthFailure("invalid_token")
     scheme, credential = parts

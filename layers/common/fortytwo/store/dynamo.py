@@ -90,7 +90,7 @@ _FROM_ATTR: dict[str, Callable[[Any], Any]] = {
     "BOOL": lambda value: value,
     "NULL": lambda _: None,
     "M": lambda value: {k: from_attr(v) for k, v in value.items()},
-    "L": lambda value: [from_attr(v) for v in value],
+    "L": lambda value: [v["S"] if "S" in v else from_attr(v) for v in value],
     "SS": set,
     "NS": lambda value: {_number(v) for v in value},
     "B": _binary,
@@ -104,7 +104,8 @@ def to_item(data: Mapping[str, Any]) -> dict[str, Any]:
 def from_item(item: Mapping[str, Any] | None) -> Item | None:
     if item is None:
         return None
-    return {k: from_attr(v) for k, v in item.items()}
+    # Most attributes are strings: read those inline, without a call each (bench/warm_cpu.py).
+    return {k: v["S"] if "S" in v else from_attr(v) for k, v in item.items()}
 
 
 def values(data: Mapping[str, Any]) -> dict[str, Any]:

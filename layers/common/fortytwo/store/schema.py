@@ -172,7 +172,10 @@ def _decoder(tp: Any) -> Callable[[Any], Any]:
     decoder = _DECODERS.get(tp)
     if decoder is None:
         convert = _converter(tp)
-        decoder = _DECODERS[tp] = lambda value: None if value is None else convert(value)
+        # A value kept as stored keeps None as None too: no wrapper call per attribute.
+        decoder = _DECODERS[tp] = (
+            convert if convert is _same else lambda value: None if value is None else convert(value)
+        )
     return decoder
 
 
@@ -219,4 +222,6 @@ def _sequence_converter(tp: Any, origin: Any) -> Callable[[Any], Any]:
             (positional[i] if i < len(positional) else rest)(v) for i, v in enumerate(value)
         )
     element = _decoder(_element_type(tp, 0))
+    if element is _same:  # tuple[str, ...] and the like: the stored list as it is
+        return origin  # type: ignore[no-any-return]
     return lambda value: origin([element(v) for v in value])
