@@ -1,9 +1,9 @@
 """BookingsFunction: list, get, create, cancel, reschedule and PATCH bookings (30-bookings).
 
 Handlers are parse → service → render. They run the contract's check order: authentication, rate
-limit and scope (the `bearer` dependency), then `Idempotency-Key`, `If-Match`, body, schema; then
-the idempotency record (`http/idempotency.idempotent`); then the use case (`services/bookings`),
-which decides and commits in one transaction and raises the contract's errors.
+limit and scope (`require`, the first statement), then `Idempotency-Key`, `If-Match`, body, schema;
+then one call, `http/idempotency.idempotent_write`: the idempotency record, then the use case
+(`services/bookings`), which decides and commits in one transaction and raises the contract's errors.
 """
 
 from __future__ import annotations
@@ -11,13 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from fastapi import Depends
 from starlette.requests import Request
 from starlette.responses import Response
 
 from fortytwo.contract import errors as http_errors
-from fortytwo.domain import clock
-from fortytwo.domain.auth import AuthContext
 from fortytwo.domain.bookings import headers as booking_headers
 from fortytwo.domain.bookings import requests
 from fortytwo.domain.bookings.listing import SORTS, status_filter_value
@@ -26,8 +23,8 @@ from fortytwo.domain.ids import normalize_uuid
 from fortytwo.http import bookings_api
 from fortytwo.http.app import create_app
 from fortytwo.http.body import json_body
-from fortytwo.http.guard import bearer, request_state
-from fortytwo.http.idempotency import idempotent
+from fortytwo.http.guard import require
+from fortytwo.http.idempotency import idempotent_write, required_key
 from fortytwo.http.lambda_entry import make_handler
 from fortytwo.http.path_params import path_param
 from fortytwo.http.query import QueryReader
@@ -51,10 +48,6 @@ def parsed(step: Callable[[], T]) -> T:
     """A header or body check of the domain, failing with the contract's error."""
     with contract_errors():
         return step()
-
-
-def _idempotency_key(request: Request) -> str:
-    return parsed(lambda: booking_headers.idempotency_key(request.headers.get("idempotency-key")))
 
 
 def _path_uid(request: Request) -> str:
@@ -100,7 +93,8 @@ def _host_ids(query: QueryReader) -> tuple[str, ...] | None:
 
 
 @app.get(LIST_ROUTE, operation_id="listBookings")
-async def list_bookings(request: Request, auth: AuthContext = Depends(bearer("bookings:read"))) -> Response:
+async def list_bookings(request: Request) -> Response:
+    auth = await require(request, "bookings:read")
     query = QueryReader.of(request)
     # Parameters in documented order (30-bookings §3): the first failure names its parameter.
     limit = query.limit()
@@ -149,122 +143,85 @@ async def list_bookings(request: Request, auth: AuthContext = Depends(bearer("bo
 
 
 @app.get(ITEM_ROUTE, operation_id="getBooking")
-async def get_booking(request: Request, auth: AuthContext = Depends(bearer("bookings:read"))) -> Response:
+async def get_booking(request: Request) -> Response:
+    auth = await require(request, "bookings:read")
     booking = bookings.get(auth.account_id, _path_uid(request))
     return ok(to_rest(booking), headers={"ETag": booking_headers.etag(booking.version)})
 
 
-# --------------------------------------------------------------------------- create
+# --------------------------------------------------------------------------- writes
 
 
 @app.post(CREATE_ROUTE, operation_id="createBooking")
-async def create_booking(
-    request: Request, auth: AuthContext = Depends(bearer("bookings:create", check_body_size=False))
-) -> Response:
-    key = _idempotency_key(request)
+async def create_booking(request: Request) -> Response:
+    auth = await require(request, "bookings:create", check_body_size=False)
+    key = required_key(request)
     body = await json_body(request)
     create = parsed(lambda: requests.parse_create(body))
-    now = clock.now()
-    return idempotent(
+    return idempotent_write(
         request,
         auth,
-        key=key,
-        method="POST",
-        route=CREATE_ROUTE,
-        path_params={},
-        body=body,
-        now=now,
-        render=bookings_api.render_write(request_state(request).request_id, 201),
-        write=bookings_api.create_write(auth, create, now),
+        key,
+        body,
+        write=lambda now, finish: bookings_api.create_write(auth, create, now)(finish),
+        answer=bookings_api.answer,
+        status=201,
     )
-
-
-# --------------------------------------------------------------------------- cancel
 
 
 @app.post(CANCEL_ROUTE, operation_id="cancelBooking")
-async def cancel_booking(
-    request: Request, auth: AuthContext = Depends(bearer("bookings:cancel", check_body_size=False))
-) -> Response:
-    key = _idempotency_key(request)
+async def cancel_booking(request: Request) -> Response:
+    auth = await require(request, "bookings:cancel", check_body_size=False)
+    key = required_key(request)
     body = await json_body(request, required=False)  # an empty body is `{}` (§6)
     cancel = parsed(lambda: requests.parse_cancel(body))
     uid = _path_uid(request)
-    now = clock.now()
-    return idempotent(
+    return idempotent_write(
         request,
         auth,
-        key=key,
-        method="POST",
-        route=CANCEL_ROUTE,
-        path_params={"uid": uid},
-        body=body,
-        now=now,
-        render=bookings_api.render_write(request_state(request).request_id, 200),
-        write=lambda finish: bookings.cancel(
+        key,
+        body,
+        write=lambda now, finish: bookings.cancel(
             org_id=auth.account_id, uid=uid, reason=cancel.reason, now=now, finish=finish
         ),
+        answer=bookings_api.answer,
     )
-
-
-# --------------------------------------------------------------------------- reschedule
 
 
 @app.post(RESCHEDULE_ROUTE, operation_id="rescheduleBooking")
-async def reschedule_booking(
-    request: Request,
-    auth: AuthContext = Depends(bearer("bookings:reschedule", check_body_size=False)),
-) -> Response:
-    key = _idempotency_key(request)
+async def reschedule_booking(request: Request) -> Response:
+    auth = await require(request, "bookings:reschedule", check_body_size=False)
+    key = required_key(request)
     body = await json_body(request)
     move = parsed(lambda: requests.parse_reschedule(body))
     uid = _path_uid(request)
-    now = clock.now()
-    return idempotent(
+    return idempotent_write(
         request,
         auth,
-        key=key,
-        method="POST",
-        route=RESCHEDULE_ROUTE,
-        path_params={"uid": uid},
-        body=body,
-        now=now,
-        render=bookings_api.render_write(request_state(request).request_id, 200),
-        write=bookings_api.reschedule_write(auth, uid, move, now),
+        key,
+        body,
+        write=lambda now, finish: bookings_api.reschedule_write(auth, uid, move, now)(finish),
+        answer=bookings_api.answer,
     )
 
 
-# --------------------------------------------------------------------------- PATCH
-
-
 @app.patch(ITEM_ROUTE, operation_id="updateBooking")
-async def update_booking(
-    request: Request, auth: AuthContext = Depends(bearer("bookings:update", check_body_size=False))
-) -> Response:
-    key = _idempotency_key(request)
+async def update_booking(request: Request) -> Response:
+    auth = await require(request, "bookings:update", check_body_size=False)
+    key = required_key(request)
     expected = parsed(lambda: booking_headers.if_match(request.headers.get("if-match")))
     body = await json_body(request)
     change = parsed(lambda: requests.parse_patch(body))
     uid = _path_uid(request)
-    now = clock.now()
-    return idempotent(
+    return idempotent_write(
         request,
         auth,
-        key=key,
-        method="PATCH",
-        route=ITEM_ROUTE,
-        path_params={"uid": uid},
-        body=body,
-        now=now,
-        render=bookings_api.render_write(request_state(request).request_id, 200),
-        write=lambda finish: bookings.patch(
-            org_id=auth.account_id,
-            uid=uid,
-            request=change,
-            expected=expected,
-            now=now,
-            finish=finish,
+        key,
+        body,
+        write=lambda now, finish: bookings.patch(
+            org_id=auth.account_id, uid=uid, request=change, expected=expected, now=now, finish=finish
         ),
+        answer=bookings_api.answer,
     )
 
 
