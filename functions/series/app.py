@@ -217,9 +217,10 @@ async def pause_series(request: Request) -> Response:
     )
 
 
-async def _idempotent_action(request: Request, write: Callable[..., SeriesResult]) -> Response:
+async def _idempotent_action(
+    request: Request, auth: AuthContext, write: Callable[..., SeriesResult]
+) -> Response:
     """Resume and end: their body is ignored and counts as `{}` in the fingerprint (§11.1)."""
-    auth = await require(request, WRITE, check_body_size=False)
     key = required_key(request)
     await raw_body(request)  # the size limit only: the body is ignored (§1)
     uid = _uid(request)
@@ -237,12 +238,14 @@ async def _idempotent_action(request: Request, write: Callable[..., SeriesResult
 
 @app.post(RESUME_ROUTE, operation_id="resumeSeries")
 async def resume_series(request: Request) -> Response:
-    return await _idempotent_action(request, series.resume)
+    auth = await require(request, WRITE, check_body_size=False)
+    return await _idempotent_action(request, auth, series.resume)
 
 
 @app.post(END_ROUTE, operation_id="endSeries")
 async def end_series(request: Request) -> Response:
-    return await _idempotent_action(request, series.end)
+    auth = await require(request, WRITE, check_body_size=False)
+    return await _idempotent_action(request, auth, series.end)
 
 
 @app.post(HOST_ROUTE, operation_id="changeSeriesHost")
