@@ -9,7 +9,6 @@ then one call, `http/idempotency.idempotent_write`: the idempotency record, then
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -23,14 +22,14 @@ from fortytwo.domain.ids import normalize_uuid
 from fortytwo.http import bookings_api
 from fortytwo.http.app import create_app
 from fortytwo.http.body import json_body
+from fortytwo.http.checks import parsed
 from fortytwo.http.guard import require
 from fortytwo.http.idempotency import idempotent_write, required_key
 from fortytwo.http.lambda_entry import make_handler
-from fortytwo.http.path_params import path_param
+from fortytwo.http.path_params import path_uid
 from fortytwo.http.query import QueryReader
 from fortytwo.http.responses import ok, page
 from fortytwo.services import bookings
-from fortytwo.services.bookings_errors import contract_errors
 
 app = create_app("42min bookings")
 
@@ -41,55 +40,36 @@ CANCEL_ROUTE = bookings_api.CANCEL_ROUTE
 RESCHEDULE_ROUTE = bookings_api.RESCHEDULE_ROUTE
 MAX_HOST_IDS = 50
 MAX_ATTENDEE_EMAIL = 254
-T = TypeVar("T")
-
-
-def parsed(step: Callable[[], T]) -> T:
-    """A header or body check of the domain, failing with the contract's error."""
-    with contract_errors():
-        return step()
-
-
-def _path_uid(request: Request) -> str:
-    """Path uids compare lower-cased; the fingerprint uses that form even for non-UUIDs (then 404)."""
-    return path_param(request, "uid").lower()
 
 
 # --------------------------------------------------------------------------- list
 
 
-def _statuses(query: QueryReader) -> tuple[str, ...] | None:
-    raw = [v for v in query.values("status") if v != ""]
+def _listed(
+    query: QueryReader, name: str, item: Callable[[str], str | None], message: str
+) -> tuple[str, ...] | None:
+    """A comma-separated list parameter, repeatable: its distinct items (each read by `item`,
+    None = invalid), sorted; None when not given."""
+    raw = [v for v in query.values(name) if v != ""]
     if not raw:
         return None
     found: set[str] = set()
     for value in raw:
-        for item in value.split(","):
-            status = status_filter_value(item.strip())
-            if status is None:
-                raise http_errors.InvalidQueryParam(
-                    "status", "status must list confirmed, pending, canceled or rescheduled"
-                )
-            found.add(status)
+        for text in value.split(","):
+            normalized = item(text.strip())
+            if normalized is None:
+                raise http_errors.InvalidQueryParam(name, message)
+            found.add(normalized)
     return tuple(sorted(found))
 
 
 def _host_ids(query: QueryReader) -> tuple[str, ...] | None:
-    raw = [v for v in query.values("host_user_ids") if v != ""]
-    if not raw:
-        return None
-    found: set[str] = set()
-    for value in raw:
-        for item in value.split(","):
-            normalized = normalize_uuid(item.strip())
-            if normalized is None:
-                raise http_errors.InvalidQueryParam("host_user_ids", "host_user_ids must be UUIDs")
-            found.add(normalized)
-    if len(found) > MAX_HOST_IDS:
+    found = _listed(query, "host_user_ids", normalize_uuid, "host_user_ids must be UUIDs")
+    if found is not None and len(found) > MAX_HOST_IDS:
         raise http_errors.InvalidQueryParam(
             "host_user_ids", f"host_user_ids holds at most {MAX_HOST_IDS} ids"
         )
-    return tuple(sorted(found))
+    return found
 
 
 @app.get(LIST_ROUTE, operation_id="listBookings")
@@ -101,7 +81,9 @@ async def list_bookings(request: Request) -> Response:
     cursor = query.single("cursor")
     sort = query.enum("sort", tuple(SORTS), "start_at_desc")
     assert sort is not None
-    statuses = _statuses(query)
+    statuses = _listed(
+        query, "status", status_filter_value, "status must list confirmed, pending, canceled or rescheduled"
+    )
     event_type_id = query.uuid("event_type_id")
     series_id = query.uuid("series_id")
     # With `host_user_ids` present, `host_user_id` is ignored entirely: not even validated.
@@ -145,7 +127,7 @@ async def list_bookings(request: Request) -> Response:
 @app.get(ITEM_ROUTE, operation_id="getBooking")
 async def get_booking(request: Request) -> Response:
     auth = await require(request, "bookings:read")
-    booking = bookings.get(auth.account_id, _path_uid(request))
+    booking = bookings.get(auth.account_id, path_uid(request))
     return ok(to_rest(booking), headers={"ETag": booking_headers.etag(booking.version)})
 
 
@@ -175,7 +157,7 @@ async def cancel_booking(request: Request) -> Response:
     key = required_key(request)
     body = await json_body(request, required=False)  # an empty body is `{}` (§6)
     cancel = parsed(lambda: requests.parse_cancel(body))
-    uid = _path_uid(request)
+    uid = path_uid(request)
     return idempotent_write(
         request,
         auth,
@@ -194,7 +176,7 @@ async def reschedule_booking(request: Request) -> Response:
     key = required_key(request)
     body = await json_body(request)
     move = parsed(lambda: requests.parse_reschedule(body))
-    uid = _path_uid(request)
+    uid = path_uid(request)
     return idempotent_write(
         request,
         auth,
@@ -212,7 +194,7 @@ async def update_booking(request: Request) -> Response:
     expected = parsed(lambda: booking_headers.if_match(request.headers.get("if-match")))
     body = await json_body(request)
     change = parsed(lambda: requests.parse_patch(body))
-    uid = _path_uid(request)
+    uid = path_uid(request)
     return idempotent_write(
         request,
         auth,

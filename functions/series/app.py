@@ -9,7 +9,7 @@ then the use case (`services/series`), which raises the contract's errors.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -21,18 +21,19 @@ from fortytwo.domain.bookings import headers as booking_headers
 from fortytwo.domain.ids import uuid7
 from fortytwo.domain.series import requests
 from fortytwo.domain.series.model import SeriesStatus
+from fortytwo.domain.series.requests import SeriesListQuery
 from fortytwo.domain.timefmt import format_ts, to_ms
 from fortytwo.http.app import create_app
 from fortytwo.http.body import json_body, raw_body
+from fortytwo.http.checks import parsed
 from fortytwo.http.cursor import CursorCodec
 from fortytwo.http.guard import require
 from fortytwo.http.idempotency import idempotent_write, required_key
 from fortytwo.http.lambda_entry import make_handler
-from fortytwo.http.path_params import path_param
+from fortytwo.http.path_params import path_uid
 from fortytwo.http.query import QueryReader
 from fortytwo.http.responses import ok, page
 from fortytwo.services import cursors, series
-from fortytwo.services.bookings_errors import contract_errors
 from fortytwo.services.series import SeriesResult
 
 app = create_app("42min series")
@@ -52,18 +53,6 @@ SORTS: dict[str, tuple[str, bool]] = {  # sort → (sort field, ascending); defa
 MAX_ATTENDEE_EMAIL = 254
 READ = "series:read"
 WRITE = "series:write"
-T = TypeVar("T")
-
-
-def parsed(step: Callable[[], T]) -> T:
-    """A header or body check of the domain, failing with the contract's error."""
-    with contract_errors():
-        return step()
-
-
-def _uid(request: Request) -> str:
-    """Series uids compare lower-cased (a non-UUID is then a 404)."""
-    return path_param(request, "uid").lower()
 
 
 def _created_by(auth: AuthContext) -> dict[str, str]:
@@ -132,13 +121,7 @@ async def list_series(request: Request) -> Response:
         after = (value, last_uid)
     field_name, ascending = SORTS[sort]
     views, found, has_more = series.list_page(
-        auth.account_id,
-        sort_field=field_name,
-        ascending=ascending,
-        limit=limit,
-        after=after,
-        filters=filters,
-        now=clock.now(),
+        SeriesListQuery(auth.account_id, field_name, ascending, limit, after, filters), clock.now()
     )
     next_cursor = None
     if has_more and found:
@@ -153,7 +136,7 @@ async def list_series(request: Request) -> Response:
 @app.get(ITEM_ROUTE, operation_id="getSeries")
 async def get_series(request: Request) -> Response:
     auth = await require(request, READ)
-    return _answer(series.get(auth.account_id, _uid(request), clock.now()))
+    return _answer(series.get(auth.account_id, path_uid(request), clock.now()))
 
 
 # --------------------------------------------------------------------------- create (§6)
@@ -195,7 +178,7 @@ async def update_series(request: Request) -> Response:
     parsed(lambda: requests.check_patch_shape(change))
     result = series.patch(
         org_id=auth.account_id,
-        uid=_uid(request),
+        uid=path_uid(request),
         request=change,
         expected=expected,
         now=clock.now(),
@@ -212,7 +195,7 @@ async def pause_series(request: Request) -> Response:
     auth = await require(request, WRITE)
     return _answer(
         series.pause_series(
-            org_id=auth.account_id, uid=_uid(request), now=clock.now(), created_by=_created_by(auth)
+            org_id=auth.account_id, uid=path_uid(request), now=clock.now(), created_by=_created_by(auth)
         )
     )
 
@@ -223,7 +206,7 @@ async def _idempotent_action(
     """Resume and end: their body is ignored and counts as `{}` in the fingerprint (§11.1)."""
     key = required_key(request)
     await raw_body(request)  # the size limit only: the body is ignored (§1)
-    uid = _uid(request)
+    uid = path_uid(request)
     return idempotent_write(
         request,
         auth,
@@ -255,7 +238,7 @@ async def change_series_host(request: Request) -> Response:
     host_user_id = parsed(lambda: requests.parse_host(body))
     result = series.change_host(
         org_id=auth.account_id,
-        uid=_uid(request),
+        uid=path_uid(request),
         host_user_id=host_user_id,
         now=clock.now(),
         created_by=_created_by(auth),

@@ -46,7 +46,8 @@ def omitted(description: str | None = None, **kw: Any) -> Any:
 class ContractModel(BaseModel):
     """Base of every contract model. Unknown members are ignored (00-conventions §9)."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    # The schema is built at first use: a cold start builds only the models its request needs.
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
 
 class NullIsAbsent(BaseModel):

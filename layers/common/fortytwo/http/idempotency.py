@@ -18,10 +18,10 @@ from starlette.responses import Response
 from fortytwo.domain import clock
 from fortytwo.domain.auth import AuthContext
 from fortytwo.domain.bookings.headers import etag, fingerprint, idempotency_key
+from fortytwo.http.checks import parsed
 from fortytwo.http.guard import request_state
 from fortytwo.http.responses import dumps
 from fortytwo.services import idempotency
-from fortytwo.services.bookings_errors import contract_errors
 from fortytwo.services.idempotency import Attempt, Reply
 
 T = TypeVar("T")
@@ -43,8 +43,7 @@ class Write(TypedDict, Generic[T]):
 def required_key(request: Request) -> str:
     """The `Idempotency-Key` of a write that requires one (30-bookings §9.1, 55-admin-center §6):
     400 `missing_idempotency_key` / `invalid_idempotency_key`."""
-    with contract_errors():
-        return idempotency_key(request.headers.get("idempotency-key"))
+    return parsed(lambda: idempotency_key(request.headers.get("idempotency-key")))
 
 
 def as_response(reply: Reply, *, replayed: bool) -> Response:

@@ -9,6 +9,9 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from pydantic import BaseModel
+
+from fortytwo.contract.types import max_length
 from fortytwo.domain import storable
 from fortytwo.domain.bookings.errors import BookingRuleError, ErrorCollector, FieldErrors
 from fortytwo.domain.ids import normalize_uuid
@@ -19,12 +22,16 @@ METADATA_MAX_KEYS = 50
 METADATA_MAX_KEY_LENGTH = 40
 METADATA_MAX_VALUE_LENGTH = 500
 TIMEZONE_MAX_LENGTH = 64
+ATTENDEE_TEXTS: tuple[str, ...] = ("email", "name", "first_name", "last_name", "phone")
+
+Check = Callable[[ErrorCollector, str, Any], object]
+"""One member's check: (errors, its path, its value); it reports what is wrong at that path."""
 
 
 def walk(
     errors: ErrorCollector,
     body: Mapping[str, Any],
-    checks: Mapping[str, Callable[[ErrorCollector, str, Any], object]],
+    checks: Mapping[str, Check],
     *,
     skip_null: bool = True,
     prefix: str = "",
@@ -44,6 +51,34 @@ def require(
     for name in names:
         if body.get(name) is None:
             errors.add(prefix + name, "Required")
+
+
+def texts(model: type[BaseModel], names: Iterable[str]) -> dict[str, Check]:
+    """Checks of string members within the `max_length` that `model` declares for each."""
+
+    def declared(limit: int) -> Check:
+        return lambda errors, path, value: text(errors, path, value, max_len=limit)
+
+    return {name: declared(max_length(model, name)) for name in names}
+
+
+def json_object(errors: ErrorCollector, path: str, value: Any) -> None:
+    if not isinstance(value, dict):
+        errors.add(path, "must be an object")
+
+
+def nested(checks: Mapping[str, Check], required: tuple[str, ...]) -> Check:
+    """A member that is an object: its own members checked in its key order (paths `name.member`),
+    then its absent required members."""
+
+    def check(errors: ErrorCollector, path: str, value: Any) -> None:
+        if not isinstance(value, dict):
+            errors.add(path, "must be an object")
+            return
+        walk(errors, value, checks, prefix=f"{path}.")
+        require(errors, value, required, prefix=f"{path}.")
+
+    return check
 
 
 def require_event_type(errors: ErrorCollector, body: Mapping[str, Any]) -> None:

@@ -9,12 +9,9 @@ are the model's. `null` on an optional create field means "not given". Unknown f
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-
-from pydantic import BaseModel
 
 from fortytwo.contract.bookings import (
     CancelBookingRequest,
@@ -87,30 +84,10 @@ class PatchRequest:
         return bool(self.changed_fields)
 
 
-Check = Callable[[ErrorCollector, str, Any], object]
-
-
-def _text(model: type[BaseModel], name: str) -> Check:
-    """A string within the limit `model` declares for `name`."""
-    limit = max_length(model, name)
-    return lambda errors, path, value: f.text(errors, path, value, max_len=limit)
-
-
-def _object(errors: ErrorCollector, path: str, value: Any) -> None:
-    if not isinstance(value, dict):
-        errors.add(path, "must be an object")
-
-
-def _attendee(errors: ErrorCollector, path: str, value: Any) -> None:
-    if not isinstance(value, dict):
-        errors.add(path, "must be an object")
-        return
-    model = CreateBookingAttendee
-    checks: dict[str, Check] = {
-        name: _text(model, name) for name in ("email", "name", "first_name", "last_name", "phone")
-    }
-    f.walk(errors, value, {**checks, "timezone": f.timezone, "sms_opt_in": f.boolean}, prefix=f"{path}.")
-    f.require(errors, value, ("email",), prefix=f"{path}.")
+_ATTENDEE = f.nested(
+    {**f.texts(CreateBookingAttendee, f.ATTENDEE_TEXTS), "timezone": f.timezone, "sms_opt_in": f.boolean},
+    required=("email",),
+)
 
 
 def _guests(errors: ErrorCollector, path: str, value: Any) -> None:
@@ -130,20 +107,19 @@ def check_create(body: dict[str, Any]) -> None:
     """`POST /v1/bookings` step 4, the ordered check before `CreateBookingRequest`: every violation
     in body order, then the absent required members in documented order; raises FieldErrors."""
     errors = ErrorCollector()
-    model = CreateBookingRequest
     zone = f.naive_zone(body)  # a naive `start` is wall-clock time in the body's own timezone
-    checks: dict[str, Check] = {
+    checks: dict[str, f.Check] = {
         "event_type_id": f.uuid,
         "start": lambda errors, path, value: f.instant(errors, path, value, zone=zone),
         "timezone": f.timezone,
-        "attendee": _attendee,
+        "attendee": _ATTENDEE,
         "guests": _guests,
         "metadata": f.metadata,
-        "responses": _object,
-        **{name: _text(model, name) for name in UTM_FIELDS},
+        "responses": f.json_object,
+        **f.texts(CreateBookingRequest, UTM_FIELDS),
     }
     if body.get("event_type_id") is None:  # with an event_type_id the other form is ignored (§5.1)
-        checks.update({name: _text(model, name) for name in ("username", "event_slug")})
+        checks.update(f.texts(CreateBookingRequest, ("username", "event_slug")))
     f.walk(errors, body, checks)
     f.require_event_type(errors, body)
     f.require(errors, body, ("start", "attendee"))
@@ -154,39 +130,23 @@ def parse_create(body: dict[str, Any]) -> CreateRequest:
     """`POST /v1/bookings` step 4: the ordered check, then the contract model; raises FieldErrors."""
     check_create(body)
     given = CreateBookingRequest.model_validate(body)
-    attendee = given.attendee
     start = f.instant(ErrorCollector(), "start", given.start, zone=f.naive_zone(body))
     assert start is not None  # check_create accepted it
     return CreateRequest(
         start=start,
-        attendee=AttendeeInput(
-            email=attendee.email,
-            name=attendee.name,
-            first_name=attendee.first_name,
-            last_name=attendee.last_name,
-            phone=attendee.phone,
-            timezone=attendee.timezone,
-            sms_opt_in=attendee.sms_opt_in,
-        ),
-        event_type_id=given.event_type_id,
-        username=given.username,
-        event_slug=given.event_slug,
-        timezone=given.timezone,
+        attendee=AttendeeInput(**given.attendee.model_dump()),
         guests=tuple(given.guests),
         metadata=dict(given.metadata or {}),
         responses=dict(given.responses or {}),
         utm={name: value for name in UTM_FIELDS if (value := getattr(given, name)) is not None},
+        **given.model_dump(include={"event_type_id", "username", "event_slug", "timezone"}),
     )
-
-
-def _reason_checks(model: type[BaseModel]) -> dict[str, Check]:
-    return {"reason": _text(model, "reason")}
 
 
 def parse_cancel(body: dict[str, Any]) -> CancelRequest:
     """`POST /v1/bookings/{uid}/cancel` step 4 (an empty body arrives as `{}`)."""
     errors = ErrorCollector()
-    f.walk(errors, body, _reason_checks(CancelBookingRequest))
+    f.walk(errors, body, f.texts(CancelBookingRequest, ("reason",)))
     errors.raise_if_any()
     return CancelRequest(reason=CancelBookingRequest.model_validate(body).reason)
 
@@ -195,10 +155,10 @@ def parse_reschedule(body: dict[str, Any]) -> RescheduleRequest:
     """`POST /v1/bookings/{uid}/reschedule` step 4."""
     errors = ErrorCollector()
     zone = f.naive_zone(body)  # the request's own timezone, never the old booking's (§7.2)
-    checks: dict[str, Check] = {
+    checks: dict[str, f.Check] = {
         "start": lambda errors, path, value: f.instant(errors, path, value, zone=zone),
         "timezone": f.timezone,
-        **_reason_checks(RescheduleBookingRequest),
+        **f.texts(RescheduleBookingRequest, ("reason",)),
     }
     f.walk(errors, body, checks)
     f.require(errors, body, ("start",))
@@ -227,7 +187,7 @@ def parse_patch(body: dict[str, Any]) -> PatchRequest:
     f.walk(
         errors,
         body,
-        {"metadata": f.metadata, "responses": _object, "attendee_name": _attendee_name},
+        {"metadata": f.metadata, "responses": f.json_object, "attendee_name": _attendee_name},
         skip_null=False,
     )
     errors.raise_if_any()

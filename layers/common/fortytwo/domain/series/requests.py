@@ -10,18 +10,16 @@ follow, in documented order. On create, `null` means "not given". Unknown fields
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel
-
 from fortytwo.contract.series import ChangeHostBody, CreateSeriesBody, PatchSeriesBody, SeriesAttendeeIn
-from fortytwo.contract.types import max_length
 from fortytwo.domain.bookings import fields as f
 from fortytwo.domain.bookings.errors import ErrorCollector
+from fortytwo.domain.bookings.requests import AttendeeInput
 from fortytwo.domain.event_types import is_https_url
 from fortytwo.domain.series.errors import SeriesRuleError
 from fortytwo.domain.series.pattern import (
@@ -67,21 +65,24 @@ IMMUTABLE_FIELDS: tuple[str, ...] = (
     "responses",
 )
 _FREQUENCIES = tuple(str(x) for x in Frequency)
-
-
-@dataclass(frozen=True, slots=True)
-class SeriesAttendeeInput:
-    email: str
-    name: str | None = None
-    first_name: str | None = None
-    last_name: str | None = None
-    phone: str | None = None
+# Members of `CreateSeriesBody` the domain request takes as validated.
+_AS_GIVEN = {
+    "host_user_id",
+    "time",
+    "count",
+    "timezone",
+    "event_type_id",
+    "username",
+    "event_slug",
+    "location_url",
+    "notify_invitee",
+}
 
 
 @dataclass(frozen=True, slots=True)
 class CreateSeriesRequest:
     host_user_id: str
-    attendee: SeriesAttendeeInput
+    attendee: AttendeeInput  # its timezone and sms_opt_in stay unset: the series ignores them
     frequency: Frequency
     weekdays: tuple[str, ...]
     interval_weeks: int | None
@@ -104,6 +105,19 @@ class CreateSeriesRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class SeriesListQuery:
+    """`GET /v1/series` after its parameter checks (§8): one keyset page of an organization's
+    series. `filters`: statuses, host_user_id, event_type_id, attendee_email (each optional)."""
+
+    org_id: str
+    sort_field: str  # created_at | updated_at
+    ascending: bool
+    limit: int
+    after: tuple[str, str] | None = None  # (sort value, uid) of the previous page's last item
+    filters: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class PatchSeriesRequest:
     """The writable fields present in the body (`given` keeps JSON null as None) and the
     immutable names present, both in body order."""
@@ -117,10 +131,7 @@ class PatchSeriesRequest:
         return tuple(sorted(self.given))
 
 
-Check = Callable[[ErrorCollector, str, Any], object]
-
-
-def _integer(low: int, high: int) -> Check:
+def _integer(low: int, high: int) -> f.Check:
     def check(errors: ErrorCollector, path: str, value: Any) -> None:
         # A JSON integer: booleans and floats (even 3.0) are refused.
         if type(value) is not int or not low <= value <= high:
@@ -170,27 +181,11 @@ def _location_url(errors: ErrorCollector, path: str, value: Any) -> None:
         errors.add(path, f"must be an absolute https:// URL of at most {LOCATION_URL_MAX} characters")
 
 
-def _text(model: type[BaseModel], name: str) -> Check:
-    limit = max_length(model, name)
-    return lambda errors, path, value: f.text(errors, path, value, max_len=limit)
+# `timezone` and `sms_opt_in` are ignored: meetings use the series timezone, no texts are sent.
+_ATTENDEE = f.nested(f.texts(SeriesAttendeeIn, f.ATTENDEE_TEXTS), required=("email",))
 
 
-def _attendee(errors: ErrorCollector, path: str, value: Any) -> None:
-    if not isinstance(value, dict):
-        errors.add(path, "must be an object")
-        return
-    # `timezone` and `sms_opt_in` are ignored: meetings use the series timezone, no texts are sent.
-    names = ("email", "name", "first_name", "last_name", "phone")
-    f.walk(errors, value, {name: _text(SeriesAttendeeIn, name) for name in names}, prefix=f"{path}.")
-    f.require(errors, value, ("email",), prefix=f"{path}.")
-
-
-def _object(errors: ErrorCollector, path: str, value: Any) -> None:
-    if not isinstance(value, dict):
-        errors.add(path, "must be an object")
-
-
-def _create_checks(body: Mapping[str, Any]) -> dict[str, Check]:
+def _create_checks(body: Mapping[str, Any]) -> dict[str, f.Check]:
     """The member checks of `POST /v1/series` step 4; `weekdays` and `interval_weeks` depend on
     the body's frequency."""
     monthly = body.get("frequency") == Frequency.MONTHLY_SAME_DAY
@@ -208,10 +203,10 @@ def _create_checks(body: Mapping[str, Any]) -> dict[str, Check]:
         elif type(value) is not int or value != 1:
             errors.add(path, "must be absent or 1 for a monthly_same_day series")
 
-    checks: dict[str, Check] = {
+    checks: dict[str, f.Check] = {
         "event_type_id": f.uuid,
         "host_user_id": f.uuid,
-        "attendee": _attendee,
+        "attendee": _ATTENDEE,
         "frequency": _frequency,
         "weekdays": weekdays,
         "interval_weeks": interval_weeks,
@@ -222,10 +217,10 @@ def _create_checks(body: Mapping[str, Any]) -> dict[str, Check]:
         "location_url": _location_url,
         "notify_invitee": f.boolean,
         "metadata": f.metadata,
-        "responses": _object,
+        "responses": f.json_object,
     }
     if body.get("event_type_id") is None:  # with an event_type_id the other form is ignored entirely
-        checks.update({name: _text(CreateSeriesBody, name) for name in ("username", "event_slug")})
+        checks.update(f.texts(CreateSeriesBody, ("username", "event_slug")))
     return checks
 
 
@@ -249,30 +244,15 @@ def parse_create(body: Mapping[str, Any]) -> CreateSeriesRequest:
     weekly = Frequency(given.frequency) is Frequency.WEEKLY
     starts_on = parse_local_date(given.starts_on)
     assert starts_on is not None  # check_create accepted it
-    attendee = given.attendee
     return CreateSeriesRequest(
-        host_user_id=given.host_user_id,
-        attendee=SeriesAttendeeInput(
-            email=attendee.email,
-            name=attendee.name,
-            first_name=attendee.first_name,
-            last_name=attendee.last_name,
-            phone=attendee.phone,
-        ),
+        attendee=AttendeeInput(**given.attendee.model_dump()),
         frequency=Frequency(given.frequency),
         weekdays=normalize_weekdays(tuple(given.weekdays or ())) if weekly else (),
         interval_weeks=(given.interval_weeks or 1) if weekly else None,
-        time=given.time,
         starts_on=starts_on,
-        count=given.count,
-        timezone=given.timezone,
-        event_type_id=given.event_type_id,
-        username=given.username,
-        event_slug=given.event_slug,
-        location_url=given.location_url,
-        notify_invitee=given.notify_invitee,
         metadata=dict(given.metadata or {}),
         responses=dict(given.responses or {}),
+        **given.model_dump(include=_AS_GIVEN),
     )
 
 
@@ -283,7 +263,7 @@ def _patch_location_url(errors: ErrorCollector, path: str, value: Any) -> None:
         _location_url(errors, path, value)
 
 
-_PATCH_CHECKS: dict[str, Check] = {
+_PATCH_CHECKS: dict[str, f.Check] = {
     "frequency": _frequency,
     "weekdays": lambda errors, path, value: value is None or _weekday_items(errors, path, value),
     "interval_weeks": lambda errors, path, value: (
