@@ -8,7 +8,9 @@ then one call, `http/idempotency.idempotent_write`: the idempotency record, then
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from datetime import datetime
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -24,7 +26,7 @@ from fortytwo.http.app import create_app
 from fortytwo.http.body import json_body
 from fortytwo.http.checks import parsed
 from fortytwo.http.guard import require
-from fortytwo.http.idempotency import idempotent_write, required_key
+from fortytwo.http.idempotency import Keyed, idempotent_write, keyed_body, required_key
 from fortytwo.http.lambda_entry import make_handler
 from fortytwo.http.path_params import path_uid
 from fortytwo.http.query import QueryReader
@@ -39,6 +41,8 @@ ITEM_ROUTE = bookings_api.ITEM_ROUTE
 CANCEL_ROUTE = bookings_api.CANCEL_ROUTE
 RESCHEDULE_ROUTE = bookings_api.RESCHEDULE_ROUTE
 MAX_HOST_IDS = 50
+STATUS_MESSAGE = "status must list confirmed, pending, canceled or rescheduled"
+ANSWER = bookings_api.answer
 MAX_ATTENDEE_EMAIL = 254
 
 
@@ -64,6 +68,11 @@ def _listed(
 
 
 def _host_ids(query: QueryReader) -> tuple[str, ...] | None:
+    """`host_user_ids`; without it, `host_user_id` (with the list present, that one is ignored
+    entirely: not even validated)."""
+    if not any(v != "" for v in query.values("host_user_ids")):
+        single = query.uuid("host_user_id")
+        return (single,) if single is not None else None
     found = _listed(query, "host_user_ids", normalize_uuid, "host_user_ids must be UUIDs")
     if found is not None and len(found) > MAX_HOST_IDS:
         raise http_errors.InvalidQueryParam(
@@ -72,52 +81,46 @@ def _host_ids(query: QueryReader) -> tuple[str, ...] | None:
     return found
 
 
-@app.get(LIST_ROUTE, operation_id="listBookings")
-async def list_bookings(request: Request) -> Response:
-    auth = await require(request, "bookings:read")
-    query = QueryReader.of(request)
-    # Parameters in documented order (30-bookings §3): the first failure names its parameter.
-    limit = query.limit()
-    cursor = query.single("cursor")
-    sort = query.enum("sort", tuple(SORTS), "start_at_desc")
-    assert sort is not None
-    statuses = _listed(
-        query, "status", status_filter_value, "status must list confirmed, pending, canceled or rescheduled"
-    )
-    event_type_id = query.uuid("event_type_id")
-    series_id = query.uuid("series_id")
-    # With `host_user_ids` present, `host_user_id` is ignored entirely: not even validated.
-    has_host_list = any(v != "" for v in query.values("host_user_ids"))
-    host_user_id = query.uuid("host_user_id") if not has_host_list else None
-    host_ids = _host_ids(query)
-    attendee_email = query.single("attendee_email")
-    if attendee_email is not None and len(attendee_email) > MAX_ATTENDEE_EMAIL:
+def _attendee_email(query: QueryReader) -> str | None:
+    email = query.single("attendee_email")
+    if email is not None and len(email) > MAX_ATTENDEE_EMAIL:
         raise http_errors.InvalidQueryParam("attendee_email", "attendee_email must be at most 254 characters")
+    return email
+
+
+def _start_range(query: QueryReader) -> dict[str, datetime | None]:
     start_date = query.datetime("start_date")
     end_date = query.datetime("end_date")
     if start_date is not None and end_date is not None and end_date < start_date:
         raise http_errors.InvalidQueryParam("end_date", "end_date must not be before start_date")
-    updated_since = query.datetime("updated_since")
-    include_cancelled = query.boolean("include_cancelled", default=True)
-    if host_ids is None and host_user_id is not None:
-        host_ids = (host_user_id,)
-    items, next_cursor = bookings_api.list_page(
-        auth,
-        bookings_api.ListParams(
-            limit=limit,
-            sort=sort,
-            cursor=cursor,
-            statuses=statuses,
-            event_type_id=event_type_id,
-            series_id=series_id,
-            host_ids=host_ids,
-            attendee_email=attendee_email,
-            start_date=start_date,
-            end_date=end_date,
-            updated_since=updated_since,
-            include_cancelled=include_cancelled,
+    return {"start_date": start_date, "end_date": end_date}
+
+
+@app.get(LIST_ROUTE, operation_id="listBookings")
+async def list_bookings(request: Request) -> Response:
+    auth = await require(request, "bookings:read")
+    query = QueryReader.of(request)
+    # Parameters in documented order (30-bookings §3), read as the arguments are evaluated, left
+    # to right: the first failure names its parameter.
+    params = bookings_api.ListParams(
+        limit=query.limit(),
+        cursor=query.single("cursor"),
+        sort=query.enum("sort", tuple(SORTS), "start_at_desc") or "start_at_desc",
+        statuses=_listed(
+            query,
+            "status",
+            status_filter_value,
+            "status must list confirmed, pending, canceled or rescheduled",
         ),
+        event_type_id=query.uuid("event_type_id"),
+        series_id=query.uuid("series_id"),
+        host_ids=_host_ids(query),
+        attendee_email=_attendee_email(query),
+        **_start_range(query),
+        updated_since=query.datetime("updated_since"),
+        include_cancelled=query.boolean("include_cancelled", default=True),
     )
+    items, next_cursor = bookings_api.list_page(auth, params)
     return page([to_rest(b, include_responses=False) for b in items], next_cursor)
 
 
@@ -137,54 +140,28 @@ async def get_booking(request: Request) -> Response:
 @app.post(CREATE_ROUTE, operation_id="createBooking")
 async def create_booking(request: Request) -> Response:
     auth = await require(request, "bookings:create", check_body_size=False)
-    key = required_key(request)
-    body = await json_body(request)
-    create = parsed(lambda: requests.parse_create(body))
-    return idempotent_write(
-        request,
-        auth,
-        key,
-        body,
-        write=lambda now, finish: bookings_api.create_write(auth, create, now)(finish),
-        answer=bookings_api.answer,
-        status=201,
-    )
+    call = await keyed_body(request)
+    create = parsed(lambda: requests.parse_create(call.body))
+    write = functools.partial(bookings_api.create_write, auth, create)
+    return idempotent_write(request, auth, call, lambda now, finish: write(now)(finish), ANSWER, status=201)
 
 
 @app.post(CANCEL_ROUTE, operation_id="cancelBooking")
 async def cancel_booking(request: Request) -> Response:
     auth = await require(request, "bookings:cancel", check_body_size=False)
-    key = required_key(request)
-    body = await json_body(request, required=False)  # an empty body is `{}` (§6)
-    cancel = parsed(lambda: requests.parse_cancel(body))
-    uid = path_uid(request)
-    return idempotent_write(
-        request,
-        auth,
-        key,
-        body,
-        write=lambda now, finish: bookings.cancel(
-            org_id=auth.account_id, uid=uid, reason=cancel.reason, now=now, finish=finish
-        ),
-        answer=bookings_api.answer,
-    )
+    call = await keyed_body(request, required=False)  # an empty body is `{}` (§6)
+    reason = parsed(lambda: requests.parse_cancel(call.body)).reason
+    write = functools.partial(bookings.cancel, org_id=auth.account_id, uid=path_uid(request), reason=reason)
+    return idempotent_write(request, auth, call, lambda now, finish: write(now=now, finish=finish), ANSWER)
 
 
 @app.post(RESCHEDULE_ROUTE, operation_id="rescheduleBooking")
 async def reschedule_booking(request: Request) -> Response:
     auth = await require(request, "bookings:reschedule", check_body_size=False)
-    key = required_key(request)
-    body = await json_body(request)
-    move = parsed(lambda: requests.parse_reschedule(body))
-    uid = path_uid(request)
-    return idempotent_write(
-        request,
-        auth,
-        key,
-        body,
-        write=lambda now, finish: bookings_api.reschedule_write(auth, uid, move, now)(finish),
-        answer=bookings_api.answer,
-    )
+    call = await keyed_body(request)
+    move = parsed(lambda: requests.parse_reschedule(call.body))
+    write = functools.partial(bookings_api.reschedule_write, auth, path_uid(request), move)
+    return idempotent_write(request, auth, call, lambda now, finish: write(now)(finish), ANSWER)
 
 
 @app.patch(ITEM_ROUTE, operation_id="updateBooking")
@@ -192,19 +169,12 @@ async def update_booking(request: Request) -> Response:
     auth = await require(request, "bookings:update", check_body_size=False)
     key = required_key(request)
     expected = parsed(lambda: booking_headers.if_match(request.headers.get("if-match")))
-    body = await json_body(request)
-    change = parsed(lambda: requests.parse_patch(body))
-    uid = path_uid(request)
-    return idempotent_write(
-        request,
-        auth,
-        key,
-        body,
-        write=lambda now, finish: bookings.patch(
-            org_id=auth.account_id, uid=uid, request=change, expected=expected, now=now, finish=finish
-        ),
-        answer=bookings_api.answer,
+    call = Keyed(key, await json_body(request))
+    change = parsed(lambda: requests.parse_patch(call.body))
+    write = functools.partial(
+        bookings.patch, org_id=auth.account_id, uid=path_uid(request), request=change, expected=expected
     )
+    return idempotent_write(request, auth, call, lambda now, finish: write(now=now, finish=finish), ANSWER)
 
 
 handler = make_handler(app)

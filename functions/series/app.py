@@ -8,6 +8,7 @@ then the use case (`services/series`), which raises the contract's errors.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -28,7 +29,7 @@ from fortytwo.http.body import json_body, raw_body
 from fortytwo.http.checks import parsed
 from fortytwo.http.cursor import CursorCodec
 from fortytwo.http.guard import require
-from fortytwo.http.idempotency import idempotent_write, required_key
+from fortytwo.http.idempotency import Keyed, idempotent_write, keyed_body, required_key
 from fortytwo.http.lambda_entry import make_handler
 from fortytwo.http.path_params import path_uid
 from fortytwo.http.query import QueryReader
@@ -145,23 +146,17 @@ async def get_series(request: Request) -> Response:
 @app.post(LIST_ROUTE, operation_id="createSeries")
 async def create_series(request: Request) -> Response:
     auth = await require(request, WRITE, check_body_size=False)
-    key = required_key(request)
-    body = await json_body(request)
-    create = parsed(lambda: requests.parse_create(body))
+    call = await keyed_body(request)
+    create = parsed(lambda: requests.parse_create(call.body))
+    write = functools.partial(
+        series.create, org_id=auth.account_id, request=create, created_by=_created_by(auth)
+    )
     return idempotent_write(
         request,
         auth,
-        key,
-        body,
-        write=lambda now, finish: series.create(
-            org_id=auth.account_id,
-            request=create,
-            now=now,
-            uid=uuid7(to_ms(now)),
-            created_by=_created_by(auth),
-            finish=finish,
-        ),
-        answer=_versioned,
+        call,
+        lambda now, finish: write(now=now, uid=uuid7(to_ms(now)), finish=finish),
+        _versioned,
         status=201,
     )
 
@@ -201,21 +196,16 @@ async def pause_series(request: Request) -> Response:
 
 
 async def _idempotent_action(
-    request: Request, auth: AuthContext, write: Callable[..., SeriesResult]
+    request: Request, auth: AuthContext, action: Callable[..., SeriesResult]
 ) -> Response:
     """Resume and end: their body is ignored and counts as `{}` in the fingerprint (§11.1)."""
     key = required_key(request)
     await raw_body(request)  # the size limit only: the body is ignored (§1)
-    uid = path_uid(request)
+    write = functools.partial(
+        action, org_id=auth.account_id, uid=path_uid(request), created_by=_created_by(auth)
+    )
     return idempotent_write(
-        request,
-        auth,
-        key,
-        {},
-        write=lambda now, finish: write(
-            org_id=auth.account_id, uid=uid, now=now, created_by=_created_by(auth), finish=finish
-        ),
-        answer=_versioned,
+        request, auth, Keyed(key, {}), lambda now, finish: write(now=now, finish=finish), _versioned
     )
 
 

@@ -9,6 +9,7 @@ other.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypedDict, TypeVar, Unpack
 
@@ -18,6 +19,7 @@ from starlette.responses import Response
 from fortytwo.domain import clock
 from fortytwo.domain.auth import AuthContext
 from fortytwo.domain.bookings.headers import etag, fingerprint, idempotency_key
+from fortytwo.http.body import json_body
 from fortytwo.http.checks import parsed
 from fortytwo.http.guard import request_state
 from fortytwo.http.responses import dumps
@@ -38,6 +40,22 @@ class Write(TypedDict, Generic[T]):
     now: datetime
     render: Callable[[T], Reply]
     write: Callable[[Attempt[T]], T]
+
+
+@dataclass(frozen=True, slots=True)
+class Keyed:
+    """A write under an `Idempotency-Key`: the key, and the body its fingerprint names (what the
+    endpoint reads of it: `{}` where the body is ignored)."""
+
+    key: str
+    body: dict[str, Any]
+
+
+async def keyed_body(request: Request, *, required: bool = True) -> Keyed:
+    """The key, then the JSON body (00-conventions §5.3 steps 6 and 8); `required=False`: an empty
+    body is `{}`."""
+    key = required_key(request)
+    return Keyed(key, await json_body(request, required=required))
 
 
 def required_key(request: Request) -> str:
@@ -96,19 +114,18 @@ def idempotent(request: Request, auth: AuthContext, **call: Unpack[Write[T]]) ->
 def idempotent_write(
     request: Request,
     auth: AuthContext,
-    key: str,
-    body: Mapping[str, Any],
-    *,
+    call: Keyed,
     write: Callable[[datetime, Attempt[T]], T],
     answer: Callable[[T], tuple[Any, int]],
+    *,
     status: int = 200,
 ) -> Response:
     """A bearer write handler's one call after its checks: run `write(now, finish)` once per
     `Idempotency-Key` and answer `status` with the resource and ETag that `answer` gives.
 
     The fingerprint (§9.2) names this request: its method, the matched route template, its path
-    parameters lower-cased (ids compare case-insensitively; a non-UUID is then a 404) and `body`
-    (what the endpoint reads of it: `{}` where the body is ignored)."""
+    parameters lower-cased (ids compare case-insensitively; a non-UUID is then a 404) and the
+    body of `call`."""
     now = clock.now()
     request_id = request_state(request).request_id
     route = request.scope["route"].path
@@ -120,11 +137,11 @@ def idempotent_write(
     return idempotent(
         request,
         auth,
-        key=key,
+        key=call.key,
         method=request.method,
         route=route,
         path_params=path_params,
-        body=body,
+        body=call.body,
         now=now,
         render=render,
         write=lambda finish: write(now, finish),

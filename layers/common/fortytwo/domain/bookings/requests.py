@@ -31,15 +31,9 @@ IMMUTABLE_FIELDS: tuple[str, ...] = ("start", "end", "timezone", "status", "even
 WRITABLE_FIELDS: tuple[str, ...] = ("metadata", "responses", "attendee_name")
 
 
-@dataclass(frozen=True, slots=True)
-class AttendeeInput:
-    email: str
-    name: str | None = None
-    first_name: str | None = None
-    last_name: str | None = None
-    phone: str | None = None
-    timezone: str | None = None
-    sms_opt_in: bool = False
+# The attendee as given: the contract's model itself (a series attendee leaves timezone and
+# sms_opt_in unset: the series ignores them).
+AttendeeInput = CreateBookingAttendee
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +128,7 @@ def parse_create(body: dict[str, Any]) -> CreateRequest:
     assert start is not None  # check_create accepted it
     return CreateRequest(
         start=start,
-        attendee=AttendeeInput(**given.attendee.model_dump()),
+        attendee=given.attendee,
         guests=tuple(given.guests),
         metadata=dict(given.metadata or {}),
         responses=dict(given.responses or {}),
