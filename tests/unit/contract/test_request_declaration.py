@@ -4,11 +4,13 @@ declaration (decision 64)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from fortytwo.contract.bookings import CreateBookingRequest, UpdateBookingRequest
-from fortytwo.contract.series import ChangeHostBody, CreateSeriesBody
-from fortytwo.contract.types import max_length
+from fortytwo.contract.series import ChangeHostBody, CreateSeriesBody, PatchSeriesBody
+from fortytwo.contract.types import bounds, max_length
 from fortytwo.domain.bookings import requests as booking_requests
 from fortytwo.domain.bookings.errors import FieldErrors
 from fortytwo.domain.series import requests as series_requests
@@ -73,7 +75,7 @@ def test_attendee_name_is_trimmed_and_cut_by_the_model() -> None:
 def test_the_ordered_check_reports_the_limit_the_model_declares(
     model: type[CreateBookingRequest] | type[CreateSeriesBody],
     name: str,
-    parse: object,
+    parse: Callable[[dict[str, object]], object],
     body: dict[str, object],
 ) -> None:
     limit = max_length(model, name)
@@ -85,3 +87,14 @@ def test_the_ordered_check_reports_the_limit_the_model_declares(
 def test_max_length_names_a_member_without_a_declared_limit() -> None:
     with pytest.raises(LookupError):
         max_length(CreateBookingRequest, "start")
+
+
+def test_the_series_ranges_are_the_models() -> None:
+    low, high = bounds(CreateSeriesBody, "count")
+    body = {"event_type_id": ET, "host_user_id": HOST, "attendee": {"email": "b@x.io"}, "frequency": "weekly"}
+    with pytest.raises(FieldErrors) as caught:
+        series_requests.parse_create({**body, "count": high + 1, "interval_weeks": 0})
+    fields = caught.value.fields
+    assert {"field": "count", "message": f"must be an integer from {low} to {high}"} in fields
+    assert {"field": "interval_weeks", "message": "must be an integer from 1 to 8"} in fields
+    assert bounds(PatchSeriesBody, "interval_weeks") == bounds(CreateSeriesBody, "interval_weeks") == (1, 8)

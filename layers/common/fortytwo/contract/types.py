@@ -71,3 +71,14 @@ def max_length(model: type[BaseModel], name: str) -> int:
         if limit is not None:
             return int(limit)
     raise LookupError(f"{model.__name__}.{name} declares no max_length")
+
+
+def bounds(model: type[BaseModel], name: str) -> tuple[int, int]:
+    """The inclusive range (`ge`, `le`) `model` declares for the integer member `name`."""
+    low = high = None
+    for item in model.model_fields[name].metadata:
+        low = getattr(item, "ge", low)
+        high = getattr(item, "le", high)
+    if low is None or high is None:
+        raise LookupError(f"{model.__name__}.{name} declares no range")
+    return int(low), int(high)

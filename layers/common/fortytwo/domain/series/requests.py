@@ -17,16 +17,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from fortytwo.contract.series import ChangeHostBody, CreateSeriesBody, PatchSeriesBody, SeriesAttendeeIn
+from fortytwo.contract.types import bounds
 from fortytwo.domain.bookings import fields as f
 from fortytwo.domain.bookings.errors import ErrorCollector
 from fortytwo.domain.bookings.requests import AttendeeInput
 from fortytwo.domain.event_types import is_https_url
 from fortytwo.domain.series.errors import SeriesRuleError
 from fortytwo.domain.series.pattern import (
-    MAX_COUNT,
-    MAX_INTERVAL_WEEKS,
-    MIN_COUNT,
-    MIN_INTERVAL_WEEKS,
     TIME_RE,
     WEEKDAYS,
     Frequency,
@@ -140,6 +137,9 @@ def _integer(low: int, high: int) -> f.Check:
     return check
 
 
+_INTERVAL_WEEKS = _integer(*bounds(CreateSeriesBody, "interval_weeks"))
+
+
 def _frequency(errors: ErrorCollector, path: str, value: Any) -> None:
     if value not in _FREQUENCIES:
         errors.add(path, "must be one of " + ", ".join(_FREQUENCIES))
@@ -199,7 +199,7 @@ def _create_checks(body: Mapping[str, Any]) -> dict[str, f.Check]:
 
     def interval_weeks(errors: ErrorCollector, path: str, value: Any) -> None:
         if not monthly:
-            _integer(MIN_INTERVAL_WEEKS, MAX_INTERVAL_WEEKS)(errors, path, value)
+            _INTERVAL_WEEKS(errors, path, value)
         elif type(value) is not int or value != 1:
             errors.add(path, "must be absent or 1 for a monthly_same_day series")
 
@@ -213,7 +213,7 @@ def _create_checks(body: Mapping[str, Any]) -> dict[str, f.Check]:
         "time": _time,
         "timezone": f.timezone,
         "starts_on": _starts_on,
-        "count": _integer(MIN_COUNT, MAX_COUNT),
+        "count": _integer(*bounds(CreateSeriesBody, "count")),
         "location_url": _location_url,
         "notify_invitee": f.boolean,
         "metadata": f.metadata,
@@ -266,9 +266,7 @@ def _patch_location_url(errors: ErrorCollector, path: str, value: Any) -> None:
 _PATCH_CHECKS: dict[str, f.Check] = {
     "frequency": _frequency,
     "weekdays": lambda errors, path, value: value is None or _weekday_items(errors, path, value),
-    "interval_weeks": lambda errors, path, value: (
-        value is None or _integer(MIN_INTERVAL_WEEKS, MAX_INTERVAL_WEEKS)(errors, path, value)
-    ),
+    "interval_weeks": lambda errors, path, value: value is None or _INTERVAL_WEEKS(errors, path, value),
     "time": _time,
     "timezone": f.timezone,
     "location_url": _patch_location_url,
