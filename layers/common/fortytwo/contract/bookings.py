@@ -147,12 +147,18 @@ class EventTypeChoice(NullIsAbsent):
         return data
 
 
-class CreateBookingAttendee(ContractModel, NullIsAbsent):
+class PersonIn(NullIsAbsent):
+    """Mixin of the attendee of a create body (bookings and series): who they are. (Not a
+    `ContractModel`: it names no schema of its own.)"""
+
     email: Email = Field(max_length=254)
     name: str | None = Field(default=None, max_length=255)
     first_name: str | None = Field(default=None, max_length=127)
     last_name: str | None = Field(default=None, max_length=127)
     phone: str | None = Field(default=None, max_length=64)
+
+
+class CreateBookingAttendee(ContractModel, PersonIn):
     timezone: str | None = Field(default=None, max_length=64)
     sms_opt_in: StrictBool = False
 

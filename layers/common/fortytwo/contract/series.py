@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import Field, StrictBool, StrictInt
 
-from fortytwo.contract.bookings import EventTypeChoice
+from fortytwo.contract.bookings import EventTypeChoice, PersonIn
 from fortytwo.contract.types import (
     ContractModel,
     Email,
@@ -22,7 +22,6 @@ from fortytwo.contract.types import (
     JsonObject,
     LocalDate,
     LocalTime,
-    NullIsAbsent,
     Url,
     Uuid,
 )
@@ -41,14 +40,8 @@ HTTPS_URL_PATTERN = r"^[hH][tT][tT][pP][sS]://"
 # --- Requests ------------------------------------------------------------------------------------
 
 
-class SeriesAttendeeIn(ContractModel, NullIsAbsent):
+class SeriesAttendeeIn(ContractModel, PersonIn):
     """`attendee` of `POST /v1/series` (`timezone`, `sms_opt_in` are accepted and ignored)."""
-
-    email: Email = Field(max_length=254)
-    name: str | None = Field(default=None, max_length=255)
-    first_name: str | None = Field(default=None, max_length=127)
-    last_name: str | None = Field(default=None, max_length=127)
-    phone: str | None = Field(default=None, max_length=64)
 
 
 class CreateSeriesBody(ContractModel, EventTypeChoice):
