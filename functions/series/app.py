@@ -1,17 +1,17 @@
 """SeriesFunction: list, get, create, PATCH, pause, resume, end and change host of series (35-series).
 
 Handlers are parse → service → render, in the chapter's check order: authentication, rate limit
-and scope (the `bearer` dependency), then `Idempotency-Key` (create, resume, end) or `If-Match`
-(PATCH), body, schema; then the idempotency record (`http/idempotency.idempotent`); then the use
-case (`services/series`), which raises the contract's errors.
+and scope (`require`, the first statement), then `Idempotency-Key` (create, resume, end) or
+`If-Match` (PATCH), body, schema; then the idempotency record (`http/idempotency.idempotent_write`);
+then the use case (`services/series`), which raises the contract's errors.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
-from fastapi import Depends
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -22,18 +22,19 @@ from fortytwo.domain.bookings import headers as booking_headers
 from fortytwo.domain.ids import uuid7
 from fortytwo.domain.series import requests
 from fortytwo.domain.series.model import SeriesStatus
+from fortytwo.domain.series.requests import SeriesListQuery
 from fortytwo.domain.timefmt import format_ts, to_ms
 from fortytwo.http.app import create_app
 from fortytwo.http.body import json_body, raw_body
+from fortytwo.http.checks import parsed
 from fortytwo.http.cursor import CursorCodec
-from fortytwo.http.guard import bearer, request_state
-from fortytwo.http.idempotency import idempotent
+from fortytwo.http.guard import require
+from fortytwo.http.idempotency import Keyed, idempotent_write, keyed_body, required_key
 from fortytwo.http.lambda_entry import make_handler
+from fortytwo.http.path_params import path_uid
 from fortytwo.http.query import QueryReader
-from fortytwo.http.responses import dumps, ok, page
+from fortytwo.http.responses import ok, page
 from fortytwo.services import cursors, series
-from fortytwo.services.bookings_errors import contract_errors
-from fortytwo.services.idempotency import Reply
 from fortytwo.services.series import SeriesResult
 
 app = create_app("42min series")
@@ -53,17 +54,6 @@ SORTS: dict[str, tuple[str, bool]] = {  # sort → (sort field, ascending); defa
 MAX_ATTENDEE_EMAIL = 254
 READ = "series:read"
 WRITE = "series:write"
-T = TypeVar("T")
-
-
-def parsed(step: Callable[[], T]) -> T:
-    """A header or body check of the domain, failing with the contract's error."""
-    with contract_errors():
-        return step()
-
-
-def _idempotency_key(request: Request) -> str:
-    return parsed(lambda: booking_headers.idempotency_key(request.headers.get("idempotency-key")))
 
 
 def _created_by(auth: AuthContext) -> dict[str, str]:
@@ -74,15 +64,9 @@ def _etag(result: SeriesResult) -> dict[str, str]:
     return {"ETag": booking_headers.etag(result.version)}
 
 
-def _render(request: Request, status: int) -> Callable[[SeriesResult], Reply]:
-    """The 2xx answer of a write, as stored for replays."""
-    request_id = request_state(request).request_id
-
-    def render(result: SeriesResult) -> Reply:
-        body = dumps({"data": result.data, "meta": {"request_id": request_id}}).decode("utf-8")
-        return Reply(status, body, request_id, _etag(result))
-
-    return render
+def _versioned(result: SeriesResult) -> tuple[dict[str, Any], int]:
+    """What a series write answers: the series (or action result) and the series version."""
+    return result.data, result.version
 
 
 def _answer(result: SeriesResult) -> Response:
@@ -119,7 +103,8 @@ def _list_filters(query: QueryReader) -> dict[str, Any]:
 
 
 @app.get(LIST_ROUTE, operation_id="listSeries")
-async def list_series(request: Request, auth: AuthContext = Depends(bearer(READ))) -> Response:
+async def list_series(request: Request) -> Response:
+    auth = await require(request, READ)
     query = QueryReader.of(request)
     # Parameters in documented order (§8): the first failure names its parameter.
     limit = query.limit()
@@ -137,13 +122,7 @@ async def list_series(request: Request, auth: AuthContext = Depends(bearer(READ)
         after = (value, last_uid)
     field_name, ascending = SORTS[sort]
     views, found, has_more = series.list_page(
-        auth.account_id,
-        sort_field=field_name,
-        ascending=ascending,
-        limit=limit,
-        after=after,
-        filters=filters,
-        now=clock.now(),
+        SeriesListQuery(auth.account_id, field_name, ascending, limit, after, filters), clock.now()
     )
     next_cursor = None
     if has_more and found:
@@ -156,39 +135,29 @@ async def list_series(request: Request, auth: AuthContext = Depends(bearer(READ)
 
 
 @app.get(ITEM_ROUTE, operation_id="getSeries")
-async def get_series(uid: str, auth: AuthContext = Depends(bearer(READ))) -> Response:
-    return _answer(series.get(auth.account_id, uid.lower(), clock.now()))
+async def get_series(request: Request) -> Response:
+    auth = await require(request, READ)
+    return _answer(series.get(auth.account_id, path_uid(request), clock.now()))
 
 
 # --------------------------------------------------------------------------- create (§6)
 
 
 @app.post(LIST_ROUTE, operation_id="createSeries")
-async def create_series(
-    request: Request, auth: AuthContext = Depends(bearer(WRITE, check_body_size=False))
-) -> Response:
-    key = _idempotency_key(request)
-    body = await json_body(request)
-    create = parsed(lambda: requests.parse_create(body))
-    now = clock.now()
-    return idempotent(
+async def create_series(request: Request) -> Response:
+    auth = await require(request, WRITE, check_body_size=False)
+    call = await keyed_body(request)
+    create = parsed(lambda: requests.parse_create(call.body))
+    write = functools.partial(
+        series.create, org_id=auth.account_id, request=create, created_by=_created_by(auth)
+    )
+    return idempotent_write(
         request,
         auth,
-        key=key,
-        method="POST",
-        route=LIST_ROUTE,
-        path_params={},
-        body=body,
-        now=now,
-        render=_render(request, 201),
-        write=lambda finish: series.create(
-            org_id=auth.account_id,
-            request=create,
-            now=now,
-            uid=uuid7(to_ms(now)),
-            created_by=_created_by(auth),
-            finish=finish,
-        ),
+        call,
+        lambda now, finish: write(now=now, uid=uuid7(to_ms(now)), finish=finish),
+        _versioned,
+        status=201,
     )
 
 
@@ -196,16 +165,15 @@ async def create_series(
 
 
 @app.patch(ITEM_ROUTE, operation_id="updateSeries")
-async def update_series(
-    uid: str, request: Request, auth: AuthContext = Depends(bearer(WRITE, check_body_size=False))
-) -> Response:
+async def update_series(request: Request) -> Response:
+    auth = await require(request, WRITE, check_body_size=False)
     expected = parsed(lambda: booking_headers.if_match(request.headers.get("if-match")))
     body = await json_body(request)
     change = parsed(lambda: requests.parse_patch(body))
     parsed(lambda: requests.check_patch_shape(change))
     result = series.patch(
         org_id=auth.account_id,
-        uid=uid.lower(),
+        uid=path_uid(request),
         request=change,
         expected=expected,
         now=clock.now(),
@@ -218,69 +186,49 @@ async def update_series(
 
 
 @app.post(PAUSE_ROUTE, operation_id="pauseSeries")
-async def pause_series(uid: str, auth: AuthContext = Depends(bearer(WRITE))) -> Response:
-    now = clock.now()
+async def pause_series(request: Request) -> Response:
+    auth = await require(request, WRITE)
     return _answer(
-        series.pause_series(org_id=auth.account_id, uid=uid.lower(), now=now, created_by=_created_by(auth))
+        series.pause_series(
+            org_id=auth.account_id, uid=path_uid(request), now=clock.now(), created_by=_created_by(auth)
+        )
     )
 
 
-def _idempotent_action(
-    request: Request,
-    auth: AuthContext,
-    *,
-    key: str,
-    route: str,
-    uid: str,
-    write: Callable[..., SeriesResult],
+async def _idempotent_action(
+    request: Request, auth: AuthContext, action: Callable[..., SeriesResult]
 ) -> Response:
     """Resume and end: their body is ignored and counts as `{}` in the fingerprint (§11.1)."""
-    now = clock.now()
-    return idempotent(
-        request,
-        auth,
-        key=key,
-        method="POST",
-        route=route,
-        path_params={"uid": uid},
-        body={},
-        now=now,
-        render=_render(request, 200),
-        write=lambda finish: write(
-            org_id=auth.account_id, uid=uid, now=now, created_by=_created_by(auth), finish=finish
-        ),
+    key = required_key(request)
+    await raw_body(request)  # the size limit only: the body is ignored (§1)
+    write = functools.partial(
+        action, org_id=auth.account_id, uid=path_uid(request), created_by=_created_by(auth)
+    )
+    return idempotent_write(
+        request, auth, Keyed(key, {}), lambda now, finish: write(now=now, finish=finish), _versioned
     )
 
 
 @app.post(RESUME_ROUTE, operation_id="resumeSeries")
-async def resume_series(
-    uid: str, request: Request, auth: AuthContext = Depends(bearer(WRITE, check_body_size=False))
-) -> Response:
-    key = _idempotency_key(request)
-    await raw_body(request)  # the size limit only: the body is ignored (§1)
-    return _idempotent_action(
-        request, auth, key=key, route=RESUME_ROUTE, uid=uid.lower(), write=series.resume
-    )
+async def resume_series(request: Request) -> Response:
+    auth = await require(request, WRITE, check_body_size=False)
+    return await _idempotent_action(request, auth, series.resume)
 
 
 @app.post(END_ROUTE, operation_id="endSeries")
-async def end_series(
-    uid: str, request: Request, auth: AuthContext = Depends(bearer(WRITE, check_body_size=False))
-) -> Response:
-    key = _idempotency_key(request)
-    await raw_body(request)
-    return _idempotent_action(request, auth, key=key, route=END_ROUTE, uid=uid.lower(), write=series.end)
+async def end_series(request: Request) -> Response:
+    auth = await require(request, WRITE, check_body_size=False)
+    return await _idempotent_action(request, auth, series.end)
 
 
 @app.post(HOST_ROUTE, operation_id="changeSeriesHost")
-async def change_series_host(
-    uid: str, request: Request, auth: AuthContext = Depends(bearer(WRITE, check_body_size=False))
-) -> Response:
+async def change_series_host(request: Request) -> Response:
+    auth = await require(request, WRITE, check_body_size=False)
     body = await json_body(request)
     host_user_id = parsed(lambda: requests.parse_host(body))
     result = series.change_host(
         org_id=auth.account_id,
-        uid=uid.lower(),
+        uid=path_uid(request),
         host_user_id=host_user_id,
         now=clock.now(),
         created_by=_created_by(auth),

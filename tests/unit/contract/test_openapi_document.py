@@ -104,7 +104,8 @@ def _handler_scopes() -> dict[tuple[str, str], str | None]:
                     cell = call.__closure__[names.index("scope")]  # type: ignore[union-attr]
                     scope = cell.cell_contents or ""
             if scope is None:  # a handler that runs its guard itself, after a path check
-                call_site = re.search(r"\bbearer\((\w+|\"[^\"]*\")\)", inspect.getsource(route.endpoint))
+                guard = r"\b(?:bearer\(|require\(request, )(\w+|\"[^\"]*\")[,)]"
+                call_site = re.search(guard, inspect.getsource(route.endpoint))
                 if call_site:
                     arg = call_site.group(1)
                     scope = arg.strip('"') if arg.startswith('"') else route.endpoint.__globals__[arg]

@@ -1,17 +1,32 @@
 """The `Booking` object and the bodies of the four booking writes (30-bookings §2, §5–§8).
 
-The request models declare the shapes for the OpenAPI document; the handlers still parse bodies
-by hand (domain/bookings/requests.py) so that the contract's check order and its quirks (first
-error in body order, `null` handling, 422 `field_immutable` after the idempotency record) hold.
+The request models are what the handlers validate with, through `domain/bookings/requests.py`:
+its ordered check first reports every violation in body order with the contract's messages (and
+reads its limits here); the validated model is then mapped to the domain's request. 422
+`field_immutable` and "nothing to update" are answered after the idempotency record.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, StrictBool
+from pydantic import AfterValidator, ConfigDict, Field, StrictBool, model_validator
 
-from fortytwo.contract.types import ContractModel, Email, InputInstant, Instant, JsonObject, Uuid, omitted
+from fortytwo.contract.types import (
+    ContractModel,
+    Email,
+    InputInstant,
+    InputUuid,
+    Instant,
+    JsonObject,
+    NullIsAbsent,
+    Uuid,
+    omitted,
+)
+
+ATTENDEE_NAME_MAX = 200  # PATCH truncates to this many code points (str slices count them)
+Slug = Annotated[str, AfterValidator(str.lower)]
+AttendeeName = Annotated[str, AfterValidator(lambda name: name.strip()[:ATTENDEE_NAME_MAX])]
 
 BookingStatus = Literal["confirmed", "pending", "canceled", "rescheduled"]
 CalendarSyncStatus = Literal["synced", "pending", "failed", "not_applicable"]
@@ -113,17 +128,42 @@ class Booking(ContractModel):
 # --- request bodies -------------------------------------------------------------------------------
 
 
-class CreateBookingAttendee(ContractModel):
+class EventTypeChoice(NullIsAbsent):
+    """Mixin of the create bodies (bookings and series): the event type by `event_type_id`, or by
+    `username` plus `event_slug` (both lower-cased). With an `event_type_id` the other form is
+    ignored whatever it holds. (Not a `ContractModel`: it names no schema of its own.)"""
+
+    event_type_id: InputUuid | None = Field(
+        default=None, description="When present, username/event_slug are ignored."
+    )
+    username: Slug | None = Field(default=None, max_length=127)
+    event_slug: Slug | None = Field(default=None, max_length=127)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_form(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("event_type_id") is not None:
+            return {name: value for name, value in data.items() if name not in ("username", "event_slug")}
+        return data
+
+
+class PersonIn(NullIsAbsent):
+    """Mixin of the attendee of a create body (bookings and series): who they are. (Not a
+    `ContractModel`: it names no schema of its own.)"""
+
     email: Email = Field(max_length=254)
     name: str | None = Field(default=None, max_length=255)
     first_name: str | None = Field(default=None, max_length=127)
     last_name: str | None = Field(default=None, max_length=127)
     phone: str | None = Field(default=None, max_length=64)
+
+
+class CreateBookingAttendee(ContractModel, PersonIn):
     timezone: str | None = Field(default=None, max_length=64)
     sms_opt_in: StrictBool = False
 
 
-class CreateBookingRequest(ContractModel):
+class CreateBookingRequest(ContractModel, EventTypeChoice):
     """Identify the event type by `event_type_id`, or by `username` plus `event_slug`."""
 
     model_config = ConfigDict(
@@ -147,11 +187,6 @@ class CreateBookingRequest(ContractModel):
         }
     )
 
-    event_type_id: Uuid | None = Field(
-        default=None, description="When present, username/event_slug are ignored."
-    )
-    username: str | None = Field(default=None, max_length=127)
-    event_slug: str | None = Field(default=None, max_length=127)
     start: InputInstant = Field(
         description=(
             "RFC 3339 with an offset (without one: wall-clock time in `timezone`, else UTC);"
@@ -160,7 +195,7 @@ class CreateBookingRequest(ContractModel):
     )
     timezone: str | None = Field(default=None, max_length=64)
     attendee: CreateBookingAttendee
-    guests: list[Email] = Field(default_factory=list, max_length=10)
+    guests: list[Annotated[Email, Field(max_length=254)]] = Field(default_factory=list, max_length=10)
     metadata: JsonObject | None = Field(default=None, json_schema_extra={"maxProperties": 50})
     responses: JsonObject | None = Field(default=None, description="Answers keyed by question `key`.")
     utm_source: str | None = Field(default=None, max_length=255)
@@ -177,7 +212,7 @@ class UpdateBookingRequest(ContractModel):
     # PATCH never reads null as "absent": a writable field sent as null is a type error.
     metadata: JsonObject = omitted("Shallow-merged into the stored metadata.")
     responses: JsonObject = omitted("Replaces the stored answers.")
-    attendee_name: str = omitted("Trimmed; must not be empty; truncated to 200 characters.")
+    attendee_name: AttendeeName = omitted("Trimmed; must not be empty; truncated to 200 characters.")
 
 
 class CancelBookingRequest(ContractModel):

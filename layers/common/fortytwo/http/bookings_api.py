@@ -8,16 +8,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from fortytwo.domain.auth import AuthContext
-from fortytwo.domain.bookings import headers as booking_headers
 from fortytwo.domain.bookings.listing import ListQuery, sort_value
 from fortytwo.domain.bookings.model import Booking, to_rest
 from fortytwo.domain.bookings.requests import CreateRequest, RescheduleRequest
 from fortytwo.domain.ids import uuid7
 from fortytwo.domain.timefmt import format_ts, to_ms
 from fortytwo.http.cursor import CursorCodec
-from fortytwo.http.responses import dumps
+from fortytwo.http.idempotency import stored_reply
 from fortytwo.services import bookings, cursors
 from fortytwo.services.idempotency import Attempt, Reply
 
@@ -61,14 +61,14 @@ def reschedule_write(
     )
 
 
+def answer(booking: Booking) -> tuple[dict[str, Any], int]:
+    """What a booking write answers: the booking and its version (the ETag)."""
+    return to_rest(booking), booking.version
+
+
 def render_write(request_id: str, status: int) -> Callable[[Booking], Reply]:
     """The 2xx answer of a write, as stored for replays: the booking and this request's id."""
-
-    def render(booking: Booking) -> Reply:
-        body = dumps({"data": to_rest(booking), "meta": {"request_id": request_id}}).decode("utf-8")
-        return Reply(status, body, request_id, {"ETag": booking_headers.etag(booking.version)})
-
-    return render
+    return lambda booking: stored_reply(request_id, status, *answer(booking))
 
 
 @dataclass(frozen=True, slots=True)

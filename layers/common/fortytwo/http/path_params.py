@@ -13,3 +13,9 @@ from starlette.requests import Request
 def path_param(request: Request, name: str) -> str:
     """The percent-decoded segment the route matched as `{name}`."""
     return str(request.path_params[name])
+
+
+def path_uid(request: Request, name: str = "uid") -> str:
+    """A resource id from the path, lower-cased: ids compare case-insensitively, and a non-UUID
+    keeps its text (the resource is then not found, never a 400)."""
+    return path_param(request, name).lower()

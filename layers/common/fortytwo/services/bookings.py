@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from typing import Protocol
 
 from fortytwo.domain.bookings import decisions, lifecycle
 from fortytwo.domain.bookings.errors import BookingRuleError
@@ -29,6 +30,7 @@ from fortytwo.services.bookings_errors import contract_errors
 from fortytwo.services.idempotency import Completer
 from fortytwo.services.retry import with_retries
 from fortytwo.store import bookings as store
+from fortytwo.store.bookings import LoadedEventType
 from fortytwo.store.transactions import LostRace
 
 Finish = Completer[Booking] | None
@@ -62,6 +64,24 @@ def _existing(org_id: str, uid: str) -> Booking:
 # --------------------------------------------------------------------------- reads
 
 
+class EventTypeTarget(Protocol):
+    """The event type a create request names: by id, or by username and slug (30-bookings §5.1)."""
+
+    @property
+    def event_type_id(self) -> str | None: ...
+    @property
+    def username(self) -> str | None: ...
+    @property
+    def event_slug(self) -> str | None: ...
+
+
+def resolve_event_type(org_id: str, target: EventTypeTarget) -> LoadedEventType | None:
+    """The event type a booking or series create names (None: not found)."""
+    return store.resolve_event_type(
+        org_id, event_type_id=target.event_type_id, username=target.username, event_slug=target.event_slug
+    )
+
+
 def list_page(query: ListQuery) -> tuple[list[Booking], bool]:
     with contract_errors():
         return store.list_page(query)
@@ -88,12 +108,7 @@ def create(
     and commit; a lost race re-reads and re-checks (at most 3 attempts) → 409 slot_unavailable or
     503 slot_lock_timeout."""
     with contract_errors():
-        loaded = store.resolve_event_type(
-            org_id,
-            event_type_id=request.event_type_id,
-            username=request.username,
-            event_slug=request.event_slug,
-        )
+        loaded = resolve_event_type(org_id, request)
         if loaded is None:
             raise BookingRuleError("event_type_not_found", "Event type not found.")
         event_type = loaded.event_type

@@ -33,11 +33,17 @@ from fortytwo.domain.series.model import (
     SkipReason,
     to_rest,
 )
-from fortytwo.domain.series.requests import CreateSeriesRequest, PatchSeriesRequest, check_starts_on
+from fortytwo.domain.series.requests import (
+    CreateSeriesRequest,
+    PatchSeriesRequest,
+    SeriesListQuery,
+    check_starts_on,
+)
 from fortytwo.domain.series.status import series_ended
 from fortytwo.domain.timefmt import to_ms
 from fortytwo.domain.webhooks.envelope import OutboxEvent, new_outbox_event, series_event_data
 from fortytwo.observability import count_metric
+from fortytwo.services.bookings import resolve_event_type
 from fortytwo.services.bookings_errors import contract_errors
 from fortytwo.services.idempotency import Completer, SeriesCompleter
 from fortytwo.services.retry import MAX_ATTEMPTS, pause
@@ -136,21 +142,10 @@ def get(org_id: str, uid: str, now: datetime) -> SeriesResult:
         return SeriesResult(_view(series, now), series.version)
 
 
-def list_page(
-    org_id: str,
-    *,
-    sort_field: str,
-    ascending: bool,
-    limit: int,
-    after: tuple[str, str] | None,
-    filters: Mapping[str, Any],
-    now: datetime,
-) -> tuple[list[dict[str, Any]], list[Series], bool]:
+def list_page(query: SeriesListQuery, now: datetime) -> tuple[list[dict[str, Any]], list[Series], bool]:
     """(list items, their series for the cursor, whether more exist)."""
     with _errors():
-        found, more = store.list_page(
-            org_id, sort_field=sort_field, ascending=ascending, limit=limit, after=after, filters=filters
-        )
+        found, more = store.list_page(query)
         return _views(found, now, detail=False), found, more
 
 
@@ -385,12 +380,7 @@ def create(
         existing = store.get(org_id, continued) if continued is not None else None
         if existing is not None:
             return _created(_lease(existing, existing.version, now, created_by), finish)
-        loaded = booking_store.resolve_event_type(
-            org_id,
-            event_type_id=request.event_type_id,
-            username=request.username,
-            event_slug=request.event_slug,
-        )
+        loaded = resolve_event_type(org_id, request)
         creation.check_event_type_usable(loaded.event_type if loaded is not None else None)
         assert loaded is not None
         creation.check_takes_series(loaded.event_type)
@@ -483,19 +473,37 @@ PlanOf = Callable[..., actions.ActionPlan]
 EventOf = Callable[[dict[str, Any], actions.Finished], tuple[str, dict[str, Any]]]
 
 
+@dataclass(frozen=True, slots=True)
+class _CancelSteps:
+    """What pause and end differ in: the plan, the no-op result, the finish (series, canceled
+    meetings, now) and the event."""
+
+    plan_of: PlanOf
+    noop_of: Callable[[Series], actions.Finished]
+    finish_of: Callable[[Series, int, datetime], actions.Finished]
+    event_of: EventOf
+
+
+_PAUSE = _CancelSteps(
+    actions.plan_pause,
+    actions.pause_noop,
+    lambda series, held, now: actions.finish_pause(series, held=held, now=now),
+    events.paused,
+)
+_END = _CancelSteps(
+    actions.plan_end,
+    actions.end_noop,
+    lambda series, canceled, now: actions.finish_end(series, canceled_count=canceled, now=now),
+    events.ended,
+)
+
+
 def _cancel_to_come(
-    org_id: str,
-    uid: str,
-    now: datetime,
-    created_by: Mapping[str, str],
-    steps: tuple[
-        PlanOf, Callable[[Series], actions.Finished], Callable[[Series, int], actions.Finished], EventOf
-    ],
-    done: Finish,
+    org_id: str, uid: str, now: datetime, created_by: Mapping[str, str], steps: _CancelSteps, done: Finish
 ) -> SeriesResult:
     """Pause and end (§10.2, §10.4): the repeat is a no-op; otherwise cancel every to-come meeting
-    under the lease, then the final write. `steps`: (plan, no-op result, finish, event)."""
-    plan_of, noop_of, finish_of, event_of = steps
+    under the lease, then the final write."""
+    plan_of, noop_of, event_of = steps.plan_of, steps.noop_of, steps.event_of
     series = _existing(org_id, uid)
     if plan_of(series, meetings=store.meetings([series]), now=now).noop:
         return _noop(noop_of(series), now)
@@ -504,25 +512,13 @@ def _cancel_to_come(
     count = sum(
         1 for effect in plan.effects if isinstance(effect, actions.CancelMeeting) and run.cancel(effect)
     )
-    finished = finish_of(run.series, count)
+    finished = steps.finish_of(run.series, count, now)
     return _finished(run, finished, lambda view: event_of(view, finished), done)
 
 
 def pause_series(*, org_id: str, uid: str, now: datetime, created_by: Mapping[str, str]) -> SeriesResult:
     with _errors():
-        return _cancel_to_come(
-            org_id,
-            uid,
-            now,
-            created_by,
-            (
-                actions.plan_pause,
-                actions.pause_noop,
-                lambda series, held: actions.finish_pause(series, held=held, now=now),
-                events.paused,
-            ),
-            None,
-        )
+        return _cancel_to_come(org_id, uid, now, created_by, _PAUSE, None)
 
 
 def resume(
@@ -562,19 +558,7 @@ def end(
     *, org_id: str, uid: str, now: datetime, created_by: Mapping[str, str], finish: Finish = None
 ) -> SeriesResult:
     with _errors():
-        return _cancel_to_come(
-            org_id,
-            uid,
-            now,
-            created_by,
-            (
-                actions.plan_end,
-                actions.end_noop,
-                lambda series, canceled: actions.finish_end(series, canceled_count=canceled, now=now),
-                events.ended,
-            ),
-            finish,
-        )
+        return _cancel_to_come(org_id, uid, now, created_by, _END, finish)
 
 
 def _noop(finished: actions.Finished, now: datetime) -> SeriesResult:

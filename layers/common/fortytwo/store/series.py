@@ -22,6 +22,7 @@ from fortytwo.domain.bookings.model import RESCHEDULED, Booking, from_record
 from fortytwo.domain.bookings.plan import BookingPlan
 from fortytwo.domain.event_type_entity import OwnerUser, host_ref
 from fortytwo.domain.series.model import MeetingFacts, Series
+from fortytwo.domain.series.requests import SeriesListQuery
 from fortytwo.domain.timefmt import format_ts, to_ms
 from fortytwo.domain.webhooks.envelope import OutboxEvent
 from fortytwo.store import bookings as booking_store
@@ -259,20 +260,12 @@ def finish(
 # --------------------------------------------------------------------------- lists
 
 
-def list_page(
-    org_id: str,
-    *,
-    sort_field: str,
-    ascending: bool,
-    limit: int,
-    after: tuple[str, str] | None,
-    filters: Mapping[str, Any],
-) -> tuple[list[Series], bool]:
+def list_page(query: SeriesListQuery) -> tuple[list[Series], bool]:
     """One keyset page of the organization's series (35-series §8): gsi1 by created_at, gsi2 by
-    updated_at, filters applied by DynamoDB. `filters`: statuses, host_user_id, event_type_id,
-    attendee_email (each optional)."""
-    index = "gsi1" if sort_field == "created_at" else "gsi2"
-    partition = keys.series_of_account(org_id)
+    updated_at, filters applied by DynamoDB."""
+    index = "gsi1" if query.sort_field == "created_at" else "gsi2"
+    partition = keys.series_of_account(query.org_id)
+    filters, after, limit = query.filters, query.after, query.limit
     names: dict[str, str] = {}
     values: dict[str, Any] = {":p": partition}
     conditions: list[str] = []
@@ -306,7 +299,7 @@ def list_page(
             values_=values,
             names=names or None,
             index=index,
-            forward=ascending,
+            forward=query.ascending,
             limit=wanted - len(found) if not conditions else max(wanted, 100),
             filter_=" AND ".join(conditions) or None,
             start_key=start_key,

@@ -1,28 +1,29 @@
 """Schema steps of the series writes (35-series §3.1, §6.1, §9.1–9.3, §10.5).
 
-Each parser walks the body in its own key order, so `validation_error` lists every violation in
-body order, with paths such as `weekdays[1]`, `attendee.email`, `metadata.crm_id`; required fields
-that are absent follow, in documented order. On create, `null` means "not given". Unknown fields
-are ignored (an `until` field too: a series always ends by count).
+The bodies are declared once, by the contract's request models (`contract/series.py`); each
+parser is that model's ordered check, then the model, then the domain's request. The check walks
+the body in its own key order, so `validation_error` lists every violation in body order, with
+paths such as `weekdays[1]`, `attendee.email`, `metadata.crm_id`; required fields that are absent
+follow, in documented order. On create, `null` means "not given". Unknown fields are ignored (an
+`until` field too: a series always ends by count).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from fortytwo.contract.series import ChangeHostBody, CreateSeriesBody, PatchSeriesBody, SeriesAttendeeIn
+from fortytwo.contract.types import bounds
 from fortytwo.domain.bookings import fields as f
-from fortytwo.domain.bookings.errors import ErrorCollector, FieldErrors
+from fortytwo.domain.bookings.errors import ErrorCollector
+from fortytwo.domain.bookings.requests import AttendeeInput
 from fortytwo.domain.event_types import is_https_url
 from fortytwo.domain.series.errors import SeriesRuleError
 from fortytwo.domain.series.pattern import (
-    MAX_COUNT,
-    MAX_INTERVAL_WEEKS,
-    MIN_COUNT,
-    MIN_INTERVAL_WEEKS,
     TIME_RE,
     WEEKDAYS,
     Frequency,
@@ -32,7 +33,6 @@ from fortytwo.domain.series.pattern import (
     parse_local_date,
 )
 
-EMAIL_MAX = 254
 LOCATION_URL_MAX = 2000
 STARTS_ON_MAX_DAYS_AHEAD = 365
 WRITABLE_FIELDS: tuple[str, ...] = (
@@ -62,21 +62,24 @@ IMMUTABLE_FIELDS: tuple[str, ...] = (
     "responses",
 )
 _FREQUENCIES = tuple(str(x) for x in Frequency)
-
-
-@dataclass(frozen=True, slots=True)
-class SeriesAttendeeInput:
-    email: str
-    name: str | None = None
-    first_name: str | None = None
-    last_name: str | None = None
-    phone: str | None = None
+# Members of `CreateSeriesBody` the domain request takes as validated.
+_AS_GIVEN = {
+    "host_user_id",
+    "time",
+    "count",
+    "timezone",
+    "event_type_id",
+    "username",
+    "event_slug",
+    "location_url",
+    "notify_invitee",
+}
 
 
 @dataclass(frozen=True, slots=True)
 class CreateSeriesRequest:
     host_user_id: str
-    attendee: SeriesAttendeeInput
+    attendee: AttendeeInput  # its timezone and sms_opt_in stay unset: the series ignores them
     frequency: Frequency
     weekdays: tuple[str, ...]
     interval_weeks: int | None
@@ -99,6 +102,19 @@ class CreateSeriesRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class SeriesListQuery:
+    """`GET /v1/series` after its parameter checks (§8): one keyset page of an organization's
+    series. `filters`: statuses, host_user_id, event_type_id, attendee_email (each optional)."""
+
+    org_id: str
+    sort_field: str  # created_at | updated_at
+    ascending: bool
+    limit: int
+    after: tuple[str, str] | None = None  # (sort value, uid) of the previous page's last item
+    filters: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class PatchSeriesRequest:
     """The writable fields present in the body (`given` keeps JSON null as None) and the
     immutable names present, both in body order."""
@@ -112,56 +128,44 @@ class PatchSeriesRequest:
         return tuple(sorted(self.given))
 
 
-def _walk(
-    body: Mapping[str, Any], handlers: Mapping[str, Callable[[str, Any], None]], *, skip_null: bool
-) -> None:
-    for name, value in body.items():
-        handler = handlers.get(name)
-        if handler is None or (skip_null and value is None):
-            continue
-        handler(name, value)
+def _integer(low: int, high: int) -> f.Check:
+    def check(errors: ErrorCollector, path: str, value: Any) -> None:
+        # A JSON integer: booleans and floats (even 3.0) are refused.
+        if type(value) is not int or not low <= value <= high:
+            errors.add(path, f"must be an integer from {low} to {high}")
+
+    return check
 
 
-def _integer(errors: ErrorCollector, path: str, value: Any, low: int, high: int) -> int | None:
-    # A JSON integer: booleans and floats (even 3.0) are refused.
-    if type(value) is not int or not low <= value <= high:
-        errors.add(path, f"must be an integer from {low} to {high}")
-        return None
-    return value
+_INTERVAL_WEEKS = _integer(*bounds(CreateSeriesBody, "interval_weeks"))
 
 
-def _frequency(errors: ErrorCollector, path: str, value: Any) -> Frequency | None:
+def _frequency(errors: ErrorCollector, path: str, value: Any) -> None:
     if value not in _FREQUENCIES:
         errors.add(path, "must be one of " + ", ".join(_FREQUENCIES))
-        return None
-    return Frequency(value)
 
 
-def _weekday_items(errors: ErrorCollector, path: str, value: Any) -> tuple[str, ...] | None:
-    """An array of weekday names (checked item by item); None after reporting a problem."""
+def _weekday_items(errors: ErrorCollector, path: str, value: Any) -> bool:
+    """An array of weekday names, checked item by item; False after reporting a problem."""
     if not isinstance(value, list):
         errors.add(path, "must be an array of weekday names (mon … sun)")
-        return None
+        return False
     ok = True
     for i, item in enumerate(value):
         if item not in WEEKDAYS:
             errors.add(f"{path}[{i}]", "must be one of " + ", ".join(WEEKDAYS))
             ok = False
-    return normalize_weekdays(value) if ok else None
+    return ok
 
 
-def _time(errors: ErrorCollector, path: str, value: Any) -> str | None:
+def _time(errors: ErrorCollector, path: str, value: Any) -> None:
     if not isinstance(value, str) or not TIME_RE.match(value):
         errors.add(path, "must be HH:MM on a 24-hour clock, such as 14:30")
-        return None
-    return value
 
 
-def _starts_on(errors: ErrorCollector, path: str, value: Any) -> date | None:
-    parsed = parse_local_date(value) if isinstance(value, str) else None
-    if parsed is None:
+def _starts_on(errors: ErrorCollector, path: str, value: Any) -> None:
+    if not isinstance(value, str) or parse_local_date(value) is None:
         errors.add(path, "must be a calendar date YYYY-MM-DD")
-    return parsed
 
 
 def is_location_url(value: str) -> bool:
@@ -172,186 +176,102 @@ def is_location_url(value: str) -> bool:
     return "@" not in parts.netloc
 
 
-def _location_url(errors: ErrorCollector, path: str, value: Any) -> str | None:
+def _location_url(errors: ErrorCollector, path: str, value: Any) -> None:
     if not isinstance(value, str) or not is_location_url(value):
         errors.add(path, f"must be an absolute https:// URL of at most {LOCATION_URL_MAX} characters")
-        return None
-    return value
 
 
-def _attendee(errors: ErrorCollector, value: Any) -> SeriesAttendeeInput | None:
-    if not isinstance(value, dict):
-        errors.add("attendee", "must be an object")
-        return None
-    got: dict[str, Any] = {}
-
-    def string(limit: int) -> Callable[[str, Any], None]:
-        def handle(name: str, item: Any) -> None:
-            got[name] = f.text(errors, f"attendee.{name}", item, max_len=limit)
-
-        return handle
-
-    # `timezone` and `sms_opt_in` are ignored: meetings use the series timezone, no texts are sent.
-    _walk(
-        value,
-        {
-            "email": string(EMAIL_MAX),
-            "name": string(255),
-            "first_name": string(127),
-            "last_name": string(127),
-            "phone": string(64),
-        },
-        skip_null=True,
-    )
-    if value.get("email") is None:
-        errors.add("attendee.email", "Required")
-    if errors:
-        return None
-    return SeriesAttendeeInput(
-        email=got["email"],
-        name=got.get("name"),
-        first_name=got.get("first_name"),
-        last_name=got.get("last_name"),
-        phone=got.get("phone"),
-    )
+# `timezone` and `sms_opt_in` are ignored: meetings use the series timezone, no texts are sent.
+_ATTENDEE = f.nested(f.texts(SeriesAttendeeIn, f.ATTENDEE_TEXTS), required=("email",))
 
 
-class _CreateReader:
-    """The field handlers of `POST /v1/series` step 4, one method per body member."""
+def _create_checks(body: Mapping[str, Any]) -> dict[str, f.Check]:
+    """The member checks of `POST /v1/series` step 4; `weekdays` and `interval_weeks` depend on
+    the body's frequency."""
+    monthly = body.get("frequency") == Frequency.MONTHLY_SAME_DAY
 
-    def __init__(self, body: Mapping[str, Any], errors: ErrorCollector) -> None:
-        self.errors = errors
-        self.got: dict[str, Any] = {}
-        self.has_id = body.get("event_type_id") is not None
-        self.monthly = body.get("frequency") == Frequency.MONTHLY_SAME_DAY
-
-    def handlers(self) -> dict[str, Callable[[str, Any], None]]:
-        return {
-            "event_type_id": self.uuid,
-            "username": self.slug_part,
-            "event_slug": self.slug_part,
-            "host_user_id": self.uuid,
-            "attendee": self.attendee,
-            "frequency": self.frequency,
-            "weekdays": self.weekdays,
-            "interval_weeks": self.interval_weeks,
-            "time": self.time,
-            "timezone": self.timezone,
-            "starts_on": self.starts_on,
-            "count": self.count,
-            "location_url": self.location_url,
-            "notify_invitee": self.notify_invitee,
-            "metadata": self.metadata,
-            "responses": self.responses,
-        }
-
-    def uuid(self, name: str, value: Any) -> None:
-        self.got[name] = f.uuid(self.errors, name, value)
-
-    def slug_part(self, name: str, value: Any) -> None:
-        if not self.has_id:  # with an event_type_id the other form is ignored entirely
-            text = f.text(self.errors, name, value, max_len=127)
-            self.got[name] = text.lower() if text is not None else None
-
-    def attendee(self, name: str, value: Any) -> None:
-        self.got[name] = _attendee(self.errors, value)
-
-    def frequency(self, name: str, value: Any) -> None:
-        self.got[name] = _frequency(self.errors, name, value)
-
-    def weekdays(self, name: str, value: Any) -> None:
-        if self.monthly:
+    def weekdays(errors: ErrorCollector, path: str, value: Any) -> None:
+        if monthly:
             if value != []:
-                self.errors.add(name, "must be absent or empty for a monthly_same_day series")
-            return
-        days = _weekday_items(self.errors, name, value)
-        if days is not None and not days:
-            self.errors.add(name, "must name 1 to 7 weekdays")
-        self.got[name] = days
+                errors.add(path, "must be absent or empty for a monthly_same_day series")
+        elif _weekday_items(errors, path, value) and not value:
+            errors.add(path, "must name 1 to 7 weekdays")
 
-    def interval_weeks(self, name: str, value: Any) -> None:
-        if self.monthly:
-            if type(value) is not int or value != 1:
-                self.errors.add(name, "must be absent or 1 for a monthly_same_day series")
-            return
-        self.got[name] = _integer(self.errors, name, value, MIN_INTERVAL_WEEKS, MAX_INTERVAL_WEEKS)
+    def interval_weeks(errors: ErrorCollector, path: str, value: Any) -> None:
+        if not monthly:
+            _INTERVAL_WEEKS(errors, path, value)
+        elif type(value) is not int or value != 1:
+            errors.add(path, "must be absent or 1 for a monthly_same_day series")
 
-    def time(self, name: str, value: Any) -> None:
-        self.got[name] = _time(self.errors, name, value)
-
-    def timezone(self, name: str, value: Any) -> None:
-        self.got[name] = f.timezone(self.errors, name, value)
-
-    def starts_on(self, name: str, value: Any) -> None:
-        self.got[name] = _starts_on(self.errors, name, value)
-
-    def count(self, name: str, value: Any) -> None:
-        self.got[name] = _integer(self.errors, name, value, MIN_COUNT, MAX_COUNT)
-
-    def location_url(self, name: str, value: Any) -> None:
-        self.got[name] = _location_url(self.errors, name, value)
-
-    def notify_invitee(self, name: str, value: Any) -> None:
-        self.got[name] = f.boolean(self.errors, name, value)
-
-    def metadata(self, name: str, value: Any) -> None:
-        self.got[name] = f.metadata(self.errors, name, value)
-
-    def responses(self, name: str, value: Any) -> None:
-        if not isinstance(value, dict):
-            self.errors.add(name, "must be an object")
-        else:
-            self.got[name] = dict(value)
+    checks: dict[str, f.Check] = {
+        "event_type_id": f.uuid,
+        "host_user_id": f.uuid,
+        "attendee": _ATTENDEE,
+        "frequency": _frequency,
+        "weekdays": weekdays,
+        "interval_weeks": interval_weeks,
+        "time": _time,
+        "timezone": f.timezone,
+        "starts_on": _starts_on,
+        "count": _integer(*bounds(CreateSeriesBody, "count")),
+        "location_url": _location_url,
+        "notify_invitee": f.boolean,
+        "metadata": f.metadata,
+        "responses": f.json_object,
+    }
+    if body.get("event_type_id") is None:  # with an event_type_id the other form is ignored entirely
+        checks.update(f.texts(CreateSeriesBody, ("username", "event_slug")))
+    return checks
 
 
-def _require_create_fields(body: Mapping[str, Any], errors: ErrorCollector) -> None:
-    """Absent required fields, in documented order (§6.1)."""
-    if body.get("event_type_id") is None:
-        has_username = body.get("username") is not None
-        has_slug = body.get("event_slug") is not None
-        if not has_username and not has_slug:
-            errors.add("event_type_id", "Required (or username and event_slug)")
-        elif not has_slug:
-            errors.add("event_slug", "Required with username")
-        elif not has_username:
-            errors.add("username", "Required with event_slug")
-    for name in ("host_user_id", "attendee", "frequency"):
-        if body.get(name) is None:
-            errors.add(name, "Required")
+def check_create(body: Mapping[str, Any]) -> None:
+    """`POST /v1/series` step 4, the ordered check before `CreateSeriesBody`: every violation in
+    body order, then the absent required members in documented order (§6.1); raises FieldErrors."""
+    errors = ErrorCollector()
+    f.walk(errors, body, _create_checks(body))
+    f.require_event_type(errors, body)
+    f.require(errors, body, ("host_user_id", "attendee", "frequency"))
     if body.get("frequency") == Frequency.WEEKLY and body.get("weekdays") is None:
         errors.add("weekdays", "Required for a weekly series")
-    for name in ("time", "starts_on", "count"):
-        if body.get(name) is None:
-            errors.add(name, "Required")
+    f.require(errors, body, ("time", "starts_on", "count"))
+    errors.raise_if_any()
 
 
 def parse_create(body: Mapping[str, Any]) -> CreateSeriesRequest:
-    """`POST /v1/series` step 4; raises FieldErrors."""
-    errors = ErrorCollector()
-    reader = _CreateReader(body, errors)
-    _walk(body, reader.handlers(), skip_null=True)
-    _require_create_fields(body, errors)
-    errors.raise_if_any()
-    got = reader.got
-    weekly = got["frequency"] is Frequency.WEEKLY
+    """`POST /v1/series` step 4: the ordered check, then the contract model; raises FieldErrors."""
+    check_create(body)
+    given = CreateSeriesBody.model_validate(body)
+    weekly = Frequency(given.frequency) is Frequency.WEEKLY
+    starts_on = parse_local_date(given.starts_on)
+    assert starts_on is not None  # check_create accepted it
     return CreateSeriesRequest(
-        host_user_id=got["host_user_id"],
-        attendee=got["attendee"],
-        frequency=got["frequency"],
-        weekdays=got["weekdays"] if weekly else (),
-        interval_weeks=(got.get("interval_weeks") or 1) if weekly else None,
-        time=got["time"],
-        starts_on=got["starts_on"],
-        count=got["count"],
-        timezone=got.get("timezone"),
-        event_type_id=got.get("event_type_id"),
-        username=got.get("username"),
-        event_slug=got.get("event_slug"),
-        location_url=got.get("location_url"),
-        notify_invitee=True if got.get("notify_invitee") is None else got["notify_invitee"],
-        metadata=got.get("metadata") or {},
-        responses=got.get("responses") or {},
+        attendee=AttendeeInput(**given.attendee.model_dump()),
+        frequency=Frequency(given.frequency),
+        weekdays=normalize_weekdays(tuple(given.weekdays or ())) if weekly else (),
+        interval_weeks=(given.interval_weeks or 1) if weekly else None,
+        starts_on=starts_on,
+        metadata=dict(given.metadata or {}),
+        responses=dict(given.responses or {}),
+        **given.model_dump(include=_AS_GIVEN),
     )
+
+
+def _patch_location_url(errors: ErrorCollector, path: str, value: Any) -> None:
+    if value is None:
+        errors.add(path, "cannot be removed; send an https:// URL to replace it")
+    else:
+        _location_url(errors, path, value)
+
+
+_PATCH_CHECKS: dict[str, f.Check] = {
+    "frequency": _frequency,
+    "weekdays": lambda errors, path, value: value is None or _weekday_items(errors, path, value),
+    "interval_weeks": lambda errors, path, value: value is None or _INTERVAL_WEEKS(errors, path, value),
+    "time": _time,
+    "timezone": f.timezone,
+    "location_url": _patch_location_url,
+    "notify_invitee": f.boolean,
+}
 
 
 def parse_patch(body: Mapping[str, Any]) -> PatchSeriesRequest:
@@ -363,64 +283,22 @@ def parse_patch(body: Mapping[str, Any]) -> PatchSeriesRequest:
     (`effective_pattern`), after the series is loaded.
     """
     errors = ErrorCollector()
-    given: dict[str, Any] = {}
-
-    def frequency(name: str, value: Any) -> None:
-        given[name] = _frequency(errors, name, value)
-
-    def weekdays(name: str, value: Any) -> None:
-        given[name] = None if value is None else _weekday_items(errors, name, value)
-
-    def interval_weeks(name: str, value: Any) -> None:
-        given[name] = (
-            None if value is None else _integer(errors, name, value, MIN_INTERVAL_WEEKS, MAX_INTERVAL_WEEKS)
-        )
-
-    def time(name: str, value: Any) -> None:
-        given[name] = _time(errors, name, value)
-
-    def timezone(name: str, value: Any) -> None:
-        given[name] = f.timezone(errors, name, value)
-
-    def location_url(name: str, value: Any) -> None:
-        if value is None:
-            errors.add(name, "cannot be removed; send an https:// URL to replace it")
-        else:
-            given[name] = _location_url(errors, name, value)
-
-    def notify_invitee(name: str, value: Any) -> None:
-        given[name] = f.boolean(errors, name, value)
-
-    _walk(
-        body,
-        {
-            "frequency": frequency,
-            "weekdays": weekdays,
-            "interval_weeks": interval_weeks,
-            "time": time,
-            "timezone": timezone,
-            "location_url": location_url,
-            "notify_invitee": notify_invitee,
-        },
-        skip_null=False,
-    )
+    f.walk(errors, body, _PATCH_CHECKS, skip_null=False)
     errors.raise_if_any()
+    given = PatchSeriesBody.model_validate(body)
+    values: dict[str, Any] = {
+        "frequency": Frequency(given.frequency) if given.frequency is not None else None,
+        "weekdays": normalize_weekdays(tuple(given.weekdays)) if given.weekdays is not None else None,
+    }
     return PatchSeriesRequest(
-        given={name: given[name] for name in body if name in WRITABLE_FIELDS},
+        given={name: values.get(name, getattr(given, name)) for name in body if name in WRITABLE_FIELDS},
         immutable_present=tuple(name for name in body if name in IMMUTABLE_FIELDS),
     )
 
 
 def check_patch_shape(request: PatchSeriesRequest) -> None:
     """Steps 5–6: immutable names → 422 field_immutable (body order); nothing writable → 400."""
-    if request.immutable_present:
-        raise SeriesRuleError(
-            "field_immutable",
-            "These fields cannot be changed with PATCH: " + ", ".join(request.immutable_present),
-            {"fields": list(request.immutable_present)},
-        )
-    if not request.given:
-        raise FieldErrors([{"field": "", "message": "nothing to update"}])
+    f.check_patch_shape(request.immutable_present, bool(request.given), SeriesRuleError)
 
 
 def effective_pattern(stored: Pattern, request: PatchSeriesRequest) -> Pattern:
@@ -458,13 +336,10 @@ def effective_pattern(stored: Pattern, request: PatchSeriesRequest) -> Pattern:
 def parse_host(body: Mapping[str, Any]) -> str:
     """`POST /v1/series/{uid}/host` step 2: `{ "host_user_id": "<uuid>" }`, lower-cased."""
     errors = ErrorCollector()
-    value = body.get("host_user_id")
-    user_id = None if value is None else f.uuid(errors, "host_user_id", value)
-    if value is None:
-        errors.add("host_user_id", "Required")
+    f.walk(errors, body, {"host_user_id": f.uuid})
+    f.require(errors, body, ("host_user_id",))
     errors.raise_if_any()
-    assert user_id is not None  # raise_if_any raised otherwise
-    return user_id
+    return ChangeHostBody.model_validate(body).host_user_id
 
 
 def check_starts_on(starts_on: date, timezone: str, now: datetime) -> None:
