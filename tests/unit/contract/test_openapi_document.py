@@ -103,12 +103,17 @@ def _handler_scopes() -> dict[tuple[str, str], str | None]:
                 if "scope" in names:
                     cell = call.__closure__[names.index("scope")]  # type: ignore[union-attr]
                     scope = cell.cell_contents or ""
-            if scope is None:  # a handler that runs its guard itself, after a path check
-                guard = r"\b(?:bearer\(|require\(request, )(\w+|\"[^\"]*\")[,)]"
-                call_site = re.search(guard, inspect.getsource(route.endpoint))
+            if scope is None:  # a handler that calls its guard itself: `require(request, scope)`
+                source = inspect.getsource(route.endpoint)
+                call_site = re.search(r"\brequire\(request, (\w+|\"[^\"]*\")", source) or re.search(
+                    r"\bbearer\((\w+|\"[^\"]*\")\)", source
+                )
                 if call_site:
                     arg = call_site.group(1)
-                    scope = arg.strip('"') if arg.startswith('"') else route.endpoint.__globals__[arg]
+                    if arg == "None":
+                        scope = ""  # any valid credential
+                    else:
+                        scope = arg.strip('"') if arg.startswith('"') else route.endpoint.__globals__[arg]
                 elif "front.authenticate(request)" in inspect.getsource(route.endpoint):
                     scope = ""  # /mcp: any valid credential; each tool checks its own scope (50-mcp §4.6)
             for method in route.methods or ():
