@@ -100,3 +100,11 @@ def test_storable_agrees_with_a_decimal_oracle(number: float) -> None:
     digits = exact.normalize(context=Context(prec=100)).as_tuple().digits
     expected = exact == 0 or (len(digits) <= 38 and Decimal("1e-130") <= abs(exact) < Decimal("1e126"))
     assert storable.is_storable_number(number) == expected
+
+
+def test_an_empty_member_name_at_any_depth_is_not_storable() -> None:
+    """DynamoDB refuses "Empty attribute name" inside maps; moto stored it and then served the item
+    in a shape botocore cannot parse, so every later read of that booking answered 500."""
+    assert storable.value_problem({"a": {"": 1}}) == storable.EMPTY_NAME_MESSAGE
+    assert storable.value_problem([{"x": [{"": None}]}]) == storable.EMPTY_NAME_MESSAGE
+    assert storable.value_problem({"a": {" ": 1}}) is None

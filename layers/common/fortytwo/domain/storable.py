@@ -1,8 +1,8 @@
 """Limits of the values the system keeps as given (booking `metadata`, number answers).
 
 The table stores them as DynamoDB documents, which refuse what JSON allows: numbers beyond 38
-significant digits or outside 1e-130 ≤ |n| < 1e126, non-finite numbers, and documents nested more
-than 32 levels. moto accepts most of these, so nothing but this check stands between such input
+significant digits or outside 1e-130 ≤ |n| < 1e126, non-finite numbers, documents nested more
+than 32 levels, and empty member names at any depth ("Empty attribute name"). moto accepts most of these, so nothing but this check stands between such input
 and a failed write; requests that carry them get a `validation_error` up front instead.
 """
 
@@ -22,6 +22,7 @@ MAX_VALUE_DEPTH = 16
 NUMBER_MESSAGE = (
     "numbers must be finite, with at most 38 significant digits and a magnitude between 1e-130 and 1e126"
 )
+EMPTY_NAME_MESSAGE = "object member names must not be empty"
 DEPTH_MESSAGE = f"must not nest arrays or objects more than {MAX_VALUE_DEPTH} levels deep"
 
 
@@ -55,6 +56,8 @@ def _walk(value: Any, depth: int) -> str | None:
     if isinstance(value, dict | list):
         if depth >= MAX_VALUE_DEPTH:
             return DEPTH_MESSAGE
+        if isinstance(value, dict) and "" in value:
+            return EMPTY_NAME_MESSAGE
         children = value.values() if isinstance(value, dict) else value
         for child in children:
             problem = _walk(child, depth + 1)
