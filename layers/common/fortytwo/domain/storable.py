@@ -2,8 +2,9 @@
 
 The table stores them as DynamoDB documents, which refuse what JSON allows: numbers beyond 38
 significant digits or outside 1e-130 ≤ |n| < 1e126, non-finite numbers, documents nested more
-than 32 levels, and empty member names at any depth ("Empty attribute name"). moto accepts most of these, so nothing but this check stands between such input
-and a failed write; requests that carry them get a `validation_error` up front instead.
+than 32 levels, and empty member names at any depth ("Empty attribute name"). moto accepts most of
+these, so nothing but this check stands between such input and a failed write; requests that
+carry them get a `validation_error` up front instead.
 """
 
 from __future__ import annotations
