@@ -12,8 +12,9 @@ from pydantic import BaseModel, Field
 from fortytwo.config import ConfigError, load_settings, parse_rate_limits, parse_retry_schedule
 from fortytwo.contract.errors import InvalidQueryParam, InvalidRequest, ValidationFailed
 from fortytwo.domain.auth import AuthFailure
+from fortytwo.domain.json_text import is_json_media_type
 from fortytwo.http.auth import parse_bearer
-from fortytwo.http.body import is_json_media_type, parse_json_object, validate
+from fortytwo.http.body import parse_json_object, validate
 from fortytwo.http.cursor import CursorCodec
 from fortytwo.http.query import QueryReader
 from fortytwo.http.routes import allowed_methods
@@ -33,6 +34,7 @@ PEPPER = b"p" * 32
         ("text/json", False),
         ("application/problem+json", False),
         ("application/json; charset=latin1", False),
+        ("application/json; charset=utf8", False),
     ],
 )
 def test_json_media_types(value, ok):

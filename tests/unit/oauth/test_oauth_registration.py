@@ -7,12 +7,12 @@ import json
 import pytest
 from oauth_unit_helpers import NOW, PEPPER
 
+from fortytwo.domain.json_text import is_json_media_type
 from fortytwo.domain.oauth.artifacts import CLIENT_ID_RE, CLIENT_SECRET_RE, hash_secret
 from fortytwo.domain.oauth.clients import (
     ClientInputError,
     RegistrationMetadata,
     create_admin_client,
-    is_json_media_type,
     register_client,
     registration_response,
     validate_registration,
@@ -152,6 +152,10 @@ class TestDynamicRegistration:
     )
     def test_media_types_accepted(self, content_type):
         assert is_json_media_type(content_type)
+
+    def test_register_and_the_api_read_a_charset_alike(self):
+        """One rule (00-conventions §3.2): `utf8` is not `utf-8`, here as on every JSON endpoint."""
+        assert not is_json_media_type("application/json; charset=utf8")
 
     @pytest.mark.parametrize(
         ("uris", "description"),

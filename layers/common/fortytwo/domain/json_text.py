@@ -32,6 +32,21 @@ class JsonTextError(ValueError):
     """The body is not acceptable JSON; the message says why, for humans."""
 
 
+def is_json_media_type(content_type: str | None) -> bool:
+    """`application/json`, any case, parameters allowed; a charset must be `utf-8`, any case
+    (00-conventions §3.2: `charset=latin1` and the like are 415)."""
+    if not content_type:
+        return False
+    media, *params = (part.strip() for part in content_type.split(";"))
+    if media.lower() != "application/json":
+        return False
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"').lower() != "utf-8":
+            return False
+    return True
+
+
 def without_repeats(pairs: Iterable[tuple[str, V]], repeated: Callable[[str], Exception]) -> dict[str, V]:
     """The pairs as a mapping; a name given twice raises `repeated(name)` (JSON members, form fields)."""
     result: dict[str, V] = {}

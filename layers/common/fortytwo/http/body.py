@@ -23,19 +23,6 @@ async def raw_body(request: Request) -> bytes:
     return body
 
 
-def is_json_media_type(content_type: str | None) -> bool:
-    if not content_type:
-        return False
-    media, *params = (p.strip() for p in content_type.split(";"))
-    if media.lower() != "application/json":
-        return False
-    for param in params:
-        name, _, value = param.partition("=")
-        if name.strip().lower() == "charset" and value.strip().strip('"').lower() != "utf-8":
-            return False
-    return True
-
-
 def parse_json_object(body: bytes) -> dict[str, Any]:
     """Strict JSON (depth and surrogates included, `domain/json_text.py`) → 400 invalid_request."""
     try:
@@ -54,7 +41,7 @@ async def json_body(request: Request, *, required: bool = True) -> dict[str, Any
         if required:
             raise InvalidRequest("A JSON request body is required.")
         return {}
-    if not is_json_media_type(request.headers.get("content-type")):
+    if not json_text.is_json_media_type(request.headers.get("content-type")):
         raise UnsupportedMediaType()
     return parse_json_object(body)
 

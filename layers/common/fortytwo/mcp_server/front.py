@@ -19,9 +19,10 @@ from fortytwo.config import get_settings
 from fortytwo.contract.errors import ApiError, Forbidden, NotAcceptable, UnsupportedMediaType
 from fortytwo.domain import json_text
 from fortytwo.domain.auth import AuthContext
+from fortytwo.domain.json_text import is_json_media_type
 from fortytwo.domain.oauth.discovery import mcp_resource
 from fortytwo.domain.scopes import MCP_ALIASES
-from fortytwo.http.body import is_json_media_type, raw_body
+from fortytwo.http.body import raw_body
 from fortytwo.http.guard import authenticated
 from fortytwo.mcp_server.catalogue import BY_NAME
 

@@ -140,20 +140,6 @@ def _metadata_error(description: str) -> OAuthError:
     return OAuthError("invalid_client_metadata", description)
 
 
-def is_json_media_type(content_type: str | None) -> bool:
-    """`application/json`, any case, parameters allowed; a charset must be utf-8 (00-conventions §3.2)."""
-    if not content_type:
-        return False
-    media, *params = (part.strip() for part in content_type.split(";"))
-    if media.lower() != "application/json":
-        return False
-    for param in params:
-        key, _, value = param.partition("=")
-        if key.strip().lower() == "charset" and value.strip().strip('"').lower() not in ("utf-8", "utf8"):
-            return False
-    return True
-
-
 def parse_json_object(body: bytes) -> dict[str, object] | None:
     """The request JSON rules of every endpoint (`domain/json_text.py`); None unless a JSON object."""
     if not body:
@@ -174,7 +160,7 @@ def validate_registration(body: bytes, content_type: str | None) -> Registration
     """Checks 1–7 of §6.12 in order; the first failure answers. Unknown members are ignored."""
     if len(body) > MAX_BODY_BYTES:
         return OAuthError("invalid_request", f"The request body must be at most {MAX_BODY_BYTES} bytes.", 413)
-    if not is_json_media_type(content_type):
+    if not json_text.is_json_media_type(content_type):
         return _metadata_error("The request body must be application/json.")
     doc = parse_json_object(body)
     if doc is None:
