@@ -50,9 +50,8 @@ def _loaded(group: str, tracing: bool = False) -> list[str]:
     return found
 
 
-# series joins once its handlers read `uid` through `path_param` (another branch changes them).
 @pytest.mark.parametrize(
-    "group", ["meta", "bookings", "webhooks", "slots", "event_types", "oauth", "mcp", "admin"]
+    "group", ["meta", "bookings", "series", "webhooks", "slots", "event_types", "oauth", "mcp", "admin"]
 )
 def test_api_functions_import_none_of_the_heavy_modules(group: str) -> None:
     assert _loaded(group) == []
