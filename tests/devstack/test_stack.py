@@ -399,6 +399,23 @@ def test_writes_are_journalled_before_they_are_acknowledged(stack: DevStack) -> 
     assert journal._durable > before  # fsynced up to (at least) this write's record, not only written
 
 
+def test_an_empty_attribute_name_is_refused_as_dynamodb_refuses_it(stack: DevStack) -> None:
+    """moto stores `{"M": {"": …}}` and then serves the item in a shape botocore cannot parse;
+    DynamoDB answers ValidationException "Empty attribute name". The local stack does what AWS does."""
+    from botocore.exceptions import ClientError
+
+    assert stack.emulator is not None
+    ddb = stack.emulator.client("dynamodb")
+    item = {"pk": {"S": "empty-name"}, "sk": {"S": "1"}, "m": {"M": {"a": {"M": {"": {"N": "1"}}}}}}
+    with pytest.raises(ClientError) as refused:
+        ddb.put_item(TableName="fixture-test", Item=item)
+    assert refused.value.response["Error"]["Code"] == "ValidationException"
+    assert "Empty attribute name" in refused.value.response["Error"]["Message"]
+    assert "Item" not in ddb.get_item(
+        TableName="fixture-test", Key={"pk": {"S": "empty-name"}, "sk": {"S": "1"}}
+    )
+
+
 def test_state_survives_a_restart(tmp_path: Path, stack: DevStack) -> None:
     # Another stack in this process needs the module's one stopped first (moto is process-global).
     stack.stop()

@@ -76,6 +76,10 @@ class _SerialisingApp:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         service, _, action = environ.get("HTTP_X_AMZ_TARGET", "").partition(".")
+        if service.startswith("DynamoDB_") and action in _ITEM_WRITES:
+            refused = _refused_by_dynamodb(_request_json(environ))
+            if refused is not None:
+                return _validation_error(refused, start_response)
         if service.startswith("DynamoDB"):  # DynamoDB_20120810 and DynamoDBStreams_20120810
             lock: threading.RLock | None = self.dynamodb_lock
         elif service == "AmazonSQS" and action != "ReceiveMessage":
@@ -118,6 +122,39 @@ class _SerialisingApp:
             close = getattr(result, "close", None)
             if close is not None:
                 close()
+
+
+_ITEM_WRITES = frozenset({"PutItem", "UpdateItem", "BatchWriteItem", "TransactWriteItems"})
+
+
+def _refused_by_dynamodb(request: Any) -> str | None:
+    """What DynamoDB refuses in a write that moto 5 stores anyway, and then serves in a shape
+    botocore cannot parse: an empty attribute name, at the top of an item or as a map key at any
+    depth ("Empty attribute name", before the table is even looked up)."""
+    if isinstance(request, dict):
+        for name, value in request.items():
+            if name in ("Item", "M") and isinstance(value, dict) and "" in value:
+                return "One or more parameter values were invalid: Empty attribute name"
+            found = _refused_by_dynamodb(value)
+            if found is not None:
+                return found
+    elif isinstance(request, list):
+        for value in request:
+            found = _refused_by_dynamodb(value)
+            if found is not None:
+                return found
+    return None
+
+
+def _validation_error(message: str, start_response: Callable[..., Any]) -> list[bytes]:
+    body = json.dumps(
+        {"__type": "com.amazon.coral.validation#ValidationException", "message": message}
+    ).encode()
+    start_response(
+        "400 Bad Request",
+        [("Content-Type", "application/x-amz-json-1.0"), ("Content-Length", str(len(body)))],
+    )
+    return [body]
 
 
 def _request_json(environ: dict[str, Any]) -> dict[str, Any] | None:
