@@ -56,6 +56,27 @@ GOALS: tuple[Goal, ...] = (
         _warm_note,
     ),
     Goal(
+        3,
+        "503s when 8 clients book distinct slots of one host-day and of a round-robin team",
+        "bench_contention",
+        lambda r: float(r["host_day"]["slot_lock_timeout"] + r["round_robin"]["slot_lock_timeout"]),
+        0.0,
+        "",
+        lambda r: (
+            f"double bookings on one slot {r['double_bookings']}; calls per create "
+            f"{r['host_day']['dynamodb_calls_per_create']}"
+        ),
+    ),
+    Goal(
+        4,
+        "webhook commit → receipt p50, local stack (light load)",
+        "bench_webhooks",
+        lambda r: float(r["pipeline"]["light_load"]["outbox_write_to_receipt"]["p50_ms"]),
+        1000.0,
+        "ms",
+        lambda r: f"calls per attempt {r['batched_attempt']['calls_per_attempt']} (batch of 10)",
+    ),
+    Goal(
         5,
         "slot engine, 31 days / 3 hosts / 600 bookings",
         "bench_slots",
