@@ -76,10 +76,13 @@ class _SerialisingApp:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         service, _, action = environ.get("HTTP_X_AMZ_TARGET", "").partition(".")
-        if service.startswith("DynamoDB_") and action in _ITEM_WRITES:
-            refused = _refused_by_dynamodb(_request_json(environ))
-            if refused is not None:
-                return _validation_error(refused, start_response)
+        # A DynamoDB write's body is read once: for the refusals below and for the journal.
+        request = (
+            _request_json(environ) if service.startswith("DynamoDB_") and action in _WRITE_ACTIONS else None
+        )
+        refused = _refused_by_dynamodb(request) if action in _ITEM_WRITES else None
+        if refused is not None:
+            return _validation_error(refused, start_response)
         if service.startswith("DynamoDB"):  # DynamoDB_20120810 and DynamoDBStreams_20120810
             lock: threading.RLock | None = self.dynamodb_lock
         elif service == "AmazonSQS" and action != "ReceiveMessage":
@@ -94,7 +97,6 @@ class _SerialisingApp:
             with lock:
                 return [self._run(environ, start_response)]
         kind = "dynamodb" if service.startswith("DynamoDB") else "sqs"
-        request = _request_json(environ) if kind == "dynamodb" else None
         status: list[int] = []
 
         def capture_status(code: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
